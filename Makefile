@@ -1,0 +1,49 @@
+# Two commands for a fresh clone:  make run  (set up, then open the app)
+#                                   make test (set up, then every check and the test suite)
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+# The CPU build of torch is installed before anything can pull in a multi-GB CUDA build.
+# On a machine whose package index offers torch 2.13.0 only as a CUDA build, point pip at a
+# CPU-only index here, e.g.  make run TORCH_PIP_ARGS="--index-url <cpu index>".
+TORCH_SPEC ?= torch==2.13.0
+TORCH_PIP_ARGS ?=
+LLAMA_CPP_VERSION ?= 0.3.36
+
+.PHONY: setup run test lint typecheck contracts pytest screenshots clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"'
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet "$(TORCH_SPEC)" $(TORCH_PIP_ARGS)
+	LLAMA_CPP_VERSION=$(LLAMA_CPP_VERSION) tools/install-llama-cpp.sh $(PY)
+	$(PY) -m pip install --quiet -e ".[dev]"
+	$(PY) -c 'import torch, sys; sys.exit("a CUDA build of torch was installed; see TORCH_PIP_ARGS in the Makefile" if torch.version.cuda else 0)'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+run: setup
+	$(BIN)/assistant-builder setup
+	$(BIN)/assistant-builder
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: setup
+	$(BIN)/mypy
+
+contracts: setup
+	$(BIN)/lint-imports
+
+pytest: setup
+	QT_QPA_PLATFORM=offscreen $(BIN)/pytest $(PYTEST_ARGS)
+
+test: lint typecheck contracts pytest
+
+clean:
+	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache .import_linter_cache

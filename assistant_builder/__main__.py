@@ -1,0 +1,3 @@
+from assistant_builder.app import main
+
+raise SystemExit(main())

@@ -1,0 +1,75 @@
+"""Composition root: the only module that wires core and ui together.
+
+With no arguments it opens the desktop app; with a command it runs the command line."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from logging.handlers import RotatingFileHandler
+
+from assistant_builder.core.paths import Paths
+
+
+def _headless() -> bool:
+    if os.environ.get("QT_QPA_PLATFORM"):
+        return False
+    if sys.platform.startswith("linux"):
+        return not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+    return False
+
+
+def _setup_logging(paths: Paths) -> None:
+    paths.log_dir.mkdir(parents=True, exist_ok=True)
+    handler = RotatingFileHandler(paths.log_file, maxBytes=2_000_000, backupCount=3)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+
+
+def run_gui(argv: Sequence[str]) -> int:
+    if _headless():
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+        print(
+            "No display was found, so the app runs without a visible window "
+            "(QT_QPA_PLATFORM=offscreen). Press Ctrl+C to quit.",
+            file=sys.stderr,
+        )
+    import signal
+
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from assistant_builder.core.services import Services
+    from assistant_builder.ui.main_window import MainWindow
+    from assistant_builder.ui.theme import apply_theme
+
+    services = Services.create()
+    _setup_logging(services.paths)
+    app = QApplication([sys.argv[0], *argv])
+    app.setApplicationName("Assistant Builder")
+    app.setOrganizationName("Assistant Builder")
+    settings, notice = services.load_settings_or_defaults()
+    apply_theme(app, settings.theme)
+    window = MainWindow(services, settings)
+    window.show()
+    if notice:
+        window.statusBar().showMessage(notice)
+    # Let Ctrl+C in the terminal close the app: Python only sees signals between Qt events.
+    signal.signal(signal.SIGINT, lambda *_: window.close())
+    ticker = QTimer()
+    ticker.start(200)
+    ticker.timeout.connect(lambda: None)
+    return int(app.exec())
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if not args:
+        return run_gui(args)
+    from assistant_builder.cli import main as cli_main
+
+    return cli_main(args)

@@ -1,0 +1,40 @@
+"""Command-line adapter over core. Each command group lives in its own module and registers
+itself in ``GROUPS``; every command it lists works (nothing here is a placeholder)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+
+from assistant_builder import APP_NAME, __version__
+from assistant_builder.cli import models, setup
+from assistant_builder.cli.common import run_command
+
+GROUPS = [setup, models]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="assistant-builder",
+        description=f"{APP_NAME}: personal AI assistants that run on your own computer. "
+        "Run without a command to open the app.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show full error details (tracebacks)")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for group in GROUPS:
+        group.register(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    args = parser.parse_args(args_list)
+    if not getattr(args, "handler", None):
+        parser.print_help(sys.stderr)
+        return 1
+    logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING)
+    return run_command(args)

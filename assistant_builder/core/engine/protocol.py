@@ -1,0 +1,93 @@
+"""The engine interface: what the app asks of any model runner, local or remote.
+
+Implementations stream a chat as events; callers never see which runner is behind it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Literal, Protocol
+
+from assistant_builder.core.cancel import NEVER, CancelToken
+
+Role = Literal["system", "user", "assistant"]
+
+
+@dataclass(frozen=True)
+class ChatMessage:
+    role: Role
+    content: str
+
+
+@dataclass(frozen=True)
+class Adapter:
+    path: str
+    scale: float = 1.0
+
+
+@dataclass(frozen=True)
+class LoadOptions:
+    model_path: str
+    adapters: tuple[Adapter, ...] = ()
+    context_size: int = 4096
+    threads: int = 0  # 0: the engine chooses from the machine
+    gpu_layers: int = 0
+    chat_template: str | None = None  # None: the model's own
+
+
+@dataclass(frozen=True)
+class SamplingOptions:
+    temperature: float = 0.7
+    top_p: float = 0.95
+    top_k: int = 40
+    min_p: float = 0.05
+    repeat_penalty: float = 1.1
+    seed: int | None = None
+    max_tokens: int = 512
+    stop: tuple[str, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class Usage:
+    prompt_tokens: int
+    completion_tokens: int
+
+
+@dataclass(frozen=True)
+class Timings:
+    ttft_s: float
+    total_s: float
+
+
+@dataclass(frozen=True)
+class TextDelta:
+    text: str
+
+
+@dataclass(frozen=True)
+class Finished:
+    usage: Usage
+    timings: Timings
+    stop_reason: str = "stop"  # stop | length | cancelled
+
+
+@dataclass(frozen=True)
+class Failed:
+    message: str  # one plain sentence
+
+
+ChatEvent = TextDelta | Finished | Failed
+
+
+class Engine(Protocol):
+    def load(self, options: LoadOptions, *, cancel: CancelToken = NEVER) -> None: ...
+
+    def chat(
+        self,
+        messages: Sequence[ChatMessage],
+        sampling: SamplingOptions,
+        *,
+        cancel: CancelToken = NEVER,
+    ) -> Iterator[ChatEvent]: ...
+
+    def unload(self) -> None: ...

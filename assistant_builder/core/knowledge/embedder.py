@@ -1,0 +1,99 @@
+"""Embedders: text to unit-length vectors. The sentence-transformers adapter is the only
+module that imports sentence_transformers (and so torch), and only when first used."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+from assistant_builder.core.cancel import NEVER, CancelToken
+from assistant_builder.core.errors import KnowledgeError
+
+Vectors = npt.NDArray[np.float32]
+
+
+class Embedder(Protocol):
+    @property
+    def model_id(self) -> str: ...
+
+    @property
+    def dimension(self) -> int: ...
+
+    @property
+    def max_tokens(self) -> int: ...
+
+    def count_tokens(self, text: str) -> int: ...
+
+    def embed(self, texts: Sequence[str], *, cancel: CancelToken = NEVER) -> Vectors: ...
+
+
+class SentenceTransformerEmbedder:
+    """A sentence-transformers model from a local folder (or a hub id when online)."""
+
+    def __init__(self, model: str | Path, *, device: str = "cpu", batch_size: int = 32) -> None:
+        self._source = str(model)
+        self._device = device
+        self._batch_size = batch_size
+        self._model: Any = None
+        self._lock = threading.Lock()
+
+    @property
+    def model_id(self) -> str:
+        return Path(self._source).name if Path(self._source).exists() else self._source
+
+    def _loaded(self) -> Any:
+        with self._lock:
+            if self._model is None:
+                try:
+                    from sentence_transformers import SentenceTransformer
+                except ImportError as exc:  # pragma: no cover - a broken install
+                    raise KnowledgeError(
+                        "The document embedder is not installed; run the app's setup again."
+                    ) from exc
+                try:
+                    self._model = SentenceTransformer(self._source, device=self._device)
+                except (OSError, ValueError) as exc:
+                    raise KnowledgeError(
+                        f"The embedding model “{self._source}” could not be loaded; "
+                        "choose an installed embedder or download it first."
+                    ) from exc
+            return self._model
+
+    @property
+    def dimension(self) -> int:
+        model = self._loaded()
+        # sentence-transformers renamed the method in version 5; accept both spellings.
+        get_dim = getattr(model, "get_embedding_dimension", None)
+        get_dim = get_dim or model.get_sentence_embedding_dimension
+        return int(get_dim())
+
+    @property
+    def max_tokens(self) -> int:
+        return int(self._loaded().max_seq_length)
+
+    def count_tokens(self, text: str) -> int:
+        tokenizer = self._loaded().tokenizer
+        return len(tokenizer.encode(text, add_special_tokens=False))
+
+    def embed(self, texts: Sequence[str], *, cancel: CancelToken = NEVER) -> Vectors:
+        model = self._loaded()
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        out: list[Vectors] = []
+        for start in range(0, len(texts), self._batch_size):
+            cancel.raise_if_cancelled()
+            batch = list(texts[start : start + self._batch_size])
+            vectors = model.encode(
+                batch,
+                batch_size=self._batch_size,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=False,
+            )
+            out.append(np.asarray(vectors, dtype=np.float32))
+        return np.concatenate(out, axis=0)

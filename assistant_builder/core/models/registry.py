@@ -1,0 +1,115 @@
+"""The list of installed models and adapters: one JSON file, replaced atomically.
+
+Only complete, verified files are ever registered; partial downloads live elsewhere."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from assistant_builder.core.errors import ModelError
+from assistant_builder.core.fileio import write_json_atomic
+
+REGISTRY_VERSION = 1
+
+
+@dataclass(frozen=True)
+class InstalledModel:
+    id: str
+    name: str
+    path: str
+    sha256: str
+    size: int
+    kind: str = "model"  # model | adapter
+    repo: str = ""
+    filename: str = ""
+    added_at: float = 0.0
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def file(self) -> Path:
+        return Path(self.path)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any]) -> InstalledModel:
+        known = cls.__dataclass_fields__
+        return cls(**{k: v for k, v in raw.items() if k in known})
+
+
+def slugify(name: str) -> str:
+    slug = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-._").lower()
+    return slug or "model"
+
+
+class ModelRegistry:
+    """Installed models. Reads the file on every call so two processes never disagree for long."""
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+
+    def _read(self) -> list[InstalledModel]:
+        if not self._path.exists():
+            return []
+        try:
+            raw = json.loads(self._path.read_text(encoding="utf-8"))
+            return [InstalledModel.from_dict(item) for item in raw.get("models", [])]
+        except (OSError, ValueError, TypeError, AttributeError) as exc:
+            raise ModelError(
+                f"The list of installed models ({self._path}) is damaged; "
+                "delete it and add your models again."
+            ) from exc
+
+    def _write(self, models: list[InstalledModel]) -> None:
+        write_json_atomic(
+            self._path,
+            {"schema_version": REGISTRY_VERSION, "models": [m.to_dict() for m in models]},
+        )
+
+    def list(self, kind: str | None = None) -> list[InstalledModel]:
+        """Registered entries whose file still exists."""
+        return [m for m in self._read() if (kind is None or m.kind == kind) and m.file.is_file()]
+
+    def get(self, ref: str) -> InstalledModel:
+        models = self.list()
+        for model in models:
+            if ref in (model.id, model.name, model.filename, model.path):
+                return model
+        raise ModelError(
+            f"No installed model is called “{ref}”; "
+            "run “assistant-builder models list” to see them."
+        )
+
+    def unique_id(self, name: str) -> str:
+        taken = {m.id for m in self._read()}
+        base = slugify(name)
+        candidate, n = base, 2
+        while candidate in taken:
+            candidate, n = f"{base}-{n}", n + 1
+        return candidate
+
+    def add(self, model: InstalledModel) -> InstalledModel:
+        if not model.file.is_file():
+            raise ModelError(
+                f"The model file {model.path} is missing; download or import it again."
+            )
+        if not model.added_at:
+            model = InstalledModel(**{**model.to_dict(), "added_at": time.time()})
+        models = [m for m in self._read() if m.id != model.id]
+        models.append(model)
+        self._write(models)
+        return model
+
+    def remove(self, model_id: str) -> InstalledModel:
+        models = self._read()
+        keep = [m for m in models if m.id != model_id]
+        if len(keep) == len(models):
+            raise ModelError(f"No installed model is called “{model_id}”.")
+        self._write(keep)
+        return next(m for m in models if m.id == model_id)

@@ -1,0 +1,96 @@
+"""Where every file of the app lives. All of it moves under one folder when
+``ASSISTANT_BUILDER_HOME`` is set (tests always set it)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import platformdirs
+
+APP_DIR_NAME = "assistant-builder"
+HOME_ENV = "ASSISTANT_BUILDER_HOME"
+
+
+@dataclass(frozen=True)
+class Paths:
+    """The app's folders. Build one with :meth:`from_env` and pass it to whoever needs it."""
+
+    data_dir: Path
+    config_dir: Path
+    cache_dir: Path
+    log_dir: Path
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> Paths:
+        env = os.environ if environ is None else environ
+        home = env.get(HOME_ENV, "").strip()
+        if home:
+            root = Path(home).expanduser().resolve()
+            return cls(
+                data_dir=root / "data",
+                config_dir=root / "config",
+                cache_dir=root / "cache",
+                log_dir=root / "logs",
+            )
+        dirs = platformdirs.PlatformDirs(APP_DIR_NAME, appauthor=False)
+        return cls(
+            data_dir=Path(dirs.user_data_dir),
+            config_dir=Path(dirs.user_config_dir),
+            cache_dir=Path(dirs.user_cache_dir),
+            log_dir=Path(dirs.user_log_dir),
+        )
+
+    # Data the user made or chose to keep.
+    @property
+    def models_dir(self) -> Path:
+        return self.data_dir / "models"
+
+    @property
+    def models_registry(self) -> Path:
+        return self.data_dir / "models.json"
+
+    @property
+    def embedders_dir(self) -> Path:
+        return self.data_dir / "embedders"
+
+    @property
+    def downloads_dir(self) -> Path:
+        """Partial downloads; nothing here is ever listed as installed."""
+        return self.data_dir / "downloads"
+
+    @property
+    def collections_dir(self) -> Path:
+        return self.data_dir / "collections"
+
+    @property
+    def assistants_dir(self) -> Path:
+        return self.data_dir / "assistants"
+
+    @property
+    def conversations_db(self) -> Path:
+        return self.data_dir / "conversations.sqlite3"
+
+    # Configuration.
+    @property
+    def settings_file(self) -> Path:
+        return self.config_dir / "settings.json"
+
+    # Re-creatable things.
+    @property
+    def wheels_cache(self) -> Path:
+        return self.cache_dir / "wheels"
+
+    @property
+    def log_file(self) -> Path:
+        return self.log_dir / "assistant-builder.log"
+
+    @property
+    def network_log(self) -> Path:
+        return self.log_dir / "network.log"
+
+    def ensure(self) -> Paths:
+        for folder in (self.data_dir, self.config_dir, self.cache_dir, self.log_dir):
+            folder.mkdir(parents=True, exist_ok=True)
+        return self

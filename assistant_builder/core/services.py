@@ -1,0 +1,44 @@
+"""The use cases the adapters (GUI and command line) call. Built once by the composition
+root and handed to whoever needs it; there is no global instance."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from assistant_builder.core.errors import SettingsError
+from assistant_builder.core.models.registry import ModelRegistry
+from assistant_builder.core.paths import Paths
+from assistant_builder.core.settings import Settings, load_settings, save_settings
+
+
+@dataclass
+class Services:
+    paths: Paths
+    models: ModelRegistry
+
+    @classmethod
+    def create(cls, paths: Paths | None = None) -> Services:
+        paths = (paths or Paths.from_env()).ensure()
+        return cls(paths=paths, models=ModelRegistry(paths.models_registry))
+
+    def load_settings(self) -> Settings:
+        return load_settings(self.paths.settings_file)
+
+    def load_settings_or_defaults(self) -> tuple[Settings, str]:
+        """Settings for the GUI, which must open even when the file is damaged.
+
+        A damaged file is moved aside (never overwritten) and the notice says where."""
+        try:
+            return self.load_settings(), ""
+        except SettingsError:
+            path = self.paths.settings_file
+            kept = path.with_name(f"{path.name}.damaged-{int(time.time())}")
+            path.replace(kept)
+            return Settings(), (
+                f"Your settings file could not be read, so default settings are in use; "
+                f"the old file was kept as {kept.name}."
+            )
+
+    def save_settings(self, settings: Settings) -> None:
+        save_settings(self.paths.settings_file, settings)

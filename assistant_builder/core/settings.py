@@ -1,0 +1,90 @@
+"""App-wide settings: a versioned JSON file, migrated on load and written atomically."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from assistant_builder.core.errors import SettingsError
+from assistant_builder.core.fileio import write_json_atomic
+
+SCHEMA_VERSION = 1
+
+Migration = Callable[[dict[str, Any]], dict[str, Any]]
+
+
+def _v0_to_v1(raw: dict[str, Any]) -> dict[str, Any]:
+    # Version 0 was the unversioned file; it named the switch "offline_mode".
+    raw = dict(raw)
+    if "offline_mode" in raw:
+        raw["offline"] = bool(raw.pop("offline_mode"))
+    return raw
+
+
+# MIGRATIONS[n] turns schema n into schema n + 1. Append; never edit a released one.
+MIGRATIONS: list[Migration] = [_v0_to_v1]
+
+
+@dataclass
+class Settings:
+    schema_version: int = SCHEMA_VERSION
+    user_name: str = ""
+    offline: bool = False
+    theme: str = "system"  # system | light | dark
+    default_model: str = ""
+    threads: int = 0  # 0: choose from the machine
+    gpu_layers: int = -1  # -1: from the "will it run?" estimate
+    api_key: str = ""
+    window_geometry: str = ""  # base64 of QWidget.saveGeometry(); opaque to core
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any]) -> Settings:
+        raw = migrate(raw)
+        known = {f.name for f in fields(cls)}
+        values = {k: v for k, v in raw.items() if k in known}
+        # Keys from a newer app are kept, not thrown away, so a downgrade loses nothing.
+        unknown = {k: v for k, v in raw.items() if k not in known}
+        settings = cls(**values)
+        settings.extra.update(unknown)
+        settings.schema_version = SCHEMA_VERSION
+        return settings
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        extra = data.pop("extra")
+        return {**extra, **data}
+
+
+def migrate(raw: dict[str, Any]) -> dict[str, Any]:
+    version = raw.get("schema_version", 0)
+    if not isinstance(version, int) or version < 0:
+        raise SettingsError("The settings file has an unreadable version; delete it to start over.")
+    if version > SCHEMA_VERSION:
+        # A newer app wrote it; read what we know and keep the rest in ``extra``.
+        return raw
+    for step in MIGRATIONS[version:]:
+        raw = step(raw)
+    raw["schema_version"] = SCHEMA_VERSION
+    return raw
+
+
+def load_settings(path: Path) -> Settings:
+    if not path.exists():
+        return Settings()
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise SettingsError(
+            f"The settings file {path} could not be read; fix or delete it and restart."
+        ) from exc
+    if not isinstance(raw, dict):
+        raise SettingsError(f"The settings file {path} is not valid; delete it and restart.")
+    return Settings.from_dict(raw)
+
+
+def save_settings(path: Path, settings: Settings) -> None:
+    write_json_atomic(path, settings.to_dict())

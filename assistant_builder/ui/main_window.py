@@ -1,0 +1,162 @@
+"""The main window: a sidebar of pages, the pages, and a status bar with the engine's state."""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import QByteArray
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QApplication,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMessageBox,
+    QStackedWidget,
+    QWidget,
+)
+
+from assistant_builder import APP_NAME
+from assistant_builder.core.errors import AppError
+from assistant_builder.core.services import Services
+from assistant_builder.core.settings import Settings
+from assistant_builder.ui.pages.empty_page import EmptyStatePage
+from assistant_builder.ui.pages.models_page import ModelsPage
+from assistant_builder.ui.pages.settings_page import SettingsPage
+from assistant_builder.ui.theme import apply_theme
+
+log = logging.getLogger(__name__)
+
+PAGES = ("Assistants", "Chat", "Models", "Library", "Settings")
+
+STYLE = """
+QListWidget#sidebar { border: none; font-size: 14px; outline: 0; padding-top: 14px; }
+QListWidget#sidebar::item { padding: 9px 14px; border-radius: 6px; margin: 2px 8px; }
+QListWidget#sidebar::item:selected {
+    background: palette(highlight); color: palette(highlighted-text);
+}
+QListWidget#sidebar::item:hover:!selected { background: palette(alternate-base); }
+QLabel#pageTitle { font-size: 22px; font-weight: 600; margin-bottom: 6px; }
+"""
+
+
+class MainWindow(QMainWindow):
+    def __init__(
+        self, services: Services, settings: Settings, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self._services = services
+        self._settings = settings
+        self.setWindowTitle(APP_NAME)
+        self.setAccessibleName(APP_NAME)
+        self.setMinimumSize(720, 480)
+        self.setStyleSheet(STYLE)
+
+        self.sidebar = QListWidget()
+        self.sidebar.setObjectName("sidebar")
+        self.sidebar.setAccessibleName("Navigation")
+        self.sidebar.setFixedWidth(190)
+        self.sidebar.setSpacing(0)
+        self.sidebar.setContentsMargins(0, 12, 0, 0)
+        self.pages = QStackedWidget()
+        self.pages.setAccessibleName("Pages")
+
+        self.models_page = ModelsPage(services.models)
+        self.settings_page = SettingsPage(settings)
+        self.settings_page.changed.connect(self._save_settings)
+        self.settings_page.theme_changed.connect(self._apply_theme)
+        widgets: dict[str, QWidget] = {
+            "Assistants": EmptyStatePage(
+                "Assistants",
+                "An assistant combines a model, your instructions and, if you like, your "
+                "documents. The assistants you build will be listed here.",
+            ),
+            "Chat": EmptyStatePage(
+                "Chat",
+                "Talk with your assistants here. Every answer that uses your documents shows "
+                "its sources, and nothing you type leaves this computer.",
+            ),
+            "Models": self.models_page,
+            "Library": EmptyStatePage(
+                "Library",
+                "Folders of documents your assistants can read and quote. They are indexed on "
+                "this computer so answers can cite the exact page.",
+            ),
+            "Settings": self.settings_page,
+        }
+        for number, name in enumerate(PAGES, start=1):
+            item = QListWidgetItem(name)
+            item.setToolTip(f"{name} (Ctrl+{number})")
+            self.sidebar.addItem(item)
+            self.pages.addWidget(widgets[name])
+            shortcut = QShortcut(QKeySequence(f"Ctrl+{number}"), self)
+            shortcut.activated.connect(lambda n=number - 1: self.sidebar.setCurrentRow(n))
+        self.sidebar.currentRowChanged.connect(self._show_page)
+        QShortcut(QKeySequence.StandardKey.Quit, self).activated.connect(self.close)
+
+        central = QWidget()
+        row = QHBoxLayout(central)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(0)
+        row.addWidget(self.sidebar)
+        row.addWidget(self.pages, 1)
+        self.setCentralWidget(central)
+
+        self.engine_state = QLabel("No model loaded")
+        self.engine_state.setAccessibleName("Engine state")
+        self.engine_state.setToolTip("What the language model is doing right now.")
+        self.statusBar().addPermanentWidget(self.engine_state)
+
+        self._restore_geometry()
+        self.sidebar.setCurrentRow(PAGES.index("Models") if not self._has_models() else 0)
+
+    def _has_models(self) -> bool:
+        try:
+            return bool(self._services.models.list())
+        except AppError:
+            return False
+
+    def page_names(self) -> list[str]:
+        return [self.sidebar.item(i).text() for i in range(self.sidebar.count())]
+
+    def current_page_name(self) -> str:
+        return PAGES[self.pages.currentIndex()]
+
+    def show_page(self, name: str) -> None:
+        self.sidebar.setCurrentRow(PAGES.index(name))
+
+    def _show_page(self, row: int) -> None:
+        if row < 0:
+            return
+        self.pages.setCurrentIndex(row)
+        if PAGES[row] == "Models":
+            self.models_page.refresh()
+
+    def _save_settings(self, settings: Settings) -> None:
+        try:
+            self._services.save_settings(settings)
+        except OSError as exc:
+            log.exception("saving settings failed")
+            QMessageBox.warning(
+                self, APP_NAME, f"Your settings could not be saved ({exc.strerror}); "
+                "check that the disk is not full."
+            )  # fmt: skip
+
+    def _apply_theme(self, theme: str) -> None:
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            apply_theme(app, theme)
+
+    def _restore_geometry(self) -> None:
+        if self._settings.window_geometry:
+            data = QByteArray.fromBase64(self._settings.window_geometry.encode("ascii"))
+            if self.restoreGeometry(data):
+                return
+        self.resize(1100, 720)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self._settings.window_geometry = bytes(self.saveGeometry().toBase64().data()).decode()
+        self._save_settings(self._settings)
+        super().closeEvent(event)

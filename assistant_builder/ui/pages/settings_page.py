@@ -1,0 +1,68 @@
+"""The Settings page: the few app-wide choices, saved as soon as they change."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from assistant_builder.core.settings import Settings
+
+THEMES = (("system", "Same as my computer"), ("light", "Light"), ("dark", "Dark"))
+
+
+class SettingsPage(QWidget):
+    changed = Signal(object)  # the new Settings, after any edit
+    theme_changed = Signal(str)
+
+    def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._settings = settings
+        self.setAccessibleName("Settings page")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(32, 28, 32, 28)
+        title = QLabel("Settings")
+        title.setObjectName("pageTitle")
+        layout.addWidget(title)
+        form = QFormLayout()
+        self.user_name = QLineEdit(settings.user_name)
+        self.user_name.setAccessibleName("Your name")
+        self.user_name.setPlaceholderText("How your assistants may call you")
+        self.user_name.setToolTip("Assistants can use it through the {user_name} variable.")
+        self.offline = QCheckBox("Never use the internet")
+        self.offline.setAccessibleName("Offline mode")
+        self.offline.setChecked(settings.offline)
+        self.offline.setToolTip(
+            "With this on, the app opens no network connection: no model search or download."
+        )
+        self.theme = QComboBox()
+        self.theme.setAccessibleName("Appearance")
+        for key, label in THEMES:
+            self.theme.addItem(label, key)
+        self.theme.setCurrentIndex(max(0, [k for k, _ in THEMES].index(settings.theme)
+                                       if settings.theme in dict(THEMES) else 0))  # fmt: skip
+        form.addRow("Your name", self.user_name)
+        form.addRow("Network", self.offline)
+        form.addRow("Appearance", self.theme)
+        layout.addLayout(form)
+        layout.addStretch(1)
+        self.user_name.editingFinished.connect(self._emit)
+        self.offline.toggled.connect(self._emit)
+        self.theme.currentIndexChanged.connect(self._on_theme)
+
+    def _on_theme(self) -> None:
+        self._emit()
+        self.theme_changed.emit(self._settings.theme)
+
+    def _emit(self) -> None:
+        self._settings.user_name = self.user_name.text().strip()
+        self._settings.offline = self.offline.isChecked()
+        self._settings.theme = str(self.theme.currentData())
+        self.changed.emit(self._settings)

