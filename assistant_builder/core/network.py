@@ -1,0 +1,110 @@
+"""The app's network rules: the offline switch, and a log of every request the app makes.
+
+Every request goes through here (the hub client is configured with ``hub_client_factory``), so
+with offline on nothing leaves the machine, and the user can read what did in network.log."""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from assistant_builder.core.errors import AppError
+
+OFFLINE_ENV = "ASSISTANT_BUILDER_OFFLINE"
+
+
+class OfflineError(AppError):
+    pass
+
+
+def offline_from_env(setting: bool = False) -> bool:
+    """Offline when the setting is on or ASSISTANT_BUILDER_OFFLINE is 1/true/yes."""
+    value = os.environ.get(OFFLINE_ENV, "").strip().lower()
+    return setting or value in ("1", "true", "yes", "on")
+
+
+@dataclass(frozen=True)
+class NetworkEntry:
+    time: float
+    method: str
+    url: str
+    purpose: str
+    outcome: str  # "sent", "blocked (offline)", or an HTTP status
+
+
+class NetworkPolicy:
+    """Decides whether a request may go out and records it either way."""
+
+    def __init__(self, log_path: Path, *, offline: bool) -> None:
+        self.log_path = log_path
+        self.offline = offline
+        self._lock = threading.Lock()
+
+    def _append(self, entry: NetworkEntry) -> None:
+        line = json.dumps(entry.__dict__, ensure_ascii=False)
+        with self._lock:
+            self.log_path.parent.mkdir(parents=True, exist_ok=True)
+            with self.log_path.open("a", encoding="utf-8") as handle:
+                handle.write(line + "\n")
+
+    def check(self, method: str, url: str, purpose: str) -> None:
+        """Call before a request; raises OfflineError (and logs it) when offline."""
+        if self.offline:
+            self._append(NetworkEntry(time.time(), method, url, purpose, "blocked (offline)"))
+            raise OfflineError(
+                f"Offline mode is on, so the app did not connect to {_host(url)}; "
+                "turn it off in Settings to use the internet."
+            )
+        self._append(NetworkEntry(time.time(), method, url, purpose, "sent"))
+
+    def entries(self, limit: int = 500) -> list[NetworkEntry]:
+        if not self.log_path.exists():
+            return []
+        lines = self.log_path.read_text(encoding="utf-8", errors="replace").splitlines()[-limit:]
+        out: list[NetworkEntry] = []
+        for line in lines:
+            try:
+                out.append(NetworkEntry(**json.loads(line)))
+            except (ValueError, TypeError):
+                continue  # a torn last line after a crash is skipped, not fatal
+        return out
+
+
+def _host(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    return urlsplit(url).netloc or url
+
+
+def hub_client_factory(policy: NetworkPolicy) -> Callable[[], Any]:
+    """A client factory for huggingface_hub.set_client_factory that applies ``policy``.
+
+    It keeps huggingface_hub's own request hook (offline env, request ids) and adds ours."""
+
+    def factory() -> Any:
+        import httpx2
+        from huggingface_hub.utils._http import hf_request_event_hook
+
+        def guard(request: Any) -> None:
+            policy.check(str(request.method), str(request.url), "Hugging Face Hub")
+
+        return httpx2.Client(
+            event_hooks={"request": [guard, hf_request_event_hook]},
+            follow_redirects=True,
+            timeout=None,
+        )
+
+    return factory
+
+
+def install_hub_policy(policy: NetworkPolicy) -> None:
+    """Route every huggingface_hub request through ``policy`` (imports huggingface_hub)."""
+    from huggingface_hub import set_client_factory
+
+    set_client_factory(hub_client_factory(policy))
