@@ -45,6 +45,7 @@ def run_gui(argv: Sequence[str]) -> int:
 
     from assistant_builder.core.services import Services
     from assistant_builder.ui.main_window import MainWindow
+    from assistant_builder.ui.resources import app_icon
     from assistant_builder.ui.theme import apply_theme
 
     services = Services.create()
@@ -52,6 +53,7 @@ def run_gui(argv: Sequence[str]) -> int:
     app = QApplication([sys.argv[0], *argv])
     app.setApplicationName("Assistant Builder")
     app.setOrganizationName("Assistant Builder")
+    app.setWindowIcon(app_icon())
     settings, notice = services.load_settings_or_defaults()
     apply_theme(app, settings.theme)
     window = MainWindow(services, settings)

@@ -51,3 +51,11 @@ def test_durations_read_naturally() -> None:
     assert [format_duration(s) for s in (None, 4.4, 59.6, 61, 3725)] == [
         "", "4 s", "1 min 00 s", "1 min 01 s", "1 h 02 min",
     ]  # fmt: skip
+
+
+def test_the_app_icon_ships_in_the_package_and_renders(qtbot: QtBot) -> None:
+    from assistant_builder.ui.resources import app_icon
+
+    image = app_icon().pixmap(64, 64).toImage()
+    assert not image.isNull() and image.width() == 64
+    assert image.pixelColor(32, 8).blue() > 150  # the blue tile, not an empty pixmap
