@@ -20,6 +20,8 @@ DEFAULT_REFUSAL = (
     "Try asking in other words, or add the document that has the answer."
 )
 
+DEFAULT_SYSTEM_PROMPT = "You are {assistant_name}, a helpful assistant."
+
 Migration = Callable[[dict[str, Any]], dict[str, Any]]
 
 
@@ -82,7 +84,7 @@ class Assistant:
     icon: str = ""
     description: str = ""
     adapters: tuple[AdapterRef, ...] = ()
-    system_prompt: str = "You are {assistant_name}, a helpful assistant."
+    system_prompt: str = DEFAULT_SYSTEM_PROMPT
     examples: tuple[Example, ...] = ()
     sampling: Sampling = field(default_factory=Sampling)
     context_size: int = 4096
