@@ -45,6 +45,9 @@ def to_markdown(conversation: Conversation, messages: list[Message]) -> str:
                     where += f", page {c['page']}"
                 lines.append(f"- [{c.get('n', '?')}] {where}")
             lines.append("")
+        if m.invented_citations:
+            numbers = ", ".join(f"[{n}]" for n in m.invented_citations)
+            lines += [f"*(Also cited {numbers}, which matches no passage it was given.)*", ""]
         details = _details(m)
         if details:
             lines += [f"<sub>{details}</sub>", ""]

@@ -29,6 +29,7 @@ CREATE TABLE messages (
     model            TEXT NOT NULL DEFAULT '',
     settings         TEXT NOT NULL DEFAULT '{}',  -- JSON: sampling and context of this answer
     citations        TEXT NOT NULL DEFAULT '[]',  -- JSON: passages the answer cites
+    invented         TEXT NOT NULL DEFAULT '[]',  -- JSON: [n] it cited that were never sent
     timings          TEXT NOT NULL DEFAULT '{}',  -- JSON: ttft_s, total_s
     usage            TEXT NOT NULL DEFAULT '{}',  -- JSON: prompt_tokens, completion_tokens
     stop_reason      TEXT NOT NULL DEFAULT ''

@@ -41,6 +41,7 @@ class Message:
     model: str = ""
     settings: dict[str, Any] = field(default_factory=dict)
     citations: list[dict[str, Any]] = field(default_factory=list)
+    invented_citations: list[int] = field(default_factory=list)
     timings: dict[str, Any] = field(default_factory=dict)
     usage: dict[str, Any] = field(default_factory=dict)
     stop_reason: str = ""
@@ -77,16 +78,18 @@ class AnswerWriter:
         self,
         *,
         citations: Sequence[Mapping[str, Any]] = (),
+        invented_citations: Sequence[int] = (),
         usage: Mapping[str, Any] | None = None,
         timings: Mapping[str, Any] | None = None,
         stop_reason: str = "stop",
     ) -> Message:
         with self._store._write() as conn:
             conn.execute(
-                "UPDATE messages SET complete = 1, citations = ?, usage = ?, timings = ?, "
-                "stop_reason = ? WHERE id = ?",
+                "UPDATE messages SET complete = 1, citations = ?, invented = ?, usage = ?, "
+                "timings = ?, stop_reason = ? WHERE id = ?",
                 (
                     _dump(list(citations)),
+                    _dump(list(invented_citations)),
                     _dump(dict(usage or {})),
                     _dump(dict(timings or {})),
                     stop_reason,
@@ -294,6 +297,7 @@ def _message(row: sqlite3.Row) -> Message:
         model=row["model"],
         settings=json.loads(row["settings"]),
         citations=json.loads(row["citations"]),
+        invented_citations=json.loads(row["invented"]),
         timings=json.loads(row["timings"]),
         usage=json.loads(row["usage"]),
         stop_reason=row["stop_reason"],
