@@ -100,13 +100,16 @@ class AnswerWriter:
 
 
 class ConversationStore:
-    """One connection, used from one thread at a time (the caller's worker owns it)."""
+    """One connection. It may be handed from the thread that opened it to a worker, but only
+    one thread uses it at a time: the worker that owns the conversation (see HOUSE_STYLE)."""
 
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
             # Autocommit mode: every transaction here is explicit and short.
-            self._conn = sqlite3.connect(path, isolation_level=None, timeout=10.0)
+            self._conn = sqlite3.connect(
+                path, isolation_level=None, timeout=10.0, check_same_thread=False
+            )
             self._conn.row_factory = sqlite3.Row
             self._conn.execute("PRAGMA journal_mode = WAL")
             self._conn.execute("PRAGMA synchronous = NORMAL")
