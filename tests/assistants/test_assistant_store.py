@@ -143,3 +143,21 @@ def test_store_ignores_non_assistant_files(app_home: Paths, tmp_path: Path) -> N
     (app_home.assistants_dir / ".tax-helper.json.123.tmp").write_text("half")
     (app_home.assistants_dir / "notes.txt").write_text("hello")
     assert [a.name for a in store.list()] == ["Tax Helper"]
+
+
+def test_saving_changes_keeps_the_file_and_refuses_a_taken_name(app_home: Paths) -> None:
+    from dataclasses import replace
+
+    store = AssistantStore(app_home.assistants_dir)
+    first = store.create(make())
+    other = store.create(make("Other"))
+    edited = store.save(replace(first, description="Now with examples", context_size=8192))
+    assert edited.updated_at >= first.updated_at and edited.created_at == first.created_at
+    assert store.get("Tax Helper").description == "Now with examples"
+    assert store.get("Tax Helper").context_size == 8192
+    with pytest.raises(AssistantError, match="already exists"):
+        store.save(replace(other, name="tax helper"))
+    assert store.get("other").name == "Other"
+    store.remove("Other")
+    with pytest.raises(AssistantError, match="no longer exists"):
+        store.save(other)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Literal
 
 from assistant_builder.core.engine.protocol import SamplingOptions
@@ -163,12 +163,6 @@ def validate(assistant: Assistant, *, where: str = "The assistant") -> None:
             problems.append(f"collection “{ref.name}” must return at least one passage")
     if problems:
         raise AssistantError(f"{where} cannot be used because {'; '.join(problems)}.")
-
-
-def with_changes(assistant: Assistant, **changes: Any) -> Assistant:
-    updated = replace(assistant, **changes)
-    validate(updated)
-    return updated
 
 
 def _text(value: object) -> str:
