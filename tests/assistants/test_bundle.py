@@ -13,7 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from assistant_builder.core.assistants.bundle import MANIFEST_VERSION, export_bundle, manifest_for
+from assistant_builder.core.assistants.bundle import (
+    MANIFEST_VERSION,
+    BundleProgress,
+    export_bundle,
+    manifest_for,
+)
 from assistant_builder.core.assistants.bundle_import import BundleLimits, import_bundle
 from assistant_builder.core.assistants.model import (
     AdapterRef,
@@ -85,13 +90,16 @@ def test_export_carries_the_assistant_and_model_reference_but_no_local_paths(
     assistant = saved_assistant(app_home)
     folder = documents(tmp_path)
     dest = tmp_path / "out" / "lease.assistant"
+    seen: list[BundleProgress] = []
     summary = export_bundle(
         assistant,
         dest,
         registry=ModelRegistry(app_home.models_registry),
         documents={"lease": [folder]},
+        on_progress=seen.append,
     )
     assert summary.documents == 2
+    assert seen == [BundleProgress(1, 2, "lease.txt"), BundleProgress(2, 2, "notes.md")]
     with zipfile.ZipFile(dest) as bundle:
         names = sorted(bundle.namelist())
         manifest = json.loads(bundle.read("manifest.json"))
@@ -122,9 +130,15 @@ def test_import_round_trip_renames_on_a_clash_and_places_the_documents(
     original = saved_assistant(app_home)
     dest = tmp_path / "lease.assistant"
     export_bundle(original, dest, registry=registry, documents={"lease": [documents(tmp_path)]})
+    seen: list[BundleProgress] = []
     result = import_bundle(
-        dest, store=store, registry=registry, documents_dir=app_home.imported_documents_dir
+        dest,
+        store=store,
+        registry=registry,
+        documents_dir=app_home.imported_documents_dir,
+        on_progress=seen.append,
     )
+    assert [(p.done, p.total) for p in seen] == [(1, 2), (2, 2)]
     assert result.assistant.name == "Lease Helper (2)" and result.renamed_from == "Lease Helper"
     assert store.get("Lease Helper") == original  # untouched
     again = store.get("Lease Helper (2)")
@@ -336,3 +350,30 @@ def test_a_damaged_document_found_while_unpacking_removes_everything_already_unp
         else []
     )
     assert leftovers == []
+
+
+def test_a_cancelled_export_leaves_no_file_behind(app_home: Paths, tmp_path: Path) -> None:
+    from assistant_builder.core.cancel import CancelToken
+    from assistant_builder.core.errors import Cancelled
+
+    assistant = saved_assistant(app_home)
+    cancel = CancelToken()
+    out = tmp_path / "out"
+    with pytest.raises(Cancelled):
+        export_bundle(
+            assistant,
+            out / "lease.assistant",
+            registry=ModelRegistry(app_home.models_registry),
+            documents={"lease": [documents(tmp_path)]},
+            cancel=cancel,
+            on_progress=lambda p: cancel.cancel(),
+        )
+    assert list(out.iterdir()) == []
+    with pytest.raises(Exception, match="does not use a collection called “photos”"):
+        export_bundle(
+            assistant,
+            out / "x.assistant",
+            registry=ModelRegistry(app_home.models_registry),
+            documents={"photos": [tmp_path]},
+        )
+    assert list(out.iterdir()) == []

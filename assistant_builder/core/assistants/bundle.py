@@ -11,7 +11,7 @@ import stat
 import tempfile
 import time
 import zipfile
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -29,6 +29,18 @@ MANIFEST_VERSION = 1
 DOCUMENTS_PREFIX = "documents/"
 SUFFIX = ".assistant"
 _CHUNK = 1 << 20
+
+
+@dataclass(frozen=True)
+class BundleProgress:
+    """One document packed or unpacked; ``total`` is known before the first."""
+
+    done: int
+    total: int
+    name: str
+
+
+OnProgress = Callable[[BundleProgress], None]
 
 
 @dataclass(frozen=True)
@@ -61,24 +73,32 @@ def export_bundle(
     registry: ModelRegistry,
     documents: Mapping[str, Sequence[Path]] | None = None,
     cancel: CancelToken = NEVER,
+    on_progress: OnProgress | None = None,
 ) -> ExportSummary:
     """Write ``dest`` atomically. ``documents`` maps a collection name to its folders; their
     files go in under paths relative to each folder, so no absolute path leaves the computer."""
     manifest = manifest_for(assistant, registry)
     known = {c.name for c in assistant.collections}
+    for collection in documents or {}:
+        if collection not in known:
+            raise AssistantError(
+                f"The assistant does not use a collection called “{collection}”; "
+                "export only its own collections."
+            )
+    files = [
+        (collection, member, source)
+        for collection, folders in (documents or {}).items()
+        for member, source in _document_members(collection, folders)
+    ]
     with _atomic_zip(dest) as bundle:
-        for collection, folders in (documents or {}).items():
-            if collection not in known:
-                raise AssistantError(
-                    f"The assistant does not use a collection called “{collection}”; "
-                    "export only its own collections."
-                )
-            for member, source in _document_members(collection, folders):
-                cancel.raise_if_cancelled()
-                digest, size = _add_file(bundle, member, source)
-                manifest["documents"].append(
-                    {"collection": collection, "path": member, "size": size, "sha256": digest}
-                )
+        for done, (collection, member, source) in enumerate(files, start=1):
+            cancel.raise_if_cancelled()
+            digest, size = _add_file(bundle, member, source)
+            manifest["documents"].append(
+                {"collection": collection, "path": member, "size": size, "sha256": digest}
+            )
+            if on_progress is not None:
+                on_progress(BundleProgress(done, len(files), source.name))
         text = json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
         bundle.writestr(MANIFEST_NAME, text.encode("utf-8"))
     return ExportSummary(dest, len(manifest["documents"]), dest.stat().st_size)

@@ -19,6 +19,8 @@ from assistant_builder.core.assistants.bundle import (
     DOCUMENTS_PREFIX,
     MANIFEST_NAME,
     MANIFEST_VERSION,
+    BundleProgress,
+    OnProgress,
 )
 from assistant_builder.core.assistants.model import AdapterRef, Assistant
 from assistant_builder.core.assistants.store import AssistantStore
@@ -58,6 +60,7 @@ def import_bundle(
     documents_dir: Path,
     limits: BundleLimits = BundleLimits(),
     cancel: CancelToken = NEVER,
+    on_progress: OnProgress | None = None,
 ) -> ImportResult:
     name = source.name
     try:
@@ -77,7 +80,7 @@ def import_bundle(
         staging = documents_dir / f".importing-{secrets.token_hex(6)}"
         saved: Assistant | None = None
         try:
-            placed = _extract_documents(bundle, docs, staging, name, cancel)
+            placed = _extract_documents(bundle, docs, staging, name, cancel, on_progress)
             saved = store.create(assistant)
             final: dict[str, Path] = {}
             if placed:
@@ -255,9 +258,10 @@ def _extract_documents(
     staging: Path,
     name: str,
     cancel: CancelToken,
+    on_progress: OnProgress | None,
 ) -> dict[str, Path]:
     placed: dict[str, Path] = {}
-    for doc in docs:
+    for done, doc in enumerate(docs, start=1):
         if cancel.cancelled:
             raise Cancelled()
         relative = doc["path"][len(DOCUMENTS_PREFIX) :]
@@ -280,4 +284,6 @@ def _extract_documents(
                 "ask for a new copy."
             )
         placed.setdefault(doc["collection"], staging / relative.split("/", 1)[0])
+        if on_progress is not None:
+            on_progress(BundleProgress(done, len(docs), target.name))
     return placed
