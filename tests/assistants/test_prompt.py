@@ -74,6 +74,13 @@ def test_order_is_system_examples_history_then_question_with_passages() -> None:
     assert "/home/ada" not in newest  # the user's folders are not shown to the model
     assert sent.passages[0].n == 1 and sent.dropped_history == 0 and not sent.refused
     assert sent.prompt_tokens == sum(words(m.content) + MESSAGE_OVERHEAD for m in sent.messages)
+    spent = sent.spent
+    assert spent.total == sent.prompt_tokens
+    assert spent.instructions == words(sent.messages[0].content) + MESSAGE_OVERHEAD
+    assert spent.examples == 3 + 1 + 2 * MESSAGE_OVERHEAD  # "What is 2+2?" and "4."
+    assert spent.history == 10 + 10 + 2 * MESSAGE_OVERHEAD
+    assert spent.question == 4 + MESSAGE_OVERHEAD
+    assert spent.documents == words(newest) - 4
 
 
 def test_history_is_trimmed_oldest_first_and_the_budget_holds() -> None:

@@ -46,6 +46,21 @@ class Passage:
 
 
 @dataclass(frozen=True)
+class TokenBudget:
+    """Where the prompt's tokens go, for the budget bar of the final-prompt preview."""
+
+    instructions: int = 0
+    examples: int = 0
+    history: int = 0
+    documents: int = 0
+    question: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.instructions + self.examples + self.history + self.documents + self.question
+
+
+@dataclass(frozen=True)
 class AssembledPrompt:
     messages: tuple[ChatMessage, ...]
     passages: tuple[Passage, ...]  # renumbered 1..k as sent
@@ -53,6 +68,7 @@ class AssembledPrompt:
     dropped_passages: int  # passages left out to fit the context
     prompt_tokens: int  # by the counter given, overhead included
     refusal: str | None = None  # set: answer with this and call no model
+    spent: TokenBudget = TokenBudget()
 
     @property
     def refused(self) -> bool:
@@ -143,13 +159,22 @@ def assemble(
     # A conversation shown to the model starts with the user speaking, never mid-exchange.
     while recent and recent[0].role != "user":
         room += cost(recent.pop(0))
-    messages = (*prefix, *recent, newest)
+    instructions = cost(prefix[0]) if system else 0
+    asked = cost(ChatMessage("user", question))
+    spent = TokenBudget(
+        instructions=instructions,
+        examples=fixed - instructions,
+        history=sum(cost(m) for m in recent),
+        documents=cost(newest) - asked,
+        question=asked,
+    )
     return AssembledPrompt(
-        messages=messages,
+        messages=(*prefix, *recent, newest),
         passages=tuple(numbered),
         dropped_history=len(history) - len(recent),
         dropped_passages=dropped_passages,
         prompt_tokens=budget - room,
+        spent=spent,
     )
 
 
