@@ -377,3 +377,32 @@ def test_a_cancelled_export_leaves_no_file_behind(app_home: Paths, tmp_path: Pat
             documents={"photos": [tmp_path]},
         )
     assert list(out.iterdir()) == []
+
+
+def test_a_member_that_lies_about_its_size_cannot_unpack_more_than_it_declares(
+    app_home: Paths, tmp_path: Path
+) -> None:
+    # The size checks read the zip's directory; a forged directory must not let more through.
+    data = b"\0" * 200_000
+    manifest = doc_entry(good_manifest(app_home), "documents/lease/a/big.txt", data)
+    path = zip_with(
+        tmp_path / "liar.assistant", with_manifest(manifest, ("documents/lease/a/big.txt", data))
+    )
+    raw = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as z:
+        info = z.getinfo("documents/lease/a/big.txt")
+    central = raw.rfind(b"PK\x01\x02", 0, raw.rfind(b"PK\x05\x06"))
+    while raw[central + 46 : central + 46 + len(info.filename)] != info.filename.encode():
+        central = raw.rfind(b"PK\x01\x02", 0, central)
+    raw[central + 24 : central + 28] = (100).to_bytes(4, "little")  # claims 100 bytes
+    raw[info.header_offset + 22 : info.header_offset + 26] = (100).to_bytes(4, "little")
+    path.write_bytes(bytes(raw))
+    before = all_files(app_home.data_dir)
+    with pytest.raises(BundleError, match=r"damaged \(documents/lease/a/big.txt\)"):
+        import_bundle(
+            path,
+            store=AssistantStore(app_home.assistants_dir),
+            registry=ModelRegistry(app_home.models_registry),
+            documents_dir=app_home.imported_documents_dir,
+        )
+    assert all_files(app_home.data_dir) == before
