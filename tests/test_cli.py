@@ -42,9 +42,14 @@ def test_help_lists_only_commands_that_have_a_real_handler() -> None:
     result = run_cli("--help")
     assert result.returncode == 0
     listed = re.findall(r"^    (\w+)\s", result.stdout, flags=re.M)
-    assert listed == ["setup", "models"]
+    assert listed == ["setup", "models", "assistants"]
     leaves = _leaf_commands(build_parser())
-    assert set(leaves) == {("setup",), ("models", "list")}
+    assert set(leaves) == {
+        ("setup",),
+        ("models", "list"),
+        *(("assistants", action) for action in ("create", "list", "show", "remove")),
+        *(("assistants", action) for action in ("export", "import")),
+    }
     for words, handler in leaves.items():
         assert callable(handler), words
         assert run_cli(*words, "--help").returncode == 0

@@ -36,3 +36,15 @@ class EngineError(AppError):
 
 class KnowledgeError(AppError):
     pass
+
+
+class AssistantError(AppError):
+    pass
+
+
+class BundleError(AssistantError):
+    """A ``.assistant`` file that cannot be imported; nothing was written."""
+
+
+class ConversationError(AppError):
+    pass

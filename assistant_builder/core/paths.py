@@ -69,6 +69,11 @@ class Paths:
         return self.data_dir / "assistants"
 
     @property
+    def imported_documents_dir(self) -> Path:
+        """Documents that arrived inside an imported ``.assistant`` file."""
+        return self.data_dir / "imported-documents"
+
+    @property
     def conversations_db(self) -> Path:
         return self.data_dir / "conversations.sqlite3"
 

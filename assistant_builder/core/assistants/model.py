@@ -1,0 +1,226 @@
+"""What an assistant is: its fields, their defaults, and how its file's schema is migrated.
+
+Plain dataclasses that turn into and from the JSON a person can read in the assistant's file."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any, Literal
+
+from assistant_builder.core.engine.protocol import SamplingOptions
+from assistant_builder.core.errors import AssistantError
+
+SCHEMA_VERSION = 1
+SearchMode = Literal["hybrid", "vector", "keyword"]
+SEARCH_MODES: tuple[str, ...] = ("hybrid", "vector", "keyword")
+DEFAULT_REFUSAL = (
+    "I could not find the answer in your documents, so I would rather not guess. "
+    "Try asking in other words, or add the document that has the answer."
+)
+
+DEFAULT_SYSTEM_PROMPT = "You are {assistant_name}, a helpful assistant."
+
+Migration = Callable[[dict[str, Any]], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class ModelRef:
+    """Which model runs the assistant; repo, file and sha256 let another computer find it."""
+
+    id: str
+    repo: str = ""
+    filename: str = ""
+    sha256: str = ""
+
+
+@dataclass(frozen=True)
+class AdapterRef:
+    id: str
+    scale: float = 1.0
+    repo: str = ""
+    filename: str = ""
+    sha256: str = ""
+
+
+@dataclass(frozen=True)
+class Example:
+    """One example exchange, shown to the model as earlier turns of the chat."""
+
+    user: str
+    assistant: str
+
+
+@dataclass(frozen=True)
+class Sampling:
+    temperature: float = 0.7
+    top_p: float = 0.95
+    top_k: int = 40
+    min_p: float = 0.05
+    repeat_penalty: float = 1.1
+    seed: int | None = None
+    max_tokens: int = 512
+
+    def options(self) -> SamplingOptions:
+        return SamplingOptions(**asdict(self))
+
+
+@dataclass(frozen=True)
+class CollectionRef:
+    """A collection of documents by name, with how passages are picked from it."""
+
+    name: str
+    top_k: int = 5
+    mode: SearchMode = "hybrid"
+    min_score: float = 0.0
+
+
+@dataclass(frozen=True)
+class Assistant:
+    id: str
+    name: str
+    model: ModelRef
+    icon: str = ""
+    description: str = ""
+    adapters: tuple[AdapterRef, ...] = ()
+    system_prompt: str = DEFAULT_SYSTEM_PROMPT
+    examples: tuple[Example, ...] = ()
+    sampling: Sampling = field(default_factory=Sampling)
+    context_size: int = 4096
+    collections: tuple[CollectionRef, ...] = ()
+    only_from_documents: bool = False
+    refusal_text: str = DEFAULT_REFUSAL
+    created_at: float = 0.0
+    updated_at: float = 0.0
+
+    def min_score_for(self, collection: str) -> float:
+        """The minimum score of that collection, or the most lenient one for an unnamed source."""
+        for ref in self.collections:
+            if ref.name == collection:
+                return ref.min_score
+        return min((ref.min_score for ref in self.collections), default=0.0)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        return {"schema_version": SCHEMA_VERSION, **data}
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any], *, where: str = "The assistant file") -> Assistant:
+        """Build from a file's content, migrating it first; bad content gets a plain sentence."""
+        raw = migrate(raw, where=where)
+        try:
+            assistant = cls(
+                id=_text(raw["id"]),
+                name=_text(raw["name"]),
+                model=ModelRef(**_known(ModelRef, raw["model"])),
+                icon=_text(raw.get("icon", "")),
+                description=_text(raw.get("description", "")),
+                adapters=tuple(
+                    AdapterRef(**_known(AdapterRef, a)) for a in raw.get("adapters", [])
+                ),
+                system_prompt=_text(raw.get("system_prompt", "")),
+                examples=tuple(Example(**_known(Example, e)) for e in raw.get("examples", [])),
+                sampling=_sampling(raw.get("sampling", {})),
+                context_size=int(raw.get("context_size", 4096)),
+                collections=tuple(
+                    CollectionRef(**_known(CollectionRef, c)) for c in raw.get("collections", [])
+                ),
+                only_from_documents=bool(raw.get("only_from_documents", False)),
+                refusal_text=_text(raw.get("refusal_text", DEFAULT_REFUSAL)),
+                created_at=float(raw.get("created_at", 0.0)),
+                updated_at=float(raw.get("updated_at", 0.0)),
+            )
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise AssistantError(
+                f"{where} is missing a field or has a wrong value ({exc}); "
+                "fix it or create the assistant again."
+            ) from exc
+        validate(assistant, where=where)
+        return assistant
+
+
+def validate(assistant: Assistant, *, where: str = "The assistant") -> None:
+    """Values a model runner would choke on are refused here, with what to change."""
+    problems: list[str] = []
+    if not assistant.name.strip():
+        problems.append("it has no name")
+    if not assistant.id.strip():
+        problems.append("it has no id")
+    if not 256 <= assistant.context_size <= 1 << 20:
+        problems.append("its context size must be between 256 and 1048576 tokens")
+    s = assistant.sampling
+    if not (math.isfinite(s.temperature) and 0 <= s.temperature <= 5):
+        problems.append("its temperature must be between 0 and 5")
+    if not 0 < s.top_p <= 1 or not 0 <= s.min_p <= 1:
+        problems.append("its top-p and min-p must be between 0 and 1")
+    if s.max_tokens < 1 or s.top_k < 0:
+        problems.append("its answer length and top-k must be positive")
+    for ref in assistant.collections:
+        if ref.mode not in SEARCH_MODES:
+            problems.append(f"collection “{ref.name}” has an unknown search mode “{ref.mode}”")
+        if ref.top_k < 1:
+            problems.append(f"collection “{ref.name}” must return at least one passage")
+    if problems:
+        raise AssistantError(f"{where} cannot be used because {'; '.join(problems)}.")
+
+
+def _text(value: object) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"expected text, got {type(value).__name__}")
+    return value
+
+
+def _sampling(raw: object) -> Sampling:
+    values = _known(Sampling, raw)
+    for name in ("temperature", "top_p", "min_p", "repeat_penalty"):
+        if name in values:
+            values[name] = float(values[name])
+    for name in ("top_k", "max_tokens"):
+        if name in values:
+            values[name] = int(values[name])
+    if values.get("seed") is not None:
+        values["seed"] = int(values["seed"])
+    return Sampling(**values)
+
+
+def _known(cls: type, raw: object) -> dict[str, Any]:
+    # Fields a newer app added are ignored rather than crashing an older one.
+    if not isinstance(raw, dict):
+        raise TypeError(f"expected an object for {cls.__name__}")
+    names = {f.name for f in fields(cls)}
+    return {k: v for k, v in raw.items() if k in names}
+
+
+def _v0_to_v1(raw: dict[str, Any]) -> dict[str, Any]:
+    # Version 0 (unversioned drafts) named the model by id alone and collections by name alone,
+    # and called the system prompt "instructions".
+    raw = dict(raw)
+    if isinstance(raw.get("model"), str):
+        raw["model"] = {"id": raw["model"]}
+    raw["collections"] = [
+        {"name": c} if isinstance(c, str) else c for c in raw.get("collections", [])
+    ]
+    if "instructions" in raw and "system_prompt" not in raw:
+        raw["system_prompt"] = raw.pop("instructions")
+    return raw
+
+
+# MIGRATIONS[n] turns schema n into schema n + 1. Append; never edit a released one.
+MIGRATIONS: list[Migration] = [_v0_to_v1]
+
+
+def migrate(raw: dict[str, Any], *, where: str = "The assistant file") -> dict[str, Any]:
+    if not isinstance(raw, dict):
+        raise AssistantError(f"{where} is not a valid assistant; create the assistant again.")
+    version = raw.get("schema_version", 0)
+    if not isinstance(version, int) or isinstance(version, bool) or version < 0:
+        raise AssistantError(f"{where} has an unreadable version; create the assistant again.")
+    if version > SCHEMA_VERSION:
+        raise AssistantError(
+            f"{where} was made by a newer version of Assistant Builder; update the app to use it."
+        )
+    for step in MIGRATIONS[version:]:
+        raw = step(raw)
+    raw["schema_version"] = SCHEMA_VERSION
+    return raw

@@ -1,0 +1,116 @@
+"""One answer, from an assembled prompt to a saved message: streams the engine's text, keeps it
+in the conversation as it arrives, and checks the citations once it is complete.
+
+A refused prompt (nothing found in "only from my documents" mode) never reaches the engine."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from assistant_builder.core.assistants.prompt import AssembledPrompt, Passage, check_citations
+from assistant_builder.core.cancel import NEVER, CancelToken
+from assistant_builder.core.conversations.store import AnswerWriter
+from assistant_builder.core.engine.protocol import (
+    Engine,
+    Failed,
+    Finished,
+    SamplingOptions,
+    TextDelta,
+    Timings,
+    Usage,
+)
+from assistant_builder.core.errors import EngineError
+
+# Saving every token costs a transaction each; a few per second keep a kill's loss tiny.
+SAVE_EVERY_S = 0.25
+
+
+@dataclass(frozen=True)
+class Answer:
+    text: str
+    citations: tuple[Passage, ...]  # only passages that were sent, in order of first mention
+    invented_citations: tuple[int, ...]  # [n] markers naming no passage sent: dropped, flagged
+    usage: Usage
+    timings: Timings
+    stop_reason: str  # stop | length | cancelled | refused
+    message_id: int | None = None
+
+    @property
+    def refused(self) -> bool:
+        return self.stop_reason == "refused"
+
+
+def citation_record(passage: Passage) -> dict[str, Any]:
+    """How a citation is stored with the answer and shown by ``ask --json``."""
+    return {"n": passage.n, "source": passage.source, "page": passage.page, "text": passage.text,
+            "start": passage.start, "end": passage.end, "score": passage.score}  # fmt: skip
+
+
+def run_turn(
+    engine: Engine,
+    prompt: AssembledPrompt,
+    sampling: SamplingOptions,
+    *,
+    writer: AnswerWriter | None = None,
+    cancel: CancelToken = NEVER,
+) -> Iterator[TextDelta | Answer]:
+    """Yield the answer's text as it streams, then one :class:`Answer`."""
+    if prompt.refusal is not None:
+        if writer is not None:
+            writer.append(prompt.refusal)
+        yield TextDelta(prompt.refusal)
+        yield _finish(prompt.refusal, prompt, Usage(0, 0), Timings(0.0, 0.0), "refused", writer)
+        return
+    text: list[str] = []
+    pending: list[str] = []
+    last_save = time.monotonic()
+    finished: Finished | None = None
+    try:
+        for event in engine.chat(prompt.messages, sampling, cancel=cancel):
+            if isinstance(event, TextDelta):
+                text.append(event.text)
+                pending.append(event.text)
+                if writer is not None and time.monotonic() - last_save >= SAVE_EVERY_S:
+                    writer.append("".join(pending))
+                    pending.clear()
+                    last_save = time.monotonic()
+                yield event
+            elif isinstance(event, Finished):
+                finished = event
+            elif isinstance(event, Failed):
+                raise EngineError(event.message)
+    finally:
+        # Whatever arrived is kept, even when the engine fails or the caller stops early.
+        if writer is not None and pending:
+            writer.append("".join(pending))
+    if finished is None:
+        raise EngineError("The model stopped without finishing its answer; try again.")
+    yield _finish(
+        "".join(text), prompt, finished.usage, finished.timings, finished.stop_reason, writer
+    )
+
+
+def _finish(
+    text: str,
+    prompt: AssembledPrompt,
+    usage: Usage,
+    timings: Timings,
+    stop_reason: str,
+    writer: AnswerWriter | None,
+) -> Answer:
+    check = check_citations(text, prompt.passages)
+    message_id = None
+    if writer is not None:
+        writer.finish(
+            citations=[citation_record(p) for p in check.citations],
+            invented_citations=check.unknown,
+            usage={"prompt_tokens": usage.prompt_tokens,
+                   "completion_tokens": usage.completion_tokens},
+            timings={"ttft_s": timings.ttft_s, "total_s": timings.total_s},
+            stop_reason=stop_reason,
+        )  # fmt: skip
+        message_id = writer.message_id
+    return Answer(text, check.citations, check.unknown, usage, timings, stop_reason, message_id)

@@ -1,0 +1,80 @@
+"""One conversation exported to Markdown (to read or share) or JSON (to process or keep)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import datetime
+from pathlib import Path, PurePath
+from typing import Any
+
+from assistant_builder.core.conversations.store import Conversation, ConversationStore, Message
+from assistant_builder.core.fileio import write_bytes_atomic, write_json_atomic
+
+EXPORT_VERSION = 1
+_SPEAKERS = {"user": "You", "assistant": "Assistant", "system": "Instructions"}
+
+
+def to_json(conversation: Conversation, messages: list[Message]) -> dict[str, Any]:
+    return {
+        "format": "assistant-builder.conversation",
+        "version": EXPORT_VERSION,
+        "conversation": asdict(conversation),
+        "messages": [asdict(m) for m in messages],
+    }
+
+
+def to_markdown(conversation: Conversation, messages: list[Message]) -> str:
+    title = conversation.title or "Conversation"
+    lines = [
+        f"# {title}",
+        "",
+        f"Assistant: {conversation.assistant} · started {_when(conversation.created_at)}",
+        "",
+    ]
+    for m in messages:
+        speaker = _SPEAKERS.get(m.role, m.role)
+        lines += [f"## {speaker}", "", m.content.strip() or "*(no text)*", ""]
+        if not m.complete:
+            lines += ["*(This answer was interrupted before it finished.)*", ""]
+        if m.citations:
+            lines.append("Sources:")
+            lines.append("")
+            for c in m.citations:
+                where = PurePath(str(c.get("source", ""))).name or "document"
+                if c.get("page") is not None:
+                    where += f", page {c['page']}"
+                lines.append(f"- [{c.get('n', '?')}] {where}")
+            lines.append("")
+        if m.invented_citations:
+            numbers = ", ".join(f"[{n}]" for n in m.invented_citations)
+            lines += [f"*(Also cited {numbers}, which matches no passage it was given.)*", ""]
+        details = _details(m)
+        if details:
+            lines += [f"<sub>{details}</sub>", ""]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def export_conversation(store: ConversationStore, conversation_id: int, dest: Path) -> Path:
+    """Write the conversation to ``dest``; ``.json`` gives JSON, anything else Markdown."""
+    conversation = store.get(conversation_id)
+    messages = store.messages(conversation_id)
+    if dest.suffix.lower() == ".json":
+        write_json_atomic(dest, to_json(conversation, messages))
+    else:
+        write_bytes_atomic(dest, to_markdown(conversation, messages).encode("utf-8"))
+    return dest
+
+
+def _details(m: Message) -> str:
+    parts = []
+    if m.model:
+        parts.append(f"model {m.model}")
+    if "total_s" in m.timings:
+        parts.append(f"{float(m.timings['total_s']):.1f} s")
+    if "completion_tokens" in m.usage:
+        parts.append(f"{m.usage['completion_tokens']} tokens")
+    return " · ".join(parts)
+
+
+def _when(timestamp: float) -> str:
+    return datetime.fromtimestamp(timestamp).strftime("%Y-%m-%d %H:%M")
