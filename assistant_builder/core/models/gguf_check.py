@@ -154,7 +154,9 @@ def _walk(path: Path, cur: _Cursor) -> Layout:
         )
     n_tensors, n_kv = cur.take("Q"), cur.take("Q")
     # The smallest key/value takes 13 bytes and the smallest tensor entry 24.
-    if n_tensors > MAX_TENSORS or n_kv > MAX_KV or n_kv * 13 + n_tensors * 24 > cur.size:
+    if n_tensors <= MAX_TENSORS and n_kv <= MAX_KV and n_kv * 13 + n_tensors * 24 > cur.size:
+        raise _describe(path, _TRUNCATED)  # plausible counts, missing bytes: a cut-off file
+    if n_tensors > MAX_TENSORS or n_kv > MAX_KV:
         raise _describe(
             path,
             f"its header claims {n_tensors} tensors and {n_kv} metadata entries, more than "
