@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 import time
 from typing import Any
@@ -142,9 +143,16 @@ def _list(args: argparse.Namespace) -> int:
     return 0
 
 
+def _quiet_hub(args: argparse.Namespace) -> None:
+    # huggingface_hub logs each retry as a warning; the user gets one sentence from us.
+    if not getattr(args, "debug", False):
+        logging.getLogger("huggingface_hub").setLevel(logging.ERROR)
+
+
 def _search(args: argparse.Namespace) -> int:
     from assistant_builder.core.models import hub
 
+    _quiet_hub(args)
     query = args.query.strip()
     if "/" in query:
         files = hub.repo_files(query)
@@ -197,6 +205,7 @@ class _ProgressPrinter:
 def _pull(args: argparse.Namespace) -> int:
     from assistant_builder.core.models.library import pull
 
+    _quiet_hub(args)
     svc = services()
     try:
         model = pull(svc.paths, args.ref, on_progress=_ProgressPrinter(), log=progress)

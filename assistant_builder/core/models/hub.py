@@ -94,11 +94,34 @@ def plain_hub_errors(repo: str = "", filename: str = "") -> Iterator[None]:
 
 def search_repos(query: str, *, limit: int = 20) -> list[HubRepo]:
     """GGUF repositories matching ``query``, most downloaded first."""
+    from huggingface_hub.utils import build_hf_headers, get_session, hf_raise_for_status
+
+    # One page of HfApi.list_models' own request: list_models paginates through http_backoff,
+    # which retries a refused connection five times over ~23 s before failing; offline, a
+    # person should hear so at once.
+    params: dict[str, str | int] = {
+        "search": query,
+        "filter": "gguf",
+        "sort": "downloads",
+        "limit": limit,
+    }
     with plain_hub_errors():
-        found = _api().list_models(search=query, filter="gguf", sort="downloads", limit=limit)
-        return [
-            HubRepo(m.id, int(m.downloads or 0), int(m.likes or 0), bool(m.gated)) for m in found
-        ]
+        response = get_session().get(
+            f"{endpoint()}/api/models",
+            params=params,
+            headers=build_hf_headers(token=token()),
+            timeout=30,
+        )
+        hf_raise_for_status(response)
+        found = response.json()
+    return [
+        HubRepo(
+            str(m["id"]), int(m.get("downloads") or 0), int(m.get("likes") or 0),
+            bool(m.get("gated")),
+        )
+        for m in found
+        if isinstance(m, dict) and m.get("id")
+    ]  # fmt: skip
 
 
 def repo_files(repo: str, revision: str | None = None) -> list[HubFile]:
