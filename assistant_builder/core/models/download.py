@@ -74,13 +74,14 @@ class _Sink:
         self._last = 0.0
 
     def write(self, data: bytes) -> int:
-        self._cancel.raise_if_cancelled()
+        # Keep what arrived before stopping: it is not fetched again on resume.
         written = self._handle.write(data)
         self.done += written
         now = time.monotonic()
         if now - self._last >= 0.2 or self.done >= self._total:
             self._last = now
             self.report(now)
+        self._cancel.raise_if_cancelled()
         return written
 
     def report(self, now: float | None = None) -> None:
@@ -146,6 +147,7 @@ def download_file(
     from huggingface_hub.utils import build_hf_headers
     from huggingface_hub.utils.tqdm import silent_tqdm
 
+    cancel.raise_if_cancelled()
     if not file.sha256:
         raise DownloadError(
             f"Hugging Face publishes no checksum for {file.filename}, so it cannot be verified; "

@@ -199,7 +199,32 @@ def _ram() -> tuple[int, int]:
     if sys.platform == "darwin":
         total = _sysctl_int("hw.memsize")
         return total, total // 2
+    if sys.platform == "win32":
+        return _windows_ram()
     return 8 * GIB, 4 * GIB  # unknown system: assume a modest laptop
+
+
+def _windows_ram() -> tuple[int, int]:
+    import ctypes
+
+    class MemoryStatus(ctypes.Structure):
+        _fields_ = [
+            ("dwLength", ctypes.c_ulong),
+            ("dwMemoryLoad", ctypes.c_ulong),
+            ("ullTotalPhys", ctypes.c_ulonglong),
+            ("ullAvailPhys", ctypes.c_ulonglong),
+            ("ullTotalPageFile", ctypes.c_ulonglong),
+            ("ullAvailPageFile", ctypes.c_ulonglong),
+            ("ullTotalVirtual", ctypes.c_ulonglong),
+            ("ullAvailVirtual", ctypes.c_ulonglong),
+            ("ullAvailExtendedVirtual", ctypes.c_ulonglong),
+        ]
+
+    status = MemoryStatus()
+    status.dwLength = ctypes.sizeof(MemoryStatus)
+    if not ctypes.windll.kernel32.GlobalMemoryStatusEx(ctypes.byref(status)):  # type: ignore[attr-defined]
+        return 8 * GIB, 4 * GIB
+    return int(status.ullTotalPhys), int(status.ullAvailPhys)
 
 
 def _sysctl_int(name: str) -> int:

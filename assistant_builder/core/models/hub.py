@@ -92,6 +92,15 @@ def plain_hub_errors(repo: str = "", filename: str = "") -> Iterator[None]:
         ) from exc
 
 
+def ensure_online(offline_switch: bool) -> None:
+    """Honour the app's offline switch before anything opens a connection."""
+    if offline_switch:
+        raise DownloadError(
+            "The offline switch is on, so nothing is downloaded; turn it off in Settings "
+            "to reach Hugging Face."
+        )
+
+
 def search_repos(query: str, *, limit: int = 20) -> list[HubRepo]:
     """GGUF repositories matching ``query``, most downloaded first."""
     from huggingface_hub.utils import build_hf_headers, get_session, hf_raise_for_status

@@ -144,6 +144,7 @@ def pull(
     log: Callable[[str], None] | None = None,
 ) -> InstalledModel:
     """Download and install REF; a file already installed is returned as it is."""
+    cancel.raise_if_cancelled()
     try:
         file, name = resolve_hub_file(ref)
     except _StarterRequested:
