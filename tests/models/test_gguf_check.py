@@ -155,3 +155,43 @@ def test_cli_add_then_list_shows_the_model_with_a_verdict(
         ("My Model", str(path), "Fits")
     ]
     assert listed[0]["meta"]["gguf"]["architecture"] == "llama"
+
+
+def test_a_duplicated_metadata_key(tmp_path: Path) -> None:
+    entry = _kv_string("general.name", "x")
+    bad = tmp_path / "twice.gguf"
+    bad.write_bytes(_header(n_kv=2) + entry + entry + b"\0" * 64)
+    with pytest.raises(InvalidModelFile, match=r"“general\.name” twice"):
+        check_layout(bad)
+
+
+def test_gguf_reader_checks_what_the_walk_does_not(make_gguf: MakeGguf) -> None:
+    # llama.cpp reads general.alignment as a uint32; a uint64 one passes the bounds walk
+    # but gguf's own reader refuses it, before llama.cpp could.
+    path = make_gguf(extra=lambda w: w.add_uint64("general.alignment", 32))  # type: ignore[attr-defined]
+    check_layout(path)
+    with pytest.raises(InvalidModelFile, match="metadata cannot be read"):
+        read_gguf_info(path)
+
+
+@pytest.mark.integration
+def test_the_walk_reads_the_same_metadata_as_gguf_reader(smollm2_gguf: Path) -> None:
+    from gguf import GGUFReader
+
+    walked = check_layout(smollm2_gguf)
+    reader = GGUFReader(smollm2_gguf)
+    compared = 0
+    for key, field in reader.fields.items():
+        if key.startswith("GGUF.") or key.startswith("tokenizer.ggml."):
+            continue
+        value = field.contents()
+        expected = pytest.approx(value) if isinstance(value, float) else value
+        assert walked.metadata[key] == expected, key
+        compared += 1
+    assert compared >= 20
+    assert walked.metadata["tokenizer.ggml.tokens"].count == len(
+        reader.fields["tokenizer.ggml.tokens"].data
+    )
+    assert [(t.name, t.offset, t.n_bytes) for t in walked.tensors] == [
+        (t.name, t.data_offset, t.n_bytes) for t in reader.tensors
+    ]

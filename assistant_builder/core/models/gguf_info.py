@@ -1,6 +1,7 @@
 """What a GGUF file says about itself: architecture, size, quantization, shape, chat template.
 
-Reading always validates first (gguf_check); a file that fails never reaches GGUFReader."""
+Reading always runs the bounds-checked walk (gguf_check) and takes the metadata from it;
+``deep=True`` (when a file enters the library) also has gguf's GGUFReader parse it all."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from typing import Any
 
 from assistant_builder.core.cancel import NEVER, CancelToken
 from assistant_builder.core.errors import InvalidModelFile
-from assistant_builder.core.models.gguf_check import Layout, check_layout
+from assistant_builder.core.models.gguf_check import ArrayInfo, Layout, check_layout
 from assistant_builder.core.models.starter import sha256_of
 
 _QUANT_IN_NAME = re.compile(
@@ -61,22 +62,16 @@ class GgufInfo:
         return data
 
 
-def _value(reader: Any, key: str) -> Any:
-    found = reader.fields.get(key)
-    if found is None:
-        return None
-    try:
-        value = found.contents()
-    except (ValueError, IndexError, UnicodeDecodeError):
-        return None
+def _value(metadata: dict[str, Any], key: str) -> Any:
+    value = metadata.get(key)
     if isinstance(value, list):  # per-layer values (some architectures): take the largest
         numbers = [v for v in value if isinstance(v, int | float)]
         return max(numbers) if numbers else None
-    return value
+    return None if isinstance(value, ArrayInfo) else value
 
 
-def _int(reader: Any, key: str) -> int:
-    value = _value(reader, key)
+def _int(metadata: dict[str, Any], key: str) -> int:
+    value = _value(metadata, key)
     return int(value) if isinstance(value, int | float) and not isinstance(value, bool) else 0
 
 
@@ -102,14 +97,18 @@ def known_architectures() -> frozenset[str]:
 
 
 def read_gguf_info(
-    path: Path, *, with_sha256: bool = True, cancel: CancelToken = NEVER
+    path: Path, *, with_sha256: bool = True, deep: bool = True, cancel: CancelToken = NEVER
 ) -> GgufInfo:
-    """Validate ``path`` and describe it; raises InvalidModelFile with one plain sentence."""
+    """Validate ``path`` and describe it; raises InvalidModelFile with one plain sentence.
+
+    ``deep`` adds gguf.GGUFReader's full parse to the walk (seconds for big vocabularies)."""
     from assistant_builder.core.models.gguf_check import open_reader
 
     layout: Layout = check_layout(path)
-    reader = open_reader(path)
-    arch = _value(reader, "general.architecture")
+    if deep:
+        open_reader(path)
+    meta = layout.metadata
+    arch = _value(meta, "general.architecture")
     if not isinstance(arch, str) or not arch:
         raise InvalidModelFile(
             f"{path.name} does not say which model architecture it is; get the file again."
@@ -119,11 +118,11 @@ def read_gguf_info(
             f"{path.name} is a “{arch}” model, an architecture this version of llama.cpp does "
             "not know; choose a model of a supported family."
         )
-    kind = _value(reader, "general.type") or "model"
+    kind = _value(meta, "general.type") or "model"
     adapter_type = ""
     targets: dict[str, tuple[int, int, int]] = {}
     if kind == "adapter":
-        adapter_type = str(_value(reader, "adapter.type") or "")
+        adapter_type = str(_value(meta, "adapter.type") or "")
         if adapter_type != "lora":
             raise InvalidModelFile(
                 f"{path.name} is a “{adapter_type or 'unknown'}” adapter; only LoRA adapters "
@@ -132,15 +131,16 @@ def read_gguf_info(
         targets = _lora_targets(path, layout)
     elif kind != "model":
         raise InvalidModelFile(f"{path.name} is a “{kind}” file, not a model; choose a model.")
-    file_type = _value(reader, "general.file_type")
+    file_type = _value(meta, "general.file_type")
     file_type = int(file_type) if isinstance(file_type, int) else None
-    n_embd = _int(reader, f"{arch}.embedding_length")
-    n_head = _int(reader, f"{arch}.attention.head_count")
+    n_embd = _int(meta, f"{arch}.embedding_length")
+    n_head = _int(meta, f"{arch}.attention.head_count")
     head_dim = n_embd // n_head if n_head else 0
-    template = _value(reader, "tokenizer.chat_template")
-    vocab = _int(reader, f"{arch}.vocab_size")
-    if not vocab and "tokenizer.ggml.tokens" in reader.fields:
-        vocab = len(reader.fields["tokenizer.ggml.tokens"].data)
+    template = _value(meta, "tokenizer.chat_template")
+    vocab = _int(meta, f"{arch}.vocab_size")
+    tokens = meta.get("tokenizer.ggml.tokens")
+    if not vocab and isinstance(tokens, ArrayInfo | list):
+        vocab = tokens.count if isinstance(tokens, ArrayInfo) else len(tokens)
     sha = sha256_of(path, cancel=cancel) if with_sha256 else ""
     return GgufInfo(
         path=str(path),
@@ -148,22 +148,22 @@ def read_gguf_info(
         sha256=sha,
         kind=str(kind),
         architecture=arch,
-        name=str(_value(reader, "general.name") or path.stem),
+        name=str(_value(meta, "general.name") or path.stem),
         parameter_count=sum(_elements(t.dims) for t in layout.tensors),
         quantization="" if kind == "adapter" else quantization_name(file_type, path.name),
         file_type=file_type,
-        context_length=_int(reader, f"{arch}.context_length"),
-        block_count=_int(reader, f"{arch}.block_count"),
+        context_length=_int(meta, f"{arch}.context_length"),
+        block_count=_int(meta, f"{arch}.block_count"),
         embedding_length=n_embd,
         head_count=n_head,
-        head_count_kv=_int(reader, f"{arch}.attention.head_count_kv") or n_head,
-        key_length=_int(reader, f"{arch}.attention.key_length") or head_dim,
-        value_length=_int(reader, f"{arch}.attention.value_length") or head_dim,
+        head_count_kv=_int(meta, f"{arch}.attention.head_count_kv") or n_head,
+        key_length=_int(meta, f"{arch}.attention.key_length") or head_dim,
+        value_length=_int(meta, f"{arch}.attention.value_length") or head_dim,
         vocab_size=vocab,
         chat_template=template if isinstance(template, str) and template.strip() else None,
-        license=str(_value(reader, "general.license") or ""),
+        license=str(_value(meta, "general.license") or ""),
         adapter_type=adapter_type,
-        lora_alpha=float(_value(reader, "adapter.lora.alpha") or 0.0),
+        lora_alpha=float(_value(meta, "adapter.lora.alpha") or 0.0),
         lora_targets=targets,
     )
 

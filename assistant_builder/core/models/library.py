@@ -215,7 +215,7 @@ def info_of(model: InstalledModel, *, with_sha256: bool = False) -> dict[str, An
     summary = model.meta.get("gguf") if isinstance(model.meta, dict) else None
     if isinstance(summary, dict) and summary.get("block_count") is not None:
         return summary
-    return read_gguf_info(model.file, with_sha256=with_sha256).summary()
+    return read_gguf_info(model.file, with_sha256=with_sha256, deep=False).summary()
 
 
 def verdict_for(model: InstalledModel, context: int, machine: Machine) -> FitEstimate:
@@ -228,7 +228,8 @@ def inspect(paths: Paths, ref: str) -> GgufInfo:
     if candidate.suffix.lower() == ".gguf" and candidate.is_file():
         return read_gguf_info(candidate)
     model = ModelRegistry(paths.models_registry).get(ref)
-    info = read_gguf_info(model.file, with_sha256=False)
+    # Validated in full when it was added; the walk alone re-checks its bounds.
+    info = read_gguf_info(model.file, with_sha256=False, deep=False)
     return GgufInfo(**{**info.__dict__, "sha256": model.sha256})
 
 
