@@ -40,8 +40,7 @@ def test_a_download_is_verified_installed_and_registered(
     assert model.repo == REPO and model.meta["source"].startswith(f"hf:{REPO}@")
     assert _installed(app_home) == ["tiny-Q4_K_M.gguf"]
     assert list(app_home.downloads_dir.iterdir()) == []
-    stages = [p.stage for p in seen]
-    assert "download" in stages and stages[-1] == "verify"
+    assert {p.stage for p in seen} == {"download"}  # hashed while written: no second read
     assert seen[-1].done == seen[-1].total == len(data)
     # Pulling again finds the installed file instead of downloading it twice.
     gets = len(fake_hub.gets("tiny-Q4_K_M.gguf"))
@@ -68,7 +67,11 @@ def test_an_interrupted_download_resumes_without_fetching_bytes_again(
     assert 0 < kept < total
     assert _installed(app_home) == []  # a partial file is never listed as installed
 
-    model = pull(app_home, f"{REPO}:{name}")
+    seen: list[DownloadProgress] = []
+    model = pull(app_home, f"{REPO}:{name}", on_progress=seen.append)
+    # The bytes kept are hashed first (reported as "verify"), then the rest is fetched.
+    assert seen[0].stage == "verify" and seen[0].total == kept
+    assert seen[-1].stage == "download" and seen[-1].done == total
     first, second = fake_hub.gets(name)
     assert first.range is None
     assert second.range == f"bytes={kept}-"

@@ -11,9 +11,10 @@ What huggingface_hub 2.4 does and does not do, and so what this module adds:
 - It has no cancel and reports progress only to a tqdm bar. ``http_get`` writes each chunk
   (constants.DOWNLOAD_CHUNK_SIZE, 10 MiB) to the file object it is given, so we hand it a
   small file wrapper that reports bytes/speed/ETA and raises Cancelled between chunks.
-- It verifies no checksum for plain HTTP downloads (only the size). We hash the finished
-  file and compare with the LFS sha256 the hub publishes (model_info files_metadata); a
-  mismatch deletes the partial file.
+- It verifies no checksum for plain HTTP downloads (only the size). We hash the bytes as they
+  are written (after hashing what a resumed partial file already holds, so a multi-GB file is
+  not read twice) and compare with the LFS sha256 the hub publishes (model_info with
+  files_metadata); a mismatch deletes the partial file.
 - HF_ENDPOINT and HF_TOKEN: we pass ``endpoint=`` and ``token`` explicitly (see hub.py);
   the Authorization header is built by ``build_hf_headers`` and dropped by httpx on the
   cross-host redirect to the CDN."""
@@ -21,6 +22,7 @@ What huggingface_hub 2.4 does and does not do, and so what this module adds:
 from __future__ import annotations
 
 import errno
+import hashlib
 import os
 import shutil
 import time
@@ -65,10 +67,11 @@ class _Sink:
 
     def __init__(
         self, handle: IO[bytes], filename: str, total: int, cancel: CancelToken,
-        on_progress: OnProgress | None,
+        on_progress: OnProgress | None, digest: Any,
     ) -> None:  # fmt: skip
         self._handle, self._filename, self._total = handle, filename, total
         self._cancel, self._on_progress = cancel, on_progress
+        self.digest = digest  # sha256 of everything in the file so far
         self._start = time.monotonic()
         self._start_done = self.done = handle.tell()
         self._last = 0.0
@@ -76,6 +79,7 @@ class _Sink:
     def write(self, data: bytes) -> int:
         # Keep what arrived before stopping: it is not fetched again on resume.
         written = self._handle.write(data)
+        self.digest.update(data[:written])
         self.done += written
         now = time.monotonic()
         if now - self._last >= 0.2 or self.done >= self._total:
@@ -104,6 +108,7 @@ class _Sink:
     def truncate(self, size: int | None = None) -> int:
         result = self._handle.truncate(size)
         self.done = self._start_done = self._handle.seek(0, os.SEEK_END)
+        self.digest = _hash_prefix(Path(self._handle.name), self.done, NEVER, None, "")
         return result
 
     def flush(self) -> None:
@@ -160,11 +165,12 @@ def download_file(
         part.unlink()
         have = 0
     _check_space(paths, file.size - have, file.size)
+    digest = _hash_prefix(part, have, cancel, on_progress, file.filename)
     if have < file.size:
         url = hf_hub_url(file.repo, file.filename, revision=file.revision, endpoint=hub.endpoint())
         headers = build_hf_headers(token=hub.token())
         with hub.plain_hub_errors(file.repo, file.filename), open_partial(part) as handle:
-            sink = _Sink(handle, file.filename, file.size, cancel, on_progress)
+            sink = _Sink(handle, file.filename, file.size, cancel, on_progress, digest)
             try:
                 http_get(
                     url, sink, resume_size=have, headers=headers,  # type: ignore[arg-type]
@@ -184,35 +190,36 @@ def download_file(
                     f"The download of {file.filename} was cut short ({why}); "
                     "run it again to continue where it stopped."
                 ) from exc
-    _verify(part, file, cancel=cancel, on_progress=on_progress)
-    return part
-
-
-def _verify(
-    part: Path, file: hub.HubFile, *, cancel: CancelToken, on_progress: OnProgress | None
-) -> None:
-    import hashlib
-
-    digest = hashlib.sha256()
-    done, last = 0, 0.0
-    start = time.monotonic()
-    with part.open("rb") as handle:
-        while block := handle.read(CHUNK):
-            cancel.raise_if_cancelled()
-            digest.update(block)
-            done += len(block)
-            now = time.monotonic()
-            if on_progress and (now - last >= 0.2 or done == file.size):
-                last = now
-                speed = done / (now - start) if now > start else 0.0
-                eta = (file.size - done) / speed if speed else None
-                on_progress(DownloadProgress("verify", file.filename, done, file.size, speed, eta))
-    if done != file.size or digest.hexdigest() != file.sha256.lower():
+        digest = sink.digest
+    if part.stat().st_size != file.size or digest.hexdigest() != file.sha256.lower():
         part.unlink(missing_ok=True)
         raise DownloadError(
             f"{file.filename} did not match the checksum Hugging Face publishes for it, so it "
             "was deleted; try the download again."
         )
+    return part
+
+
+def _hash_prefix(
+    part: Path, length: int, cancel: CancelToken, on_progress: OnProgress | None, name: str
+) -> Any:
+    """sha256 of the first ``length`` bytes already on disk (a resumed download)."""
+    digest = hashlib.sha256()
+    done, last, start = 0, 0.0, time.monotonic()
+    if length <= 0:
+        return digest
+    with part.open("rb") as handle:
+        while done < length and (block := handle.read(min(CHUNK, length - done))):
+            cancel.raise_if_cancelled()
+            digest.update(block)
+            done += len(block)
+            now = time.monotonic()
+            if on_progress and (now - last >= 0.2 or done == length):
+                last = now
+                speed = done / (now - start) if now > start else 0.0
+                eta = (length - done) / speed if speed else None
+                on_progress(DownloadProgress("verify", name, done, length, speed, eta))
+    return digest
 
 
 def install_downloaded(paths: Paths, part: Path, file: hub.HubFile, *, name: str = "") -> Any:
