@@ -64,6 +64,12 @@ def register(commands: Any) -> None:
     remove.set_defaults(handler=_remove)
 
 
+def _context(args: argparse.Namespace) -> int:
+    if args.context < 1:
+        raise AppError("The context size must be a number of tokens of at least 1; try 4096.")
+    return int(args.context)
+
+
 def _context_and_json(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--context",
@@ -87,13 +93,14 @@ def _catalog(args: argparse.Namespace) -> int:
     from assistant_builder.core.models.catalog import load_catalog
     from assistant_builder.core.models.fit import detect_machine, estimate_fit
 
+    context = _context(args)
     machine = detect_machine()
     models = services().models.list()
     installed = {m.sha256 for m in models} | {(m.repo, m.filename) for m in models}
     rows = []
     for entry in load_catalog():
         chosen = entry.file()
-        fit = estimate_fit(entry.model_shape(chosen), args.context, machine)
+        fit = estimate_fit(entry.model_shape(chosen), context, machine)
         rows.append(
             {
                 **entry.to_dict(),
@@ -120,6 +127,7 @@ def _list(args: argparse.Namespace) -> int:
     from assistant_builder.core.models.fit import detect_machine
     from assistant_builder.core.models.library import verdict_for
 
+    context = _context(args)
     installed = services().models.list()
     machine = detect_machine()
     rows = []
@@ -127,7 +135,7 @@ def _list(args: argparse.Namespace) -> int:
         row = m.to_dict()
         if m.kind == "model":
             try:
-                fit = verdict_for(m, args.context, machine)
+                fit = verdict_for(m, context, machine)
                 row["verdict"], row["fit"] = fit.verdict, fit.to_dict()
             except AppError as exc:
                 row["verdict"], row["fit"] = "Won't fit", {"reason": str(exc)}

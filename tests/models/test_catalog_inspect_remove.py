@@ -175,3 +175,25 @@ def test_the_offline_switch_stops_search_and_pull(app_home: Paths, fake_hub: Fak
         result = run_cli("models", *args)
         assert result.returncode == 1 and "offline switch is on" in result.stderr
     assert fake_hub.requests == []
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "expected"),
+    [
+        (("catalog", "--context", "0"), {}, "context size must be"),
+        (("pull", "a/b/c"), {}, "not a valid Hugging Face repository name"),
+        (("pull", "qwen2.5-0.5b-instruct:Q9_9"), {}, "offered as Q4_K_M, Q5_K_M, Q8_0"),
+        (("search", "x"), {"HF_ENDPOINT": "http://256.1.1.1"}, "fix or unset HF_ENDPOINT"),
+        (("inspect", "nothing-here"), {}, "No installed model is called"),
+        (("add", "/"), {}, "There is no file at /"),
+        (("remove", "nothing-here"), {}, "No installed model is called"),
+    ],
+)
+def test_bad_input_gets_one_plain_sentence(
+    app_home: Paths, args: tuple[str, ...], env: dict[str, str], expected: str
+) -> None:
+    result = run_cli("models", *args, env={"HF_HUB_OFFLINE": "0", **env})
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip().count("\n") == 0
+    assert expected in result.stderr

@@ -62,6 +62,11 @@ def plain_hub_errors(repo: str = "", filename: str = "") -> Iterator[None]:
     what = f"“{repo}”" if repo else "the model"
     try:
         yield
+    except (httpx2.InvalidURL, httpx2.UnsupportedProtocol) as exc:
+        raise DownloadError(
+            f"The Hugging Face address “{endpoint()}” is not a valid web address; "
+            "fix or unset HF_ENDPOINT."
+        ) from exc
     except (hf.OfflineModeIsEnabled, httpx2.TransportError, hf.LocalEntryNotFoundError) as exc:
         raise DownloadError(
             "Hugging Face cannot be reached (this computer seems to be offline); "
