@@ -192,7 +192,9 @@ def test_the_offline_switch_stops_search_and_pull(app_home: Paths, fake_hub: Fak
 def test_bad_input_gets_one_plain_sentence(
     app_home: Paths, args: tuple[str, ...], env: dict[str, str], expected: str
 ) -> None:
-    result = run_cli("models", *args, env={"HF_HUB_OFFLINE": "0", **env})
+    # Never the real hub: a closed local port unless the case names its own endpoint.
+    env = {"HF_HUB_OFFLINE": "0", "HF_ENDPOINT": "http://127.0.0.1:9", **env}
+    result = run_cli("models", *args, env=env)
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert result.stderr.strip().count("\n") == 0
