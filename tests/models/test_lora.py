@@ -109,7 +109,9 @@ def test_a_lora_adapter_changes_what_smollm2_generates(
     messages = [{"role": "user", "content": "What is the capital of France?"}]
 
     def answer(**extra: object) -> str:
-        llm = Llama(model_path=model.path, n_ctx=256, n_threads=2, verbose=False, seed=1,
+        # One thread: on a busy shared CPU, llama.cpp threads spinning against each other
+        # can turn a 3 s generation into 40 s.
+        llm = Llama(model_path=model.path, n_ctx=256, n_threads=1, verbose=False, seed=1,
                     **extra)  # type: ignore[arg-type]  # fmt: skip
         out = llm.create_chat_completion(messages=messages, max_tokens=12, temperature=0.0)
         llm.close()
