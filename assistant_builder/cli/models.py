@@ -143,13 +143,19 @@ def _list(args: argparse.Namespace) -> int:
     if args.json:
         print_json({"models": rows})
         return 0
+    from assistant_builder.core.models.download import pending_downloads
+
     if not rows:
         print("No model is installed yet; run “assistant-builder setup” to add the starter model.")
-        return 0
-    width = max(len(r["id"]) for r in rows)
+    width = max((len(r["id"]) for r in rows), default=0)
     for r in rows:
         verdict = r.get("verdict", "adapter")
         print(f"{r['id']:<{width}}  {r['size'] / 1e6:8.0f} MB  {verdict:<9}  {r['name']}")
+    for p in pending_downloads(services().paths):
+        print(
+            f"Stopped download: {p.ref} ({_size(p.done)} of {_size(p.total)}); "
+            f"“assistant-builder models pull {p.ref}” continues it."
+        )
     return 0
 
 

@@ -113,6 +113,8 @@ def test_ctrl_c_stops_cleanly_and_the_next_pull_continues(
     assert "Stopped; run the same command again to continue" in err
     kept = part.stat().st_size
     assert 0 < kept < len(hosted.data)
+    listing = run_cli("models", "list").stdout
+    assert f"Stopped download: {REPO}:{name}" in listing and "continues it" in listing
 
     fake_hub.chunk_delay_s = 0
     again = run_cli("models", "pull", f"{REPO}:{name}")

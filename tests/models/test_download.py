@@ -13,7 +13,12 @@ import pytest
 from assistant_builder.core.cancel import CancelToken
 from assistant_builder.core.errors import Cancelled, DownloadError
 from assistant_builder.core.models import download
-from assistant_builder.core.models.download import DownloadProgress, partial_path
+from assistant_builder.core.models.download import (
+    DownloadProgress,
+    PendingDownload,
+    partial_path,
+    pending_downloads,
+)
 from assistant_builder.core.models.library import pull
 from assistant_builder.core.models.registry import ModelRegistry
 from assistant_builder.core.paths import Paths
@@ -66,6 +71,8 @@ def test_an_interrupted_download_resumes_without_fetching_bytes_again(
     kept = part.stat().st_size
     assert 0 < kept < total
     assert _installed(app_home) == []  # a partial file is never listed as installed
+    # After a restart the app can still offer to continue it.
+    assert pending_downloads(app_home) == [PendingDownload(REPO, name, kept, total)]
 
     seen: list[DownloadProgress] = []
     model = pull(app_home, f"{REPO}:{name}", on_progress=seen.append)
@@ -78,6 +85,8 @@ def test_an_interrupted_download_resumes_without_fetching_bytes_again(
     assert second.bytes_sent == total - kept  # nothing already on disk was fetched again
     assert model.sha256 == hosted.sha256 and model.size == total
     assert not part.exists()
+    assert pending_downloads(app_home) == []
+    assert list(app_home.downloads_dir.iterdir()) == []
 
 
 def test_a_server_that_ignores_range_restarts_cleanly(

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import errno
 import hashlib
+import json
 import os
 import shutil
 import time
@@ -33,6 +34,7 @@ from typing import IO, Any
 
 from assistant_builder.core.cancel import NEVER, CancelToken
 from assistant_builder.core.errors import DownloadError, InvalidModelFile
+from assistant_builder.core.fileio import write_json_atomic
 from assistant_builder.core.models import hub
 from assistant_builder.core.models.starter import CHUNK
 from assistant_builder.core.paths import Paths
@@ -119,6 +121,43 @@ def partial_path(paths: Paths, sha256: str) -> Path:
     return paths.downloads_dir / f"{sha256}.part"
 
 
+@dataclass(frozen=True)
+class PendingDownload:
+    """A download that stopped before the end; pulling it again continues it."""
+
+    repo: str
+    filename: str
+    done: int
+    total: int
+
+    @property
+    def ref(self) -> str:
+        return f"{self.repo}:{self.filename}"
+
+
+def pending_downloads(paths: Paths) -> list[PendingDownload]:
+    """Stopped downloads (each partial file has a small note saying what it is)."""
+    found = []
+    for note in sorted(paths.downloads_dir.glob("*.part.json")):
+        part = note.with_suffix("")
+        try:
+            data = json.loads(note.read_text(encoding="utf-8"))
+            found.append(
+                PendingDownload(
+                    str(data["repo"]), str(data["filename"]), part.stat().st_size,
+                    int(data["size"]),
+                )
+            )  # fmt: skip
+        except (OSError, ValueError, KeyError, TypeError):
+            continue  # a note without its file (or a damaged one) is not a download
+    return found
+
+
+def _forget(part: Path) -> None:
+    part.unlink(missing_ok=True)
+    part.with_name(part.name + ".json").unlink(missing_ok=True)
+
+
 def _check_space(paths: Paths, needed: int, total: int) -> None:
     for folder, wanted in ((paths.downloads_dir, needed), (paths.models_dir, total)):
         folder.mkdir(parents=True, exist_ok=True)
@@ -166,6 +205,11 @@ def download_file(
         have = 0
     _check_space(paths, file.size - have, file.size)
     digest = _hash_prefix(part, have, cancel, on_progress, file.filename)
+    write_json_atomic(
+        part.with_name(part.name + ".json"),
+        {"repo": file.repo, "filename": file.filename, "size": file.size,
+         "revision": file.revision, "sha256": file.sha256},
+    )  # fmt: skip
     if have < file.size:
         url = hf_hub_url(file.repo, file.filename, revision=file.revision, endpoint=hub.endpoint())
         headers = build_hf_headers(token=hub.token())
@@ -192,7 +236,7 @@ def download_file(
                 ) from exc
         digest = sink.digest
     if part.stat().st_size != file.size or digest.hexdigest() != file.sha256.lower():
-        part.unlink(missing_ok=True)
+        _forget(part)
         raise DownloadError(
             f"{file.filename} did not match the checksum Hugging Face publishes for it, so it "
             "was deleted; try the download again."
@@ -226,8 +270,9 @@ def install_downloaded(paths: Paths, part: Path, file: hub.HubFile, *, name: str
     """Validate the verified download, move it into Paths.models_dir and register it."""
     from assistant_builder.core.models.library import register_file
 
+    note = part.with_name(part.name + ".json")
     try:
-        return register_file(
+        model = register_file(
             paths,
             part,
             name=name or Path(file.filename).stem,
@@ -238,5 +283,7 @@ def install_downloaded(paths: Paths, part: Path, file: hub.HubFile, *, name: str
             move=True,
         )
     except InvalidModelFile:
-        part.unlink(missing_ok=True)
+        _forget(part)
         raise
+    note.unlink(missing_ok=True)
+    return model
