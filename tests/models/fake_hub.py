@@ -131,9 +131,13 @@ class FakeHub:
                     self.wfile.write(body)
 
             def _allowed(self, repo: Repo) -> bool:
-                if not repo.gated or self.headers.get("Authorization") == f"Bearer {hub.token}":
+                auth = self.headers.get("Authorization")
+                if not repo.gated or auth == f"Bearer {hub.token}":
                     return True
-                self._error(401, "GatedRepo", "Access to this model is restricted.")
+                # The hub: 401 without a token, 403 when the token's owner has not accepted.
+                self._error(
+                    403 if auth else 401, "GatedRepo", "Access to this model is restricted."
+                )
                 return False
 
             def _search(self, query: dict[str, list[str]]) -> None:

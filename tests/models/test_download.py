@@ -123,6 +123,9 @@ def test_a_gated_repo_without_token_says_what_to_do(
     with pytest.raises(DownloadError, match=r"accept its licence on huggingface.co.*HF_TOKEN"):
         pull(app_home, f"{REPO}:tiny.gguf")
     assert fake_hub.requests[-1].authorization is None
+    monkeypatch.setenv("HF_TOKEN", "hf_someone_who_has_not_accepted")
+    with pytest.raises(DownloadError, match=r"accept its licence on huggingface.co.*HF_TOKEN"):
+        pull(app_home, f"{REPO}:tiny.gguf")
     monkeypatch.setenv("HF_TOKEN", fake_hub.token)
     model = pull(app_home, f"{REPO}:tiny.gguf")
     assert model.filename == "tiny.gguf"
