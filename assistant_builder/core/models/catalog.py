@@ -1,0 +1,115 @@
+"""The curated catalog of models shipped with the app (resources/catalog.json).
+
+Sizes and checksums the catalog leaves empty are taken from the hub at download time."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+from assistant_builder.core.errors import ModelError
+from assistant_builder.core.models.fit import ModelShape
+
+# Bits per weight of common llama.cpp quantizations, for sizing a file before the hub says.
+_BITS_PER_WEIGHT = {
+    "Q2_K": 3.0, "Q3_K_M": 3.9, "Q4_0": 4.55, "Q4_1": 5.0, "Q4_K_S": 4.6, "Q4_K_M": 4.85,
+    "Q5_K_S": 5.55, "Q5_K_M": 5.7, "Q6_K": 6.6, "Q8_0": 8.5, "F16": 16.0, "BF16": 16.0,
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class CatalogFile:
+    quantization: str
+    filename: str
+    size: int | None
+    sha256: str
+    source: str = "hub"  # "hub", or "pypi:package==version" for the offline starter
+
+
+@dataclass(frozen=True)
+class CatalogEntry:
+    id: str
+    name: str
+    family: str
+    repo: str
+    parameters: int
+    license: str
+    context_length: int
+    description: str
+    default_quantization: str
+    files: tuple[CatalogFile, ...]
+    shape: dict[str, int]
+
+    def file(self, quantization: str | None = None) -> CatalogFile:
+        wanted = (quantization or self.default_quantization).upper()
+        for item in self.files:
+            if item.quantization.upper() == wanted or item.filename == quantization:
+                return item
+        offered = ", ".join(f.quantization for f in self.files)
+        raise ModelError(
+            f"{self.name} is offered as {offered}, not {quantization}; choose one of those."
+        )
+
+    def estimated_size(self, item: CatalogFile) -> int:
+        if item.size:
+            return item.size
+        bits = _BITS_PER_WEIGHT.get(item.quantization.upper(), 5.0)
+        return int(self.parameters * bits / 8)
+
+    def model_shape(self, item: CatalogFile | None = None) -> ModelShape:
+        chosen = item or self.file()
+        return ModelShape(
+            weights_bytes=self.estimated_size(chosen),
+            block_count=self.shape["block_count"],
+            embedding_length=self.shape["embedding_length"],
+            head_count=self.shape["head_count"],
+            head_count_kv=self.shape["head_count_kv"],
+            key_length=self.shape.get("key_length", 0),
+            value_length=self.shape.get("value_length", 0),
+            vocab_size=self.shape.get("vocab_size", 32000),
+            context_length=self.context_length,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "family": self.family,
+            "repo": self.repo,
+            "parameters": self.parameters,
+            "license": self.license,
+            "context_length": self.context_length,
+            "description": self.description,
+            "default_quantization": self.default_quantization,
+            "files": [f.__dict__.copy() for f in self.files],
+        }
+
+
+def load_catalog(text: str | None = None) -> list[CatalogEntry]:
+    """The shipped catalog (or ``text`` in the same format, for tests)."""
+    if text is None:
+        text = (
+            resources.files("assistant_builder")
+            .joinpath("resources/catalog.json")
+            .read_text(encoding="utf-8")
+        )
+    raw = json.loads(text)
+    entries = []
+    for item in raw["models"]:
+        files = tuple(CatalogFile(**f) for f in item["files"])
+        entries.append(CatalogEntry(**{**item, "files": files}))
+    return entries
+
+
+def find_entry(ref: str, catalog: list[CatalogEntry] | None = None) -> tuple[CatalogEntry, str]:
+    """``id`` or ``id:QUANT`` -> (entry, quantization or ""); ModelError when not in the catalog."""
+    entry_id, _, quant = ref.partition(":")
+    for entry in catalog if catalog is not None else load_catalog():
+        if entry.id == entry_id.lower():
+            return entry, quant
+    raise ModelError(
+        f"“{ref}” is not in the catalog; run “assistant-builder models catalog” to see it, "
+        "or give a Hugging Face repository as owner/repo."
+    )

