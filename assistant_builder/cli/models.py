@@ -169,7 +169,7 @@ def _search(args: argparse.Namespace) -> int:
     from assistant_builder.core.models import hub
 
     _quiet_hub(args)
-    hub.ensure_online(services().load_settings().offline)
+    hub.use_network_policy(services().network)
     query = args.query.strip()
     if "/" in query:
         files = hub.repo_files(query)
@@ -220,14 +220,16 @@ class _ProgressPrinter:
 
 
 def _pull(args: argparse.Namespace) -> int:
-    from assistant_builder.core.models.hub import ensure_online
+    from assistant_builder.core.models.hub import use_network_policy
     from assistant_builder.core.models.library import pull
 
     _quiet_hub(args)
     svc = services()
-    ensure_online(svc.load_settings().offline)
+    use_network_policy(svc.network)
     try:
-        model = pull(svc.paths, args.ref, on_progress=_ProgressPrinter(), log=progress)
+        model = pull(
+            svc.paths, args.ref, on_progress=_ProgressPrinter(), log=progress, network=svc.network
+        )
     except KeyboardInterrupt:
         print(
             "\nStopped; run the same command again to continue the download.",

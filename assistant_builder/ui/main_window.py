@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from assistant_builder import APP_NAME
 from assistant_builder.core.errors import AppError
+from assistant_builder.core.network import offline_from_env
 from assistant_builder.core.services import Services
 from assistant_builder.core.settings import Settings
 from assistant_builder.ui.pages.empty_page import EmptyStatePage
@@ -135,6 +136,7 @@ class MainWindow(QMainWindow):
             self.models_page.refresh()
 
     def _save_settings(self, settings: Settings) -> None:
+        self._services.network.offline = offline_from_env(settings.offline)
         try:
             self._services.save_settings(settings)
         except OSError as exc:

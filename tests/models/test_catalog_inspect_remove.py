@@ -173,8 +173,10 @@ def test_the_offline_switch_stops_search_and_pull(app_home: Paths, fake_hub: Fak
     save_settings(app_home.settings_file, Settings(offline=True))
     for args in (("search", "qwen"), ("pull", "t/T-GGUF:t.gguf")):
         result = run_cli("models", *args)
-        assert result.returncode == 1 and "offline switch is on" in result.stderr
+        assert result.returncode == 1 and "Offline mode is on" in result.stderr
     assert fake_hub.requests == []
+    log = app_home.network_log.read_text().splitlines()
+    assert len(log) == 2 and all("blocked (offline)" in line for line in log)
 
 
 @pytest.mark.parametrize(

@@ -60,6 +60,10 @@ def test_pull_shows_progress_and_installs(
     assert [(m["filename"], m["verdict"]) for m in listed] == [
         ("Tiny-Instruct-Q4_K_M.gguf", "Fits")
     ]
+    # Every request the pull made is in the log the user can read.
+    logged = [json.loads(line) for line in app_home.network_log.read_text().splitlines()]
+    assert logged and all(e["outcome"] == "sent" for e in logged)
+    assert any("/resolve/" in e["url"] and "Tiny-Instruct-Q4_K_M.gguf" in e["url"] for e in logged)
 
 
 def test_pull_and_search_offline_say_so_plainly(app_home: Paths) -> None:

