@@ -112,3 +112,14 @@ def test_this_machine_is_detected() -> None:
     machine = detect_machine()
     assert machine.total_ram > 256 * MIB
     assert 0 < machine.available_ram <= machine.total_ram
+
+
+def test_few_processor_cores_make_a_mid_size_model_slow_on_the_cpu() -> None:
+    from dataclasses import replace
+
+    two_cores = replace(DESKTOP_16GB, cpu_cores=2)
+    sixteen_cores = replace(DESKTOP_16GB, cpu_cores=16)
+    mid = estimate_fit(QWEN25_7B_Q4_K_M, 4096, two_cores)
+    assert mid.verdict == "Slow" and "2 processor cores" in mid.reason
+    assert estimate_fit(QWEN25_7B_Q4_K_M, 4096, sixteen_cores).verdict == "Fits"
+    assert estimate_fit(SMOLLM2_135M_Q4_1, 4096, two_cores).verdict == "Fits"

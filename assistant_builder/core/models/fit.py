@@ -24,6 +24,13 @@ BASE_OVERHEAD = 192 * MIB
 # Without a GPU, each generated token reads every weight once; past this size that takes
 # well over a quarter of a second on typical laptop memory bandwidth.
 CPU_SLOW_WEIGHTS = 6 * GIB
+# With the core count known: on the CPU each token streams every weight through the cores,
+# limited by memory bandwidth and, on machines with few cores, by the cores themselves.
+# Rough figures for quantized matrix products in llama.cpp; below SLOW_TOKENS_PER_S a person
+# waits noticeably for every word.
+CPU_BYTES_PER_S_PER_CORE = 2.5e9
+MEMORY_BYTES_PER_S = 15e9
+SLOW_TOKENS_PER_S = 3.0
 # Leave room for the operating system and the app itself.
 RAM_HEADROOM = 0.85
 VRAM_HEADROOM = 0.9
@@ -65,6 +72,13 @@ class Machine:
     gpu_name: str = ""
     gpu_memory: int = 0  # free memory usable for offload; 0: no GPU
     unified_memory: bool = False  # Apple silicon: the GPU shares RAM
+    cpu_cores: int = 0  # 0: unknown
+
+
+def cpu_tokens_per_s(weights_bytes: int, cores: int) -> float:
+    """A rough generation speed on the CPU alone, for the Slow verdict (not a promise)."""
+    rate = min(MEMORY_BYTES_PER_S, cores * CPU_BYTES_PER_S_PER_CORE)
+    return rate / max(weights_bytes, 1)
 
 
 @dataclass(frozen=True)
@@ -158,7 +172,17 @@ def estimate_fit(shape: ModelShape, context: int, machine: Machine) -> FitEstima
             f"Needs about {_gb(needed)}; {gpu_layers} of {layers + 1} layers run on the GPU.",
             gpu_layers,
         )
-    if shape.weights_bytes > CPU_SLOW_WEIGHTS:
+    if machine.cpu_cores:
+        speed = cpu_tokens_per_s(shape.weights_bytes, machine.cpu_cores)
+        if speed < SLOW_TOKENS_PER_S:
+            words = max(1, round(speed * 0.75))  # a token is about three quarters of a word
+            return result(
+                "Slow",
+                f"Fits in memory ({_gb(needed)}) but answers slowly on {machine.cpu_cores} "
+                f"processor cores without a graphics card (roughly {words} "
+                f"word{'s' if words != 1 else ''} a second).",
+            )
+    elif shape.weights_bytes > CPU_SLOW_WEIGHTS:
         return result(
             "Slow", f"Fits in memory ({_gb(needed)}) but answers slowly without a graphics card."
         )
@@ -168,11 +192,14 @@ def estimate_fit(shape: ModelShape, context: int, machine: Machine) -> FitEstima
 def detect_machine() -> Machine:
     """RAM from the operating system; NVIDIA memory via nvidia-smi; Apple unified memory."""
     total, available = _ram()
+    cores = os.cpu_count() or 0
     if sys.platform == "darwin" and platform.machine() == "arm64":
         # Metal may use about three quarters of unified memory by default.
-        return Machine(total, available, "Apple GPU", int(total * 0.75), unified_memory=True)
+        return Machine(
+            total, available, "Apple GPU", int(total * 0.75), unified_memory=True, cpu_cores=cores
+        )
     name, free = _nvidia()
-    return Machine(total, available, name, free)
+    return Machine(total, available, name, free, cpu_cores=cores)
 
 
 def _ram() -> tuple[int, int]:
