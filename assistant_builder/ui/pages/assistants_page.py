@@ -157,6 +157,9 @@ class CardGrid(QWidget):
         self._grid.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self._cards: list[QWidget] = []
         self._columns = 0
+        # An explicit minimum keeps the layout from pinning the width of the widest row, so the
+        # grid can shrink and re-flow into fewer columns.
+        self.setMinimumWidth(CARD_WIDTH)
 
     def set_cards(self, cards: Sequence[QWidget]) -> None:
         for card in self._cards:
