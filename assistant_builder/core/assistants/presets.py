@@ -93,20 +93,30 @@ class StartingPoint:
 
     name: str
     description: str
-    assistant: Assistant
+    assistant: Assistant  # its name is the one a new assistant gets (made unique)
     retrieval: CollectionRef
 
 
 def _start(
-    name: str, description: str, retrieval: CollectionRef, **fields: object
+    name: str,
+    new_name: str,
+    description: str,
+    retrieval: CollectionRef,
+    *,
+    card_description: str | None = None,
+    **fields: object,
 ) -> StartingPoint:
-    base = Assistant(id="", name=name, model=ModelRef(id=""), description=description)
+    # The description says what the starting point is; the new assistant's card shows it too
+    # unless told otherwise (a blank assistant starts with none).
+    card = description if card_description is None else card_description
+    base = Assistant(id="", name=new_name, model=ModelRef(id=""), description=card)
     return StartingPoint(name, description, replace(base, **fields), retrieval)  # type: ignore[arg-type]
 
 
 STARTING_POINTS: tuple[StartingPoint, ...] = (
     _start(
         "Ask my documents",
+        "Document helper",
         "Answers questions from your documents and says where it found each answer.",
         CollectionRef("", top_k=6, mode="hybrid", min_score=0.2),
         icon="☰",
@@ -127,6 +137,7 @@ STARTING_POINTS: tuple[StartingPoint, ...] = (
     ),
     _start(
         "Writing helper",
+        "Writing helper",
         "Drafts, rewrites and polishes emails, letters and posts in your voice.",
         CollectionRef("", top_k=3, mode="vector", min_score=0.3),
         icon="✎",
@@ -146,8 +157,10 @@ STARTING_POINTS: tuple[StartingPoint, ...] = (
     ),
     _start(
         "Blank",
+        "New assistant",
         "Starts empty: a model and a short instruction you can build on.",
         CollectionRef(""),
+        card_description="",
         system_prompt=DEFAULT_SYSTEM_PROMPT,
     ),
 )

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QMouseEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QApplication,
@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from assistant_builder.core.assistants.bundle import SUFFIX as BUNDLE_SUFFIX
-from assistant_builder.core.assistants.bundle import ExportSummary, export_bundle
+from assistant_builder.core.assistants.bundle import BundleProgress, ExportSummary, export_bundle
 from assistant_builder.core.assistants.bundle_import import ImportResult, import_bundle
 from assistant_builder.core.assistants.model import Assistant, ModelRef
 from assistant_builder.core.assistants.presets import (
@@ -41,6 +41,7 @@ from assistant_builder.core.models.registry import ModelRegistry
 from assistant_builder.ui.editor.editor import AssistantEditor
 from assistant_builder.ui.theme import is_dark
 from assistant_builder.ui.widgets.banner import Banner
+from assistant_builder.ui.widgets.progress_panel import ProgressPanel
 from assistant_builder.ui.workers import TaskRunner
 
 CARD_WIDTH = 300
@@ -55,6 +56,15 @@ QLabel#cardName { font-size: 15px; font-weight: 600; }
 QLabel#cardMeta { color: palette(placeholder-text); }
 QLabel#emptyState { color: palette(placeholder-text); font-size: 14px; }
 """
+
+
+class ProgressRelay(QObject):
+    """Carries the core's ``on_progress`` calls from the worker thread to the GUI thread."""
+
+    progressed = Signal(object)
+
+    def __call__(self, event: BundleProgress) -> None:
+        self.progressed.emit(event)
 
 
 class AssistantCard(QFrame):
@@ -259,6 +269,8 @@ class AssistantsPage(QWidget):
         list_layout.addLayout(top)
         list_layout.addWidget(intro)
         list_layout.addWidget(self.banner)
+        self.progress = ProgressPanel()
+        list_layout.addWidget(self.progress)
         list_layout.addWidget(scroll, 1)
 
         self.editor = AssistantEditor(store, registry, collection_names)
@@ -273,10 +285,20 @@ class AssistantsPage(QWidget):
         self.runner.finished.connect(self._on_task_finished)
         self.runner.failed.connect(lambda message: self.banner.show_message(message))
         self.runner.busy_changed.connect(self._on_busy)
+        self.relay = ProgressRelay(self)
+        self.relay.progressed.connect(self._on_progress)
+        self.progress.cancel_requested.connect(self.runner.cancel)
+        self.runner.cancelled.connect(
+            lambda: self.banner.show_message("Stopped; nothing was changed.", kind="info")
+        )
         self.import_button.clicked.connect(self.choose_import)
         self.editor.back_requested.connect(self.show_list)
         self.editor.saved.connect(lambda _a: self.refresh())
         self.refresh()
+
+    @property
+    def store(self) -> AssistantStore:
+        return self._store
 
     # The list ----------------------------------------------------------------------------
     def refresh(self) -> None:
@@ -322,9 +344,7 @@ class AssistantsPage(QWidget):
             models = []
         # The first installed model; with none, the Model section says how to get one.
         model = model_ref(models[0]) if models else ModelRef(id="")
-        name = self._store.unique_name(
-            "New assistant" if point.name == "Blank" else f"My {point.name.lower()}"
-        )
+        name = self._store.unique_name(point.assistant.name)
         self.editor.open_new(from_starting_point(point, name=name, model=model), point.retrieval)
         self.stack.setCurrentWidget(self.editor)
         self.editor.about.name.setFocus()
@@ -393,7 +413,8 @@ class AssistantsPage(QWidget):
             self.export_to(assistant, Path(path))
 
     def export_to(self, assistant: Assistant, path: Path) -> None:
-        self.runner.start(_export, assistant, path, registry=self._registry)
+        self.progress.start(f"Exporting “{assistant.name}”…")
+        self.runner.start(_export, assistant, path, registry=self._registry, on_progress=self.relay)
 
     def choose_import(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
@@ -403,15 +424,24 @@ class AssistantsPage(QWidget):
             self.import_from(Path(path))
 
     def import_from(self, path: Path) -> None:
+        self.progress.start(f"Importing {path.name}…")
         self.runner.start(
             _import, path, store=self._store, registry=self._registry,
-            documents_dir=self._documents_dir,
+            documents_dir=self._documents_dir, on_progress=self.relay,
         )  # fmt: skip
 
     def _on_busy(self, busy: bool) -> None:
         self.import_button.setEnabled(not busy)
         if busy:
-            self.banner.show_message("Working…", kind="info")
+            self.banner.dismiss()
+        else:
+            self.progress.finish()
+
+    def _on_progress(self, event: object) -> None:
+        if isinstance(event, BundleProgress):
+            self.progress.update_progress(
+                event.done, event.total, f"{event.done} of {event.total} documents: {event.name}"
+            )
 
     def _on_task_finished(self, result: object) -> None:
         if isinstance(result, ExportSummary):
@@ -424,18 +454,20 @@ class AssistantsPage(QWidget):
 
 
 def _export(
-    assistant: Assistant, path: Path, *, registry: ModelRegistry, cancel: CancelToken
-) -> ExportSummary:
-    return export_bundle(assistant, path, registry=registry, cancel=cancel)
+    assistant: Assistant, path: Path, *, registry: ModelRegistry,
+    on_progress: ProgressRelay, cancel: CancelToken,
+) -> ExportSummary:  # fmt: skip
+    return export_bundle(assistant, path, registry=registry, cancel=cancel, on_progress=on_progress)
 
 
 def _import(
     path: Path, *, store: AssistantStore, registry: ModelRegistry, documents_dir: Path,
-    cancel: CancelToken,
+    on_progress: ProgressRelay, cancel: CancelToken,
 ) -> ImportResult:  # fmt: skip
     return import_bundle(
-        path, store=store, registry=registry, documents_dir=documents_dir, cancel=cancel
-    )
+        path, store=store, registry=registry, documents_dir=documents_dir, cancel=cancel,
+        on_progress=on_progress,
+    )  # fmt: skip
 
 
 def _import_message(result: ImportResult) -> str:

@@ -58,7 +58,7 @@ def test_new_from_ask_my_documents_opens_a_preset_draft_saved_on_save(
     page.new_menu.actions()[0].trigger()
     editor = page.editor
     assert page.editing
-    assert editor.title.text() == "My ask my documents  •"
+    assert editor.title.text() == "Document helper  •"
     assert editor.save_button.isEnabled()
     assert "[1]" in editor.instructions.prompt.toPlainText()
     assert editor.knowledge.only_documents.isChecked()
