@@ -201,3 +201,38 @@ def test_cards_reflow_into_columns_that_fit(
     page.resize(500, 700)
     qtbot.waitUntil(lambda: len({c.geometry().left() for c in page.cards.values()}) == 1)
     assert len(lefts) == 3 and len(tops) == 2
+
+
+def test_importing_a_bundle_with_documents_shows_progress_and_places_them(
+    make_page: MakePage,
+    household: Assistant,
+    store: AssistantStore,
+    paths: Paths,
+    qtbot: QtBot,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from assistant_builder.core.assistants.bundle import export_bundle
+    from assistant_builder.core.models.registry import ModelRegistry
+
+    folder = tmp_path / "papers"
+    folder.mkdir()
+    (folder / "lease.txt").write_text("The rent is due on the first.")
+    (folder / "insurance.md").write_text("# Home insurance\nCovers water damage.")
+    bundle = tmp_path / "household.assistant"
+    export_bundle(
+        household, bundle, registry=ModelRegistry(paths.models_registry),
+        documents={"Household papers": [folder]},
+    )  # fmt: skip
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(bundle), ""))
+    page = make_page()
+    seen: list[object] = []
+    page.relay.progressed.connect(seen.append)
+    with qtbot.waitSignal(page.runner.finished, timeout=10_000):
+        page.import_button.click()
+    qtbot.waitUntil(lambda: page.progress.isHidden())  # gone once the import is done
+    assert [(e.done, e.total) for e in seen] == [(1, 2), (2, 2)]  # type: ignore[attr-defined]
+    imported = store.get("Household papers (2)")
+    placed = sorted(p.name for p in (paths.imported_documents_dir / imported.id).rglob("*.*"))
+    assert placed == ["insurance.md", "lease.txt"]
+    assert page.import_button.isEnabled()
