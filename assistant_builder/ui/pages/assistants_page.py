@@ -210,7 +210,9 @@ class AssistantsPage(QWidget):
         self._store = store
         self._registry = registry
         self._documents_dir = imported_documents_dir
-        self._removed: Removed | None = None
+        # Every deletion of this session can be undone, newest first: nothing is lost because
+        # a second delete replaced the first one's banner.
+        self._removed: list[Removed] = []
         self.setAccessibleName("Assistants page")
         self.setStyleSheet(STYLE)
 
@@ -371,31 +373,41 @@ class AssistantsPage(QWidget):
 
     def delete(self, assistant_id: str) -> None:
         try:
-            self._removed = self._store.remove_for_undo(assistant_id)
+            self._removed.append(self._store.remove_for_undo(assistant_id))
         except (AppError, OSError) as exc:
             self.banner.show_message(str(exc) if isinstance(exc, AppError) else
                                      "The assistant's file could not be deleted.")  # fmt: skip
             return
+        self._offer_undo()
+        self.refresh()
+
+    def _offer_undo(self, prefix: str = "") -> None:
+        if not self._removed:
+            return
+        name = self._removed[-1].assistant.name
         self.banner.show_message(
-            f"Deleted “{self._removed.assistant.name}”. Its model and documents were kept.",
+            f"{prefix}Deleted “{name}”. Its model and documents were kept.",
             kind="info",
             action="Undo",
             on_action=self.undo_delete,
         )
-        self.refresh()
 
     def undo_delete(self) -> None:
-        if self._removed is None:
+        """Put back the most recently deleted assistant, byte for byte."""
+        if not self._removed:
             return
         try:
-            restored = self._store.restore(self._removed)
+            restored = self._store.restore(self._removed[-1])
         except (AppError, OSError) as exc:
             self.banner.show_message(str(exc) if isinstance(exc, AppError) else
                                      "The assistant could not be put back.")  # fmt: skip
             return
-        self._removed = None
-        self.banner.show_message(f"“{restored.name}” is back.", kind="info")
+        self._removed.pop()
         self.refresh()
+        if self._removed:
+            self._offer_undo(prefix=f"“{restored.name}” is back. ")
+        else:
+            self.banner.show_message(f"“{restored.name}” is back.", kind="info")
 
     def choose_export(self, assistant_id: str) -> None:
         try:

@@ -112,6 +112,24 @@ def test_delete_then_undo_restores_the_exact_file(
     assert "is back" in page.banner.message.text()
 
 
+def test_two_deletes_can_both_be_undone_newest_first(
+    make_page: MakePage, household: Assistant, store: AssistantStore
+) -> None:
+    copy = store.duplicate(household.id)
+    files = {a.id: store.path_of(a.id).read_bytes() for a in (household, copy)}
+    page = make_page()
+    page.cards[household.id].delete_action.trigger()
+    page.cards[copy.id].delete_action.trigger()
+    assert page.cards == {}
+    page.banner.action_button.click()
+    assert list(page.cards) == [copy.id]
+    assert page.banner.message.text().startswith(
+        "“Household papers (2)” is back. Deleted “Household papers”."
+    )
+    page.banner.action_button.click()
+    assert {a.id: store.path_of(a.id).read_bytes() for a in store.list()} == files
+
+
 def test_chat_button_asks_the_window_for_the_chat_page(qtbot: QtBot, household: Assistant) -> None:
     window = MainWindow(Services.create(), Settings())
     qtbot.addWidget(window)
