@@ -79,6 +79,7 @@ class AssistantCard(QFrame):
     def __init__(self, assistant: Assistant, model_name: str, parent: QWidget | None = None):
         super().__init__(parent)
         self.assistant_id = assistant.id
+        self.shows = (assistant, model_name)
         self.setObjectName("assistantCard")
         self.setAccessibleName(f"Assistant {assistant.name}")
         self.setFixedWidth(CARD_WIDTH)
@@ -172,9 +173,12 @@ class CardGrid(QWidget):
         self.setMinimumWidth(CARD_WIDTH)
 
     def set_cards(self, cards: Sequence[QWidget]) -> None:
+        """Show ``cards`` in order; cards no longer shown are deleted, kept ones reused."""
+        keep = set(map(id, cards))
         for card in self._cards:
             self._grid.removeWidget(card)
-            card.deleteLater()
+            if id(card) not in keep:
+                card.deleteLater()
         self._cards = list(cards)
         self._columns = 0
         self._reflow()
@@ -312,6 +316,11 @@ class AssistantsPage(QWidget):
         cards = []
         for assistant in found:
             model_name = names.get(assistant.model.id) or f"{assistant.model.id} (not installed)"
+            old = self.cards.get(assistant.id)
+            # An unchanged assistant keeps its card: building one costs ~2 ms.
+            if old is not None and old.shows == (assistant, model_name):
+                cards.append(old)
+                continue
             card = AssistantCard(assistant, model_name)
             card.chat_clicked.connect(self.chat_requested)
             card.edit_clicked.connect(self.open_editor)
