@@ -153,7 +153,6 @@ class MainWindow(QMainWindow):
 
     def _show_unsaved(self, dirty: bool) -> None:
         self.setWindowTitle(f"{APP_NAME} •" if dirty else APP_NAME)
-        self.setWindowModified(dirty)
 
     def _on_chat_requested(self, assistant_id: str) -> None:
         # The Chat page arrives with the engine; it will be handed the assistant here.
