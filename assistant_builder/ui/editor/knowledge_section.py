@@ -72,8 +72,12 @@ class KnowledgeSection(Section):
         grid.add("&Minimum relevance", self.min_score,
                  "Passages scoring below this are ignored; 0 keeps them all.")  # fmt: skip
         self.min_score.setToolTip("The lowest relevance score (0 to 1) a passage needs.")
+        self.retrieval_note = hint("")
+        self.retrieval_note.setAccessibleName("Retrieval settings note")
+        self.retrieval_note.hide()
         self.body.addWidget(heading("How passages are picked"))
         self.body.addLayout(grid)
+        self.body.addWidget(self.retrieval_note)
 
         self.only_documents = QCheckBox("Only answer from my documents")
         self.only_documents.setAccessibleName("Only answer from my documents")
@@ -92,9 +96,10 @@ class KnowledgeSection(Section):
         self.body.addStretch(1)
 
         self.collections.itemChanged.connect(self._on_collections)
-        self.top_k.valueChanged.connect(self._emit_changed)
-        self.mode.currentIndexChanged.connect(self._emit_changed)
-        self.min_score.valueChanged.connect(self._emit_changed)
+        self.top_k.valueChanged.connect(self._on_retrieval)
+        self.mode.currentIndexChanged.connect(self._on_retrieval)
+        self.min_score.valueChanged.connect(self._on_retrieval)
+        self._retrieval_touched = False
         self.only_documents.toggled.connect(self._on_only)
         self.refusal.textChanged.connect(self._emit_changed)
 
@@ -115,7 +120,16 @@ class KnowledgeSection(Section):
             checked = name in attached
             item.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
             self.collections.addItem(item)
+        self._retrieval_touched = False
         ref = assistant.collections[0] if assistant.collections else self._defaults
+        differ = len({(c.top_k, c.mode, c.min_score) for c in assistant.collections}) > 1
+        self.retrieval_note.setText(
+            "Your collections use different settings; these are the first one's. Each keeps "
+            "its own until you change one here, which then applies to all."
+            if differ
+            else ""
+        )
+        self.retrieval_note.setVisible(differ)
         self.top_k.setValue(ref.top_k)
         self.mode.setCurrentIndex(max(0, self.mode.findData(ref.mode)))
         self.min_score.setValue(ref.min_score)
@@ -138,19 +152,30 @@ class KnowledgeSection(Section):
                 item.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
 
     def apply(self, assistant: Assistant) -> Assistant:
-        # One set of retrieval settings for every attached collection keeps this page simple.
-        settings = {
-            "top_k": self.top_k.value(),
-            "mode": str(self.mode.currentData()),
-            "min_score": round(self.min_score.value(), 2),
-        }
-        collections = tuple(CollectionRef(name, **settings) for name in self.checked_names())  # type: ignore[arg-type]
+        # One set of retrieval settings for every attached collection keeps this page simple;
+        # until the person changes it, each collection keeps the settings it had.
+        shown = CollectionRef(
+            "",
+            top_k=self.top_k.value(),
+            mode=self.mode.currentData(),
+            min_score=round(self.min_score.value(), 2),
+        )
+        had = {c.name: c for c in assistant.collections}
+        collections = tuple(
+            had[name] if name in had and not self._retrieval_touched else replace(shown, name=name)
+            for name in self.checked_names()
+        )
         return replace(
             assistant,
             collections=collections,
             only_from_documents=self.only_documents.isChecked(),
             refusal_text=self.refusal.toPlainText().strip() or assistant.refusal_text,
         )
+
+    def _on_retrieval(self, *_: object) -> None:
+        if not self._loading:
+            self._retrieval_touched = True
+        self._emit_changed()
 
     def _on_collections(self, _item: QListWidgetItem) -> None:
         self._update()

@@ -405,3 +405,52 @@ def test_screenshots_of_the_page_and_editor(
         del window
     finally:
         app.setPalette(old)
+
+
+def test_collections_keep_their_own_retrieval_settings_until_changed_here(
+    make_page: MakePage, household: Assistant, store: AssistantStore
+) -> None:
+    from dataclasses import replace
+
+    from assistant_builder.core.assistants.model import CollectionRef
+
+    mixed = store.save(
+        replace(
+            household,
+            collections=(
+                CollectionRef("Household papers", top_k=4, min_score=0.25),
+                CollectionRef("Recipes", top_k=2, mode="keyword"),
+            ),
+        )
+    )
+    _, editor = open_editor(make_page, mixed)
+    k = editor.knowledge
+    editor.tabs.setCurrentWidget(k)
+    assert k.retrieval_note.isVisible() and "different settings" in k.retrieval_note.text()
+    assert not editor.is_dirty()
+    editor.about.description.setPlainText("Other words")
+    editor.save_button.click()
+    assert store.get(household.id).collections == mixed.collections
+    k.top_k.setValue(7)
+    editor.save_button.click()
+    assert [(c.top_k, c.mode) for c in store.get(household.id).collections] == [
+        (7, "hybrid"),
+        (7, "hybrid"),
+    ]
+
+
+def test_a_context_size_typed_in_the_file_is_kept_until_the_slider_moves(
+    make_page: MakePage, household: Assistant, store: AssistantStore
+) -> None:
+    from dataclasses import replace
+
+    odd = store.save(replace(household, context_size=3000))
+    _, editor = open_editor(make_page, odd)
+    m = editor.model_section
+    assert m.context_value.text() == "3,000 tokens, about 2,200 words"
+    editor.about.description.setPlainText("x")
+    editor.save_button.click()
+    assert store.get(household.id).context_size == 3000
+    m.context.setValue(m.context.value() + 1)  # the slider sat on the nearest step, 2,048
+    editor.save_button.click()
+    assert store.get(household.id).context_size == 4096
