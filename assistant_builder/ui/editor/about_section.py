@@ -35,7 +35,8 @@ class AboutSection(Section):
         self.description.setPlaceholderText("What is it for? One or two sentences.")
         self.description.setTabChangesFocus(True)
         self.description.setFixedHeight(80)
-        grid.add("&Name", self.name, "Shown on its card and in the chat.")
+        self.name_note = grid.add("&Name", self.name, "Shown on its card and in the chat.")
+        self.name_note.setAccessibleName("Name note")
         grid.add("&Icon", self.icon, "")
         grid.add("&Description", self.description, "Helps you tell your assistants apart.")
         self.body.addLayout(grid)
@@ -52,6 +53,13 @@ class AboutSection(Section):
         else:
             self.icon.setEditText(assistant.icon)
         self.description.setPlainText(assistant.description)
+
+    def show_name_problem(self, problem: str) -> None:
+        """A sentence beside the name when it cannot be saved as it is."""
+        self.name_note.setText(problem or "Shown on its card and in the chat.")
+        self.name_note.setProperty("problem", bool(problem))
+        self.name_note.style().unpolish(self.name_note)
+        self.name_note.style().polish(self.name_note)
 
     def icon_text(self) -> str:
         index = self.icon.currentIndex()

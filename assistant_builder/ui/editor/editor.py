@@ -108,6 +108,7 @@ class AssistantEditor(QWidget):
         self._baseline: Assistant | None = None
         self._is_new = False
         self._dirty = False
+        self._other_names: set[str] = set()
 
     # Opening -----------------------------------------------------------------------------
     def open_assistant(self, assistant: Assistant) -> None:
@@ -122,6 +123,11 @@ class AssistantEditor(QWidget):
         self._is_new = is_new
         self._original = assistant
         self.knowledge.set_retrieval_defaults(retrieval)
+        # Names taken by the other assistants, read once, so each keystroke can say at once
+        # whether the name is free (the store checks again on Save).
+        self._other_names = {
+            a.name.casefold() for a in self._store.list() if is_new or a.id != assistant.id
+        }
         try:
             self.model_section.set_installed(self._registry.list())
         except AppError as exc:
@@ -159,6 +165,7 @@ class AssistantEditor(QWidget):
             return
         dirty = self.is_dirty()
         draft = self.draft()
+        self.about.show_name_problem(self.name_problem(draft.name))
         name = draft.name or "Untitled assistant"
         self.title.setText(f"{name}  •" if dirty else name)
         self.title.setToolTip("Not saved yet" if dirty else "")
@@ -167,6 +174,13 @@ class AssistantEditor(QWidget):
         if dirty != self._dirty:
             self._dirty = dirty
             self.dirty_changed.emit(dirty)
+
+    def name_problem(self, name: str) -> str:
+        if not name:
+            return "Give the assistant a name."
+        if name.casefold() in self._other_names:
+            return f"Another assistant is already called “{name}”; choose another name."
+        return ""
 
     # Actions -----------------------------------------------------------------------------
     def save(self) -> bool:
@@ -179,6 +193,10 @@ class AssistantEditor(QWidget):
             self.banner.show_message(problem)
             return False
         draft = self.draft()
+        if self.name_problem(draft.name):
+            self.tabs.setCurrentWidget(self.about)
+        elif not draft.model.id:
+            self.tabs.setCurrentWidget(self.model_section)
         try:
             saved = self._store.create(draft) if self._is_new else self._store.save(draft)
         except (AppError, OSError) as exc:

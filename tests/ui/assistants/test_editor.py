@@ -278,8 +278,10 @@ def test_without_any_model_a_new_assistant_says_where_to_get_one(
     page.new_menu.actions()[2].trigger()
     editor = page.editor
     assert "No model is installed yet" in editor.model_section.model_note.text()
+    editor.tabs.setCurrentWidget(editor.about)
     editor.save_button.click()
     assert "it has no model" in editor.banner.message.text()
+    assert editor.tabs.currentWidget() is editor.model_section
     assert store.list() == []
 
 
@@ -289,16 +291,24 @@ def test_invalid_names_are_refused_with_a_sentence(
     store.duplicate(household.id)
     before = store.path_of(household.id).read_bytes()
     _, editor = open_editor(make_page, household)
+    editor.tabs.setCurrentWidget(editor.behaviour)
     editor.about.name.setText("   ")
+    assert editor.about.name_note.text() == "Give the assistant a name."
     editor.save_button.click()
     assert "it has no name" in editor.banner.message.text()
+    assert editor.tabs.currentWidget() is editor.about  # where the problem is
     editor.about.name.setText("household papers (2)")
+    assert editor.about.name_note.text() == (
+        "Another assistant is already called “household papers (2)”; choose another name."
+    )
     editor.save_button.click()
     assert editor.banner.message.text() == (
         "An assistant called “household papers (2)” already exists; choose another name."
     )
     assert store.path_of(household.id).read_bytes() == before
     assert editor.is_dirty()
+    editor.about.name.setText("Household papers")  # its own name is of course free
+    assert editor.about.name_note.text() == "Shown on its card and in the chat."
 
 
 def _answer_next_question(qtbot: QtBot, button: QMessageBox.StandardButton) -> list[str]:
