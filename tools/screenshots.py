@@ -33,11 +33,52 @@ def prepare_home(home: Path) -> None:
     install_starter_model(paths, log=lambda m: print(m, file=sys.stderr))
 
 
+def add_assistants(paths: object) -> None:
+    """Three assistants a person might have made, two of them reading collections."""
+    from dataclasses import replace
+
+    from assistant_builder.core.assistants.model import CollectionRef, Example
+    from assistant_builder.core.assistants.presets import STARTING_POINTS, from_starting_point
+    from assistant_builder.core.assistants.store import AssistantStore, model_ref
+    from assistant_builder.core.models.registry import ModelRegistry
+    from assistant_builder.core.paths import Paths
+
+    assert isinstance(paths, Paths)
+    for name in ("Household papers", "Recipes", "Work notes"):
+        (paths.collections_dir / name).mkdir(parents=True, exist_ok=True)
+    model = model_ref(ModelRegistry(paths.models_registry).list(kind="model")[0])
+    store = AssistantStore(paths.assistants_dir)
+    docs, writer, blank = STARTING_POINTS
+    store.create(
+        replace(
+            from_starting_point(docs, name="Household papers", model=model),
+            description="Answers from my bills, contracts and insurance letters, with the "
+            "page where it found each answer.",
+            collections=(CollectionRef("Household papers", top_k=6, min_score=0.2),),
+        )
+    )
+    store.create(from_starting_point(writer, name="Letter polisher", model=model))
+    store.create(
+        replace(
+            from_starting_point(blank, name="Kitchen helper", model=model),
+            icon="☕",
+            description="Suggests what to cook tonight from what is in the fridge.",
+            system_prompt="You are {assistant_name}, a cheerful cook. Today is {weekday}. "
+            "Suggest one simple dinner from the ingredients {user_name} lists, with steps.",
+            examples=(Example("eggs, spinach, feta", "A spinach and feta omelette: …"),),
+            collections=(CollectionRef("Recipes", top_k=3, mode="vector"),),
+        )
+    )
+
+
 def main() -> None:
     from PySide6.QtWidgets import QApplication
 
     with tempfile.TemporaryDirectory() as tmp:
         prepare_home(Path(tmp))
+        from assistant_builder.core.paths import Paths as _Paths
+
+        add_assistants(_Paths.from_env())
         from assistant_builder.core.services import Services
         from assistant_builder.core.settings import Settings
         from assistant_builder.ui.main_window import PAGES, MainWindow
@@ -56,6 +97,20 @@ def main() -> None:
                 target = OUT / f"{page.lower()}-{theme}.png"
                 window.grab().save(str(target))
                 print(target.relative_to(ROOT))
+            # The editor of the first assistant, on its Instructions section.
+            window.show_page("Assistants")
+            page = window.assistants_page
+            page.open_editor(page.store.list()[0].id)
+            page.editor.tabs.setCurrentWidget(page.editor.instructions)
+            app.processEvents()
+            target = OUT / f"assistant-editor-{theme}.png"
+            window.grab().save(str(target))
+            print(target.relative_to(ROOT))
+            page.editor.tabs.setCurrentWidget(page.editor.behaviour)
+            app.processEvents()
+            target = OUT / f"assistant-behaviour-{theme}.png"
+            window.grab().save(str(target))
+            print(target.relative_to(ROOT))
             window.close()
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 from PySide6.QtCore import QByteArray
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
@@ -19,16 +20,27 @@ from PySide6.QtWidgets import (
 )
 
 from assistant_builder import APP_NAME
+from assistant_builder.core.assistants.store import AssistantStore
 from assistant_builder.core.errors import AppError
 from assistant_builder.core.network import offline_from_env
 from assistant_builder.core.services import Services
 from assistant_builder.core.settings import Settings
+from assistant_builder.ui.pages.assistants_page import AssistantsPage
 from assistant_builder.ui.pages.empty_page import EmptyStatePage
 from assistant_builder.ui.pages.models_page import ModelsPage
 from assistant_builder.ui.pages.settings_page import SettingsPage
 from assistant_builder.ui.theme import apply_theme
 
 log = logging.getLogger(__name__)
+
+
+def collection_folders(folder: Path) -> list[str]:
+    """Collection names until the knowledge core lists them: the sub-folders of its home."""
+    if not folder.is_dir():
+        return []
+    return sorted((p.name for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".")),
+                  key=str.casefold)  # fmt: skip
+
 
 PAGES = ("Assistants", "Chat", "Models", "Library", "Settings")
 
@@ -65,15 +77,19 @@ class MainWindow(QMainWindow):
         self.pages.setAccessibleName("Pages")
 
         self.models_page = ModelsPage(services.models)
+        self.assistants_page = AssistantsPage(
+            AssistantStore(services.paths.assistants_dir),
+            services.models,
+            imported_documents_dir=services.paths.imported_documents_dir,
+            collection_names=lambda: collection_folders(services.paths.collections_dir),
+        )
+        self.assistants_page.chat_requested.connect(self._on_chat_requested)
+        self.assistants_page.editor.dirty_changed.connect(self._show_unsaved)
         self.settings_page = SettingsPage(settings)
         self.settings_page.changed.connect(self._save_settings)
         self.settings_page.theme_changed.connect(self._apply_theme)
         widgets: dict[str, QWidget] = {
-            "Assistants": EmptyStatePage(
-                "Assistants",
-                "An assistant combines a model, your instructions and, if you like, your "
-                "documents. The assistants you build will be listed here.",
-            ),
+            "Assistants": self.assistants_page,
             "Chat": EmptyStatePage(
                 "Chat",
                 "Talk with your assistants here. Every answer that uses your documents shows "
@@ -105,6 +121,7 @@ class MainWindow(QMainWindow):
         row.addWidget(self.pages, 1)
         self.setCentralWidget(central)
 
+        self.chat_assistant_id = ""  # the assistant the Chat page should open
         self.engine_state = QLabel("No model loaded")
         self.engine_state.setAccessibleName("Engine state")
         self.engine_state.setToolTip("What the language model is doing right now.")
@@ -135,6 +152,14 @@ class MainWindow(QMainWindow):
         if PAGES[row] == "Models":
             self.models_page.refresh()
 
+    def _show_unsaved(self, dirty: bool) -> None:
+        self.setWindowTitle(f"{APP_NAME} •" if dirty else APP_NAME)
+
+    def _on_chat_requested(self, assistant_id: str) -> None:
+        # The Chat page arrives with the engine; it will be handed the assistant here.
+        self.chat_assistant_id = assistant_id
+        self.show_page("Chat")
+
     def _save_settings(self, settings: Settings) -> None:
         self._services.network.offline = offline_from_env(settings.offline)
         try:
@@ -159,6 +184,9 @@ class MainWindow(QMainWindow):
         self.resize(1100, 720)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if not self.assistants_page.editor.confirm_leave():
+            event.ignore()
+            return
         self._settings.window_geometry = bytes(self.saveGeometry().toBase64().data()).decode()
         self._save_settings(self._settings)
         super().closeEvent(event)

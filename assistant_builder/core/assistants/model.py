@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Literal
 
+from assistant_builder.core.assistants.template_check import template_problem
 from assistant_builder.core.engine.protocol import SamplingOptions
 from assistant_builder.core.errors import AssistantError
 
@@ -91,6 +92,7 @@ class Assistant:
     collections: tuple[CollectionRef, ...] = ()
     only_from_documents: bool = False
     refusal_text: str = DEFAULT_REFUSAL
+    chat_template: str = ""  # empty: the model's own template
     created_at: float = 0.0
     updated_at: float = 0.0
 
@@ -128,6 +130,7 @@ class Assistant:
                 ),
                 only_from_documents=bool(raw.get("only_from_documents", False)),
                 refusal_text=_text(raw.get("refusal_text", DEFAULT_REFUSAL)),
+                chat_template=_text(raw.get("chat_template", "")),
                 created_at=float(raw.get("created_at", 0.0)),
                 updated_at=float(raw.get("updated_at", 0.0)),
             )
@@ -147,6 +150,8 @@ def validate(assistant: Assistant, *, where: str = "The assistant") -> None:
         problems.append("it has no name")
     if not assistant.id.strip():
         problems.append("it has no id")
+    if not assistant.model.id.strip():
+        problems.append("it has no model (choose one in its Model section)")
     if not 256 <= assistant.context_size <= 1 << 20:
         problems.append("its context size must be between 256 and 1048576 tokens")
     s = assistant.sampling
@@ -161,6 +166,9 @@ def validate(assistant: Assistant, *, where: str = "The assistant") -> None:
             problems.append(f"collection “{ref.name}” has an unknown search mode “{ref.mode}”")
         if ref.top_k < 1:
             problems.append(f"collection “{ref.name}” must return at least one passage")
+    template = template_problem(assistant.chat_template)
+    if template:
+        problems.append("its chat template does not parse")
     if problems:
         raise AssistantError(f"{where} cannot be used because {'; '.join(problems)}.")
 

@@ -11,10 +11,18 @@ from pathlib import Path
 
 from assistant_builder.core.assistants.model import Assistant, ModelRef, validate
 from assistant_builder.core.errors import AssistantError
-from assistant_builder.core.fileio import write_json_atomic
+from assistant_builder.core.fileio import write_bytes_atomic, write_json_atomic
 from assistant_builder.core.models.registry import InstalledModel, slugify
 
 SUFFIX = ".json"
+
+
+@dataclass(frozen=True)
+class Removed:
+    """A deleted assistant's file, byte for byte, so an undo can put back exactly what was."""
+
+    assistant: Assistant
+    content: bytes
 
 
 @dataclass(frozen=True)
@@ -137,3 +145,27 @@ class AssistantStore:
         assistant = self.get(ref)
         self.path_of(assistant.id).unlink()
         return assistant
+
+    def remove_for_undo(self, ref: str) -> Removed:
+        """Delete an assistant and hand back its file's exact bytes for :meth:`restore`."""
+        assistant = self.get(ref)
+        path = self.path_of(assistant.id)
+        content = path.read_bytes()
+        path.unlink()
+        return Removed(assistant, content)
+
+    def restore(self, removed: Removed) -> Assistant:
+        """Undo a removal: the same file, same id, same bytes."""
+        path = self.path_of(removed.assistant.id)
+        if path.exists() or self.exists(removed.assistant.name):
+            raise AssistantError(
+                f"Another assistant now uses the name “{removed.assistant.name}”; "
+                "rename it, then undo again."
+            )
+        write_bytes_atomic(path, removed.content)
+        return self._load(path)
+
+    def duplicate(self, ref: str) -> Assistant:
+        """A copy under a free name (“Name (2)”), saved as a new assistant."""
+        original = self.get(ref)
+        return self.create(replace(original, name=self.unique_name(original.name)))

@@ -1,0 +1,255 @@
+"""The assistant editor: the sections side by side in tabs, Save and Revert, a marker for
+unsaved changes, and a question before unsaved changes would be lost."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QApplication,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from assistant_builder.core.assistants.model import Assistant, CollectionRef
+from assistant_builder.core.assistants.store import AssistantStore
+from assistant_builder.core.errors import AppError
+from assistant_builder.core.models.registry import ModelRegistry
+from assistant_builder.ui.editor.about_section import AboutSection
+from assistant_builder.ui.editor.behaviour_section import BehaviourSection
+from assistant_builder.ui.editor.instructions_section import InstructionsSection
+from assistant_builder.ui.editor.knowledge_section import KnowledgeSection
+from assistant_builder.ui.editor.model_section import ModelSection
+from assistant_builder.ui.editor.section import Section
+from assistant_builder.ui.theme import is_dark
+from assistant_builder.ui.widgets.banner import Banner
+
+STYLE = """
+QLabel#editorTitle { font-size: 20px; font-weight: 600; }
+QLabel#subheading { font-weight: 600; font-size: 14px; margin-top: 6px; }
+QLabel#hint { color: palette(placeholder-text); }
+QLabel#hint[problem="true"] { color: #c0392b; }
+QLabel#pill { border-radius: 9px; padding: 2px 10px; background: palette(alternate-base); }
+QLabel#presetLabel { font-weight: 600; }
+"""
+
+
+class AssistantEditor(QWidget):
+    back_requested = Signal()
+    saved = Signal(object)  # the Assistant as written to its file
+    dirty_changed = Signal(bool)
+
+    def __init__(
+        self,
+        store: AssistantStore,
+        registry: ModelRegistry,
+        collection_names: Callable[[], Sequence[str]],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._store = store
+        self._registry = registry
+        self.setAccessibleName("Assistant editor")
+        self.setStyleSheet(STYLE)
+        self.back_button = QPushButton("‹  Assistants")
+        self.back_button.setAccessibleName("Back to the assistants")
+        self.back_button.setToolTip("Back to the list of assistants")
+        self.title = QLabel()
+        self.title.setObjectName("editorTitle")
+        self.title.setAccessibleName("Editor title")
+        self.revert_button = QPushButton("Revert")
+        self.revert_button.setAccessibleName("Revert")
+        self.revert_button.setToolTip("Forget the changes since the last save")
+        self.save_button = QPushButton("Save")
+        self.save_button.setAccessibleName("Save")
+        self.save_button.setToolTip("Save the changes (Ctrl+S)")
+        self.save_button.setShortcut("Ctrl+S")
+        self.save_button.setDefault(True)
+        header = QHBoxLayout()
+        header.addWidget(self.back_button)
+        header.addSpacing(12)
+        header.addWidget(self.title, 1)
+        header.addWidget(self.revert_button)
+        header.addWidget(self.save_button)
+        app = QApplication.instance()
+        self.banner = Banner(dark=isinstance(app, QApplication) and is_dark(app))
+
+        self.about = AboutSection()
+        self.model_section = ModelSection()
+        self.instructions = InstructionsSection()
+        self.knowledge = KnowledgeSection(collection_names)
+        self.behaviour = BehaviourSection()
+        self.sections: tuple[Section, ...] = (
+            self.about, self.model_section, self.instructions, self.knowledge, self.behaviour,
+        )  # fmt: skip
+        self.tabs = QTabWidget()
+        self.tabs.setAccessibleName("Editor sections")
+        self.tabs.setDocumentMode(True)
+        for section in self.sections:
+            self.tabs.addTab(section, section.title)
+            section.changed.connect(self._on_changed)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(24, 18, 24, 18)
+        layout.addLayout(header)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.tabs, 1)
+
+        self.back_button.clicked.connect(self._back)
+        self.save_button.clicked.connect(self.save)
+        self.revert_button.clicked.connect(self.revert)
+        self._original: Assistant | None = None
+        self._baseline: Assistant | None = None
+        self._is_new = False
+        self._dirty = False
+        self._other_names: set[str] = set()
+
+    # Opening -----------------------------------------------------------------------------
+    def open_assistant(self, assistant: Assistant) -> None:
+        self._open(assistant, is_new=False, retrieval=CollectionRef(""))
+
+    def open_new(self, draft: Assistant, retrieval: CollectionRef) -> None:
+        """An unsaved assistant (from a starting point); it is created on the first Save."""
+        self._open(draft, is_new=True, retrieval=retrieval)
+
+    def _open(self, assistant: Assistant, *, is_new: bool, retrieval: CollectionRef) -> None:
+        self.banner.dismiss()
+        self._is_new = is_new
+        self._original = assistant
+        self.knowledge.set_retrieval_defaults(retrieval)
+        # Names taken by the other assistants, read once, so each keystroke can say at once
+        # whether the name is free (the store checks again on Save).
+        self._other_names = {
+            a.name.casefold() for a in self._store.list() if is_new or a.id != assistant.id
+        }
+        try:
+            self.model_section.set_installed(self._registry.list())
+        except AppError as exc:
+            self.banner.show_message(str(exc))
+        for section in self.sections:
+            section.load(assistant)
+        # What the controls make of the file is the baseline, so rounding is never a change.
+        self._baseline = self.draft()
+        self.tabs.setCurrentIndex(0)
+        self._on_changed()
+
+    # State -------------------------------------------------------------------------------
+    @property
+    def is_open(self) -> bool:
+        return self._original is not None
+
+    @property
+    def is_new(self) -> bool:
+        return self._is_new
+
+    def draft(self) -> Assistant:
+        """The assistant as the controls say it should be now (not yet saved)."""
+        if self._original is None:
+            raise RuntimeError("no assistant is open")
+        assistant = self._original
+        for section in self.sections:
+            assistant = section.apply(assistant)
+        return assistant
+
+    def is_dirty(self) -> bool:
+        return self._original is not None and (self._is_new or self.draft() != self._baseline)
+
+    def _on_changed(self) -> None:
+        if self._original is None:
+            return
+        dirty = self.is_dirty()
+        draft = self.draft()
+        self.about.show_name_problem(self.name_problem(draft.name))
+        name = draft.name or "Untitled assistant"
+        self.title.setText(f"{name}  •" if dirty else name)
+        self.title.setToolTip("Not saved yet" if dirty else "")
+        self.save_button.setEnabled(dirty)
+        self.revert_button.setEnabled(dirty and not self._is_new)
+        if dirty != self._dirty:
+            self._dirty = dirty
+            self.dirty_changed.emit(dirty)
+
+    def name_problem(self, name: str) -> str:
+        if not name:
+            return "Give the assistant a name."
+        if name.casefold() in self._other_names:
+            return f"Another assistant is already called “{name}”; choose another name."
+        return ""
+
+    # Actions -----------------------------------------------------------------------------
+    def save(self) -> bool:
+        """Write the draft if the core accepts it whole; otherwise say why and keep editing."""
+        if self._original is None:
+            return False
+        problem = self.instructions.template_problem()
+        if problem:
+            self.tabs.setCurrentWidget(self.instructions)
+            self.banner.show_message(problem)
+            return False
+        draft = self.draft()
+        if self.name_problem(draft.name):
+            self.tabs.setCurrentWidget(self.about)
+        elif not draft.model.id:
+            self.tabs.setCurrentWidget(self.model_section)
+        try:
+            saved = self._store.create(draft) if self._is_new else self._store.save(draft)
+        except (AppError, OSError) as exc:
+            message = str(exc) if isinstance(exc, AppError) else (
+                f"The assistant could not be saved ({exc.strerror}); "
+                "check that the disk is not full."
+            )  # fmt: skip
+            self.banner.show_message(message)
+            return False
+        self.banner.show_message(f"Saved “{saved.name}”.", kind="info")
+        self._open_saved(saved)
+        self.saved.emit(saved)
+        return True
+
+    def _open_saved(self, saved: Assistant) -> None:
+        self._is_new = False
+        self._original = saved
+        self._baseline = self.draft()
+        self._on_changed()
+
+    def revert(self) -> None:
+        if self._original is not None and not self._is_new:
+            self._open(self._original, is_new=False, retrieval=CollectionRef(""))
+
+    def confirm_leave(self) -> bool:
+        """True when the person may leave: nothing unsaved, saved now, or discarded."""
+        if not self.is_dirty():
+            return True
+        answer = self.ask_unsaved()
+        if answer == QMessageBox.StandardButton.Save:
+            return self.save()
+        if answer == QMessageBox.StandardButton.Discard:
+            self._original = None
+            self._dirty = False
+            self.dirty_changed.emit(False)
+            return True
+        return False
+
+    def ask_unsaved(self) -> QMessageBox.StandardButton:
+        name = self.draft().name or "this assistant"
+        box = QMessageBox(self)
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle("Unsaved changes")
+        box.setText(f"Save the changes to “{name}”?")
+        box.setInformativeText("If you don't, they will be lost.")
+        box.setStandardButtons(
+            QMessageBox.StandardButton.Save
+            | QMessageBox.StandardButton.Discard
+            | QMessageBox.StandardButton.Cancel
+        )
+        box.setDefaultButton(QMessageBox.StandardButton.Save)
+        return QMessageBox.StandardButton(box.exec())
+
+    def _back(self) -> None:
+        if self.confirm_leave():
+            self.back_requested.emit()

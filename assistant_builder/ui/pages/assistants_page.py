@@ -1,0 +1,370 @@
+"""The Assistants page: a card per assistant (icon, name, description, model, collections) with
+New from a starting point, Duplicate, Delete with Undo, Export, Import and Chat; opening one
+shows the editor in the same page."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import (
+    QApplication,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QMenu,
+    QPushButton,
+    QScrollArea,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from assistant_builder.core.assistants.bundle import SUFFIX as BUNDLE_SUFFIX
+from assistant_builder.core.assistants.bundle import BundleProgress, ExportSummary, export_bundle
+from assistant_builder.core.assistants.bundle_import import ImportResult, import_bundle
+from assistant_builder.core.assistants.model import Assistant, ModelRef
+from assistant_builder.core.assistants.presets import (
+    STARTING_POINTS,
+    StartingPoint,
+    from_starting_point,
+)
+from assistant_builder.core.assistants.store import AssistantStore, Removed, model_ref
+from assistant_builder.core.cancel import CancelToken
+from assistant_builder.core.errors import AppError
+from assistant_builder.core.models.registry import ModelRegistry
+from assistant_builder.ui.editor.editor import AssistantEditor
+from assistant_builder.ui.pages.assistant_cards import AssistantCard, CardGrid
+from assistant_builder.ui.theme import is_dark
+from assistant_builder.ui.widgets.banner import Banner
+from assistant_builder.ui.widgets.progress_panel import ProgressPanel
+from assistant_builder.ui.workers import TaskRunner
+
+STYLE = """
+QFrame#assistantCard {
+    background: palette(base); border: 1px solid palette(mid); border-radius: 10px;
+}
+QFrame#assistantCard:hover { border-color: palette(highlight); }
+QLabel#cardName { font-size: 15px; font-weight: 600; }
+QLabel#cardMeta { color: palette(placeholder-text); }
+QLabel#emptyState { color: palette(placeholder-text); font-size: 14px; }
+"""
+
+
+class ProgressRelay(QObject):
+    """Carries the core's ``on_progress`` calls from the worker thread to the GUI thread."""
+
+    progressed = Signal(object)
+
+    def __call__(self, event: BundleProgress) -> None:
+        self.progressed.emit(event)
+
+
+class AssistantsPage(QWidget):
+    chat_requested = Signal(str)  # an assistant id; the Chat page takes it from there
+
+    def __init__(
+        self,
+        store: AssistantStore,
+        registry: ModelRegistry,
+        *,
+        imported_documents_dir: Path,
+        collection_names: Callable[[], Sequence[str]],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._store = store
+        self._registry = registry
+        self._documents_dir = imported_documents_dir
+        # Every deletion of this session can be undone, newest first: nothing is lost because
+        # a second delete replaced the first one's banner.
+        self._removed: list[Removed] = []
+        self.setAccessibleName("Assistants page")
+        self.setStyleSheet(STYLE)
+
+        self.stack = QStackedWidget()
+        self.list_view = QWidget()
+        self.list_view.setAccessibleName("Assistants list")
+        title = QLabel("Assistants")
+        title.setObjectName("pageTitle")
+        title.setAccessibleName("Assistants heading")
+        intro = QLabel(
+            "An assistant combines a model, your instructions and, if you like, your documents."
+        )
+        intro.setWordWrap(True)
+        self.new_button = QPushButton("New assistant")
+        self.new_button.setAccessibleName("New assistant")
+        self.new_button.setToolTip("Start from a ready-made starting point")
+        self.new_menu = QMenu(self.new_button)
+        for point in STARTING_POINTS:
+            action = self.new_menu.addAction(point.name)
+            action.setToolTip(point.description)
+            action.setStatusTip(point.description)
+            action.triggered.connect(lambda _=False, p=point: self.new_from(p))
+        self.new_menu.setToolTipsVisible(True)
+        self.new_button.setMenu(self.new_menu)
+        self.import_button = QPushButton("Import…")
+        self.import_button.setAccessibleName("Import an assistant")
+        self.import_button.setToolTip("Add an assistant from a .assistant file someone shared")
+        top = QHBoxLayout()
+        top.addWidget(title)
+        top.addStretch(1)
+        top.addWidget(self.import_button)
+        top.addWidget(self.new_button)
+        app = QApplication.instance()
+        self.banner = Banner(dark=isinstance(app, QApplication) and is_dark(app))
+        self.empty = QLabel(
+            "You have no assistant yet. Click “New assistant” and pick a starting point: "
+            "“Ask my documents” answers from your files, “Writing helper” polishes your texts."
+        )
+        self.empty.setObjectName("emptyState")
+        self.empty.setWordWrap(True)
+        self.empty.setAccessibleName("No assistants")
+        self.grid = CardGrid()
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        holder = QWidget()
+        holder_layout = QVBoxLayout(holder)
+        holder_layout.setContentsMargins(0, 4, 0, 4)
+        holder_layout.addWidget(self.empty)
+        holder_layout.addWidget(self.grid)
+        holder_layout.addStretch(1)
+        scroll.setWidget(holder)
+        scroll.setAccessibleName("Assistant cards")
+        list_layout = QVBoxLayout(self.list_view)
+        list_layout.setContentsMargins(32, 28, 32, 20)
+        list_layout.addLayout(top)
+        list_layout.addWidget(intro)
+        list_layout.addWidget(self.banner)
+        self.progress = ProgressPanel()
+        list_layout.addWidget(self.progress)
+        list_layout.addWidget(scroll, 1)
+
+        self.editor = AssistantEditor(store, registry, collection_names)
+        self.stack.addWidget(self.list_view)
+        self.stack.addWidget(self.editor)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.stack)
+
+        self.cards: dict[str, AssistantCard] = {}
+        self.runner = TaskRunner(self)
+        self.runner.finished.connect(self._on_task_finished)
+        self.runner.failed.connect(lambda message: self.banner.show_message(message))
+        self.runner.busy_changed.connect(self._on_busy)
+        self.relay = ProgressRelay(self)
+        self.relay.progressed.connect(self._on_progress)
+        self.progress.cancel_requested.connect(self.runner.cancel)
+        self.runner.cancelled.connect(
+            lambda: self.banner.show_message("Stopped; nothing was changed.", kind="info")
+        )
+        self.import_button.clicked.connect(self.choose_import)
+        self.editor.back_requested.connect(self.show_list)
+        self.editor.saved.connect(lambda _a: self.refresh())
+        self.refresh()
+
+    @property
+    def store(self) -> AssistantStore:
+        return self._store
+
+    # The list ----------------------------------------------------------------------------
+    def refresh(self) -> None:
+        found, unreadable = self._store.scan()
+        try:
+            names = {m.id: m.name for m in self._registry.list()}
+        except AppError:
+            names = {}
+        cards = []
+        for assistant in found:
+            model_name = names.get(assistant.model.id) or f"{assistant.model.id} (not installed)"
+            old = self.cards.get(assistant.id)
+            # An unchanged assistant keeps its card: building one costs ~2 ms.
+            if old is not None and old.shows == (assistant, model_name):
+                cards.append(old)
+                continue
+            card = AssistantCard(assistant, model_name)
+            card.chat_clicked.connect(self.chat_requested)
+            card.edit_clicked.connect(self.open_editor)
+            card.duplicate_clicked.connect(self.duplicate)
+            card.export_clicked.connect(self.choose_export)
+            card.delete_clicked.connect(self.delete)
+            cards.append(card)
+        self.cards = {card.assistant_id: card for card in cards}
+        self.grid.set_cards(cards)
+        self.empty.setVisible(not found)
+        if unreadable and self.banner.isHidden():
+            self.banner.show_message(
+                f"{len(unreadable)} assistant file(s) could not be read and are not listed; "
+                "they were left untouched.",
+                kind="warning",
+                details="\n".join(u.reason for u in unreadable),
+            )
+
+    def show_list(self) -> None:
+        self.stack.setCurrentWidget(self.list_view)
+        self.refresh()
+
+    @property
+    def editing(self) -> bool:
+        return self.stack.currentWidget() is self.editor
+
+    # Actions -----------------------------------------------------------------------------
+    def new_from(self, point: StartingPoint) -> None:
+        try:
+            models = self._registry.list(kind="model")
+        except AppError:
+            models = []
+        # The first installed model; with none, the Model section says how to get one.
+        model = model_ref(models[0]) if models else ModelRef(id="")
+        name = self._store.unique_name(point.assistant.name)
+        self.editor.open_new(from_starting_point(point, name=name, model=model), point.retrieval)
+        self.stack.setCurrentWidget(self.editor)
+        self.editor.about.name.setFocus()
+        self.editor.about.name.selectAll()
+
+    def open_editor(self, assistant_id: str) -> None:
+        try:
+            assistant = self._store.get(assistant_id)
+        except AppError as exc:
+            self.banner.show_message(str(exc))
+            self.refresh()
+            return
+        self.editor.open_assistant(assistant)
+        self.stack.setCurrentWidget(self.editor)
+
+    def duplicate(self, assistant_id: str) -> None:
+        try:
+            copy = self._store.duplicate(assistant_id)
+        except AppError as exc:
+            self.banner.show_message(str(exc))
+        else:
+            self.banner.show_message(f"Made a copy called “{copy.name}”.", kind="info")
+        self.refresh()
+
+    def delete(self, assistant_id: str) -> None:
+        try:
+            self._removed.append(self._store.remove_for_undo(assistant_id))
+        except (AppError, OSError) as exc:
+            self.banner.show_message(str(exc) if isinstance(exc, AppError) else
+                                     "The assistant's file could not be deleted.")  # fmt: skip
+            return
+        self._offer_undo()
+        self.refresh()
+
+    def _offer_undo(self, prefix: str = "") -> None:
+        if not self._removed:
+            return
+        name = self._removed[-1].assistant.name
+        self.banner.show_message(
+            f"{prefix}Deleted “{name}”. Its model and documents were kept.",
+            kind="info",
+            action="Undo",
+            on_action=self.undo_delete,
+        )
+
+    def undo_delete(self) -> None:
+        """Put back the most recently deleted assistant, byte for byte."""
+        if not self._removed:
+            return
+        try:
+            restored = self._store.restore(self._removed[-1])
+        except (AppError, OSError) as exc:
+            self.banner.show_message(str(exc) if isinstance(exc, AppError) else
+                                     "The assistant could not be put back.")  # fmt: skip
+            return
+        self._removed.pop()
+        self.refresh()
+        if self._removed:
+            self._offer_undo(prefix=f"“{restored.name}” is back. ")
+        else:
+            self.banner.show_message(f"“{restored.name}” is back.", kind="info")
+
+    def choose_export(self, assistant_id: str) -> None:
+        try:
+            assistant = self._store.get(assistant_id)
+        except AppError as exc:
+            self.banner.show_message(str(exc))
+            return
+        suggested = str(Path.home() / f"{assistant.name}{BUNDLE_SUFFIX}")
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Export assistant", suggested, f"Assistant files (*{BUNDLE_SUFFIX})"
+        )
+        if path:
+            if not path.endswith(BUNDLE_SUFFIX):
+                path += BUNDLE_SUFFIX
+            self.export_to(assistant, Path(path))
+
+    def export_to(self, assistant: Assistant, path: Path) -> None:
+        self.progress.start(f"Exporting “{assistant.name}”…")
+        self.runner.start(_export, assistant, path, registry=self._registry, on_progress=self.relay)
+
+    def choose_import(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Import assistant", str(Path.home()), f"Assistant files (*{BUNDLE_SUFFIX})"
+        )
+        if path:
+            self.import_from(Path(path))
+
+    def import_from(self, path: Path) -> None:
+        self.progress.start(f"Importing {path.name}…")
+        self.runner.start(
+            _import, path, store=self._store, registry=self._registry,
+            documents_dir=self._documents_dir, on_progress=self.relay,
+        )  # fmt: skip
+
+    def _on_busy(self, busy: bool) -> None:
+        self.import_button.setEnabled(not busy)
+        if busy:
+            self.banner.dismiss()
+        else:
+            self.progress.finish()
+
+    def _on_progress(self, event: object) -> None:
+        if isinstance(event, BundleProgress):
+            self.progress.update_progress(
+                event.done, event.total, f"{event.done} of {event.total} documents: {event.name}"
+            )
+
+    def _on_task_finished(self, result: object) -> None:
+        if isinstance(result, ExportSummary):
+            self.banner.show_message(
+                f"Saved to {result.path} ({result.bytes / 1e3:.1f} kB).", kind="info"
+            )
+        elif isinstance(result, ImportResult):
+            self.refresh()
+            self.banner.show_message(_import_message(result), kind="info")
+
+
+def _export(
+    assistant: Assistant, path: Path, *, registry: ModelRegistry,
+    on_progress: ProgressRelay, cancel: CancelToken,
+) -> ExportSummary:  # fmt: skip
+    return export_bundle(assistant, path, registry=registry, cancel=cancel, on_progress=on_progress)
+
+
+def _import(
+    path: Path, *, store: AssistantStore, registry: ModelRegistry, documents_dir: Path,
+    on_progress: ProgressRelay, cancel: CancelToken,
+) -> ImportResult:  # fmt: skip
+    return import_bundle(
+        path, store=store, registry=registry, documents_dir=documents_dir, cancel=cancel,
+        on_progress=on_progress,
+    )  # fmt: skip
+
+
+def _import_message(result: ImportResult) -> str:
+    a = result.assistant
+    parts = [f"Imported “{a.name}”"]
+    if result.renamed_from:
+        parts[0] += f" (you already had one called “{result.renamed_from}”)"
+    parts[0] += "."
+    if not result.model_installed:
+        parts.append(
+            f"Its model {a.model.filename or a.model.id} is not on this computer; "
+            "install it on the Models page before chatting."
+        )
+    for adapter in result.missing_adapters:
+        parts.append(f"Its adapter {adapter} is not installed.")
+    return " ".join(parts)
