@@ -51,6 +51,7 @@ class SamplingOptions:
 class Usage:
     prompt_tokens: int
     completion_tokens: int
+    cached_tokens: int = 0  # prompt tokens whose evaluation was reused from the previous turn
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,7 @@ class Finished:
 @dataclass(frozen=True)
 class Failed:
     message: str  # one plain sentence
+    partial_text: str = ""  # what was streamed before the failure, kept for the user
 
 
 ChatEvent = TextDelta | Finished | Failed
