@@ -31,7 +31,7 @@ def engine(smollm2_gguf: Path) -> Iterator[object]:
     from assistant_builder.core.engine.local import LocalEngine
 
     local = LocalEngine()
-    local.load(LoadOptions(str(smollm2_gguf), context_size=1024, threads=2))
+    local.load(LoadOptions(str(smollm2_gguf), context_size=1024, threads=1))
     yield local
     local.unload()
 

@@ -67,6 +67,13 @@ def gpu_offload_supported() -> bool:
     return bool(llama_cpp.llama_supports_gpu_offload())
 
 
+def _default_threads() -> int:
+    # Beyond 4 logical CPUs, assume two per physical core: generation is memory-bound and
+    # hyper-threads only add contention.
+    n = os.cpu_count() or 1
+    return max(1, min(8, n // 2 if n > 4 else n))
+
+
 class LlamaRunner:
     """A loaded model and its context, kept between turns so the common prefix is reused."""
 
@@ -74,7 +81,7 @@ class LlamaRunner:
         import llama_cpp
 
         self._lib: Any = llama_cpp
-        threads = options.threads or max(1, min(os.cpu_count() or 1, 8))
+        threads = options.threads or _default_threads()
         # A CPU-only build ignores offload; asking for it anyway would only log warnings.
         gpu_layers = options.gpu_layers if gpu_offload_supported() else 0
         try:
