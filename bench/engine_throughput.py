@@ -1,0 +1,131 @@
+"""Generation overhead of the app over llama.cpp's own llama-bench (tg) on SmolLM2-135M with
+2 threads, and llama-cpp-python's create_completion streaming beside it. Target: the app adds
+<= 0.5 ms per token.
+
+llama-bench is built once from the llama.cpp sources vendored in the llama-cpp-python sdist,
+inside bench/.cache/, with the same CPU flags as the installed wheel (see build_llama_bench)."""
+
+from __future__ import annotations
+
+import json
+import statistics
+import subprocess
+import sys
+import tarfile
+import time
+from pathlib import Path
+
+from engine_common import THREADS, smollm2
+
+from assistant_builder.core.engine.local import LocalEngine
+from assistant_builder.core.engine.protocol import (
+    ChatMessage,
+    Finished,
+    LoadOptions,
+    SamplingOptions,
+    TextDelta,
+)
+
+VERSION = "0.3.36"
+CACHE = Path(__file__).resolve().parent / ".cache"
+SOURCES = CACHE / f"llama_cpp_python-{VERSION}" / "vendor" / "llama.cpp"
+BENCH_BIN = SOURCES / "build" / "bin" / "llama-bench"
+# The installed wheel was built with these; a native build crashes on this CPU's AMX.
+FLAGS = [
+    "-DGGML_NATIVE=OFF", "-DGGML_AVX=ON", "-DGGML_AVX2=ON", "-DGGML_FMA=ON",
+    "-DGGML_F16C=ON", "-DGGML_BMI2=ON", "-DLLAMA_CURL=OFF",
+]  # fmt: skip
+N_TOKENS = 128
+PROMPT = [ChatMessage("user", "Write a very long story about a dragon who learns to bake bread.")]
+RUNS = 3
+
+
+def build_llama_bench() -> Path:
+    if BENCH_BIN.is_file():
+        return BENCH_BIN
+    CACHE.mkdir(parents=True, exist_ok=True)
+    sdist = CACHE / f"llama_cpp_python-{VERSION}.tar.gz"
+    if not sdist.is_file():
+        subprocess.run(
+            [sys.executable, "-m", "pip", "download", "--no-deps", "--no-binary", ":all:",
+             f"llama-cpp-python=={VERSION}", "-d", str(CACHE)],
+            check=True,
+        )  # fmt: skip
+    with tarfile.open(sdist) as tar:
+        tar.extractall(CACHE, filter="data")
+    subprocess.run(["cmake", "-B", "build", *FLAGS], cwd=SOURCES, check=True)
+    subprocess.run(
+        ["cmake", "--build", "build", "--target", "llama-bench", "-j2"], cwd=SOURCES, check=True
+    )
+    return BENCH_BIN
+
+
+def llama_bench_ms_per_token(model: Path) -> float:
+    out = subprocess.run(
+        [str(build_llama_bench()), "-m", str(model), "-t", str(THREADS), "-p", "0",
+         "-n", str(N_TOKENS), "-r", str(RUNS), "-o", "json"],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    tg = next(r for r in json.loads(out) if r["n_gen"] > 0)
+    return 1000.0 / float(tg["avg_ts"])
+
+
+def per_token_ms(stamps: list[float]) -> float:
+    """Mean gap between streamed tokens after the first (the first carries the prompt)."""
+    return (stamps[-1] - stamps[0]) * 1000.0 / (len(stamps) - 1)
+
+
+def create_completion_ms_per_token(model: Path) -> float:
+    import llama_cpp
+
+    llm = llama_cpp.Llama(str(model), n_ctx=512, n_threads=THREADS, verbose=False)
+    results = []
+    for _ in range(RUNS):
+        stamps = []
+        for _chunk in llm.create_completion(
+            "Once upon a time, a dragon", max_tokens=N_TOKENS, temperature=0.0, stream=True,
+            logit_bias={llm.token_eos(): -100.0},
+        ):  # fmt: skip
+            stamps.append(time.perf_counter())
+        results.append(per_token_ms(stamps))
+    llm.close()
+    return statistics.median(results)
+
+
+def app_ms_per_token(model: Path) -> tuple[float, int]:
+    engine = LocalEngine()
+    engine.load(LoadOptions(str(model), context_size=512, threads=THREADS))
+    results, count = [], 0
+    try:
+        for _ in range(RUNS):
+            stamps = []
+            sampling = SamplingOptions(temperature=0.0, repeat_penalty=1.0, max_tokens=N_TOKENS)
+            for event in engine.chat(PROMPT, sampling):
+                if isinstance(event, TextDelta):
+                    stamps.append(time.perf_counter())
+                elif isinstance(event, Finished):
+                    count = event.usage.completion_tokens
+            results.append(per_token_ms(stamps))
+    finally:
+        engine.unload()
+    return statistics.median(results), count
+
+
+def main() -> None:
+    model = smollm2()
+    reference = llama_bench_ms_per_token(model)
+    completion = create_completion_ms_per_token(model)
+    app, count = app_ms_per_token(model)
+    print(f"llama-bench tg{N_TOKENS}, {THREADS} threads: {reference:.3f} ms/token")
+    print(
+        f"llama-cpp-python create_completion streaming: {completion:.3f} ms/token "
+        f"(+{completion - reference:.3f} ms)"
+    )
+    print(
+        f"app (LocalEngine, child process, {count} tokens): {app:.3f} ms/token "
+        f"(+{app - reference:.3f} ms; target <= +0.5 ms)"
+    )
+
+
+if __name__ == "__main__":
+    main()
