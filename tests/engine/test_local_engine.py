@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import threading
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -187,3 +188,37 @@ def test_loading_a_file_that_is_not_a_model_is_a_plain_error(tmp_path: Path) -> 
     with pytest.raises(EngineError) as info:
         LocalEngine().load(LoadOptions(str(bad), context_size=256))
     assert str(info.value).endswith(".") and "GGUF" in str(info.value)
+
+
+def test_stop_during_a_long_prompt_returns_at_once_and_drops_late_pieces(engine) -> None:
+    long_prompt = [ChatMessage("user", "Summarise: " + "the quick brown fox " * 180)]
+    cancel = CancelToken()
+    # The Stop button is pressed from another thread while the child evaluates the prompt.
+    timer = threading.Timer(0.05, cancel.cancel)
+    timer.start()
+    events = list(engine.chat(long_prompt, replace(GREEDY, max_tokens=50), cancel=cancel))
+    stopped = time.perf_counter()
+    timer.join()
+    assert not [e for e in events if isinstance(e, TextDelta)]
+    assert isinstance(events[-1], Finished) and events[-1].stop_reason == "cancelled"
+    assert events[-1].timings.total_s < 0.05 + 0.2
+    # The next answer is the next answer only: nothing of the stopped one leaks into it.
+    text, final = collect(engine.chat(QUESTION, GREEDY))
+    assert time.perf_counter() - stopped < 10
+    reference, _ = collect(engine.chat(QUESTION, GREEDY))
+    assert text == reference and final.usage.completion_tokens == 24
+
+
+def test_gpu_layers_requested_on_a_cpu_only_build_still_run(smollm2_gguf: Path) -> None:
+    from assistant_builder.core.engine.llama_runtime import gpu_offload_supported
+    from assistant_builder.core.engine.local import LocalEngine
+
+    local = LocalEngine()
+    local.load(LoadOptions(str(smollm2_gguf), context_size=256, threads=1, gpu_layers=-1))
+    try:
+        if not gpu_offload_supported():
+            assert local.gpu_layers == 0
+        text, final = collect(local.chat(QUESTION, replace(GREEDY, max_tokens=4)))
+        assert isinstance(final, Finished) and text
+    finally:
+        local.unload()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import codecs
 import ctypes
+import itertools
 import os
 import random
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -84,6 +85,7 @@ class LlamaRunner:
         threads = options.threads or _default_threads()
         # A CPU-only build ignores offload; asking for it anyway would only log warnings.
         gpu_layers = options.gpu_layers if gpu_offload_supported() else 0
+        self.gpu_layers = gpu_layers
         try:
             self.llm: Any = llama_cpp.Llama(
                 model_path=options.model_path,
@@ -101,6 +103,19 @@ class LlamaRunner:
         self._adapters: list[Any] = []
         if options.adapters:
             self._attach_adapters(options)
+        self._should_stop: Callable[[], bool] = lambda: False
+        self._abort_callback = llama_cpp.ggml_abort_callback(lambda _data: self._should_stop())
+        setter = llama_cpp.llama_cpp._lib.llama_set_abort_callback
+        setter.argtypes = [ctypes.c_void_p, llama_cpp.ggml_abort_callback, ctypes.c_void_p]
+        setter.restype = None
+        self._set_abort = setter
+
+    def _abortable(self, on: bool) -> None:
+        """While on, llama.cpp asks whether to stop between the steps of evaluating a prompt,
+        so a stop interrupts even a long prompt. Off while generating: the question would cost
+        a call into Python per step of every token."""
+        callback = self._abort_callback if on else self._lib.ggml_abort_callback()
+        self._set_abort(self.llm._ctx.ctx, callback, None)
 
     def _attach_adapters(self, options: LoadOptions) -> None:
         lib = self._lib
@@ -155,14 +170,30 @@ class LlamaRunner:
         if budget <= 0 or should_stop():
             stats.stop_reason = "cancelled" if should_stop() else "length"
             return
-        for token in llm.generate(
+        self._should_stop = should_stop
+        self._abortable(True)
+        tokens_out = llm.generate(
             tokens,
             top_k=sampling.top_k,
             top_p=sampling.top_p,
             min_p=sampling.min_p,
             temp=sampling.temperature,
             repeat_penalty=sampling.repeat_penalty,
-        ):
+        )
+        try:
+            first = next(tokens_out)
+        except RuntimeError:
+            if not should_stop():
+                raise
+            stats.stop_reason = "cancelled"  # llama.cpp gave up the prompt when asked to
+            return
+        finally:
+            self._abortable(False)
+        for token in itertools.chain((first,), tokens_out):
+            # Asked before each token is used, including the first one after the prompt.
+            if should_stop():
+                stats.stop_reason = "cancelled"
+                break
             if is_eog(vocab, token):
                 stats.stop_reason = "stop"
                 break
@@ -185,9 +216,6 @@ class LlamaRunner:
             elif piece:
                 yield piece
             if stats.completion_tokens >= budget:
-                break
-            if should_stop():
-                stats.stop_reason = "cancelled"
                 break
         if pending:
             yield pending

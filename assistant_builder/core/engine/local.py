@@ -56,6 +56,7 @@ class LocalEngine:
         self._cancelled_upto: Synchronized[int] | None = None
         self._next_id = 0
         self.context_size = 0
+        self.gpu_layers = 0  # layers actually offloaded (0 on a CPU-only build, whatever was asked)
         self.last_prompt: RenderedPrompt | None = None  # what the child was last asked to evaluate
         self.restarts = 0
 
@@ -110,6 +111,7 @@ class LocalEngine:
                     message = ("load_failed", "")
                 if message[0] == "ready":
                     self.context_size = int(message[1]["context_size"])
+                    self.gpu_layers = int(message[1]["gpu_layers"])
                     return
                 self._kill()
                 raise EngineError(

@@ -31,6 +31,8 @@ class LoadOptions:
     adapters: tuple[Adapter, ...] = ()
     context_size: int = 4096
     threads: int = 0  # 0: the engine chooses from the machine
+    # Layers to offload to a GPU: 0 none, -1 all. The caller passes the "will it run?"
+    # estimate (core/models/fit.py); a CPU-only build runs everything on the CPU regardless.
     gpu_layers: int = 0
     chat_template: str | None = None  # None: the model's own
 

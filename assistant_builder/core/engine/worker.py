@@ -27,7 +27,7 @@ def child_main(conn: Connection, cancelled_upto: Synchronized[int], options: Loa
     except AppError as err:
         conn.send(("load_failed", str(err)))
         return
-    conn.send(("ready", {"context_size": runner.context_size}))
+    conn.send(("ready", {"context_size": runner.context_size, "gpu_layers": runner.gpu_layers}))
     while True:
         try:
             message: tuple[Any, ...] = conn.recv()
