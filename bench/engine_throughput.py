@@ -14,6 +14,7 @@ import sys
 import tarfile
 import time
 from pathlib import Path
+from typing import Any
 
 from engine_common import THREADS, smollm2
 
@@ -37,7 +38,7 @@ FLAGS = [
 ]  # fmt: skip
 N_TOKENS = 128
 PROMPT = [ChatMessage("user", "Write a very long story about a dragon who learns to bake bread.")]
-RUNS = 3
+ROUNDS = 5
 
 
 def build_llama_bench() -> Path:
@@ -63,7 +64,7 @@ def build_llama_bench() -> Path:
 def llama_bench_ms_per_token(model: Path) -> float:
     out = subprocess.run(
         [str(build_llama_bench()), "-m", str(model), "-t", str(THREADS), "-p", "0",
-         "-n", str(N_TOKENS), "-r", str(RUNS), "-o", "json"],
+         "-n", str(N_TOKENS), "-r", "1", "-o", "json"],
         capture_output=True, text=True, check=True,
     ).stdout  # fmt: skip
     tg = next(r for r in json.loads(out) if r["n_gen"] > 0)
@@ -75,56 +76,57 @@ def per_token_ms(stamps: list[float]) -> float:
     return (stamps[-1] - stamps[0]) * 1000.0 / (len(stamps) - 1)
 
 
-def create_completion_ms_per_token(model: Path) -> float:
-    import llama_cpp
+def create_completion_ms_per_token(llm: Any) -> float:
+    stamps = []
+    for _chunk in llm.create_completion(
+        "Once upon a time, a dragon", max_tokens=N_TOKENS, temperature=0.0, stream=True,
+        logit_bias={llm.token_eos(): -100.0},
+    ):  # fmt: skip
+        stamps.append(time.perf_counter())
+    return per_token_ms(stamps)
 
-    llm = llama_cpp.Llama(str(model), n_ctx=512, n_threads=THREADS, verbose=False)
-    results = []
-    for _ in range(RUNS):
-        stamps = []
-        for _chunk in llm.create_completion(
-            "Once upon a time, a dragon", max_tokens=N_TOKENS, temperature=0.0, stream=True,
-            logit_bias={llm.token_eos(): -100.0},
-        ):  # fmt: skip
+
+def app_ms_per_token(engine: LocalEngine) -> tuple[float, int]:
+    stamps, count = [], 0
+    sampling = SamplingOptions(temperature=0.0, repeat_penalty=1.0, max_tokens=N_TOKENS)
+    for event in engine.chat(PROMPT, sampling):
+        if isinstance(event, TextDelta):
             stamps.append(time.perf_counter())
-        results.append(per_token_ms(stamps))
-    llm.close()
-    return statistics.median(results)
-
-
-def app_ms_per_token(model: Path) -> tuple[float, int]:
-    engine = LocalEngine()
-    engine.load(LoadOptions(str(model), context_size=512, threads=THREADS))
-    results, count = [], 0
-    try:
-        for _ in range(RUNS):
-            stamps = []
-            sampling = SamplingOptions(temperature=0.0, repeat_penalty=1.0, max_tokens=N_TOKENS)
-            for event in engine.chat(PROMPT, sampling):
-                if isinstance(event, TextDelta):
-                    stamps.append(time.perf_counter())
-                elif isinstance(event, Finished):
-                    count = event.usage.completion_tokens
-            results.append(per_token_ms(stamps))
-    finally:
-        engine.unload()
-    return statistics.median(results), count
+        elif isinstance(event, Finished):
+            count = event.usage.completion_tokens
+    return per_token_ms(stamps), count
 
 
 def main() -> None:
+    import llama_cpp
+
     model = smollm2()
-    reference = llama_bench_ms_per_token(model)
-    completion = create_completion_ms_per_token(model)
-    app, count = app_ms_per_token(model)
-    print(f"llama-bench tg{N_TOKENS}, {THREADS} threads: {reference:.3f} ms/token")
-    print(
-        f"llama-cpp-python create_completion streaming: {completion:.3f} ms/token "
-        f"(+{completion - reference:.3f} ms)"
-    )
-    print(
-        f"app (LocalEngine, child process, {count} tokens): {app:.3f} ms/token "
-        f"(+{app - reference:.3f} ms; target <= +0.5 ms)"
-    )
+    build_llama_bench()
+    llm = llama_cpp.Llama(str(model), n_ctx=512, n_threads=THREADS, verbose=False)
+    engine = LocalEngine()
+    engine.load(LoadOptions(str(model), context_size=512, threads=THREADS))
+    # Interleaved rounds, so that load from elsewhere on the machine hits all three alike.
+    reference, completion, app, counts = [], [], [], []
+    try:
+        for _ in range(ROUNDS):
+            reference.append(llama_bench_ms_per_token(model))
+            completion.append(create_completion_ms_per_token(llm))
+            ms, count = app_ms_per_token(engine)
+            app.append(ms)
+            counts.append(count)
+    finally:
+        engine.unload()
+        llm.close()
+    ref = statistics.median(reference)
+    cc = statistics.median(completion)
+    ours = statistics.median(app)
+    print(f"rounds: {ROUNDS}, {THREADS} threads, up to {N_TOKENS} tokens (app: {min(counts)})")
+    print(f"llama-bench tg{N_TOKENS}: {ref:.3f} ms/token (median)")
+    print(f"llama-cpp-python create_completion streaming: {cc:.3f} ms/token (+{cc - ref:.3f} ms)")
+    print(f"app (LocalEngine, child process): {ours:.3f} ms/token (+{ours - ref:.3f} ms; "
+          "target <= +0.5 ms)")  # fmt: skip
+    per_round = [a - r for a, r in zip(app, reference, strict=True)]
+    print(f"app overhead per round: {', '.join(f'{d:+.3f}' for d in per_round)} ms")
 
 
 if __name__ == "__main__":
