@@ -222,3 +222,17 @@ def test_gpu_layers_requested_on_a_cpu_only_build_still_run(smollm2_gguf: Path) 
         assert isinstance(final, Finished) and text
     finally:
         local.unload()
+
+
+def test_preview_without_a_loaded_model_matches_the_engine(engine, smollm2_gguf: Path) -> None:
+    from assistant_builder.core.engine.preview import preview_for_model
+
+    parts = PromptParts(question="Why is the sky blue?", system_prompt="Be brief.")
+    alone = preview_for_model(str(smollm2_gguf), parts, context_size=1024, answer_room=64)
+    assert alone.token_ids == engine.preview(parts, answer_room=64).token_ids
+    override = "{% for m in messages %}{{ m.role }}: {{ m.content }}\n{% endfor %}assistant:"
+    custom = preview_for_model(
+        str(smollm2_gguf), parts, context_size=1024, template_override=override
+    )
+    assert custom.text == "system: Be brief.\nuser: Why is the sky blue?\nassistant:"
+    assert custom.template_notice == ""

@@ -161,3 +161,22 @@ def fit_to_context(
     if dropped_passages:
         dropped.append(f"{dropped_passages} document passage(s)")
     return replace(preview, dropped=tuple(dropped))
+
+
+def preview_for_model(
+    model_path: str,
+    parts: PromptParts,
+    *,
+    context_size: int,
+    answer_room: int = 256,
+    template_override: str | None = None,
+) -> PromptPreview:
+    """The preview for a model that is not loaded: only its vocabulary is read (no weights)."""
+    from assistant_builder.core.engine.llama_runtime import Vocabulary
+
+    vocabulary = Vocabulary(model_path)
+    try:
+        builder = PromptBuilder(vocabulary, template_override)
+        return fit_to_context(builder, parts, context_size, answer_room=answer_room)
+    finally:
+        vocabulary.close()
