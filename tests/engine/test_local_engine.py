@@ -159,7 +159,11 @@ def test_overflow_is_refused_with_the_room_there_is(engine) -> None:
     with pytest.raises(ContextOverflow) as info:
         engine.chat(huge, GREEDY)
     assert info.value.context_size == 1024 and info.value.needed > 1024
-    assert "1024" in str(info.value)
+    assert info.value.room < 0 and "1024" in str(info.value)
+    # The preview says the same, and keeps the question rather than cutting it.
+    with pytest.raises(ContextOverflow) as again:
+        engine.preview(PromptParts(question="word " * 1500, history=QUESTION[1:]), answer_room=64)
+    assert again.value.prompt_tokens > 1500
 
 
 def test_preview_drops_oldest_history_first_and_says_so(engine) -> None:

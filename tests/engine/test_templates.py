@@ -176,3 +176,12 @@ def test_fallback_families(metadata, specials, family, marker) -> None:
     )
     assert marker in text
     assert "Name a colour." in text and "Hello!" in text
+
+
+def test_loop_controls_used_by_real_templates_work() -> None:
+    source = (
+        "{% for m in messages %}{% if loop.index > 2 %}{% break %}{% endif %}"
+        "{{ m.role }} {% endfor %}"
+    )
+    rendered = render(ChatTemplate(source, "model", "chatml"), MESSAGES, bos_token="", eos_token="")
+    assert rendered == "system user "

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from assistant_builder.core.engine.prompt import ContextOverflow, PromptBuilder, check_room
+from assistant_builder.core.engine.prompt import ContextOverflow, PromptBuilder
 from assistant_builder.core.engine.protocol import ChatMessage
 
 
@@ -149,10 +149,9 @@ def fit_to_context(
             current = replace(current, passages=current.passages[:-1])
             dropped_passages += 1
         else:
-            check_room(preview.total_tokens, context_size, answer_room=answer_room)
-            raise ContextOverflow(  # unreachable in practice: check_room raised already
-                "The question does not fit the context; shorten it.",
-                needed=preview.total_tokens + answer_room,
+            raise ContextOverflow(
+                prompt_tokens=preview.total_tokens,
+                answer_room=answer_room,
                 context_size=context_size,
             )
     dropped: list[str] = []

@@ -36,10 +36,20 @@ class Tokenizer(Protocol):
 class ContextOverflow(EngineError):
     """The prompt does not leave room for an answer within the context size."""
 
-    def __init__(self, message: str, *, needed: int, context_size: int) -> None:
-        super().__init__(message)
-        self.needed = needed
+    def __init__(self, *, prompt_tokens: int, answer_room: int, context_size: int) -> None:
+        super().__init__(
+            f"This conversation needs {prompt_tokens} tokens but the model's context holds "
+            f"{context_size}, leaving too little room for an answer; start a new conversation, "
+            "shorten the instructions or raise the context size."
+        )
+        self.prompt_tokens = prompt_tokens
+        self.needed = prompt_tokens + answer_room
         self.context_size = context_size
+
+    @property
+    def room(self) -> int:
+        """Tokens left for the answer (negative: the prompt alone is too long)."""
+        return self.context_size - self.prompt_tokens
 
 
 @dataclass(frozen=True)
@@ -97,9 +107,5 @@ def check_room(prompt_tokens: int, context_size: int, *, answer_room: int = 1) -
     """Raise ContextOverflow when fewer than ``answer_room`` tokens are left for the answer."""
     if prompt_tokens + answer_room > context_size:
         raise ContextOverflow(
-            f"This conversation needs {prompt_tokens} tokens but the model's context holds "
-            f"{context_size}, leaving no room for an answer; start a new conversation, shorten "
-            "the instructions or raise the context size.",
-            needed=prompt_tokens + answer_room,
-            context_size=context_size,
+            prompt_tokens=prompt_tokens, answer_room=answer_room, context_size=context_size
         )

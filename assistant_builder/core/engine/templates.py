@@ -58,7 +58,8 @@ def _strftime_now(fmt: str) -> str:
 
 
 def _environment() -> _Sandbox:
-    env = _Sandbox(trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    # The same settings as Hugging Face transformers, which model authors test templates with.
+    env = _Sandbox(trim_blocks=True, lstrip_blocks=True, extensions=["jinja2.ext.loopcontrols"])
     env.globals["raise_exception"] = _raise_exception
     env.globals["strftime_now"] = _strftime_now
     return env
