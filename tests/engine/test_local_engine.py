@@ -240,3 +240,19 @@ def test_preview_without_a_loaded_model_matches_the_engine(engine, smollm2_gguf:
     )
     assert custom.text == "system: Be brief.\nuser: Why is the sky blue?\nassistant:"
     assert custom.template_notice == ""
+
+
+def test_a_child_that_died_while_idle_is_replaced_on_the_next_question(smollm2_gguf: Path) -> None:
+    from assistant_builder.core.engine.local import LocalEngine
+
+    local = LocalEngine()
+    local.load(LoadOptions(str(smollm2_gguf), context_size=256, threads=1))
+    try:
+        with pytest.raises(EngineError, match="No model is loaded"):
+            LocalEngine().chat(QUESTION, GREEDY)
+        os.kill(local.process_id, signal.SIGKILL)
+        time.sleep(0.2)
+        text, final = collect(local.chat(QUESTION, replace(GREEDY, max_tokens=4)))
+        assert isinstance(final, Finished) and text and local.restarts == 1
+    finally:
+        local.unload()

@@ -15,7 +15,7 @@ from collections.abc import Iterator, Sequence
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 from multiprocessing.sharedctypes import Synchronized
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from assistant_builder.core.cancel import NEVER, CancelToken
 from assistant_builder.core.engine.preview import PromptParts, PromptPreview, fit_to_context
@@ -23,6 +23,7 @@ from assistant_builder.core.engine.prompt import PromptBuilder, RenderedPrompt, 
 from assistant_builder.core.engine.protocol import (
     ChatEvent,
     ChatMessage,
+    Engine,
     Failed,
     Finished,
     LoadOptions,
@@ -195,7 +196,18 @@ class LocalEngine:
         text: list[str] = []
         stop_deadline: float | None = None
         finished = False
-        conn.send(("generate", rid, list(prompt.token_ids), sampling))
+        try:
+            conn.send(("generate", rid, list(prompt.token_ids), sampling))
+        except (BrokenPipeError, OSError):
+            # The child died between two requests, just now: start a fresh one and go on.
+            self._kill()
+            self.restarts += 1
+            self._start(cancel)
+            assert self._conn is not None and self._proc is not None
+            conn, proc = self._conn, self._proc
+            assert self._cancelled_upto is not None
+            cancelled_upto = self._cancelled_upto
+            conn.send(("generate", rid, list(prompt.token_ids), sampling))
         try:
             while True:
                 if cancel.cancelled and stop_deadline is None:
@@ -270,3 +282,9 @@ class LocalEngine:
             Timings(ttft_s=first if first is not None else total, total_s=total),
             reason,
         )
+
+
+if TYPE_CHECKING:  # mypy proves the engine keeps the protocol's promises
+
+    def _is_an_engine(engine: LocalEngine) -> Engine:
+        return engine

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx2
 
@@ -14,6 +14,7 @@ from assistant_builder.core.cancel import NEVER, CancelToken
 from assistant_builder.core.engine.protocol import (
     ChatEvent,
     ChatMessage,
+    Engine,
     Failed,
     Finished,
     LoadOptions,
@@ -177,3 +178,9 @@ class RemoteEngine:
             Timings(ttft_s=first if first is not None else total, total_s=total),
             reason,
         )
+
+
+if TYPE_CHECKING:  # mypy proves the engine keeps the protocol's promises
+
+    def _is_an_engine(engine: RemoteEngine) -> Engine:
+        return engine
