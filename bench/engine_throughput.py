@@ -127,6 +127,12 @@ def main() -> None:
           "target <= +0.5 ms)")  # fmt: skip
     per_round = [a - r for a, r in zip(app, reference, strict=True)]
     print(f"app overhead per round: {', '.join(f'{d:+.3f}' for d in per_round)} ms")
+    # The fastest round of each is the one least disturbed by other work on the machine.
+    print(
+        f"best rounds: llama-bench {min(reference):.3f}, create_completion {min(completion):.3f} "
+        f"(+{min(completion) - min(reference):.3f}), app {min(app):.3f} "
+        f"(+{min(app) - min(reference):.3f}) ms/token"
+    )
 
 
 if __name__ == "__main__":
