@@ -142,7 +142,8 @@ def test_preview_is_exactly_what_the_engine_evaluates(engine) -> None:
     assert all(p.tokens > 0 for p in preview.parts), preview.parts
     assert preview.room_for_answer == 1024 - preview.total_tokens
     _, final = collect(engine.chat(messages_for(parts), replace(GREEDY, max_tokens=4)))
-    assert engine.last_prompt.token_ids == preview.token_ids
+    # What llama.cpp's context holds after evaluating the prompt is the preview, token by token.
+    assert engine.last_evaluated == preview.token_ids
     assert final.usage.prompt_tokens == preview.total_tokens
 
 

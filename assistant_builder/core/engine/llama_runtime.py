@@ -60,6 +60,9 @@ class GenerationStats:
     cached_tokens: int = 0  # prompt tokens whose evaluation was reused from the previous turn
     completion_tokens: int = 0
     stop_reason: str = "stop"
+    # The prompt as llama.cpp's context holds it after evaluation: the proof that the model
+    # saw exactly the previewed tokens.
+    evaluated: tuple[int, ...] = ()
 
 
 def gpu_offload_supported() -> bool:
@@ -189,6 +192,7 @@ class LlamaRunner:
             return
         finally:
             self._abortable(False)
+        stats.evaluated = tuple(int(t) for t in llm.input_ids[: len(tokens)])
         for token in itertools.chain((first,), tokens_out):
             # Asked before each token is used, including the first one after the prompt.
             if should_stop():

@@ -59,6 +59,7 @@ class LocalEngine:
         self.context_size = 0
         self.gpu_layers = 0  # layers actually offloaded (0 on a CPU-only build, whatever was asked)
         self.last_prompt: RenderedPrompt | None = None  # what the child was last asked to evaluate
+        self.last_evaluated: tuple[int, ...] = ()  # the prompt tokens the child's context holds
         self.restarts = 0
 
     # Loading --------------------------------------------------------------------------------
@@ -249,6 +250,7 @@ class LocalEngine:
                 elif kind == "done":
                     finished = True
                     stats = message[2]
+                    self.last_evaluated = tuple(stats["evaluated"])
                     reason = "cancelled" if stop_deadline is not None else stats["stop_reason"]
                     yield self._finished(
                         prompt,
