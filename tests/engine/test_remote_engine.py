@@ -6,6 +6,7 @@ from __future__ import annotations
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -68,7 +69,7 @@ def server(smollm2_gguf: Path, tmp_path_factory: pytest.TempPathFactory) -> Iter
                 time.sleep(0.2)
         yield base
     finally:
-        proc.terminate()
+        proc.kill()  # nothing to save; a polite stop would wait for the prompt in progress
         proc.wait(timeout=10)
         log.close()
 
@@ -123,3 +124,15 @@ def test_addresses() -> None:
     assert api_root("http://h:1") == api_root("http://h:1/v1/") == "http://h:1/v1"
     with pytest.raises(EngineError, match="http://"):
         api_root("h:1")
+
+
+def test_stop_while_the_server_is_still_reading_the_prompt(server: str) -> None:
+    remote = RemoteEngine(server, "smollm2", api_key=KEY)
+    cancel = CancelToken()
+    timer = threading.Timer(0.1, cancel.cancel)
+    long_prompt = [ChatMessage("user", "Summarise: " + "the quick brown fox " * 60)]
+    timer.start()
+    events = list(remote.chat(long_prompt, GREEDY, cancel=cancel))
+    timer.join()
+    assert isinstance(events[-1], Finished) and events[-1].stop_reason == "cancelled"
+    assert events[-1].timings.total_s < 0.1 + 0.2

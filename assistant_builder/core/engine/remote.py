@@ -4,6 +4,8 @@ reached over HTTP with streaming (server-sent events), through httpx2."""
 from __future__ import annotations
 
 import json
+import queue
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
@@ -25,6 +27,8 @@ from assistant_builder.core.engine.protocol import (
 )
 from assistant_builder.core.engine.sampling import validate_sampling
 from assistant_builder.core.errors import EngineError
+
+_POLL_S = 0.02  # how often a waiting stream looks at the cancel token
 
 
 def api_root(base_url: str) -> str:
@@ -137,10 +141,7 @@ class RemoteEngine:
                 if response.status_code >= 400:
                     response.read()
                 self._check_status(response)
-                for line in response.iter_lines():
-                    if cancel.cancelled:
-                        reason = "cancelled"
-                        break  # leaving the block closes the connection: the server stops
+                for line in _lines(response, cancel):
                     if not line.startswith("data:"):
                         continue
                     data = line[5:].strip()
@@ -169,6 +170,8 @@ class RemoteEngine:
                 partial_text="".join(text),
             )
             return
+        if cancel.cancelled:
+            reason = "cancelled"  # leaving the block above closed the connection
         total = time.perf_counter() - start
         yield Finished(
             Usage(
@@ -178,6 +181,33 @@ class RemoteEngine:
             Timings(ttft_s=first if first is not None else total, total_s=total),
             reason,
         )
+
+
+def _lines(response: httpx2.Response, cancel: CancelToken) -> Iterator[str]:
+    """The response's lines until it ends or ``cancel`` is set. They are read on a helper
+    thread so that a stop is noticed at once even while the server is silent (evaluating a
+    long prompt); the caller then closes the connection, which tells the server to stop."""
+    lines: queue.Queue[str | Exception | None] = queue.Queue()
+
+    def read() -> None:
+        try:
+            for line in response.iter_lines():
+                lines.put(line)
+            lines.put(None)
+        except Exception as err:  # handed over to the caller, who decides
+            lines.put(err)
+
+    threading.Thread(target=read, name="remote-engine-reader", daemon=True).start()
+    while not cancel.cancelled:
+        try:
+            item = lines.get(timeout=_POLL_S)
+        except queue.Empty:
+            continue
+        if item is None:
+            return
+        if isinstance(item, Exception):
+            raise item
+        yield item
 
 
 if TYPE_CHECKING:  # mypy proves the engine keeps the protocol's promises
