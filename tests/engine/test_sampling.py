@@ -8,6 +8,7 @@ import pytest
 
 from assistant_builder.core.engine.protocol import Adapter, LoadOptions, SamplingOptions
 from assistant_builder.core.engine.sampling import (
+    SAMPLING_HELP,
     InvalidSettings,
     validate_load,
     validate_sampling,
@@ -61,3 +62,10 @@ def test_out_of_range_load_options(options: LoadOptions, words: str) -> None:
     with pytest.raises(InvalidSettings, match=words) as info:
         validate_load(options)
     assert one_sentence(str(info.value))
+
+
+def test_every_sampling_setting_has_a_plain_explanation() -> None:
+    from dataclasses import fields
+
+    assert set(SAMPLING_HELP) == {f.name for f in fields(SamplingOptions)}
+    assert all(one_sentence(text) for text in SAMPLING_HELP.values())

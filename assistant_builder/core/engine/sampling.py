@@ -7,6 +7,21 @@ import math
 from assistant_builder.core.engine.protocol import LoadOptions, SamplingOptions
 from assistant_builder.core.errors import EngineError
 
+# One plain sentence per sampling setting, for the settings screen.
+SAMPLING_HELP: dict[str, str] = {
+    "temperature": "How adventurous the wording is: 0 always picks the likeliest word, "
+    "higher values give more varied answers.",
+    "top_p": "Only consider the likeliest words that together make up this share of the "
+    "chances; lower is more focused.",
+    "top_k": "Only consider this many of the likeliest next words; 0 means no limit.",
+    "min_p": "Ignore words much less likely than the best one; higher is more focused.",
+    "repeat_penalty": "Discourages repeating the same words; 1 means no penalty.",
+    "seed": "A number that makes random choices repeatable; leave empty for variety.",
+    "max_tokens": "The longest answer allowed, in tokens (a token is about three quarters "
+    "of a word).",
+    "stop": "Pieces of text that end the answer as soon as the model writes them.",
+}
+
 
 class InvalidSettings(EngineError):
     """A sampling or load setting outside the range the engine accepts."""
