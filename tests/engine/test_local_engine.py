@@ -257,3 +257,24 @@ def test_a_child_that_died_while_idle_is_replaced_on_the_next_question(smollm2_g
         assert isinstance(final, Finished) and text and local.restarts == 1
     finally:
         local.unload()
+
+
+def test_after_unload_there_is_no_model_until_the_next_load(smollm2_gguf: Path) -> None:
+    from assistant_builder.core.engine.local import LocalEngine
+
+    local = LocalEngine()
+    options = LoadOptions(str(smollm2_gguf), context_size=256, threads=1)
+    local.load(options)
+    pid = local.process_id
+    local.unload()
+    assert local.process_id is None
+    with pytest.raises(OSError):
+        os.kill(pid, 0)  # the child is gone, not orphaned
+    with pytest.raises(EngineError, match="No model is loaded"):
+        local.chat(QUESTION, GREEDY)
+    local.load(options)
+    try:
+        text, _ = collect(local.chat(QUESTION, replace(GREEDY, max_tokens=3)))
+        assert text and local.restarts == 0
+    finally:
+        local.unload()

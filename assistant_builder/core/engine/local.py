@@ -36,6 +36,9 @@ from assistant_builder.core.engine.sampling import validate_load, validate_sampl
 from assistant_builder.core.engine.worker import child_main
 from assistant_builder.core.errors import Cancelled, EngineError
 
+if TYPE_CHECKING:
+    from assistant_builder.core.engine.llama_runtime import Vocabulary
+
 _POLL_S = 0.02  # how often a waiting call looks at the cancel token
 _STOP_GRACE_S = 0.15  # a stop returns within this, even if the child is mid-way through a step
 _DIED = (
@@ -52,6 +55,7 @@ class LocalEngine:
         self._load_timeout_s = load_timeout_s
         self._options: LoadOptions | None = None
         self._builder: PromptBuilder | None = None
+        self._vocabulary: Vocabulary | None = None
         self._proc: BaseProcess | None = None
         self._conn: Connection | None = None
         self._cancelled_upto: Synchronized[int] | None = None
@@ -70,9 +74,15 @@ class LocalEngine:
         from assistant_builder.core.engine.llama_runtime import Vocabulary
 
         vocabulary = Vocabulary(options.model_path)  # weights stay out of this process
-        self._builder = PromptBuilder(vocabulary, options.chat_template)
-        self._options = options
-        self._start(cancel)
+        try:
+            self._builder = PromptBuilder(vocabulary, options.chat_template)
+            self._options = options
+            self._vocabulary = vocabulary
+            self._start(cancel)
+        except BaseException:
+            self.unload()
+            vocabulary.close()
+            raise
 
     @property
     def prompt_builder(self) -> PromptBuilder:
@@ -140,6 +150,11 @@ class LocalEngine:
             conn.close()
 
     def unload(self) -> None:
+        self._options = None
+        self._builder = None
+        if self._vocabulary is not None:
+            self._vocabulary.close()
+            self._vocabulary = None
         if self._conn is not None and self._proc is not None and self._proc.is_alive():
             try:
                 self._conn.send(("quit",))
@@ -179,36 +194,18 @@ class LocalEngine:
     def _stream(
         self, prompt: RenderedPrompt, sampling: SamplingOptions, cancel: CancelToken
     ) -> Iterator[ChatEvent]:
-        if self._proc is None or not self._proc.is_alive():
-            if self._options is None:
-                raise EngineError("No model is loaded; choose a model for this assistant first.")
-            if self._proc is not None:
-                self._kill()
-            self.restarts += 1
-            self._start(cancel)
+        self._next_id += 1
+        rid = self._next_id
+        self._send(("generate", rid, list(prompt.token_ids), sampling), cancel)
         assert self._conn is not None and self._proc is not None
         assert self._cancelled_upto is not None
         conn, proc, cancelled_upto = self._conn, self._proc, self._cancelled_upto
-        self._next_id += 1
-        rid = self._next_id
         self.last_prompt = prompt
         start = time.perf_counter()
         first: float | None = None
         text: list[str] = []
         stop_deadline: float | None = None
         finished = False
-        try:
-            conn.send(("generate", rid, list(prompt.token_ids), sampling))
-        except (BrokenPipeError, OSError):
-            # The child died between two requests, just now: start a fresh one and go on.
-            self._kill()
-            self.restarts += 1
-            self._start(cancel)
-            assert self._conn is not None and self._proc is not None
-            conn, proc = self._conn, self._proc
-            assert self._cancelled_upto is not None
-            cancelled_upto = self._cancelled_upto
-            conn.send(("generate", rid, list(prompt.token_ids), sampling))
         try:
             while True:
                 if cancel.cancelled and stop_deadline is None:
@@ -268,6 +265,28 @@ class LocalEngine:
         finally:
             if not finished:  # the caller stopped reading: stop the child too
                 cancelled_upto.value = rid
+
+    def _ensure_child(self, cancel: CancelToken) -> None:
+        """A live child: after a crash, a fresh one loaded with the same options."""
+        if self._proc is not None and self._proc.is_alive():
+            return
+        if self._options is None:
+            raise EngineError("No model is loaded; choose a model for this assistant first.")
+        self._kill()
+        self.restarts += 1
+        self._start(cancel)
+
+    def _send(self, message: tuple[Any, ...], cancel: CancelToken) -> None:
+        self._ensure_child(cancel)
+        assert self._conn is not None
+        try:
+            self._conn.send(message)
+        except (BrokenPipeError, OSError):
+            # The child died just now, between two requests: replace it and go on.
+            self._kill()
+            self._ensure_child(cancel)
+            assert self._conn is not None
+            self._conn.send(message)
 
     @staticmethod
     def _finished(
