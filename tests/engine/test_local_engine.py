@@ -278,3 +278,23 @@ def test_after_unload_there_is_no_model_until_the_next_load(smollm2_gguf: Path) 
         assert text and local.restarts == 0
     finally:
         local.unload()
+
+
+def test_an_answer_that_fills_the_context_ends_cleanly(smollm2_gguf: Path) -> None:
+    from assistant_builder.core.engine.local import LocalEngine
+
+    local = LocalEngine()
+    local.load(LoadOptions(str(smollm2_gguf), context_size=256, threads=1))
+    try:
+        assert local.context_size == 256
+        messages = [ChatMessage("user", "Write a long story. " + "Once upon a time " * 52)]
+        prompt_tokens = len(local.render(messages).token_ids)
+        assert 200 < prompt_tokens < 256
+        _, final = collect(local.chat(messages, replace(GREEDY, max_tokens=500)))
+        assert isinstance(final, Finished)
+        # The answer ran until the context was full, and ended there as "length".
+        assert final.usage.completion_tokens == 256 - prompt_tokens
+        assert final.stop_reason == "length"
+        assert local.process_id is not None  # the child survived the full context
+    finally:
+        local.unload()
