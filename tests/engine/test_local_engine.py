@@ -298,3 +298,23 @@ def test_an_answer_that_fills_the_context_ends_cleanly(smollm2_gguf: Path) -> No
         assert local.process_id is not None  # the child survived the full context
     finally:
         local.unload()
+
+
+def test_a_hostile_template_override_runs_nothing(smollm2_gguf: Path, tmp_path: Path) -> None:
+    from assistant_builder.core.engine.local import LocalEngine
+    from assistant_builder.core.engine.templates import UnsafeTemplateError
+    from tests.engine.test_templates import cve_payload
+
+    target = tmp_path / "pwned"
+    local = LocalEngine()
+    options = LoadOptions(str(smollm2_gguf), context_size=256, threads=1)
+    local.load(replace(options, chat_template=cve_payload(target)))
+    try:
+        with pytest.raises(UnsafeTemplateError):
+            local.chat(QUESTION, GREEDY)
+        with pytest.raises(UnsafeTemplateError):
+            local.preview(PromptParts(question="Hi"))
+        assert not target.exists()
+        assert local.last_prompt is None  # the model was never asked anything
+    finally:
+        local.unload()
