@@ -31,6 +31,8 @@ class LoadOptions:
     adapters: tuple[Adapter, ...] = ()
     context_size: int = 4096
     threads: int = 0  # 0: the engine chooses from the machine
+    # Layers to offload to a GPU: 0 none, -1 all. The caller passes the "will it run?"
+    # estimate (core/models/fit.py); a CPU-only build runs everything on the CPU regardless.
     gpu_layers: int = 0
     chat_template: str | None = None  # None: the model's own
 
@@ -51,6 +53,7 @@ class SamplingOptions:
 class Usage:
     prompt_tokens: int
     completion_tokens: int
+    cached_tokens: int = 0  # prompt tokens whose evaluation was reused from the previous turn
 
 
 @dataclass(frozen=True)
@@ -74,6 +77,7 @@ class Finished:
 @dataclass(frozen=True)
 class Failed:
     message: str  # one plain sentence
+    partial_text: str = ""  # what was streamed before the failure, kept for the user
 
 
 ChatEvent = TextDelta | Finished | Failed

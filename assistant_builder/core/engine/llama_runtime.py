@@ -1,0 +1,228 @@
+"""The one adapter over llama-cpp-python: a vocabulary-only tokenizer for prompt previews, and
+the model runner that the engine's child process drives. llama_cpp is imported lazily here."""
+
+from __future__ import annotations
+
+import codecs
+import ctypes
+import itertools
+import os
+import random
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from assistant_builder.core.engine.protocol import LoadOptions, SamplingOptions
+from assistant_builder.core.errors import EngineError
+
+
+class Vocabulary:
+    """A model's tokenizer and metadata, loaded without its weights (a fraction of a second)."""
+
+    def __init__(self, model_path: str) -> None:
+        import llama_cpp
+
+        try:
+            self._llm: Any = llama_cpp.Llama(
+                model_path=model_path, vocab_only=True, n_ctx=64, verbose=False
+            )
+        except (ValueError, RuntimeError, OSError) as err:
+            raise EngineError(
+                "This model file could not be opened to read its vocabulary; "
+                "check that the file is a complete GGUF model."
+            ) from err
+        self.model_path = model_path
+        self.metadata: Mapping[str, str] = dict(self._llm.metadata)
+        model = self._llm._model
+        self.bos_token = self._text_of(int(model.token_bos()))
+        self.eos_token = self._text_of(int(model.token_eos()))
+        self.adds_bos = self.metadata.get("tokenizer.ggml.add_bos_token", "false") == "true"
+
+    def _text_of(self, token: int) -> str:
+        return "" if token < 0 else str(self._llm._model.token_get_text(token))
+
+    def tokenize(self, text: str) -> list[int]:
+        """Token ids of ``text`` with special tokens parsed and no BOS added (it is in the text)."""
+        if not text:
+            return []
+        return list(self._llm.tokenize(text.encode("utf-8"), add_bos=False, special=True))
+
+    def is_special_token(self, text: str) -> bool:
+        return len(self.tokenize(text)) == 1 and len(self._llm.tokenize(text.encode(), False)) > 1
+
+    def close(self) -> None:
+        self._llm.close()
+
+
+@dataclass
+class GenerationStats:
+    prompt_tokens: int = 0
+    cached_tokens: int = 0  # prompt tokens whose evaluation was reused from the previous turn
+    completion_tokens: int = 0
+    stop_reason: str = "stop"
+    # The prompt as llama.cpp's context holds it after evaluation: the proof that the model
+    # saw exactly the previewed tokens.
+    evaluated: tuple[int, ...] = ()
+
+
+def gpu_offload_supported() -> bool:
+    import llama_cpp
+
+    return bool(llama_cpp.llama_supports_gpu_offload())
+
+
+def _default_threads() -> int:
+    # Beyond 4 logical CPUs, assume two per physical core: generation is memory-bound and
+    # hyper-threads only add contention.
+    n = os.cpu_count() or 1
+    return max(1, min(8, n // 2 if n > 4 else n))
+
+
+class LlamaRunner:
+    """A loaded model and its context, kept between turns so the common prefix is reused."""
+
+    def __init__(self, options: LoadOptions) -> None:
+        import llama_cpp
+
+        self._lib: Any = llama_cpp
+        threads = options.threads or _default_threads()
+        # A CPU-only build ignores offload; asking for it anyway would only log warnings.
+        gpu_layers = options.gpu_layers if gpu_offload_supported() else 0
+        self.gpu_layers = gpu_layers
+        try:
+            self.llm: Any = llama_cpp.Llama(
+                model_path=options.model_path,
+                n_ctx=options.context_size,
+                n_threads=threads,
+                n_threads_batch=threads,
+                n_gpu_layers=gpu_layers,
+                verbose=False,
+            )
+        except (ValueError, RuntimeError, OSError) as err:
+            raise EngineError(
+                "The model could not be loaded; check that the file is a complete GGUF model "
+                "and that there is enough free memory."
+            ) from err
+        self._adapters: list[Any] = []
+        if options.adapters:
+            self._attach_adapters(options)
+        self._should_stop: Callable[[], bool] = lambda: False
+        self._abort_callback = llama_cpp.ggml_abort_callback(lambda _data: self._should_stop())
+        setter = llama_cpp.llama_cpp._lib.llama_set_abort_callback
+        setter.argtypes = [ctypes.c_void_p, llama_cpp.ggml_abort_callback, ctypes.c_void_p]
+        setter.restype = None
+        self._set_abort = setter
+
+    def _abortable(self, on: bool) -> None:
+        """While on, llama.cpp asks whether to stop between the steps of evaluating a prompt,
+        so a stop interrupts even a long prompt. Off while generating: the question would cost
+        a call into Python per step of every token."""
+        callback = self._abort_callback if on else self._lib.ggml_abort_callback()
+        self._set_abort(self.llm._ctx.ctx, callback, None)
+
+    def _attach_adapters(self, options: LoadOptions) -> None:
+        lib = self._lib
+        for adapter in options.adapters:
+            handle = lib.llama_adapter_lora_init(self.llm._model.model, adapter.path.encode())
+            if not handle:
+                raise EngineError(
+                    f"The adapter {os.path.basename(adapter.path)} does not fit this model; "
+                    "choose an adapter made for this base model."
+                )
+            self._adapters.append(handle)
+        n = len(self._adapters)
+        handles = (lib.llama_adapter_lora_p_ctypes * n)(*self._adapters)
+        scales = (ctypes.c_float * n)(*(a.scale for a in options.adapters))
+        if lib.llama_set_adapters_lora(self.llm._ctx.ctx, handles, n, scales):
+            raise EngineError("The adapters could not be applied; try them one at a time.")
+
+    @property
+    def context_size(self) -> int:
+        return int(self.llm.n_ctx())
+
+    def generate(
+        self,
+        tokens: Sequence[int],
+        sampling: SamplingOptions,
+        stats: GenerationStats,
+        should_stop: Callable[[], bool],
+    ) -> Iterator[str]:
+        """Evaluate ``tokens`` exactly and yield the answer's text pieces.
+
+        ``should_stop`` is asked before every new token, so a stop halts generation itself."""
+        llm = self.llm
+        cached = 0
+        for a, b in zip(llm._input_ids[: llm.n_tokens], tokens, strict=False):
+            if a != b:
+                break
+            cached += 1
+        stats.prompt_tokens = len(tokens)
+        stats.cached_tokens = min(cached, max(len(tokens) - 1, 0))
+        llm.set_seed(sampling.seed if sampling.seed is not None else random.getrandbits(32))
+        room = self.context_size - len(tokens)
+        budget = min(sampling.max_tokens, room)
+        vocab = llm._model.vocab
+        is_eog = self._lib.llama_vocab_is_eog
+        decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        to_piece = self._lib.llama_token_to_piece
+        buffer = ctypes.create_string_buffer(256)
+        stops = sampling.stop
+        longest_stop = max((len(s) for s in stops), default=0)
+        pending = ""
+        stats.stop_reason = "length"
+        if budget <= 0 or should_stop():
+            stats.stop_reason = "cancelled" if should_stop() else "length"
+            return
+        self._should_stop = should_stop
+        self._abortable(True)
+        tokens_out = llm.generate(
+            tokens,
+            top_k=sampling.top_k,
+            top_p=sampling.top_p,
+            min_p=sampling.min_p,
+            temp=sampling.temperature,
+            repeat_penalty=sampling.repeat_penalty,
+        )
+        try:
+            first = next(tokens_out)
+        except RuntimeError:
+            if not should_stop():
+                raise
+            stats.stop_reason = "cancelled"  # llama.cpp gave up the prompt when asked to
+            return
+        finally:
+            self._abortable(False)
+        stats.evaluated = tuple(int(t) for t in llm.input_ids[: len(tokens)])
+        for token in itertools.chain((first,), tokens_out):
+            # Asked before each token is used, including the first one after the prompt.
+            if should_stop():
+                stats.stop_reason = "cancelled"
+                break
+            if is_eog(vocab, token):
+                stats.stop_reason = "stop"
+                break
+            stats.completion_tokens += 1
+            size = to_piece(vocab, token, buffer, len(buffer), 0, False)
+            piece = decoder.decode(buffer.raw[: max(size, 0)])
+            if stops:
+                pending += piece
+                cut = min((i for i in (pending.find(s) for s in stops) if i >= 0), default=-1)
+                if cut >= 0:
+                    if pending[:cut]:
+                        yield pending[:cut]
+                    stats.stop_reason = "stop"
+                    return
+                # Hold back only what could still become a stop text.
+                safe = len(pending) - (longest_stop - 1)
+                if safe > 0:
+                    yield pending[:safe]
+                    pending = pending[safe:]
+            elif piece:
+                yield piece
+            if stats.completion_tokens >= budget:
+                break
+        if pending:
+            yield pending
+
+    def close(self) -> None:
+        self.llm.close()

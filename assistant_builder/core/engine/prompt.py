@@ -1,0 +1,111 @@
+"""Turning messages into the exact prompt a model evaluates: its chat template rendered in the
+sandbox, then its own tokenizer. The engine and the preview both go through here, so what the
+user sees is what the model gets."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from assistant_builder.core.engine.protocol import ChatMessage
+from assistant_builder.core.engine.templates import (
+    ChatTemplate,
+    ChatTemplateError,
+    UnsafeTemplateError,
+    choose_template,
+    fallback_for,
+    render,
+)
+from assistant_builder.core.errors import EngineError
+
+
+class Tokenizer(Protocol):
+    """What prompt building needs of a model's vocabulary (llama_runtime.Vocabulary has it)."""
+
+    metadata: Mapping[str, str]
+    bos_token: str
+    eos_token: str
+    adds_bos: bool
+
+    def tokenize(self, text: str) -> list[int]: ...
+
+    def is_special_token(self, text: str) -> bool: ...
+
+
+class ContextOverflow(EngineError):
+    """The prompt does not leave room for an answer within the context size."""
+
+    def __init__(self, *, prompt_tokens: int, answer_room: int, context_size: int) -> None:
+        super().__init__(
+            f"This conversation needs {prompt_tokens} tokens but the model's context holds "
+            f"{context_size}, leaving too little room for an answer; start a new conversation, "
+            "shorten the instructions or raise the context size."
+        )
+        self.prompt_tokens = prompt_tokens
+        self.needed = prompt_tokens + answer_room
+        self.context_size = context_size
+
+    @property
+    def room(self) -> int:
+        """Tokens left for the answer (negative: the prompt alone is too long)."""
+        return self.context_size - self.prompt_tokens
+
+
+@dataclass(frozen=True)
+class RenderedPrompt:
+    text: str
+    token_ids: tuple[int, ...]
+    template_notice: str
+
+
+class PromptBuilder:
+    """Renders and tokenizes prompts for one model with one template choice."""
+
+    def __init__(self, tokenizer: Tokenizer, template_override: str | None = None) -> None:
+        self.tokenizer = tokenizer
+        self.template: ChatTemplate = choose_template(
+            tokenizer.metadata, tokenizer.is_special_token, template_override
+        )
+
+    @property
+    def notice(self) -> str:
+        return self.template.notice
+
+    def render_text(self, messages: Sequence[ChatMessage], *, add_generation_prompt: bool) -> str:
+        if not messages:
+            return ""
+        tok = self.tokenizer
+        try:
+            text = render(
+                self.template,
+                messages,
+                bos_token=tok.bos_token,
+                eos_token=tok.eos_token,
+                add_generation_prompt=add_generation_prompt,
+            )
+        except UnsafeTemplateError:
+            raise
+        except ChatTemplateError:
+            if self.template.origin != "model":
+                raise
+            # The model's own template broke on this conversation: keep chatting on the
+            # family's known-good one, and say so.
+            self.template = fallback_for(self.template)
+            return self.render_text(messages, add_generation_prompt=add_generation_prompt)
+        # The model expects a BOS token its template does not write: show it in the text too.
+        if tok.adds_bos and tok.bos_token and not text.startswith(tok.bos_token):
+            text = tok.bos_token + text
+        return text
+
+    def build(self, messages: Sequence[ChatMessage]) -> RenderedPrompt:
+        text = self.render_text(messages, add_generation_prompt=True)
+        return RenderedPrompt(text, tuple(self.tokenizer.tokenize(text)), self.notice)
+
+
+def check_room(prompt_tokens: int, context_size: int, *, answer_room: int = 1) -> None:
+    """Raise ContextOverflow when fewer than ``answer_room`` tokens are left for the answer."""
+    if prompt_tokens + answer_room > context_size:
+        raise ContextOverflow(
+            prompt_tokens=prompt_tokens, answer_room=answer_room, context_size=context_size
+        )

@@ -1,0 +1,216 @@
+"""The remote engine: any OpenAI-compatible server (llama.cpp's server, Ollama, vLLM, LM Studio)
+reached over HTTP with streaming (server-sent events), through httpx2."""
+
+from __future__ import annotations
+
+import json
+import queue
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Any
+
+import httpx2
+
+from assistant_builder.core.cancel import NEVER, CancelToken
+from assistant_builder.core.engine.protocol import (
+    ChatEvent,
+    ChatMessage,
+    Engine,
+    Failed,
+    Finished,
+    LoadOptions,
+    SamplingOptions,
+    TextDelta,
+    Timings,
+    Usage,
+)
+from assistant_builder.core.engine.sampling import validate_sampling
+from assistant_builder.core.errors import EngineError
+
+_POLL_S = 0.02  # how often a waiting stream looks at the cancel token
+
+
+def api_root(base_url: str) -> str:
+    """``http://host:port`` and ``http://host:port/v1`` both mean the same server."""
+    root = base_url.strip().rstrip("/")
+    if not root.startswith(("http://", "https://")):
+        raise EngineError(
+            f"The server address {base_url!r} must start with http:// or https://; "
+            "copy it from the server's settings."
+        )
+    return root if root.endswith("/v1") else root + "/v1"
+
+
+class RemoteEngine:
+    """Chat with a model served elsewhere. ``extended_sampling`` sends top_k, min_p and
+    repeat_penalty too, which llama.cpp-based servers honour and OpenAI itself rejects."""
+
+    def __init__(
+        self,
+        base_url: str,
+        model: str,
+        *,
+        api_key: str | None = None,
+        extended_sampling: bool = True,
+        timeout_s: float = 60.0,
+    ) -> None:
+        self.root = api_root(base_url)
+        self.model = model
+        self.extended_sampling = extended_sampling
+        headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+        self._client = httpx2.Client(
+            headers=headers, timeout=httpx2.Timeout(timeout_s, connect=min(timeout_s, 10.0))
+        )
+
+    def load(self, options: LoadOptions | None = None, *, cancel: CancelToken = NEVER) -> None:
+        """Check that the server answers and serves ``model``; the server owns the loading."""
+        cancel.raise_if_cancelled()
+        response = self._request("GET", f"{self.root}/models")
+        served = [str(m.get("id", "")) for m in response.json().get("data", [])]
+        if served and self.model not in served:
+            raise EngineError(
+                f"The server does not offer a model named {self.model!r}; "
+                f"choose one of: {', '.join(served)}."
+            )
+
+    def unload(self) -> None:
+        self._client.close()
+
+    def _request(self, method: str, url: str) -> httpx2.Response:
+        try:
+            response = self._client.request(method, url)
+        except httpx2.HTTPError as err:
+            raise EngineError(self._unreachable()) from err
+        self._check_status(response)
+        return response
+
+    def _unreachable(self) -> str:
+        return (
+            f"The server at {self.root} could not be reached; check that it is running "
+            "and that the address is right."
+        )
+
+    def _check_status(self, response: httpx2.Response) -> None:
+        if response.status_code in (401, 403):
+            raise EngineError("The server refused the API key; check the key in the settings.")
+        if response.status_code >= 400:
+            raise EngineError(
+                f"The server answered with error {response.status_code}; "
+                "check its address, model name and logs."
+            )
+
+    def _payload(self, messages: Sequence[ChatMessage], s: SamplingOptions) -> dict[str, Any]:
+        payload: dict[str, Any] = {
+            "model": self.model,
+            "messages": [{"role": m.role, "content": m.content} for m in messages],
+            "stream": True,
+            "stream_options": {"include_usage": True},
+            "temperature": s.temperature,
+            "top_p": s.top_p,
+            "max_tokens": s.max_tokens,
+        }
+        if s.seed is not None:
+            payload["seed"] = s.seed
+        if s.stop:
+            payload["stop"] = list(s.stop)
+        if self.extended_sampling:
+            payload.update(top_k=s.top_k, min_p=s.min_p, repeat_penalty=s.repeat_penalty)
+        return payload
+
+    def chat(
+        self,
+        messages: Sequence[ChatMessage],
+        sampling: SamplingOptions,
+        *,
+        cancel: CancelToken = NEVER,
+    ) -> Iterator[ChatEvent]:
+        validate_sampling(sampling)
+        return self._stream(self._payload(messages, sampling), cancel)
+
+    def _stream(self, payload: dict[str, Any], cancel: CancelToken) -> Iterator[ChatEvent]:
+        start = time.perf_counter()
+        first: float | None = None
+        text: list[str] = []
+        usage: dict[str, Any] = {}
+        reason = "stop"
+        try:
+            with self._client.stream(
+                "POST", f"{self.root}/chat/completions", json=payload
+            ) as response:
+                if response.status_code >= 400:
+                    response.read()
+                self._check_status(response)
+                for line in _lines(response, cancel):
+                    if not line.startswith("data:"):
+                        continue
+                    data = line[5:].strip()
+                    if data == "[DONE]":
+                        break
+                    chunk = json.loads(data)
+                    usage = chunk.get("usage") or usage
+                    for choice in chunk.get("choices") or []:
+                        piece = (choice.get("delta") or {}).get("content") or ""
+                        if choice.get("finish_reason"):
+                            reason = str(choice["finish_reason"])
+                        if piece:
+                            first = first if first is not None else time.perf_counter() - start
+                            text.append(piece)
+                            yield TextDelta(piece)
+        except EngineError as err:
+            yield Failed(str(err), partial_text="".join(text))
+            return
+        except httpx2.HTTPError:
+            yield Failed(self._unreachable(), partial_text="".join(text))
+            return
+        except json.JSONDecodeError:
+            yield Failed(
+                "The server sent an answer this app cannot read; check that it is "
+                "OpenAI-compatible.",
+                partial_text="".join(text),
+            )
+            return
+        if cancel.cancelled:
+            reason = "cancelled"  # leaving the block above closed the connection
+        total = time.perf_counter() - start
+        yield Finished(
+            Usage(
+                int(usage.get("prompt_tokens", 0)),
+                int(usage.get("completion_tokens", len(text))),
+            ),
+            Timings(ttft_s=first if first is not None else total, total_s=total),
+            reason,
+        )
+
+
+def _lines(response: httpx2.Response, cancel: CancelToken) -> Iterator[str]:
+    """The response's lines until it ends or ``cancel`` is set. They are read on a helper
+    thread so that a stop is noticed at once even while the server is silent (evaluating a
+    long prompt); the caller then closes the connection, which tells the server to stop."""
+    lines: queue.Queue[str | Exception | None] = queue.Queue()
+
+    def read() -> None:
+        try:
+            for line in response.iter_lines():
+                lines.put(line)
+            lines.put(None)
+        except Exception as err:  # handed over to the caller, who decides
+            lines.put(err)
+
+    threading.Thread(target=read, name="remote-engine-reader", daemon=True).start()
+    while not cancel.cancelled:
+        try:
+            item = lines.get(timeout=_POLL_S)
+        except queue.Empty:
+            continue
+        if item is None:
+            return
+        if isinstance(item, Exception):
+            raise item
+        yield item
+
+
+if TYPE_CHECKING:  # mypy proves the engine keeps the protocol's promises
+
+    def _is_an_engine(engine: RemoteEngine) -> Engine:
+        return engine

@@ -1,0 +1,166 @@
+"""Chat templates: choosing the model's own, a user override or a known-good fallback, and
+rendering it in a sandbox that cannot reach Python internals (CVE-2024-34359)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal, NoReturn
+
+from jinja2 import TemplateError as JinjaTemplateError
+from jinja2 import TemplateSyntaxError
+from jinja2.exceptions import SecurityError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from assistant_builder.core.engine.protocol import ChatMessage
+from assistant_builder.core.engine.template_library import FAMILY_MARKERS, FAMILY_TEMPLATES
+from assistant_builder.core.errors import EngineError
+
+
+class ChatTemplateError(EngineError):
+    """A chat template that cannot be used as it is."""
+
+
+class UnsafeTemplateError(ChatTemplateError):
+    """A chat template that tried to reach Python internals; it was stopped before running."""
+
+
+Origin = Literal["override", "model", "fallback"]
+
+
+@dataclass(frozen=True)
+class ChatTemplate:
+    source: str
+    origin: Origin
+    family: str  # the family whose fallback applies to this model (chatml, llama3, …)
+    notice: str = ""  # a sentence to show the user when the template is not the model's own
+
+
+class _Sandbox(ImmutableSandboxedEnvironment):
+    """The stock sandbox answers an unsafe attribute with an Undefined that quietly iterates as
+    empty; here it fails at once, so a hostile template is reported instead of half-rendered."""
+
+    def unsafe_undefined(self, obj: Any, attribute: str) -> NoReturn:
+        raise SecurityError(f"access to attribute {attribute!r} of {type(obj).__name__} is unsafe")
+
+
+class _RaisedByTemplate(Exception):
+    pass
+
+
+def _raise_exception(message: str) -> NoReturn:
+    raise _RaisedByTemplate(message)
+
+
+def _strftime_now(fmt: str) -> str:
+    return datetime.now().strftime(fmt)
+
+
+def _environment() -> _Sandbox:
+    # The same settings as Hugging Face transformers, which model authors test templates with.
+    env = _Sandbox(trim_blocks=True, lstrip_blocks=True, extensions=["jinja2.ext.loopcontrols"])
+    env.globals["raise_exception"] = _raise_exception
+    env.globals["strftime_now"] = _strftime_now
+    return env
+
+
+def detect_family(metadata: Mapping[str, str], is_special_token: Callable[[str], bool]) -> str:
+    """The template family a model was trained for, from its architecture and special tokens."""
+    arch = metadata.get("general.architecture", "").lower()
+    if arch.startswith("gemma"):
+        return "gemma"
+    if arch.startswith("phi3"):
+        return "phi3"
+    for family, marker in FAMILY_MARKERS:
+        if is_special_token(marker):
+            return family
+    return "chatml"
+
+
+def choose_template(
+    metadata: Mapping[str, str],
+    is_special_token: Callable[[str], bool],
+    override: str | None = None,
+) -> ChatTemplate:
+    """The user's override if given, else the model's own template if it parses, else the
+    known-good template of the model's family with a notice saying so."""
+    family = detect_family(metadata, is_special_token)
+    env = _environment()
+    if override is not None and override.strip():
+        try:
+            env.from_string(override)
+        except TemplateSyntaxError as err:
+            raise ChatTemplateError(
+                f"Your chat template has a mistake on line {err.lineno} ({err.message}); "
+                "correct it or clear it to use the model's own template."
+            ) from err
+        return ChatTemplate(override, "override", family)
+    own = metadata.get("tokenizer.chat_template", "")
+    fallback = FAMILY_TEMPLATES[family]
+    if not own.strip():
+        return ChatTemplate(
+            fallback,
+            "fallback",
+            family,
+            f"This model has no chat template, so the standard {family} template is used.",
+        )
+    try:
+        env.from_string(own)
+    except TemplateSyntaxError:
+        return ChatTemplate(
+            fallback,
+            "fallback",
+            family,
+            f"This model's chat template could not be read, so the standard {family} "
+            "template is used instead.",
+        )
+    return ChatTemplate(own, "model", family)
+
+
+def render(
+    template: ChatTemplate,
+    messages: Sequence[ChatMessage],
+    *,
+    bos_token: str,
+    eos_token: str,
+    add_generation_prompt: bool = True,
+) -> str:
+    """The exact prompt text for ``messages``, special tokens included."""
+    env = _environment()
+    try:
+        compiled = env.from_string(template.source)
+        return compiled.render(
+            messages=[{"role": m.role, "content": m.content} for m in messages],
+            bos_token=bos_token,
+            eos_token=eos_token,
+            add_generation_prompt=add_generation_prompt,
+            tools=None,
+            documents=None,
+        )
+    except SecurityError as err:
+        raise UnsafeTemplateError(
+            "This chat template tried to reach parts of the computer a template has no "
+            "business with, so it was stopped before running; use the standard template instead."
+        ) from err
+    except _RaisedByTemplate as err:
+        raise ChatTemplateError(
+            f"The chat template refused these messages ({err}); change the conversation "
+            "or use a different template."
+        ) from err
+    except (JinjaTemplateError, TypeError, ValueError, KeyError, IndexError) as err:
+        raise ChatTemplateError(
+            f"The chat template failed while writing the prompt ({err}); "
+            "use the standard template instead."
+        ) from err
+
+
+def fallback_for(template: ChatTemplate) -> ChatTemplate:
+    """The family's known-good template, for when the chosen one fails while rendering."""
+    return ChatTemplate(
+        FAMILY_TEMPLATES[template.family],
+        "fallback",
+        template.family,
+        f"This model's chat template failed on this conversation, so the standard "
+        f"{template.family} template is used instead.",
+    )

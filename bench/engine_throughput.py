@@ -1,0 +1,195 @@
+"""Generation overhead of the app over llama.cpp's own llama-bench (tg) on SmolLM2-135M with
+2 threads, and llama-cpp-python's create_completion streaming beside it. Target: the app adds
+<= 0.5 ms per token.
+
+llama-bench is built once from the llama.cpp sources vendored in the llama-cpp-python sdist,
+inside bench/.cache/, with the same CPU flags as the installed wheel (see build_llama_bench)."""
+
+from __future__ import annotations
+
+import json
+import statistics
+import subprocess
+import sys
+import tarfile
+import time
+from pathlib import Path
+from typing import Any
+
+from engine_common import THREADS, smollm2
+
+from assistant_builder.core.engine.local import LocalEngine
+from assistant_builder.core.engine.protocol import (
+    ChatMessage,
+    Finished,
+    LoadOptions,
+    SamplingOptions,
+    TextDelta,
+)
+
+VERSION = "0.3.36"
+CACHE = Path(__file__).resolve().parent / ".cache"
+SOURCES = CACHE / f"llama_cpp_python-{VERSION}" / "vendor" / "llama.cpp"
+BENCH_BIN = SOURCES / "build" / "bin" / "llama-bench"
+# The installed wheel was built with these; a native build crashes on this CPU's AMX.
+FLAGS = [
+    "-DGGML_NATIVE=OFF", "-DGGML_AVX=ON", "-DGGML_AVX2=ON", "-DGGML_FMA=ON",
+    "-DGGML_F16C=ON", "-DGGML_BMI2=ON", "-DLLAMA_CURL=OFF",
+]  # fmt: skip
+N_TOKENS = 128
+PROMPT = [ChatMessage("user", "Write a very long story about a dragon who learns to bake bread.")]
+ROUNDS = 5
+
+
+def build_llama_bench() -> Path:
+    if BENCH_BIN.is_file():
+        return BENCH_BIN
+    CACHE.mkdir(parents=True, exist_ok=True)
+    sdist = CACHE / f"llama_cpp_python-{VERSION}.tar.gz"
+    if not sdist.is_file():
+        subprocess.run(
+            [sys.executable, "-m", "pip", "download", "--no-deps", "--no-binary", ":all:",
+             f"llama-cpp-python=={VERSION}", "-d", str(CACHE)],
+            check=True,
+        )  # fmt: skip
+    with tarfile.open(sdist) as tar:
+        tar.extractall(CACHE, filter="data")
+    subprocess.run(["cmake", "-B", "build", *FLAGS], cwd=SOURCES, check=True)
+    subprocess.run(
+        ["cmake", "--build", "build", "--target", "llama-bench", "-j2"], cwd=SOURCES, check=True
+    )
+    return BENCH_BIN
+
+
+def llama_bench_ms_per_token(model: Path) -> float:
+    out = subprocess.run(
+        [str(build_llama_bench()), "-m", str(model), "-t", str(THREADS), "-p", "0",
+         "-n", str(N_TOKENS), "-r", "1", "-o", "json"],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    tg = next(r for r in json.loads(out) if r["n_gen"] > 0)
+    return 1000.0 / float(tg["avg_ts"])
+
+
+def per_token_ms(stamps: list[float]) -> float:
+    """Mean gap between streamed tokens after the first (the first carries the prompt)."""
+    return (stamps[-1] - stamps[0]) * 1000.0 / (len(stamps) - 1)
+
+
+def create_completion_ms_per_token(llm: Any) -> float:
+    stamps = []
+    for _chunk in llm.create_completion(
+        "Once upon a time, a dragon", max_tokens=N_TOKENS, temperature=0.0, stream=True,
+        logit_bias={llm.token_eos(): -100.0},
+    ):  # fmt: skip
+        stamps.append(time.perf_counter())
+    return per_token_ms(stamps)
+
+
+def app_ms_per_token(engine: LocalEngine) -> tuple[float, int]:
+    stamps, count = [], 0
+    sampling = SamplingOptions(temperature=0.0, repeat_penalty=1.0, max_tokens=N_TOKENS)
+    for event in engine.chat(PROMPT, sampling):
+        if isinstance(event, TextDelta):
+            stamps.append(time.perf_counter())
+        elif isinstance(event, Finished):
+            count = event.usage.completion_tokens
+    return per_token_ms(stamps), count
+
+
+def overhead_outside_decode_ms(model: Path) -> tuple[float, float, float]:
+    """The engine's own per-token work, measured as (time of the child's generation loop -
+    time inside llama_decode) per token, plus the cost of sending one piece over the pipe.
+    Both parts are small and local, so this figure survives a busy machine far better than
+    the difference of two wall-clock rates does."""
+    import multiprocessing
+    import threading
+
+    from assistant_builder.core.engine.llama_runtime import GenerationStats, LlamaRunner
+
+    runner = LlamaRunner(LoadOptions(str(model), context_size=512, threads=THREADS))
+    tokens = runner.llm.tokenize(b"Once upon a time, a dragon", add_bos=False)
+    sampling = SamplingOptions(temperature=0.0, repeat_penalty=1.0, max_tokens=N_TOKENS)
+    inner = runner.llm._ctx
+    real_decode = inner.decode
+    spent = [0.0]
+
+    def timed_decode(batch: Any) -> None:
+        t = time.perf_counter()
+        real_decode(batch)
+        spent[0] += time.perf_counter() - t
+
+    inner.decode = timed_decode
+    results = []
+    for _ in range(ROUNDS):
+        runner.llm.reset()
+        spent[0] = 0.0
+        stats = GenerationStats()
+        pieces = runner.generate(tokens, sampling, stats, lambda: False)
+        first = next(pieces)  # the prompt's evaluation is not part of the per-token figure
+        del first
+        spent[0] = 0.0
+        t = time.perf_counter()
+        for _piece in pieces:
+            pass
+        loop = time.perf_counter() - t
+        results.append((loop - spent[0]) * 1000.0 / max(stats.completion_tokens - 1, 1))
+    runner.close()
+
+    receiver, sender = multiprocessing.Pipe(duplex=False)
+    drained = threading.Thread(target=lambda: [receiver.recv() for _ in range(2000)])
+    drained.start()
+    t = time.perf_counter()
+    for i in range(2000):
+        sender.send(("delta", i, " word"))
+    drained.join()
+    send_ms = (time.perf_counter() - t) * 1000.0 / 2000
+    return statistics.median(results), min(results), send_ms
+
+
+def main() -> None:
+    import llama_cpp
+
+    model = smollm2()
+    build_llama_bench()
+    llm = llama_cpp.Llama(str(model), n_ctx=512, n_threads=THREADS, verbose=False)
+    engine = LocalEngine()
+    engine.load(LoadOptions(str(model), context_size=512, threads=THREADS))
+    # Interleaved rounds, so that load from elsewhere on the machine hits all three alike.
+    reference, completion, app, counts = [], [], [], []
+    try:
+        for _ in range(ROUNDS):
+            reference.append(llama_bench_ms_per_token(model))
+            completion.append(create_completion_ms_per_token(llm))
+            ms, count = app_ms_per_token(engine)
+            app.append(ms)
+            counts.append(count)
+    finally:
+        engine.unload()
+        llm.close()
+    ref = statistics.median(reference)
+    cc = statistics.median(completion)
+    ours = statistics.median(app)
+    print(f"rounds: {ROUNDS}, {THREADS} threads, up to {N_TOKENS} tokens (app: {min(counts)})")
+    print(f"llama-bench tg{N_TOKENS}: {ref:.3f} ms/token (median)")
+    print(f"llama-cpp-python create_completion streaming: {cc:.3f} ms/token (+{cc - ref:.3f} ms)")
+    print(f"app (LocalEngine, child process): {ours:.3f} ms/token (+{ours - ref:.3f} ms; "
+          "target <= +0.5 ms)")  # fmt: skip
+    per_round = [a - r for a, r in zip(app, reference, strict=True)]
+    print(f"app overhead per round: {', '.join(f'{d:+.3f}' for d in per_round)} ms")
+    loop_ms, loop_best, send_ms = overhead_outside_decode_ms(model)
+    print(
+        f"app's own work per token outside llama_decode (sampling included): "
+        f"{loop_ms:.3f} ms (best {loop_best:.3f}) + pipe {send_ms:.3f} ms "
+        f"= {loop_ms + send_ms:.3f} ms (target <= 0.5 ms)"
+    )
+    # The fastest round of each is the one least disturbed by other work on the machine.
+    print(
+        f"best rounds: llama-bench {min(reference):.3f}, create_completion {min(completion):.3f} "
+        f"(+{min(completion) - min(reference):.3f}), app {min(app):.3f} "
+        f"(+{min(app) - min(reference):.3f}) ms/token"
+    )
+
+
+if __name__ == "__main__":
+    main()
