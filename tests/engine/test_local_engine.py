@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 
 from assistant_builder.core.cancel import CancelToken
-from assistant_builder.core.engine.preview import Example, Passage, PromptParts, messages_for
 from assistant_builder.core.engine.prompt import ContextOverflow
 from assistant_builder.core.engine.protocol import (
     ChatMessage,
@@ -124,24 +123,29 @@ def test_killed_child_keeps_the_text_and_the_next_request_restarts(smollm2_gguf:
         local.unload()
 
 
+DOCUMENTS = "[1] sky.txt, page 3\nThe sky is blue on clear days."
+LABELLED = [
+    ("instructions", ChatMessage("system", "Answer from the passages.")),
+    ("examples", ChatMessage("user", "What is 2+2?")),
+    ("examples", ChatMessage("assistant", "4.")),
+    ("history", ChatMessage("user", "Hello")),
+    ("history", ChatMessage("assistant", "Hi there.")),
+    ("question", ChatMessage("user", f"{DOCUMENTS}\n\nQuestion: What colour is the sky?")),
+]
+
+
 def test_preview_is_exactly_what_the_engine_evaluates(engine) -> None:
-    parts = PromptParts(
-        question="What colour is the sky?",
-        system_prompt="Answer from the passages.",
-        examples=(Example("What is 2+2?", "4."),),
-        passages=(Passage(1, "/docs/sky.txt", 3, "The sky is blue on clear days."),),
-        history=(ChatMessage("user", "Hello"), ChatMessage("assistant", "Hi there.")),
-    )
-    preview = engine.preview(parts, answer_room=16)
+    preview = engine.preview(LABELLED, documents_text=DOCUMENTS)
     assert preview.text.count("<|im_start|>") == 7  # special tokens shown as the model gets them
     assert preview.text.endswith(
         "Question: What colour is the sky?<|im_end|>\n<|im_start|>assistant\n"
     )
-    assert "[1] /docs/sky.txt, page 3" in preview.text.split("<|im_start|>user")[-1]
+    assert "[1] sky.txt, page 3" in preview.text.split("<|im_start|>user")[-1]
     assert sum(p.tokens for p in preview.parts) == preview.total_tokens
     assert all(p.tokens > 0 for p in preview.parts), preview.parts
     assert preview.room_for_answer == 1024 - preview.total_tokens
-    _, final = collect(engine.chat(messages_for(parts), replace(GREEDY, max_tokens=4)))
+    messages = [m for _, m in LABELLED]
+    _, final = collect(engine.chat(messages, replace(GREEDY, max_tokens=4)))
     # What llama.cpp's context holds after evaluating the prompt is the preview, token by token.
     assert engine.last_evaluated == preview.token_ids
     assert final.usage.prompt_tokens == preview.total_tokens
@@ -161,23 +165,6 @@ def test_overflow_is_refused_with_the_room_there_is(engine) -> None:
         engine.chat(huge, GREEDY)
     assert info.value.context_size == 1024 and info.value.needed > 1024
     assert info.value.room < 0 and "1024" in str(info.value)
-    # The preview says the same, and keeps the question rather than cutting it.
-    with pytest.raises(ContextOverflow) as again:
-        engine.preview(PromptParts(question="word " * 1500, history=QUESTION[1:]), answer_room=64)
-    assert again.value.prompt_tokens > 1500
-
-
-def test_preview_drops_oldest_history_first_and_says_so(engine) -> None:
-    history = tuple(
-        ChatMessage("user" if i % 2 == 0 else "assistant", f"Message {i}: " + "blah " * 60)
-        for i in range(12)
-    )
-    parts = PromptParts(question="The newest question?", system_prompt="Be kind.", history=history)
-    preview = engine.preview(parts, answer_room=200)
-    assert preview.room_for_answer >= 200
-    assert "The newest question?" in preview.text and "Be kind." in preview.text
-    assert "Message 11:" in preview.text and "Message 0:" not in preview.text
-    assert preview.dropped and "earlier message" in preview.dropped[0]
 
 
 def test_bad_settings_are_refused_before_anything_runs(engine) -> None:
@@ -232,12 +219,15 @@ def test_gpu_layers_requested_on_a_cpu_only_build_still_run(smollm2_gguf: Path) 
 def test_preview_without_a_loaded_model_matches_the_engine(engine, smollm2_gguf: Path) -> None:
     from assistant_builder.core.engine.preview import preview_for_model
 
-    parts = PromptParts(question="Why is the sky blue?", system_prompt="Be brief.")
-    alone = preview_for_model(str(smollm2_gguf), parts, context_size=1024, answer_room=64)
-    assert alone.token_ids == engine.preview(parts, answer_room=64).token_ids
+    labelled = [
+        ("instructions", ChatMessage("system", "Be brief.")),
+        ("question", ChatMessage("user", "Why is the sky blue?")),
+    ]
+    alone = preview_for_model(str(smollm2_gguf), labelled, context_size=1024)
+    assert alone.token_ids == engine.preview(labelled).token_ids
     override = "{% for m in messages %}{{ m.role }}: {{ m.content }}\n{% endfor %}assistant:"
     custom = preview_for_model(
-        str(smollm2_gguf), parts, context_size=1024, template_override=override
+        str(smollm2_gguf), labelled, context_size=1024, template_override=override
     )
     assert custom.text == "system: Be brief.\nuser: Why is the sky blue?\nassistant:"
     assert custom.template_notice == ""
@@ -313,7 +303,7 @@ def test_a_hostile_template_override_runs_nothing(smollm2_gguf: Path, tmp_path: 
         with pytest.raises(UnsafeTemplateError):
             local.chat(QUESTION, GREEDY)
         with pytest.raises(UnsafeTemplateError):
-            local.preview(PromptParts(question="Hi"))
+            local.preview([("question", ChatMessage("user", "Hi"))])
         assert not target.exists()
         assert local.last_prompt is None  # the model was never asked anything
     finally:

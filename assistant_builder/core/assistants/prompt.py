@@ -69,10 +69,24 @@ class AssembledPrompt:
     prompt_tokens: int  # by the counter given, overhead included
     refusal: str | None = None  # set: answer with this and call no model
     spent: TokenBudget = TokenBudget()
+    labels: tuple[str, ...] = ()  # per message: instructions | examples | history | question
+    documents_text: str = ""  # the passages block inside the newest message
 
     @property
     def refused(self) -> bool:
         return self.refusal is not None
+
+    def labelled(self) -> list[tuple[str, ChatMessage]]:
+        """The messages with the part of the prompt each belongs to, for the preview."""
+        return list(zip(self.labels, self.messages, strict=True))
+
+    def dropped_descriptions(self) -> tuple[str, ...]:
+        out = []
+        if self.dropped_history:
+            out.append(f"{self.dropped_history} earlier message(s) of this conversation")
+        if self.dropped_passages:
+            out.append(f"{self.dropped_passages} document passage(s)")
+        return tuple(out)
 
 
 @dataclass(frozen=True)
@@ -168,6 +182,12 @@ def assemble(
         documents=cost(newest) - asked,
         question=asked,
     )
+    labels = (
+        *(["instructions"] if system else []),
+        *(["examples"] * (len(prefix) - (1 if system else 0))),
+        *(["history"] * len(recent)),
+        "question",
+    )
     return AssembledPrompt(
         messages=(*prefix, *recent, newest),
         passages=tuple(numbered),
@@ -175,6 +195,8 @@ def assemble(
         dropped_passages=dropped_passages,
         prompt_tokens=budget - room,
         spent=spent,
+        labels=labels,
+        documents_text=passages_block(numbered) if numbered else "",
     )
 
 

@@ -1,21 +1,7 @@
 """Checking a chat template a person typed, before anything renders it: parsed and compiled in
-jinja2's sandbox (never run), and a mistake explained in one sentence."""
+the engine's own sandbox (never run), and a mistake explained in one sentence."""
 
 from __future__ import annotations
-
-from functools import cache
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from jinja2.sandbox import ImmutableSandboxedEnvironment
-
-
-@cache
-def _environment() -> ImmutableSandboxedEnvironment:
-    # Imported on first use: jinja2 costs ~35 ms, and the window must open fast.
-    from jinja2.sandbox import ImmutableSandboxedEnvironment
-
-    return ImmutableSandboxedEnvironment(trim_blocks=True, lstrip_blocks=True)
 
 
 def template_problem(text: str) -> str:
@@ -24,10 +10,13 @@ def template_problem(text: str) -> str:
     Compiling runs none of the template's code, so a hostile template cannot do anything here."""
     if not text.strip():
         return ""
+    # Imported on first use: jinja2 costs ~35 ms, and the window must open fast.
     from jinja2 import TemplateSyntaxError
 
+    from assistant_builder.core.engine.templates import sandbox_environment
+
     try:
-        _environment().from_string(text)
+        sandbox_environment().from_string(text)
     except TemplateSyntaxError as exc:
         where = f" on line {exc.lineno}" if exc.lineno else ""
         return (

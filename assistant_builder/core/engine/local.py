@@ -18,7 +18,7 @@ from multiprocessing.sharedctypes import Synchronized
 from typing import TYPE_CHECKING, Any
 
 from assistant_builder.core.cancel import NEVER, CancelToken
-from assistant_builder.core.engine.preview import PromptParts, PromptPreview, fit_to_context
+from assistant_builder.core.engine.preview import Labelled, PromptPreview, build_preview
 from assistant_builder.core.engine.prompt import PromptBuilder, RenderedPrompt, check_room
 from assistant_builder.core.engine.protocol import (
     ChatEvent,
@@ -168,10 +168,10 @@ class LocalEngine:
     def render(self, messages: Sequence[ChatMessage]) -> RenderedPrompt:
         return self.prompt_builder.build(messages)
 
-    def preview(self, parts: PromptParts, *, answer_room: int = 256) -> PromptPreview:
-        """The exact prompt ``chat`` would evaluate for ``parts`` (trimmed to fit, if needed)."""
-        return fit_to_context(
-            self.prompt_builder, parts, self.context_size, answer_room=answer_room
+    def preview(self, labelled: Labelled, *, documents_text: str = "") -> PromptPreview:
+        """The exact prompt ``chat`` would evaluate for these messages."""
+        return build_preview(
+            self.prompt_builder, labelled, self.context_size, documents_text=documents_text
         )
 
     # Chatting -------------------------------------------------------------------------------

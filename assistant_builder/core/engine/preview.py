@@ -1,39 +1,19 @@
-"""The final-prompt preview: an assistant's parts (instructions, examples, retrieved passages,
-history, new question) laid out as the exact text the model receives, with a token budget per
-part and the room left for the answer; older history is dropped, and reported, to make room."""
+"""The final-prompt preview: labelled messages (instructions, examples, history, the question
+with its passages) laid out as the exact text the model receives, with a token count per part
+and the room left for the answer. What goes into the messages is decided by
+core/assistants/prompt.py; trimming to fit is core/assistants/final_prompt.py."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
 
-from assistant_builder.core.engine.prompt import ContextOverflow, PromptBuilder
+from assistant_builder.core.engine.prompt import PromptBuilder
 from assistant_builder.core.engine.protocol import ChatMessage
 
-
-@dataclass(frozen=True)
-class Passage:
-    """A retrieved piece of a document, numbered as the answer will cite it."""
-
-    n: int
-    source: str
-    page: int | None
-    text: str
-
-
-@dataclass(frozen=True)
-class Example:
-    question: str
-    answer: str
-
-
-@dataclass(frozen=True)
-class PromptParts:
-    question: str
-    system_prompt: str = ""
-    examples: tuple[Example, ...] = ()
-    passages: tuple[Passage, ...] = ()
-    history: tuple[ChatMessage, ...] = ()
+Labelled = Sequence[tuple[str, ChatMessage]]
+"""Messages with the part each belongs to: instructions, examples, history or question."""
 
 
 @dataclass(frozen=True)
@@ -63,43 +43,12 @@ class PromptPreview:
         return sum(p.tokens for p in self.parts if p.name == name)
 
 
-def passages_block(passages: Sequence[Passage]) -> str:
-    if not passages:
-        return ""
-    lines = ["Passages from your documents (cite them by number, like [1]):", ""]
-    for p in passages:
-        where = f"{p.source}, page {p.page}" if p.page is not None else p.source
-        lines += [f"[{p.n}] {where}", p.text.strip(), ""]
-    return "\n".join(lines) + "\n"
-
-
-def user_turn(parts: PromptParts) -> str:
-    """The newest user message. Passages go here, not in the system prompt, so the start of
-    the prompt stays the same from turn to turn and its evaluation is reused."""
-    block = passages_block(parts.passages)
-    return f"{block}Question: {parts.question}" if block else parts.question
-
-
-def labelled_messages(parts: PromptParts) -> list[tuple[str, ChatMessage]]:
-    out: list[tuple[str, ChatMessage]] = []
-    if parts.system_prompt:
-        out.append(("instructions", ChatMessage("system", parts.system_prompt)))
-    for ex in parts.examples:
-        out.append(("examples", ChatMessage("user", ex.question)))
-        out.append(("examples", ChatMessage("assistant", ex.answer)))
-    out += [("history", m) for m in parts.history]
-    out.append(("question", ChatMessage("user", user_turn(parts))))
-    return out
-
-
-def messages_for(parts: PromptParts) -> list[ChatMessage]:
-    return [m for _, m in labelled_messages(parts)]
-
-
-def build_preview(builder: PromptBuilder, parts: PromptParts, context_size: int) -> PromptPreview:
-    """The exact prompt for ``parts`` with a token count per part; the counts add up to the
-    total because each is the growth of the rendered prompt when that message is added."""
-    labelled = labelled_messages(parts)
+def build_preview(
+    builder: PromptBuilder, labelled: Labelled, context_size: int, *, documents_text: str = ""
+) -> PromptPreview:
+    """The exact prompt for ``labelled`` with a token count per part; the counts add up to the
+    total because each is the growth of the rendered prompt when that message is added.
+    ``documents_text`` is the passages block inside the newest message, counted apart."""
     messages = [m for _, m in labelled]
     prompt = builder.build(messages)
     counts: dict[str, int] = {}
@@ -113,7 +62,7 @@ def build_preview(builder: PromptBuilder, parts: PromptParts, context_size: int)
         counts[name] = counts.get(name, 0) + length - previous
         previous = length
     last = len(prompt.token_ids) - previous
-    documents = len(builder.tokenizer.tokenize(passages_block(parts.passages)))
+    documents = len(builder.tokenizer.tokenize(documents_text)) if documents_text else 0
     counts["documents"] = min(documents, last)
     counts["question"] = last - counts["documents"]
     order = ("instructions", "examples", "documents", "history", "question")
@@ -126,56 +75,29 @@ def build_preview(builder: PromptBuilder, parts: PromptParts, context_size: int)
     )
 
 
-def fit_to_context(
-    builder: PromptBuilder, parts: PromptParts, context_size: int, *, answer_room: int
-) -> PromptPreview:
-    """The preview of ``parts`` trimmed to leave ``answer_room`` tokens for the answer: the
-    oldest history goes first, then the lowest-ranked passages. The new question, the
-    instructions and the examples are never dropped; if they alone do not fit, ContextOverflow
-    says how many tokens they need."""
-    dropped_messages = 0
-    dropped_passages = 0
-    current = parts
-    while True:
-        preview = build_preview(builder, current, context_size)
-        if preview.total_tokens + answer_room <= context_size:
-            break
-        if current.history:
-            # Drop a whole exchange so the history never starts with an orphan answer.
-            cut = 2 if len(current.history) >= 2 else 1
-            current = replace(current, history=current.history[cut:])
-            dropped_messages += cut
-        elif current.passages:
-            current = replace(current, passages=current.passages[:-1])
-            dropped_passages += 1
-        else:
-            raise ContextOverflow(
-                prompt_tokens=preview.total_tokens,
-                answer_room=answer_room,
-                context_size=context_size,
-            )
-    dropped: list[str] = []
-    if dropped_messages:
-        dropped.append(f"{dropped_messages} earlier message(s) of this conversation")
-    if dropped_passages:
-        dropped.append(f"{dropped_passages} document passage(s)")
-    return replace(preview, dropped=tuple(dropped))
-
-
-def preview_for_model(
-    model_path: str,
-    parts: PromptParts,
-    *,
-    context_size: int,
-    answer_room: int = 256,
-    template_override: str | None = None,
-) -> PromptPreview:
-    """The preview for a model that is not loaded: only its vocabulary is read (no weights)."""
+@contextmanager
+def vocabulary_builder(
+    model_path: str, template_override: str | None = None
+) -> Iterator[PromptBuilder]:
+    """A prompt builder for a model that is not loaded: only its vocabulary is read (no
+    weights), so the final prompt can be shown while the person edits an assistant."""
     from assistant_builder.core.engine.llama_runtime import Vocabulary
 
     vocabulary = Vocabulary(model_path)
     try:
-        builder = PromptBuilder(vocabulary, template_override)
-        return fit_to_context(builder, parts, context_size, answer_room=answer_room)
+        yield PromptBuilder(vocabulary, template_override)
     finally:
         vocabulary.close()
+
+
+def preview_for_model(
+    model_path: str,
+    labelled: Labelled,
+    *,
+    context_size: int,
+    documents_text: str = "",
+    template_override: str | None = None,
+) -> PromptPreview:
+    """The preview of ``labelled`` for a model that is not loaded."""
+    with vocabulary_builder(model_path, template_override) as builder:
+        return build_preview(builder, labelled, context_size, documents_text=documents_text)

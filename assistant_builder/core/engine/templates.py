@@ -57,7 +57,8 @@ def _strftime_now(fmt: str) -> str:
     return datetime.now().strftime(fmt)
 
 
-def _environment() -> _Sandbox:
+def sandbox_environment() -> _Sandbox:
+    """The one Jinja environment chat templates are compiled and rendered in."""
     # The same settings as Hugging Face transformers, which model authors test templates with.
     env = _Sandbox(trim_blocks=True, lstrip_blocks=True, extensions=["jinja2.ext.loopcontrols"])
     env.globals["raise_exception"] = _raise_exception
@@ -86,7 +87,7 @@ def choose_template(
     """The user's override if given, else the model's own template if it parses, else the
     known-good template of the model's family with a notice saying so."""
     family = detect_family(metadata, is_special_token)
-    env = _environment()
+    env = sandbox_environment()
     if override is not None and override.strip():
         try:
             env.from_string(override)
@@ -127,7 +128,7 @@ def render(
     add_generation_prompt: bool = True,
 ) -> str:
     """The exact prompt text for ``messages``, special tokens included."""
-    env = _environment()
+    env = sandbox_environment()
     try:
         compiled = env.from_string(template.source)
         return compiled.render(
