@@ -85,6 +85,11 @@ class LocalEngine:
             raise
 
     @property
+    def loaded_options(self) -> LoadOptions | None:
+        """What the loaded model was loaded with (None: nothing loaded)."""
+        return self._options
+
+    @property
     def prompt_builder(self) -> PromptBuilder:
         if self._builder is None:
             raise EngineError("No model is loaded; choose a model for this assistant first.")

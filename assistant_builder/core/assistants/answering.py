@@ -1,0 +1,177 @@
+"""Answering a question with an assistant, end to end: its model loaded with the right
+settings, passages retrieved from its collections, the final prompt built and trimmed, the
+answer streamed and kept in the conversation with its citations.
+
+The command line (ask, chat, serve) and the chat page all go through ``answer``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Protocol
+
+from assistant_builder.core.assistants.final_prompt import FinalPrompt, final_prompt
+from assistant_builder.core.assistants.model import Assistant
+from assistant_builder.core.assistants.prompt import Passage
+from assistant_builder.core.assistants.turn import Answer, run_turn
+from assistant_builder.core.assistants.variables import standard_values
+from assistant_builder.core.cancel import NEVER, CancelToken
+from assistant_builder.core.conversations.store import ConversationStore
+from assistant_builder.core.engine.prompt import PromptBuilder
+from assistant_builder.core.engine.protocol import (
+    Adapter,
+    ChatEvent,
+    ChatMessage,
+    LoadOptions,
+    SamplingOptions,
+    TextDelta,
+)
+from assistant_builder.core.errors import AssistantError
+from assistant_builder.core.models.fit import Machine, detect_machine
+from assistant_builder.core.models.library import verdict_for
+from assistant_builder.core.models.registry import InstalledModel, ModelRegistry
+
+Retriever = Callable[[Assistant, str], list[Passage]]
+"""Passages for a question from the assistant's collections, best first (knowledge adapter)."""
+
+
+def no_retrieval(assistant: Assistant, question: str) -> list[Passage]:
+    return []
+
+
+class AnsweringEngine(Protocol):
+    """What answering needs of an engine: the local engine has all of it."""
+
+    context_size: int
+
+    @property
+    def prompt_builder(self) -> PromptBuilder: ...
+
+    @property
+    def loaded_options(self) -> LoadOptions | None: ...
+
+    def load(self, options: LoadOptions, *, cancel: CancelToken = NEVER) -> None: ...
+
+    def chat(
+        self,
+        messages: Sequence[ChatMessage],
+        sampling: SamplingOptions,
+        *,
+        cancel: CancelToken = NEVER,
+    ) -> Iterator[ChatEvent]: ...
+
+    def unload(self) -> None: ...
+
+
+def find_model(registry: ModelRegistry, assistant: Assistant) -> InstalledModel:
+    """The installed model the assistant names: by id, or by sha256 when it came from a bundle."""
+    models = registry.list()
+    for model in models:
+        if model.id == assistant.model.id:
+            return model
+    if assistant.model.sha256:
+        for model in models:
+            if model.sha256 == assistant.model.sha256:
+                return model
+    raise AssistantError(
+        f"The model of “{assistant.name}” ({assistant.model.id or 'none'}) is not installed; "
+        "download it on the Models page or choose another model for this assistant."
+    )
+
+
+def load_options(
+    assistant: Assistant,
+    registry: ModelRegistry,
+    *,
+    threads: int = 0,
+    gpu_layers: int = -1,
+    machine: Machine | None = None,
+) -> LoadOptions:
+    """How to load the assistant's model. GPU layers of -1 (the default setting) take the
+    "will it run?" estimate for this machine and context size."""
+    model = find_model(registry, assistant)
+    adapters = []
+    for ref in assistant.adapters:
+        adapter = next((m for m in registry.list(kind="adapter") if m.id == ref.id), None)
+        if adapter is None:
+            raise AssistantError(
+                f"The adapter “{ref.id}” of “{assistant.name}” is not installed; "
+                "add it on the Models page or remove it from the assistant."
+            )
+        adapters.append(Adapter(adapter.path, ref.scale))
+    if gpu_layers < 0:
+        estimate = verdict_for(model, assistant.context_size, machine or detect_machine())
+        gpu_layers = estimate.gpu_layers
+    return LoadOptions(
+        model_path=model.path,
+        adapters=tuple(adapters),
+        context_size=assistant.context_size,
+        threads=threads,
+        gpu_layers=gpu_layers,
+        chat_template=assistant.chat_template or None,
+    )
+
+
+def answer_room(assistant: Assistant, context_size: int) -> int:
+    """Tokens kept free for the answer: its maximum length, but never more than half the context."""
+    return max(16, min(assistant.sampling.max_tokens, context_size // 2))
+
+
+def history_of(conversations: ConversationStore, conversation_id: int) -> list[ChatMessage]:
+    """Earlier turns as the model sees them: refusals and empty answers left out."""
+    out: list[ChatMessage] = []
+    for message in conversations.messages(conversation_id):
+        if message.role in ("user", "assistant") and message.content.strip():
+            if message.role == "assistant" and message.stop_reason == "refused":
+                continue
+            out.append(ChatMessage(message.role, message.content))  # type: ignore[arg-type]
+    return out
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """The first event of an answer: where it is kept and the exact prompt sent."""
+
+    conversation_id: int
+    final: FinalPrompt
+
+
+def answer(
+    assistant: Assistant,
+    question: str,
+    *,
+    engine: AnsweringEngine,
+    options: LoadOptions,
+    conversations: ConversationStore,
+    conversation_id: int | None = None,
+    retrieve: Retriever = no_retrieval,
+    user_name: str = "",
+    cancel: CancelToken = NEVER,
+) -> Iterator[Prepared | TextDelta | Answer]:
+    """Yield Prepared, then the answer's text as it streams, then the Answer (also saved)."""
+    if not question.strip():
+        raise AssistantError("The question is empty; type what you want to ask.")
+    if engine.loaded_options != options:
+        engine.load(options, cancel=cancel)
+    cancel.raise_if_cancelled()
+    if conversation_id is None:
+        conversation_id = conversations.create(assistant.id).id
+    history = history_of(conversations, conversation_id)
+    passages = retrieve(assistant, question) if assistant.collections else []
+    variables = standard_values(
+        now=datetime.now(), user_name=user_name, assistant_name=assistant.name
+    )
+    final = final_prompt(
+        assistant, question, builder=engine.prompt_builder, context_size=engine.context_size,
+        answer_room=answer_room(assistant, engine.context_size), variables=variables,
+        history=history, passages=passages,
+    )  # fmt: skip
+    conversations.add_message(conversation_id, "user", question)
+    yield Prepared(conversation_id, final)
+    writer = conversations.start_answer(
+        conversation_id, model=assistant.model.id, settings=asdict(assistant.sampling)
+    )
+    yield from run_turn(
+        engine, final.assembled, assistant.sampling.options(), writer=writer, cancel=cancel
+    )
