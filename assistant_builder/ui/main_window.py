@@ -64,7 +64,7 @@ class MainWindow(QMainWindow):
         self.pages = QStackedWidget()
         self.pages.setAccessibleName("Pages")
 
-        self.models_page = ModelsPage(services.models)
+        self.models_page = ModelsPage(services)
         self.settings_page = SettingsPage(settings)
         self.settings_page.changed.connect(self._save_settings)
         self.settings_page.theme_changed.connect(self._apply_theme)
