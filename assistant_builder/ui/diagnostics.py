@@ -21,10 +21,14 @@ class StallMonitor(QObject):
         self._last = 0.0
         self.longest_stall_ms = 0.0
         self.ticks = 0
+        self.stalls: list[tuple[float, float]] = []  # (perf_counter, ms late) over REPORT_MS
+
+    REPORT_MS = 50.0
 
     def start(self) -> None:
         self.longest_stall_ms = 0.0
         self.ticks = 0
+        self.stalls = []
         self._last = time.perf_counter()
         self._timer.start()
 
@@ -36,5 +40,7 @@ class StallMonitor(QObject):
         now = time.perf_counter()
         late_ms = (now - self._last - self._interval_s) * 1000
         self.longest_stall_ms = max(self.longest_stall_ms, late_ms)
+        if late_ms > self.REPORT_MS:
+            self.stalls.append((now, late_ms))
         self.ticks += 1
         self._last = now

@@ -42,9 +42,12 @@ class CatalogPanel(QWidget):
         self.table.verticalHeader().setDefaultSectionSize(2 * self.fontMetrics().height() + 18)
         self.table.setAlternatingRowColors(True)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        # Measured once: ResizeToContents would measure every row again on each change.
         header.setMinimumSectionSize(60)
+        self.table.resizeColumnsToContents()
+        pill = self.fontMetrics().horizontalAdvance("Won't fit") + 48
+        header.resizeSection(model.VERDICT_COLUMN, max(pill, header.sectionSize(4)))
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
 
         chooser = QHBoxLayout()
         self.chosen_name = QLabel()

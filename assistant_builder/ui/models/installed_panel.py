@@ -88,8 +88,10 @@ class InstalledPanel(QWidget):
         self.table.verticalHeader().setDefaultSectionSize(34)
         self.table.setAlternatingRowColors(True)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setMinimumSectionSize(70)
+        # Measured when the list changes, not on every repaint (ResizeToContents would).
+        model.modelReset.connect(self.table.resizeColumnsToContents)
 
         side = QFrame()
         side.setObjectName("detailsPane")

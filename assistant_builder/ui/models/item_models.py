@@ -140,8 +140,9 @@ class CatalogModel(RowsModel[CatalogEntry]):
         return estimate_fit(entry.model_shape(chosen), self.context, self.machine)
 
     def _changed(self, rows: Sequence[int] | range) -> None:
-        for row in rows:
-            self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.HEADERS) - 1))
+        if len(rows):  # one signal for the span: each one makes the views lay out again
+            last = len(self.HEADERS) - 1
+            self.dataChanged.emit(self.index(min(rows), 0), self.index(max(rows), last))
 
     def cell(self, row: CatalogEntry, column: int, role: int) -> Any:
         chosen = self.chosen_file(row)
