@@ -22,11 +22,10 @@ PILL_COLORS = {
     "Slow": ("#fff0cf", "#7a4d00", "#4d3a12", "#ffd37a"),
     "Won't fit": ("#fde0dc", "#8a1c12", "#5a1d17", "#ffb0a6"),
 }
-NEUTRAL = ("#eceef2", "#4a4f57", "#33363b", "#c4c8cf")
 
 
 def pill_colors(verdict: str, dark: bool) -> tuple[QColor, QColor]:
-    light_bg, light_fg, dark_bg, dark_fg = PILL_COLORS.get(verdict, NEUTRAL)
+    light_bg, light_fg, dark_bg, dark_fg = PILL_COLORS[verdict]
     return (QColor(dark_bg), QColor(dark_fg)) if dark else (QColor(light_bg), QColor(light_fg))
 
 
@@ -40,7 +39,9 @@ class PillDelegate(QStyledItemDelegate):
         opt.text = ""
         style = opt.widget.style() if opt.widget else QApplication.style()
         style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
-        if not text:
+        if text not in PILL_COLORS:  # e.g. "Checking…", "Adapter": plain text, no pill
+            opt.text = text
+            style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
             return
         dark = option.palette.color(QPalette.ColorRole.Base).lightness() < 128
         bg, fg = pill_colors(text, dark)

@@ -222,18 +222,20 @@ class DownloadsView(QWidget):
         self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setDefaultSectionSize(34)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Fixed)
         header.resizeSection(1, 220)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        self.table.setMaximumHeight(150)
         buttons = QHBoxLayout()
         self.cancel_button = QPushButton("Cancel download")
         self.cancel_button.setAccessibleName("Cancel download")
-        self.cancel_button.setToolTip("Stop the selected download; what arrived is kept.")
+        self.cancel_button.setToolTip(
+            "Stop the chosen download (or the newest one); what arrived is kept."
+        )
         self.continue_button = QPushButton("Continue download")
         self.continue_button.setAccessibleName("Continue download")
-        self.continue_button.setToolTip("Continue the selected download where it stopped.")
+        self.continue_button.setToolTip(
+            "Continue the chosen download (or the newest one) where it stopped."
+        )
         buttons.addWidget(heading)
         buttons.addStretch(1)
         buttons.addWidget(self.cancel_button)
@@ -249,8 +251,12 @@ class DownloadsView(QWidget):
         self._update()
 
     def selected(self) -> DownloadRow | None:
+        """The chosen download, or else the newest one (the buttons act on it)."""
         rows = self.table.selectionModel().selectedRows()
-        return self.queue.model.row_at(rows[0].row()) if rows else None
+        if rows:
+            return self.queue.model.row_at(rows[0].row())
+        count = self.queue.model.rowCount()
+        return self.queue.model.row_at(count - 1) if count else None
 
     def select(self, ref: str) -> None:
         for i, row in enumerate(self.queue.model.rows()):
@@ -268,11 +274,19 @@ class DownloadsView(QWidget):
             self.queue.resume(row.ref)
 
     def _select_newest(self) -> None:
-        self.table.selectRow(self.queue.model.rowCount() - 1)
+        self.table.clearSelection()  # the buttons then act on the newest download
+        self.table.resizeColumnToContents(0)
+        header = self.table.horizontalHeader()
+        header.resizeSection(0, header.sectionSize(0) + 16)
         self._update()
 
     def _update(self, *_: object) -> None:
-        self.setVisible(self.queue.model.rowCount() > 0)
+        rows = self.queue.model.rowCount()
+        self.setVisible(rows > 0)
+        # As tall as its rows (up to four), so the lists above keep the room.
+        height = self.table.horizontalHeader().height() + 4
+        height += min(max(rows, 1), 4) * self.table.verticalHeader().defaultSectionSize()
+        self.table.setFixedHeight(height)
         row = self.selected()
         self.cancel_button.setEnabled(row is not None and row.active)
         self.continue_button.setEnabled(row is not None and row.status in ("stopped", "failed"))

@@ -3,7 +3,7 @@ thread), Remove (asks first and names the assistants that use the model) and Imp
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QFormLayout,
     QFrame,
@@ -88,10 +88,12 @@ class InstalledPanel(QWidget):
         self.table.verticalHeader().setDefaultSectionSize(34)
         self.table.setAlternatingRowColors(True)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         header.setMinimumSectionSize(70)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.table.setWordWrap(False)
         # Measured when the list changes, not on every repaint (ResizeToContents would).
-        model.modelReset.connect(self.table.resizeColumnsToContents)
+        model.modelReset.connect(self._fit_columns)
 
         side = QFrame()
         side.setObjectName("detailsPane")
@@ -141,6 +143,13 @@ class InstalledPanel(QWidget):
         self.remove_button.clicked.connect(self.remove_chosen)
         self.import_button.clicked.connect(self.import_requested)
         self._chosen_changed()
+
+    def _fit_columns(self) -> None:
+        for column in (0, 1, 3, 4):
+            self.table.resizeColumnToContents(column)
+        header = self.table.horizontalHeader()
+        header.resizeSection(4, max(header.sectionSize(4), self.fontMetrics().horizontalAdvance(
+            "Won't fit") + 48))  # fmt: skip
 
     def chosen(self) -> InstalledModel | None:
         row = self.table.currentIndex().row()

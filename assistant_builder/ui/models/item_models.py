@@ -13,9 +13,9 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersisten
 
 from assistant_builder.core.errors import AppError
 from assistant_builder.core.models.catalog import CatalogEntry, CatalogFile
-from assistant_builder.core.models.fit import FitEstimate, Machine, estimate_fit
+from assistant_builder.core.models.fit import FitEstimate, Machine, ModelShape, estimate_fit
+from assistant_builder.core.models.gguf_info import quantization_name
 from assistant_builder.core.models.hub import HubFile, HubRepo
-from assistant_builder.core.models.library import verdict_for
 from assistant_builder.core.models.registry import InstalledModel
 from assistant_builder.ui.models.delegates import SECOND_LINE_ROLE
 from assistant_builder.ui.models.words import (
@@ -187,10 +187,28 @@ class InstalledModelsModel(RowsModel[InstalledModel]):
         super().__init__(parent)
         self.machine: Machine | None = None
         self._fits: dict[str, FitEstimate | None] = {}
+        self._summaries: dict[str, dict[str, Any]] = {}  # read later for models without one
 
     def set_models(self, models: Sequence[InstalledModel]) -> None:
         self._fits.clear()
         self.set_rows(models)
+
+    def missing_summaries(self) -> list[str]:
+        return [m.id for m in self._rows if self.summary(m) is None]
+
+    def set_summary(self, model_id: str, summary: dict[str, Any]) -> None:
+        """The file's own metadata, read off the GUI thread for a model registered without it."""
+        self._summaries[model_id] = summary
+        self._fits.pop(model_id, None)
+        for row, model in enumerate(self._rows):
+            if model.id == model_id:
+                self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.HEADERS) - 1))
+
+    def summary(self, model: InstalledModel) -> dict[str, Any] | None:
+        stored = model.meta.get("gguf") if isinstance(model.meta, dict) else None
+        if isinstance(stored, dict) and stored.get("block_count") is not None:
+            return stored
+        return self._summaries.get(model.id)
 
     def model_at(self, row: int) -> InstalledModel:
         return self.row_at(row)
@@ -204,21 +222,21 @@ class InstalledModelsModel(RowsModel[InstalledModel]):
             )
 
     def fit(self, model: InstalledModel) -> FitEstimate | None:
-        # Only from the summary stored when the model was added: reading a file here would
-        # block the GUI thread.
-        summary = model.meta.get("gguf") if isinstance(model.meta, dict) else None
-        if self.machine is None or model.kind != "model" or not isinstance(summary, dict):
+        # Only from a summary already at hand: reading a file here would block the GUI thread.
+        summary = self.summary(model)
+        if self.machine is None or model.kind != "model" or summary is None:
             return None
         if model.id not in self._fits:
             try:
-                self._fits[model.id] = verdict_for(model, DEFAULT_CONTEXT, self.machine)
+                shape = ModelShape.from_summary(summary)
+                self._fits[model.id] = estimate_fit(shape, DEFAULT_CONTEXT, self.machine)
             except (AppError, ValueError, TypeError):
                 self._fits[model.id] = None
         return self._fits[model.id]
 
     def cell(self, row: InstalledModel, column: int, role: int) -> Any:
-        summary = row.meta.get("gguf") if isinstance(row.meta, dict) else None
-        quant = str(summary.get("quantization") or "") if isinstance(summary, dict) else ""
+        summary = self.summary(row) or {}
+        quant = str(summary.get("quantization") or quantization_name(None, row.file.name))
         if role == VERDICT_ROLE and column == self.VERDICT_COLUMN:
             return self.fit(row)
         if role == DISPLAY:
@@ -226,7 +244,7 @@ class InstalledModelsModel(RowsModel[InstalledModel]):
                 if row.kind == "adapter":
                     return "Adapter"
                 fit = self.fit(row)
-                return fit.verdict if fit else "—"
+                return fit.verdict if fit else ""
             return (row.name, human_size(row.size), row.file.name, quant or "—")[column]
         if role == TOOLTIP:
             if column == self.VERDICT_COLUMN:

@@ -3,7 +3,9 @@ the installed models with their details, and Import by file dialog or drag-and-d
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QPalette
 from PySide6.QtWidgets import QFileDialog, QLabel, QTabWidget, QVBoxLayout, QWidget
@@ -12,7 +14,7 @@ from assistant_builder.core.cancel import CancelToken
 from assistant_builder.core.errors import AppError
 from assistant_builder.core.models.catalog import load_catalog
 from assistant_builder.core.models.fit import Machine, detect_machine
-from assistant_builder.core.models.library import add_local
+from assistant_builder.core.models.library import add_local, inspect
 from assistant_builder.core.models.registry import InstalledModel
 from assistant_builder.core.paths import Paths
 from assistant_builder.core.services import Services
@@ -37,6 +39,18 @@ QFrame#detailsPane { border-left: 1px solid palette(mid); }
 
 def _detect(*, cancel: CancelToken) -> Machine:
     return detect_machine()
+
+
+def _summaries(
+    paths: Paths, model_ids: list[str], *, cancel: CancelToken
+) -> Iterator[tuple[str, dict[str, Any]]]:
+    """What each file says about itself, for models registered without that summary."""
+    for model_id in model_ids:
+        cancel.raise_if_cancelled()
+        try:
+            yield model_id, inspect(paths, model_id).summary()
+        except AppError:
+            continue  # the details pane says what is wrong with it when it is chosen
 
 
 def _import(paths: Paths, path: Path, *, cancel: CancelToken) -> InstalledModel:
@@ -111,6 +125,8 @@ class ModelsPage(QWidget):
         self.import_runner.failed.connect(self._import_failed)
         self.import_runner.cancelled.connect(self.import_progress.finish)
         self.import_progress.cancel_requested.connect(self.import_runner.cancel)
+        self.summary_runner = TaskRunner(self)
+        self.summary_runner.progressed.connect(self._summary_read)
         self.machine_runner = TaskRunner(self)
         self.machine_runner.finished.connect(self.set_machine)
         if machine is not None:
@@ -142,8 +158,15 @@ class ModelsPage(QWidget):
         self.table_model.set_models(models)
         self.catalog_model.set_installed(models)
         self.tabs.setTabText(self.INSTALLED, f"Installed ({len(models)})")
+        missing = self.table_model.missing_summaries()
+        if missing:
+            self.summary_runner.start(_summaries, self._services.paths, missing)
         if chosen is not None:
             self.installed.select(chosen.id)
+
+    def _summary_read(self, item: object) -> None:
+        if isinstance(item, tuple) and len(item) == 2:
+            self.table_model.set_summary(*item)
 
     def show_error(self, message: str) -> None:
         self.banner.show_message(message, kind="error")
@@ -151,7 +174,6 @@ class ModelsPage(QWidget):
     def download(self, ref: str, label: str) -> None:
         self.banner.dismiss()
         self.queue.start(ref, label)
-        self.downloads.select(ref)
 
     # Import: by the button's file dialog or by dropping a file on the page.
     def choose_import_file(self) -> None:
