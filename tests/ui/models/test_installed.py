@@ -165,3 +165,20 @@ def test_a_model_no_assistant_uses_is_asked_about_plainly(
     page.installed.remove_button.click()
     assert questions == ["Remove Alone from this computer?"]
     assert page.table_model.rowCount() == 0
+
+
+def test_a_model_registered_without_its_metadata_gets_it_read_in_the_background(
+    make_page: MakePage, qtbot: QtBot, make_gguf: MakeGguf, app_home: Paths
+) -> None:
+    from assistant_builder.core.models.registry import InstalledModel, ModelRegistry
+
+    path = make_gguf("bare-Q8_0.gguf")
+    app_home.ensure()
+    ModelRegistry(app_home.models_registry).add(
+        InstalledModel(id="bare", name="Bare", path=str(path), sha256="1" * 64,
+                       size=path.stat().st_size)
+    )  # fmt: skip
+    page = make_page()
+    verdict = page.table_model.index(0, InstalledModelsModel.VERDICT_COLUMN)
+    qtbot.waitUntil(lambda: verdict.data() == "Fits", timeout=10_000)
+    assert page.table_model.index(0, 3).data() == "F32"  # what the file says, not its name
