@@ -163,6 +163,10 @@ class DownloadQueue(QObject):
         if runner is not None:
             runner.cancel()
 
+    def cancel_all(self) -> None:
+        for runner in self._runners.values():
+            runner.cancel()
+
     def busy(self) -> bool:
         return any(r.busy for r in self._runners.values())
 

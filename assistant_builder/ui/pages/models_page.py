@@ -8,7 +8,14 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QPalette
-from PySide6.QtWidgets import QFileDialog, QLabel, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QFileDialog,
+    QLabel,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from assistant_builder.core.cancel import CancelToken
 from assistant_builder.core.errors import AppError
@@ -136,6 +143,18 @@ class ModelsPage(QWidget):
         self.refresh()
         self.queue.load_pending()
         self.catalog.table.selectRow(0)
+        app = QApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(self.shutdown)
+
+    def shutdown(self) -> None:
+        """Stop the page's work so quitting does not wait for it; a stopped download is kept
+        and offered again next time."""
+        for runner in (self.import_runner, self.summary_runner, self.machine_runner,
+                       self.search.search_runner, self.search.files_runner,
+                       self.installed.inspect_runner):  # fmt: skip
+            runner.cancel()
+        self.queue.cancel_all()
 
     def set_machine(self, machine: object) -> None:
         if isinstance(machine, Machine):

@@ -34,10 +34,6 @@ def make_page(qtbot: QtBot) -> Iterator[MakePage]:
 
     yield make
     for page in pages:
-        for runner in (page.import_runner, page.machine_runner, page.search.search_runner,
-                       page.search.files_runner, page.installed.inspect_runner):  # fmt: skip
-            runner.cancel()
-        for ref in [row.ref for row in page.queue.model.rows()]:
-            page.queue.cancel(ref)
+        page.shutdown()
         page.queue.wait(10_000)
         page.import_runner.wait(10_000)

@@ -158,3 +158,20 @@ def test_the_downloads_model_passes_the_model_tester(qtmodeltester: object) -> N
     assert model.rowCount() == 2
     assert model.index(0, 1).data() == "Installed"
     assert model.index(1, 1).data() == "Stopped 30 %"
+
+
+@pytest.mark.integration
+def test_quitting_stops_a_download_at_once_and_keeps_it_for_next_time(
+    make_page: MakePage, qtbot: QtBot, fake_hub: FakeHub, smollm2_gguf: Path, app_home: Paths
+) -> None:
+    fake_hub.add_file(SMOL_REPO, SMOL_FILE, smollm2_gguf)
+    fake_hub.chunk_delay_s = 0.05  # ~5 s for the whole file
+    page = make_page()
+    ref = f"{SMOL_REPO}:{SMOL_FILE}"
+    page.download(ref, "SmolLM2 135M")
+    qtbot.waitUntil(lambda: _status(page, ref) == "downloading", timeout=15_000)
+    from PySide6.QtWidgets import QApplication
+
+    QApplication.instance().aboutToQuit.emit()  # type: ignore[union-attr]
+    assert page.queue.wait(3_000)  # quitting does not wait for the rest of the file
+    assert [p.filename for p in pending_downloads(app_home)] == [SMOL_FILE]
