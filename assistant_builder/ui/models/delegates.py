@@ -13,6 +13,10 @@ from PySide6.QtWidgets import (
 )
 
 _Index = QModelIndex | QPersistentModelIndex
+# PySide6 6.12 on Python 3.11 drops a reference to None each time Python code gets None back
+# through QModelIndex.data() or calls initStyleOption(); enough repaints then crash the app
+# ("deallocating None"). So painters ask the Python model directly (_value) and draw the
+# item's background from the option the view prepared, never calling initStyleOption.
 PROGRESS_ROLE = Qt.ItemDataRole.UserRole + 3  # 0..1000, or -1 for "busy"
 SECOND_LINE_ROLE = Qt.ItemDataRole.UserRole + 4  # smaller, dimmer text under the cell's text
 
@@ -24,6 +28,19 @@ PILL_COLORS = {
 }
 
 
+def _value(index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+    model = index.model()
+    return model.data(index, role) if model is not None and index.isValid() else None
+
+
+def _background(painter: QPainter, option: QStyleOptionViewItem) -> None:
+    """Selection and alternating-row background, as the view would draw it."""
+    style = option.widget.style() if option.widget else QApplication.style()
+    style.drawPrimitive(
+        QStyle.PrimitiveElement.PE_PanelItemViewItem, option, painter, option.widget
+    )
+
+
 def pill_colors(verdict: str, dark: bool) -> tuple[QColor, QColor]:
     light_bg, light_fg, dark_bg, dark_fg = PILL_COLORS[verdict]
     return (QColor(dark_bg), QColor(dark_fg)) if dark else (QColor(light_bg), QColor(light_fg))
@@ -33,15 +50,15 @@ class PillDelegate(QStyledItemDelegate):
     """Draws the cell's text as a rounded, coloured label."""
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: _Index) -> None:
-        text = str(index.data() or "")
-        opt = QStyleOptionViewItem(option)
-        self.initStyleOption(opt, index)
-        opt.text = ""
-        style = opt.widget.style() if opt.widget else QApplication.style()
-        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
+        text = str(_value(index) or "")
+        _background(painter, option)
         if text not in PILL_COLORS:  # e.g. "Checking…", "Adapter": plain text, no pill
-            opt.text = text
-            style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
+            selected = bool(option.state & QStyle.StateFlag.State_Selected)
+            role = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
+            painter.save()
+            painter.setPen(option.palette.color(role))
+            painter.drawText(option.rect.adjusted(8, 0, -4, 0), Qt.AlignmentFlag.AlignVCenter, text)
+            painter.restore()
             return
         dark = option.palette.color(QPalette.ColorRole.Base).lightness() < 128
         bg, fg = pill_colors(text, dark)
@@ -64,17 +81,18 @@ class PillDelegate(QStyledItemDelegate):
         painter.restore()
 
     def sizeHint(self, option: QStyleOptionViewItem, index: _Index) -> QSize:
-        base = super().sizeHint(option, index)
-        text = str(index.data() or "")
-        return QSize(option.fontMetrics.horizontalAdvance(text) + 40, max(base.height(), 30))
+        text = str(_value(index) or "")
+        return QSize(
+            option.fontMetrics.horizontalAdvance(text) + 40, option.fontMetrics.height() + 16
+        )
 
 
 class ProgressDelegate(QStyledItemDelegate):
     """A progress bar from PROGRESS_ROLE, with the cell's text on it."""
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: _Index) -> None:
-        value = index.data(PROGRESS_ROLE)
-        if value is None:
+        value = _value(index, PROGRESS_ROLE)
+        if not isinstance(value, int):
             super().paint(painter, option, index)
             return
         bar = QStyleOptionProgressBar()
@@ -83,7 +101,7 @@ class ProgressDelegate(QStyledItemDelegate):
         bar.state = option.state | QStyle.StateFlag.State_Horizontal
         bar.minimum, bar.maximum = (0, 0) if value < 0 else (0, 1000)
         bar.progress = max(0, int(value))
-        bar.text = str(index.data() or "")
+        bar.text = str(_value(index) or "")
         bar.textVisible = True
         bar.textAlignment = Qt.AlignmentFlag.AlignCenter
         style = option.widget.style() if option.widget else QApplication.style()
@@ -94,12 +112,9 @@ class TwoLineDelegate(QStyledItemDelegate):
     """The cell's text in bold with SECOND_LINE_ROLE under it, elided to the cell's width."""
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: _Index) -> None:
-        opt = QStyleOptionViewItem(option)
-        self.initStyleOption(opt, index)
-        title, second = opt.text, str(index.data(SECOND_LINE_ROLE) or "")
-        opt.text = ""
-        style = opt.widget.style() if opt.widget else QApplication.style()
-        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
+        title = str(_value(index) or "")
+        second = str(_value(index, SECOND_LINE_ROLE) or "")
+        _background(painter, option)
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
         group = QPalette.ColorGroup.Normal
         text_role = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
