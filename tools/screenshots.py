@@ -53,7 +53,6 @@ def stage_models_page(window: object) -> None:
         )
     )  # fmt: skip
     page.installed.select(page.table_model.model_at(0).id)
-    page.installed.inspect_runner.wait()
 
 
 def main() -> None:
@@ -80,6 +79,8 @@ def main() -> None:
                 window.show_page(page)
                 if name == "models-installed":
                     window.models_page.tabs.setCurrentIndex(window.models_page.INSTALLED)
+                    app.processEvents()  # shown: its details are read now
+                    window.models_page.installed.inspect_runner.wait()
                 app.processEvents()
                 target = OUT / f"{name}-{theme}.png"
                 window.grab().save(str(target))

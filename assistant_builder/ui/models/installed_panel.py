@@ -4,6 +4,7 @@ thread), Remove (asks first and names the assistants that use the model) and Imp
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QFormLayout,
     QFrame,
@@ -135,6 +136,7 @@ class InstalledPanel(QWidget):
         layout.addWidget(self.table, 1)
         layout.addWidget(side)
 
+        self._shown_id = ""  # the model whose details are shown or being read
         self.inspect_runner = TaskRunner(self)
         self.inspect_runner.finished.connect(self._show_info)
         self.inspect_runner.failed.connect(self._inspect_failed)
@@ -201,7 +203,19 @@ class InstalledPanel(QWidget):
             return
         self.details_title.setText(model.name)
         self.details_note.setText("Reading the model file…")
-        self.inspect_runner.start(_inspect, self._paths, model.id)
+        self._shown_id = ""
+        if self.isVisible():  # otherwise when the panel is shown: no work nobody sees
+            self._load_details()
+
+    def _load_details(self) -> None:
+        model = self.chosen()
+        if model is not None and model.id != self._shown_id:
+            self._shown_id = model.id
+            self.inspect_runner.start(_inspect, self._paths, model.id)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._load_details()
 
     def _show_info(self, info: object) -> None:
         if not isinstance(info, GgufInfo):
