@@ -44,10 +44,13 @@ def run_gui(argv: Sequence[str]) -> int:
     from PySide6.QtWidgets import QApplication
 
     from assistant_builder.core.services import Services
+    from assistant_builder.ui.diagnostics import freeze_startup_heap
     from assistant_builder.ui.main_window import MainWindow
+    from assistant_builder.ui.none_guard import protect_none
     from assistant_builder.ui.resources import app_icon
     from assistant_builder.ui.theme import apply_theme
 
+    protect_none()  # before any Qt call: see ui/none_guard.py
     services = Services.create()
     _setup_logging(services.paths)
     app = QApplication([sys.argv[0], *argv])
@@ -58,6 +61,7 @@ def run_gui(argv: Sequence[str]) -> int:
     apply_theme(app, settings.theme)
     window = MainWindow(services, settings)
     window.show()
+    QTimer.singleShot(0, freeze_startup_heap)
     if notice:
         window.statusBar().showMessage(notice)
     # Let Ctrl+C in the terminal close the app: Python only sees signals between Qt events.

@@ -71,6 +71,28 @@ def add_assistants(paths: object) -> None:
     )
 
 
+def stage_models_page(window: object) -> None:
+    """The Models page as on a modest laptop, with a download under way and a model chosen."""
+    from PySide6.QtWidgets import QApplication
+
+    from assistant_builder.core.models.fit import GIB, Machine
+    from assistant_builder.ui.models.downloads import DownloadRow
+
+    page = window.models_page  # type: ignore[attr-defined]
+    page.machine_runner.wait()  # this computer's own figures first, then a fixed laptop's
+    page.summary_runner.wait()
+    QApplication.processEvents()
+    page.set_machine(Machine(total_ram=8 * GIB, available_ram=5 * GIB, cpu_cores=4))
+    page.catalog.select("qwen2.5-1.5b-instruct")
+    page.queue.model.put(
+        DownloadRow(
+            "qwen2.5-1.5b-instruct:Q4_K_M", "Qwen2.5 1.5B Instruct Q4_K_M", "downloading",
+            412_300_000, 986_048_768, 8_400_000, 68.0,
+        )
+    )  # fmt: skip
+    page.installed.select(page.table_model.model_at(0).id)
+
+
 def main() -> None:
     from PySide6.QtWidgets import QApplication
 
@@ -91,10 +113,17 @@ def main() -> None:
             window = MainWindow(Services.create(), Settings(user_name="Ada", theme=theme))
             window.resize(*SIZE)
             window.show()
-            for page in PAGES:
+            stage_models_page(window)
+            shots = [(page, page.lower()) for page in PAGES]
+            shots.insert(PAGES.index("Models") + 1, ("Models", "models-installed"))
+            for page, name in shots:
                 window.show_page(page)
+                if name == "models-installed":
+                    window.models_page.tabs.setCurrentIndex(window.models_page.INSTALLED)
+                    app.processEvents()  # shown: its details are read now
+                    window.models_page.installed.inspect_runner.wait()
                 app.processEvents()
-                target = OUT / f"{page.lower()}-{theme}.png"
+                target = OUT / f"{name}-{theme}.png"
                 window.grab().save(str(target))
                 print(target.relative_to(ROOT))
             # The editor of the first assistant, on its Instructions section.

@@ -76,7 +76,7 @@ class MainWindow(QMainWindow):
         self.pages = QStackedWidget()
         self.pages.setAccessibleName("Pages")
 
-        self.models_page = ModelsPage(services.models)
+        self.models_page = ModelsPage(services)
         self.assistants_page = AssistantsPage(
             AssistantStore(services.paths.assistants_dir),
             services.models,

@@ -2,9 +2,11 @@
 
 A core operation is a plain function taking a keyword-only ``cancel`` token; if it returns a
 generator, every yielded item becomes a ``progressed`` signal and the generator's return value
-is ``finished``. Work runs on the global QThreadPool; signals are delivered on the GUI thread
-(queued across threads), so slots may touch widgets. Each task has an id; a superseded task's
-late signals are dropped by ``TaskRunner`` so a stale result never overwrites a newer one."""
+is ``finished``. A core function that reports through a callback instead gets
+``on_progress=PROGRESS``: each call becomes a ``progressed`` signal the same way. Work runs
+on the global QThreadPool; signals are delivered on the GUI thread (queued across threads),
+so slots may touch widgets. Each task has an id; a superseded task's late signals
+are dropped by ``TaskRunner`` so a stale result never overwrites a newer one."""
 
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ from assistant_builder.core.errors import AppError, Cancelled
 
 log = logging.getLogger(__name__)
 _ids = itertools.count(1)
+PROGRESS: Any = object()  # pass as a keyword argument's value: "report through progressed"
 
 
 class TaskSignals(QObject):
@@ -48,8 +51,12 @@ class Task(QRunnable):
 
     def run(self) -> None:
         signals, tid = self.signals, self.id
+        kwargs = {
+            key: (lambda item: signals.progressed.emit(tid, item)) if value is PROGRESS else value
+            for key, value in self._kwargs.items()
+        }
         try:
-            result = self._fn(*self._args, cancel=self.token, **self._kwargs)
+            result = self._fn(*self._args, cancel=self.token, **kwargs)
             if isinstance(result, Generator):
                 result = yield_all(
                     result, lambda item: signals.progressed.emit(tid, item), self.token

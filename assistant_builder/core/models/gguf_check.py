@@ -10,8 +10,12 @@ more for 150k-token ones, which is fine once when a file is added but not for ev
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import mmap
 import struct
+import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -242,6 +246,33 @@ def _tensor(
     return TensorEntry(name, dims, ggml_type, start, n_bytes)
 
 
+_gc_lock = threading.Lock()
+_gc_pauses = 0
+_gc_was_enabled = True
+
+
+@contextlib.contextmanager
+def _cyclic_gc_paused() -> Iterator[None]:
+    """GGUFReader allocates ~100k small numpy objects per vocabulary; the allocation bursts
+    trigger full passes of the cyclic collector over all of them, each holding the GIL for
+    100-200 ms, which freezes the GUI thread while a model is added in the background. The
+    objects form no cycles (reference counting frees them), so the collector is paused while
+    they live; the counter keeps overlapping pauses from turning it back on early."""
+    global _gc_pauses, _gc_was_enabled
+    with _gc_lock:
+        if _gc_pauses == 0:
+            _gc_was_enabled = gc.isenabled()
+            gc.disable()
+        _gc_pauses += 1
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc_pauses -= 1
+            if _gc_pauses == 0 and _gc_was_enabled:
+                gc.enable()
+
+
 def open_reader(path: Path) -> Any:
     """A ``gguf.GGUFReader`` over a file that passed :func:`check_layout`."""
     check_layout(path)
@@ -251,3 +282,17 @@ def open_reader(path: Path) -> Any:
         return GGUFReader(path)
     except (ValueError, KeyError, IndexError, TypeError, UnicodeDecodeError, OverflowError) as exc:
         raise _describe(path, f"its metadata cannot be read ({exc}); get the file again") from exc
+
+
+def check_with_reader(path: Path) -> None:
+    """The walk, then gguf's own full parse of a file that passed it; nothing is kept.
+
+    The reader is created and freed while the cyclic collector is paused (see above): freed
+    inside, the collector's counts are back where they were when it resumes."""
+    with _cyclic_gc_paused():
+        reader = open_reader(path)
+        for field in reader.fields.values():
+            # A slice at a time: freeing 100k arrays in one go holds the GIL for ~40 ms.
+            while field.parts:
+                del field.parts[-2048:]
+        del reader

@@ -102,11 +102,11 @@ def read_gguf_info(
     """Validate ``path`` and describe it; raises InvalidModelFile with one plain sentence.
 
     ``deep`` adds gguf.GGUFReader's full parse to the walk (seconds for big vocabularies)."""
-    from assistant_builder.core.models.gguf_check import open_reader
+    from assistant_builder.core.models.gguf_check import check_with_reader
 
     layout: Layout = check_layout(path)
     if deep:
-        open_reader(path)
+        check_with_reader(path)
     meta = layout.metadata
     arch = _value(meta, "general.architecture")
     if not isinstance(arch, str) or not arch:

@@ -1,114 +1,243 @@
-"""The Models page: the models installed on this computer."""
+"""The Models page: the catalog with “will it run?”, Hugging Face search, the download queue,
+the installed models with their details, and Import by file dialog or drag-and-drop."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtWidgets import QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QPalette
+from PySide6.QtWidgets import (
+    QApplication,
+    QFileDialog,
+    QLabel,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from assistant_builder.core.cancel import CancelToken
 from assistant_builder.core.errors import AppError
-from assistant_builder.core.models.registry import InstalledModel, ModelRegistry
+from assistant_builder.core.models.catalog import load_catalog
+from assistant_builder.core.models.fit import Machine, detect_machine
+from assistant_builder.core.models.library import add_local, inspect
+from assistant_builder.core.models.registry import InstalledModel
+from assistant_builder.core.paths import Paths
+from assistant_builder.core.services import Services
+from assistant_builder.ui.models.catalog_panel import CatalogPanel
+from assistant_builder.ui.models.downloads import DownloadQueue, DownloadsView
+from assistant_builder.ui.models.installed_panel import InstalledPanel
+from assistant_builder.ui.models.item_models import CatalogModel, InstalledModelsModel
+from assistant_builder.ui.models.search_panel import SearchPanel
+from assistant_builder.ui.models.words import human_size
+from assistant_builder.ui.widgets.banner import Banner
+from assistant_builder.ui.widgets.progress_panel import ProgressPanel
+from assistant_builder.ui.workers import TaskRunner
 
-_Index = QModelIndex | QPersistentModelIndex
+__all__ = ["InstalledModelsModel", "ModelsPage", "human_size"]
+
+STYLE = """
+QLabel#sectionTitle { font-size: 15px; font-weight: 600; }
+QLabel#chosenName { font-weight: 600; }
+QFrame#detailsPane { border-left: 1px solid palette(mid); }
+"""
 
 
-def human_size(size: int) -> str:
-    value = float(size)
-    for unit in ("bytes", "KB", "MB", "GB"):
-        if value < 1000 or unit == "GB":
-            return f"{value:.0f} {unit}" if unit in ("bytes", "KB") else f"{value:.1f} {unit}"
-        value /= 1000
-    return f"{value:.1f} TB"
+def _detect(*, cancel: CancelToken) -> Machine:
+    return detect_machine()
 
 
-class InstalledModelsModel(QAbstractTableModel):
-    """Rows of installed models; columns name, size, file."""
+def _summaries(
+    paths: Paths, model_ids: list[str], *, cancel: CancelToken
+) -> Iterator[tuple[str, dict[str, Any]]]:
+    """What each file says about itself, for models registered without that summary."""
+    for model_id in model_ids:
+        cancel.raise_if_cancelled()
+        try:
+            yield model_id, inspect(paths, model_id).summary()
+        except AppError:
+            continue  # the details pane says what is wrong with it when it is chosen
 
-    HEADERS = ("Name", "Size", "File")
 
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._rows: list[InstalledModel] = []
-
-    def set_models(self, models: list[InstalledModel]) -> None:
-        self.beginResetModel()
-        self._rows = list(models)
-        self.endResetModel()
-
-    def model_at(self, row: int) -> InstalledModel:
-        return self._rows[row]
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
-            return None
-        model = self._rows[index.row()]
-        column = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            return (model.name, human_size(model.size), model.file.name)[column]
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return model.path
-        if role == Qt.ItemDataRole.TextAlignmentRole and column == 1:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        return None
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> object:
-        horizontal = orientation == Qt.Orientation.Horizontal
-        if horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < len(self.HEADERS):
-            return self.HEADERS[section]
-        return None
+def _import(paths: Paths, path: Path, *, cancel: CancelToken) -> InstalledModel:
+    return add_local(paths, path, cancel=cancel)
 
 
 class ModelsPage(QWidget):
-    def __init__(self, registry: ModelRegistry, parent: QWidget | None = None) -> None:
+    CATALOG, SEARCH, INSTALLED = range(3)
+
+    def __init__(
+        self, services: Services, parent: QWidget | None = None, *, machine: Machine | None = None
+    ) -> None:
         super().__init__(parent)
-        self._registry = registry
+        self._services = services
         self.setAccessibleName("Models page")
+        self.setAcceptDrops(True)
+        self.setStyleSheet(STYLE)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(32, 28, 32, 28)
+        layout.setContentsMargins(32, 28, 32, 20)
         title = QLabel("Models")
         title.setObjectName("pageTitle")
         intro = QLabel(
-            "A model is your assistant's general knowledge and way with words. "
-            "These models are on this computer and work without the internet."
+            "A model is your assistant's general knowledge and way with words. Pick one that "
+            "fits this computer, download it once, and it works without the internet."
         )
         intro.setWordWrap(True)
+        dark = self.palette().color(QPalette.ColorRole.Window).lightness() < 128
+        self.banner = Banner(dark=dark)
         self.status = QLabel()
         self.status.setWordWrap(True)
         self.status.setAccessibleName("Models status")
+
+        self.catalog_model = CatalogModel(self)
+        self.catalog_model.set_rows(load_catalog())
         self.table_model = InstalledModelsModel(self)
-        self.table = QTableView()
-        self.table.setAccessibleName("Installed models")
-        self.table.setModel(self.table_model)
-        self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
-        self.table.verticalHeader().setVisible(False)
-        self.table.setAlternatingRowColors(True)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        self.catalog = CatalogPanel(self.catalog_model)
+        self.search = SearchPanel(services)
+        self.installed = InstalledPanel(services.paths, self.table_model)
+        self.tabs = QTabWidget()
+        self.tabs.setAccessibleName("Model sections")
+        self.tabs.addTab(self.catalog, "Catalog")
+        self.tabs.addTab(self.search, "Search Hugging Face")
+        self.tabs.addTab(self.installed, "Installed")
+        self.tabs.setTabToolTip(
+            self.CATALOG, "Models chosen for this app, with sizes and licences."
+        )
+        self.tabs.setTabToolTip(self.SEARCH, "Find any GGUF model published on huggingface.co.")
+        self.tabs.setTabToolTip(self.INSTALLED, "The models on this computer.")
+        self.import_progress = ProgressPanel()
+        self.import_progress.setAccessibleName("Import progress")
+        self.queue = DownloadQueue(services, self)
+        self.downloads = DownloadsView(self.queue)
+
         layout.addWidget(title)
         layout.addWidget(intro)
+        layout.addWidget(self.banner)
         layout.addWidget(self.status)
-        layout.addWidget(self.table, 1)
+        layout.addWidget(self.tabs, 1)
+        layout.addWidget(self.import_progress)
+        layout.addWidget(self.downloads)
+
+        self.catalog.download_requested.connect(self.download)
+        self.search.download_requested.connect(self.download)
+        self.search.failed.connect(self.show_error)
+        self.queue.installed.connect(self._installed)
+        self.queue.failed.connect(self.show_error)
+        self.installed.removed.connect(self._removed)
+        self.installed.failed.connect(self.show_error)
+        self.installed.import_requested.connect(self.choose_import_file)
+        self.import_runner = TaskRunner(self)
+        self.import_runner.finished.connect(self._imported)
+        self.import_runner.failed.connect(self._import_failed)
+        self.import_runner.cancelled.connect(self.import_progress.finish)
+        self.import_progress.cancel_requested.connect(self.import_runner.cancel)
+        self.summary_runner = TaskRunner(self)
+        self.summary_runner.progressed.connect(self._summary_read)
+        self.machine_runner = TaskRunner(self)
+        self.machine_runner.finished.connect(self.set_machine)
+        if machine is not None:
+            self.set_machine(machine)
+        else:
+            self.machine_runner.start(_detect)
         self.refresh()
+        self.queue.load_pending()
+        self.catalog.table.selectRow(0)
+        app = QApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(self.shutdown)
+
+    def shutdown(self) -> None:
+        """Stop the page's work so quitting does not wait for it; a stopped download is kept
+        and offered again next time."""
+        for runner in (self.import_runner, self.summary_runner, self.machine_runner,
+                       self.search.search_runner, self.search.files_runner,
+                       self.installed.inspect_runner):  # fmt: skip
+            runner.cancel()
+        self.queue.cancel_all()
+
+    def set_machine(self, machine: object) -> None:
+        if isinstance(machine, Machine):
+            self.catalog_model.set_machine(machine)
+            self.table_model.set_machine(machine)
 
     def refresh(self) -> None:
         try:
-            models = self._registry.list()
+            models = self._services.models.list()
         except AppError as exc:
             models = []
             self.status.setText(str(exc))
         else:
             self.status.setText(
                 f"{len(models)} installed." if models else
-                "No model is installed yet. Run “assistant-builder setup” to add the "
-                "small starter model."
+                "No model is installed yet. Download one from the catalog below, or import a "
+                "GGUF model file you already have."
             )  # fmt: skip
+        chosen = self.installed.chosen()
         self.table_model.set_models(models)
+        self.catalog_model.set_installed(models)
+        self.tabs.setTabText(self.INSTALLED, f"Installed ({len(models)})")
+        missing = self.table_model.missing_summaries()
+        if missing:
+            self.summary_runner.start(_summaries, self._services.paths, missing)
+        if chosen is not None:
+            self.installed.select(chosen.id)
+
+    def _summary_read(self, item: object) -> None:
+        if isinstance(item, tuple) and len(item) == 2:
+            self.table_model.set_summary(*item)
+
+    def show_error(self, message: str) -> None:
+        self.banner.show_message(message, kind="error")
+
+    def download(self, ref: str, label: str) -> None:
+        self.banner.dismiss()
+        self.queue.start(ref, label)
+
+    # Import: by the button's file dialog or by dropping a file on the page.
+    def choose_import_file(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self,
+            "Import a model file",
+            str(Path.home()),
+            "GGUF model files (*.gguf);;All files (*)",
+        )
+        if path:
+            self.import_file(Path(path))
+
+    def import_file(self, path: Path) -> None:
+        self.banner.dismiss()
+        self.import_progress.start(f"Checking {path.name}…")
+        self.import_runner.start(_import, self._services.paths, path)
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if any(url.isLocalFile() for url in event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        files = [Path(url.toLocalFile()) for url in event.mimeData().urls() if url.isLocalFile()]
+        if files:
+            event.acceptProposedAction()
+            self.import_file(files[0])
+
+    def _imported(self, model: object) -> None:
+        self.import_progress.finish()
+        if isinstance(model, InstalledModel):
+            self.refresh()
+            self.tabs.setCurrentIndex(self.INSTALLED)
+            self.installed.select(model.id)
+            self.banner.show_message(f"Imported {model.name}.", kind="info")
+
+    def _import_failed(self, message: str) -> None:
+        self.import_progress.finish()
+        self.show_error(message)
+
+    def _installed(self, model: object) -> None:
+        self.refresh()
+        if isinstance(model, InstalledModel):
+            self.installed.select(model.id)
+
+    def _removed(self, model: object) -> None:
+        self.refresh()
+        if isinstance(model, InstalledModel):
+            self.banner.show_message(f"Removed {model.name}.", kind="info")
