@@ -46,11 +46,9 @@ def run_gui(argv: Sequence[str]) -> int:
     from assistant_builder.core.services import Services
     from assistant_builder.ui.diagnostics import freeze_startup_heap
     from assistant_builder.ui.main_window import MainWindow
-    from assistant_builder.ui.none_guard import protect_none
     from assistant_builder.ui.resources import app_icon
     from assistant_builder.ui.theme import apply_theme
 
-    protect_none()  # before any Qt call: see ui/none_guard.py
     services = Services.create()
     _setup_logging(services.paths)
     app = QApplication([sys.argv[0], *argv])

@@ -10,12 +10,8 @@ from pytestqt.qtbot import QtBot
 
 from assistant_builder.core.models.fit import GIB, Machine
 from assistant_builder.core.services import Services
-from assistant_builder.ui.none_guard import protect_none
 from assistant_builder.ui.pages.models_page import ModelsPage
 from tests.models.conftest import fake_hub, make_gguf  # noqa: F401  (fixtures reused)
-
-# The app does this at start (PySide6 6.12 drops references to None; see ui/none_guard.py).
-protect_none()
 
 # A modest laptop: 8 GB of memory, 6 GB free, 2 cores, no graphics card.
 LAPTOP = Machine(total_ram=8 * GIB, available_ram=6 * GIB, cpu_cores=2)
