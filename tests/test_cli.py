@@ -41,9 +41,14 @@ def test_help_lists_only_commands_that_have_a_real_handler() -> None:
     result = run_cli("--help")
     assert result.returncode == 0
     listed = re.findall(r"^    (\w+)\s", result.stdout, flags=re.M)
-    assert listed == ["setup", "models"]
+    assert listed == ["setup", "models", "collections", "search"]
     leaves = _leaf_commands(build_parser())
-    assert set(leaves) == {("setup",), ("models", "list")}
+    assert set(leaves) == {
+        ("setup",),
+        ("models", "list"),
+        *(("collections", a) for a in ("create", "index", "list", "show", "remove")),
+        ("search",),
+    }
     for words, handler in leaves.items():
         assert callable(handler), words
         assert run_cli(*words, "--help").returncode == 0

