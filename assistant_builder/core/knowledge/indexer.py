@@ -192,6 +192,7 @@ def index_collection(
         pool = ParserPool(parsers, workers=workers, time_limit_s=time_limit_s)
         try:
             for path_obj, result in pool.parse([Path(f.path) for f, _ in to_index], cancel=cancel):
+                cancel.raise_if_cancelled()
                 path = str(path_obj)
                 found, digest = hashes[path]
                 if isinstance(result, str):
@@ -213,13 +214,10 @@ def index_collection(
                     written += _flush(pending, embedder, open_store(), manifest, manifest_path,
                                       cancel=cancel)  # fmt: skip
                     pending = _Pending()
-                elapsed = max(time.monotonic() - work_started, 1e-6)
-                rate = written / elapsed
-                left = files_total - done
-                per_file = elapsed / max(1, len(indexed) + len(failed))
-                yield IndexProgress(done, files_total, written, rate, left * per_file, path)
+                yield _progress(work_started, done, files_total, written, len(to_index), path)
             written += _flush(pending, embedder, open_store(), manifest, manifest_path,
                               cancel=cancel)  # fmt: skip
+            yield _progress(work_started, done, files_total, written, len(to_index), "")
         finally:
             pool.close()
     open_store().finish_writes()
@@ -234,6 +232,17 @@ def index_collection(
         seconds=time.monotonic() - started,
         notes=tuple(notes),
     )
+
+
+def _progress(
+    since: float, done: int, total: int, written: int, to_do: int, path: str
+) -> IndexProgress:
+    elapsed = max(time.monotonic() - since, 1e-6)
+    # The files to read are the slow part; those already up to date cost nothing.
+    first_new = total - to_do
+    parsed = max(1, done - first_new)
+    eta = max(0.0, (total - done) * elapsed / parsed)
+    return IndexProgress(done, total, written, written / elapsed, eta, path)
 
 
 def _flush(

@@ -129,7 +129,7 @@ class ChunkStore:
         table = self._open()
         if table is None:
             return
-        table.create_fts_index("text", use_tantivy=False, replace=True)
+        _create_text_index(table)
         table.optimize()
 
     def has_text_index(self) -> bool:
@@ -149,7 +149,7 @@ class ChunkStore:
             found = builder.select([*columns, "_distance"]).limit(limit).to_list()
             return [_stored(r, 1.0 - float(r["_distance"])) for r in found]
         if not self.has_text_index():
-            table.create_fts_index("text", use_tantivy=False, replace=True)
+            _create_text_index(table)
         if mode == "keyword":
             builder = table.search(query, query_type="fts").select([*columns, "_score"])
             found = builder.limit(limit).to_list()
@@ -158,6 +158,14 @@ class ChunkStore:
         builder = table.search(query_type="hybrid").vector(vector).text(query)
         found = builder.select(columns).limit(limit).to_list()
         return [_stored(r, float(r["_relevance_score"])) for r in found]
+
+
+def _create_text_index(table: Any) -> None:
+    # LanceDB's native full-text index (the same as create_fts_index(use_tantivy=False), which
+    # 0.40 deprecates): English stemming and stop words, accents folded.
+    from lancedb.index import FTS
+
+    table.create_index("text", config=FTS(with_position=False), replace=True)
 
 
 def _stored(row: dict[str, Any], score: float) -> StoredChunk:
