@@ -183,15 +183,16 @@ def index_collection(
     indexed: list[str] = []
     work_started = time.monotonic()
     if to_index:
-        if embedder is None:
-            embedder = load_embedder(config.embedder, collections.paths, cancel=cancel)
-        budget = chunk_budget(config, embedder)
-        overlap = min(config.overlap_tokens, budget // 4)
-        hashes = {f.path: (f, digest) for f, digest in to_index}
-        pending = _Pending()
         pool = ParserPool(parsers, workers=workers, time_limit_s=time_limit_s)
+        pool.submit([Path(f.path) for f, _ in to_index])  # parsing starts while the model loads
         try:
-            for path_obj, result in pool.parse([Path(f.path) for f, _ in to_index], cancel=cancel):
+            if embedder is None:
+                embedder = load_embedder(config.embedder, collections.paths, cancel=cancel)
+            budget = chunk_budget(config, embedder)
+            overlap = min(config.overlap_tokens, budget // 4)
+            hashes = {f.path: (f, digest) for f, digest in to_index}
+            pending = _Pending()
+            for path_obj, result in pool.results(cancel=cancel):
                 cancel.raise_if_cancelled()
                 path = str(path_obj)
                 found, digest = hashes[path]

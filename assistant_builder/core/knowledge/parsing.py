@@ -79,6 +79,22 @@ class ParserPool:
         self._time_limit = time_limit_s
         self._ctx = multiprocessing.get_context("spawn")
         self._workers: list[_Worker] = []
+        self._todo: deque[tuple[int, Path]] = deque()
+
+    def submit(self, paths: Iterable[Path]) -> None:
+        """Queue files and start the workers on them now (e.g. while the embedder loads)."""
+        self._todo.extend((len(self._todo) + n, p) for n, p in enumerate(paths))
+        self._dispatch()
+
+    def _dispatch(self) -> None:
+        todo = self._todo
+        while len(self._workers) < min(self._size, len(todo) + 1) and todo:
+            self._workers.append(self._spawn())
+        for worker in self._workers:
+            while todo and len(worker.queue) < PREFETCH:
+                task = todo.popleft()
+                worker.queue.append(task)
+                worker.conn.send((task[0], str(task[1])))
 
     def _spawn(self) -> _Worker:
         parent, child = self._ctx.Pipe()
@@ -101,16 +117,15 @@ class ParserPool:
     def parse(
         self, paths: Iterable[Path], *, cancel: CancelToken = NEVER
     ) -> Iterator[tuple[Path, Document | str]]:
-        todo: deque[tuple[int, Path]] = deque(enumerate(paths))
+        self.submit(paths)
+        return self.results(cancel=cancel)
+
+    def results(self, *, cancel: CancelToken = NEVER) -> Iterator[tuple[Path, Document | str]]:
+        """(path, Document or the reason it failed) for every submitted file, as they finish."""
+        todo = self._todo
         while todo or any(w.queue for w in self._workers):
             cancel.raise_if_cancelled()
-            while len(self._workers) < min(self._size, len(todo) + 1) and todo:
-                self._workers.append(self._spawn())
-            for worker in self._workers:
-                while todo and len(worker.queue) < PREFETCH:
-                    task = todo.popleft()
-                    worker.queue.append(task)
-                    worker.conn.send((task[0], str(task[1])))
+            self._dispatch()
             busy = [w for w in self._workers if w.queue]
             ready = wait([w.conn for w in busy], timeout=0.2)
             for worker in busy:
