@@ -85,8 +85,10 @@ def test_index_report_search_modes_and_incremental_runs(
     assert [r["text"] for r in after.values() if r["path"].endswith("garden.md")] == [
         "# Garden\n\nSlugs are caught with beer traps at night."
     ]
-    slugs = search_collection(collections, "lib", "aphids soapy water", mode="keyword")
-    assert all(not h.source.endswith("garden.md") for h in slugs)
+    aphids = search_collection(collections, "lib", "aphids soapy water", mode="keyword")
+    assert all(not h.source.endswith("garden.md") for h in aphids)
+    slugs = search_collection(collections, "lib", "beer traps", mode="keyword")
+    assert slugs and slugs[0].source.endswith("garden.md")  # the keyword index saw the change
 
 
 def test_changing_the_embedder_reembeds_everything_and_never_mixes_vectors(

@@ -89,9 +89,12 @@ class SentenceTransformerEmbedder:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         out: list[Vectors] = []
-        for start in range(0, len(texts), self._batch_size):
+        # Several model batches per call: encode() sorts each call's texts by length, so
+        # bigger calls pad less; the cancel check between calls stays frequent enough.
+        step = self._batch_size * 8
+        for start in range(0, len(texts), step):
             cancel.raise_if_cancelled()
-            batch = list(texts[start : start + self._batch_size])
+            batch = list(texts[start : start + step])
             vectors = model.encode(
                 batch,
                 batch_size=self._batch_size,

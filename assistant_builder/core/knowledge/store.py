@@ -13,6 +13,7 @@ import numpy as np
 from assistant_builder.core.knowledge.embedder import Vectors
 
 TABLE = "chunks"
+VECTOR_INDEX_ROWS = 20_000  # below this a flat scan answers in a few milliseconds
 
 
 @dataclass(frozen=True)
@@ -125,16 +126,25 @@ class ChunkStore:
         return rows
 
     def finish_writes(self) -> None:
-        """Rebuild the full-text index and compact, after a run that changed the table."""
+        """After a run that changed the table: index what is new and compact.
+
+        The full-text index is created once and then kept up to date by optimize(); so is the
+        vector index, made once the table is big enough for a flat scan to be slow. IVF_FLAT
+        builds in seconds and keeps exact distances inside the partitions it probes."""
         table = self._open()
         if table is None:
             return
-        _create_text_index(table)
+        if not self.has_index("text"):
+            _create_text_index(table)
+        if table.count_rows() >= VECTOR_INDEX_ROWS and not self.has_index("vector"):
+            from lancedb.index import IvfFlat
+
+            table.create_index("vector", config=IvfFlat(distance_type="cosine"), replace=True)
         table.optimize()
 
-    def has_text_index(self) -> bool:
+    def has_index(self, column: str) -> bool:
         table = self._open()
-        return table is not None and any("text" in i.columns for i in table.list_indices())
+        return table is not None and any(column in i.columns for i in table.list_indices())
 
     def search(
         self, mode: str, query: str, vector: Vectors | None, limit: int
@@ -148,7 +158,7 @@ class ChunkStore:
             builder = table.search(vector, query_type="vector").distance_type("cosine")
             found = builder.select([*columns, "_distance"]).limit(limit).to_list()
             return [_stored(r, 1.0 - float(r["_distance"])) for r in found]
-        if not self.has_text_index():
+        if not self.has_index("text"):
             _create_text_index(table)
         if mode == "keyword":
             builder = table.search(query, query_type="fts").select([*columns, "_score"])
@@ -156,6 +166,7 @@ class ChunkStore:
             return [_stored(r, float(r["_score"])) for r in found]
         assert vector is not None
         builder = table.search(query_type="hybrid").vector(vector).text(query)
+        builder = builder.distance_type("cosine")
         found = builder.select(columns).limit(limit).to_list()
         return [_stored(r, float(r["_relevance_score"])) for r in found]
 
