@@ -59,7 +59,8 @@ def build(uri: str, n: int, texts: list[str]) -> None:
         rows = [
             {"id": f"h{i}:0", "path": f"/docs/file{i // 10}.txt", "file_hash": f"h{i}",
              "chunk": i % 10, "page": None, "start": 0, "end": len(texts[i % len(texts)]),
-             "heading": "", "text": texts[i % len(texts)]}
+             "heading": "", "text": texts[i % len(texts)],
+             "search_text": texts[i % len(texts)]}
             for i in range(start, start + count)
         ]  # fmt: skip
         store.replace_files([], rows, vectors)

@@ -28,6 +28,10 @@ from assistant_builder.core.knowledge.scan import FoundFile, scan_folders
 
 BATCH_CHUNKS = 256  # chunks embedded and written together (one table commit per batch)
 SPECIAL_TOKENS = 2  # [CLS] and [SEP]: they count against the model's maximum length
+# Each chunk is embedded and keyword-indexed with its document title and heading path in
+# front (a passage deep in a long document otherwise loses what it is about); this many
+# tokens of the model's limit are kept for that context line.
+CONTEXT_TOKENS = 24
 
 
 @dataclass(frozen=True)
@@ -66,11 +70,21 @@ class IndexReport:
 class _Pending:
     paths: list[str] = field(default_factory=list)
     entries: dict[str, FileEntry] = field(default_factory=dict)
-    chunks: list[tuple[str, str, int, Chunk]] = field(default_factory=list)  # path, hash, n, chunk
+    # (path, file hash, chunk number, chunk, context line)
+    chunks: list[tuple[str, str, int, Chunk, str]] = field(default_factory=list)
 
 
 def chunk_budget(config: CollectionConfig, embedder: Embedder) -> int:
-    return max(16, min(config.chunk_tokens, embedder.max_tokens - SPECIAL_TOKENS))
+    room = embedder.max_tokens - SPECIAL_TOKENS - CONTEXT_TOKENS
+    return max(16, min(config.chunk_tokens, room))
+
+
+def context_line(title: str, heading: tuple[str, ...], count_tokens: Any) -> str:
+    """The context put in front of a chunk: title › headings, cut to CONTEXT_TOKENS."""
+    words = " › ".join(part for part in (title, *heading) if part).split()
+    while words and count_tokens(" ".join(words)) > CONTEXT_TOKENS - 1:
+        words.pop()
+    return " ".join(words)
 
 
 def _local_table_missing(uri: str) -> bool:
@@ -208,7 +222,14 @@ def index_collection(
                     pending.entries[path] = FileEntry(
                         digest, found.size, found.mtime_ns, len(chunks)
                     )
-                    pending.chunks.extend((path, digest, n, c) for n, c in enumerate(chunks))
+                    title = Path(path).stem if result.title == Path(path).name else result.title
+                    contexts: dict[tuple[str, ...], str] = {}
+                    for n, c in enumerate(chunks):
+                        if c.heading not in contexts:
+                            contexts[c.heading] = context_line(
+                                title, c.heading, embedder.count_tokens
+                            )
+                        pending.chunks.append((path, digest, n, c, contexts[c.heading]))
                     indexed.append(path)
                 done += 1
                 if len(pending.chunks) >= BATCH_CHUNKS:
@@ -258,16 +279,20 @@ def _flush(
     if not pending.paths:
         return 0
     # Length-sorted, so each model batch pads its texts to about the same length.
-    order = sorted(range(len(pending.chunks)), key=lambda i: len(pending.chunks[i][3].text))
-    texts = [pending.chunks[i][3].text for i in order]
+    search_texts = [
+        f"{ctx}\n{chunk.text}" if ctx else chunk.text for *_, chunk, ctx in pending.chunks
+    ]
+    order = sorted(range(len(search_texts)), key=lambda i: len(search_texts[i]))
+    texts = [search_texts[i] for i in order]
     vectors = embedder.embed(texts, cancel=cancel) if texts else None
     rows = []
     for i in order:
-        path, digest, n, chunk = pending.chunks[i]
+        path, digest, n, chunk, _ = pending.chunks[i]
         rows.append({
             "id": f"{digest[:24]}:{n}", "path": path, "file_hash": digest, "chunk": n,
             "page": chunk.page, "start": chunk.start, "end": chunk.end,
             "heading": " › ".join(chunk.heading), "text": chunk.text,
+            "search_text": search_texts[i],
         })  # fmt: skip
     cancel.raise_if_cancelled()
     store.replace_files(pending.paths, rows, vectors)

@@ -75,6 +75,7 @@ class ChunkStore:
             pa.field("end", pa.int64()),
             pa.field("heading", pa.string()),
             pa.field("text", pa.string()),
+            pa.field("search_text", pa.string()),  # title and headings + text: what is matched
             pa.field("vector", pa.list_(pa.float32(), dimension)),
         ])  # fmt: skip
 
@@ -134,7 +135,7 @@ class ChunkStore:
         table = self._open()
         if table is None:
             return
-        if not self.has_index("text"):
+        if not self.has_index("search_text"):
             _create_text_index(table)
         if table.count_rows() >= VECTOR_INDEX_ROWS and not self.has_index("vector"):
             from lancedb.index import IvfFlat
@@ -158,14 +159,16 @@ class ChunkStore:
             builder = table.search(vector, query_type="vector").distance_type("cosine")
             found = builder.select([*columns, "_distance"]).limit(limit).to_list()
             return [_stored(r, 1.0 - float(r["_distance"])) for r in found]
-        if not self.has_index("text"):
+        if not self.has_index("search_text"):
             _create_text_index(table)
         if mode == "keyword":
-            builder = table.search(query, query_type="fts").select([*columns, "_score"])
+            builder = table.search(query, query_type="fts", fts_columns="search_text")
+            builder = builder.select([*columns, "_score"])
             found = builder.limit(limit).to_list()
             return [_stored(r, float(r["_score"])) for r in found]
         assert vector is not None
-        builder = table.search(query_type="hybrid").vector(vector).text(query)
+        builder = table.search(query_type="hybrid", fts_columns="search_text")
+        builder = builder.vector(vector).text(query)
         builder = builder.distance_type("cosine")
         found = builder.select(columns).limit(limit).to_list()
         return [_stored(r, float(r["_relevance_score"])) for r in found]
@@ -176,7 +179,7 @@ def _create_text_index(table: Any) -> None:
     # 0.40 deprecates): English stemming and stop words, accents folded.
     from lancedb.index import FTS
 
-    table.create_index("text", config=FTS(with_position=False), replace=True)
+    table.create_index("search_text", config=FTS(with_position=False), replace=True)
 
 
 def _stored(row: dict[str, Any], score: float) -> StoredChunk:
