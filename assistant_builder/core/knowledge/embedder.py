@@ -33,6 +33,9 @@ class Embedder(Protocol):
     def embed(self, texts: Sequence[str], *, cancel: CancelToken = NEVER) -> Vectors: ...
 
 
+SHORT_CALL = 4  # texts; a search query, not a batch of documents
+
+
 class SentenceTransformerEmbedder:
     """A sentence-transformers model from a local folder (or a hub id when online)."""
 
@@ -88,6 +91,8 @@ class SentenceTransformerEmbedder:
         model = self._loaded()
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
+        if len(texts) <= SHORT_CALL:
+            return self._embed_single_threaded(model, texts)
         out: list[Vectors] = []
         # Several model batches per call: encode() sorts each call's texts by length, so
         # bigger calls pad less; the cancel check between calls stays frequent enough.
@@ -104,6 +109,25 @@ class SentenceTransformerEmbedder:
             )
             out.append(np.asarray(vectors, dtype=np.float32))
         return np.concatenate(out, axis=0)
+
+    def _embed_single_threaded(self, model: Any, texts: Sequence[str]) -> Vectors:
+        # A query is tiny: one thread does it in ~10 ms, while torch's thread pool on a busy
+        # machine waits for cores and takes 5-20x longer (measured in bench/knowledge_search).
+        import torch
+
+        with self._lock:
+            threads = torch.get_num_threads()
+            torch.set_num_threads(1)
+            try:
+                vectors = model.encode(
+                    list(texts),
+                    normalize_embeddings=True,
+                    convert_to_numpy=True,
+                    show_progress_bar=False,
+                )
+            finally:
+                torch.set_num_threads(threads)
+        return np.asarray(vectors, dtype=np.float32)
 
 
 STARTER_IDS = {"all-minilm-l6-v2", "sentence-transformers/all-minilm-l6-v2"}
