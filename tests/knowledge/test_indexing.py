@@ -12,6 +12,7 @@ from assistant_builder.core.cancel import CancelToken
 from assistant_builder.core.errors import Cancelled, KnowledgeError
 from assistant_builder.core.knowledge.collection import Collections
 from assistant_builder.core.knowledge.indexer import IndexProgress, index_collection
+from assistant_builder.core.knowledge.manifest import Manifest
 from assistant_builder.core.knowledge.search import CrossEncoderReranker, search_collection
 from assistant_builder.core.knowledge.store import ChunkStore
 from tests.fakes import DeterministicEmbedder
@@ -186,3 +187,32 @@ def test_search_errors_are_plain(collections: Collections, library: Path, minilm
     with pytest.raises(KnowledgeError, match="no collection named"):
         search_collection(collections, "nope", "anything", embedder=minilm)
     assert os.environ.get("ASSISTANT_BUILDER_HOME")
+
+
+def test_big_tables_get_a_vector_index_and_stay_searchable_after_changes(
+    collections: Collections, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from assistant_builder.core.knowledge import store as store_module
+
+    monkeypatch.setattr(store_module, "VECTOR_INDEX_ROWS", 300)
+    folder = tmp_path / "big"
+    folder.mkdir()
+    for n in range(60):
+        paragraphs = [
+            f"File {n} paragraph {p} mentions token{n}x{p} and shared words." for p in range(8)
+        ]
+        (folder / f"f{n:02}.md").write_text("\n\n".join(paragraphs))
+    collections.create("big", [folder], embedder="fake-hash-64", chunk_tokens=16, overlap_tokens=0)
+    embedder = DeterministicEmbedder(64)
+    report, _ = run_index(collections, "big", embedder=embedder)
+    store = ChunkStore(collections.store_uri(collections.get("big")))
+    assert store.count() >= 300 and store.has_index("vector") and store.has_index("search_text")
+    (folder / "f07.md").write_text("A brand new passage about token9999 only.")
+    run_index(collections, "big", embedder=embedder)
+    for mode in ("vector", "hybrid", "keyword"):
+        hits = search_collection(collections, "big", "token9999", mode=mode, embedder=embedder)
+        assert hits[0].source.endswith("f07.md"), mode
+        assert "token9999" in hits[0].text
+    # The same store object sees the second run's writes (no stale table handle).
+    manifest = Manifest.load(collections.manifest_file("big"))
+    assert store.count() == sum(e.chunks for e in manifest.files.values()) < report.chunks

@@ -61,20 +61,18 @@ class _TextExtractor(HTMLParser):
         if self.in_title:
             self.title += data
             return
-        if self.hidden_depth:
+        if self.hidden_depth or not data:
             return
+        # Whitespace around inline elements separates words; runs of it collapse to one space.
         text = " ".join(data.split())
-        if not text:
-            return
-        if self.parts and not self.parts[-1].endswith(("\n", " ")) and data[:1].isspace():
+        after_gap = not self.parts or self.parts[-1].endswith((" ", "\n"))
+        if data[0].isspace() and not after_gap:
             text = " " + text
-        elif self.parts and not self.parts[-1].endswith("\n") and data[:1].isspace():
-            pass
-        self.parts.append(text)
-        self.length += len(text)
-        if data[-1:].isspace():
-            self.parts.append(" ")
-            self.length += 1
+        if text and data[-1].isspace() and not text.endswith(" "):
+            text += " "
+        if text.strip() or (text and not after_gap):
+            self.parts.append(text)
+            self.length += len(text)
 
 
 def html_to_document(html: str, *, fallback_title: str = "") -> Document:

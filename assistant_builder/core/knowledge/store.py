@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import numpy as np
@@ -41,7 +42,9 @@ class ChunkStore:
         os.environ.setdefault("LANCEDB_LOG", "error")
         import lancedb
 
-        self._db = lancedb.connect(uri)
+        # Every read checks for a newer table version, so a long-lived searcher sees what
+        # another indexing run (or process) wrote; locally that is one small file read.
+        self._db = lancedb.connect(uri, read_consistency_interval=timedelta(0))
         self._name = table
         self._table: Any = None
 
