@@ -133,17 +133,18 @@ class ChunkStore:
         """After a run that changed the table: index what is new and compact.
 
         The full-text index is created once and then kept up to date by optimize(); so is the
-        vector index, made once the table is big enough for a flat scan to be slow. IVF_FLAT
-        builds in seconds and keeps exact distances inside the partitions it probes."""
+        vector index, made once the table is big enough for a flat scan to be slow. IVF_SQ
+        (8-bit scalar quantization) builds 100k vectors in ~4 s and answers in ~7 ms on two
+        cores, where IVF_PQ took ~50 s and HNSW over 2 minutes to build (bench/knowledge_search)."""
         table = self._open()
         if table is None:
             return
         if not self.has_index("search_text"):
             _create_text_index(table)
         if table.count_rows() >= VECTOR_INDEX_ROWS and not self.has_index("vector"):
-            from lancedb.index import IvfFlat
+            from lancedb.index import IvfSq
 
-            table.create_index("vector", config=IvfFlat(distance_type="cosine"), replace=True)
+            table.create_index("vector", config=IvfSq(distance_type="cosine"), replace=True)
         table.optimize()
 
     def has_index(self, column: str) -> bool:
