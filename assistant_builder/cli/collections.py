@@ -83,7 +83,7 @@ def register(commands: Any) -> None:
 
 
 def _collections() -> Collections:
-    return Collections(services().paths)
+    return services().collections
 
 
 def _summary(collections: Collections, name: str) -> dict[str, Any]:

@@ -6,7 +6,6 @@ import argparse
 from typing import Any
 
 from assistant_builder.cli.common import print_json, services
-from assistant_builder.core.knowledge.collection import Collections
 from assistant_builder.core.knowledge.search import MODES, search_collection
 
 
@@ -26,7 +25,7 @@ def register(commands: Any) -> None:
 
 
 def _search(args: argparse.Namespace) -> int:
-    collections = Collections(services().paths)
+    collections = services().collections
     hits = search_collection(
         collections, args.collection, args.query, top_k=max(1, args.top_k), mode=args.mode
     )

@@ -7,6 +7,7 @@ import time
 from dataclasses import dataclass
 
 from assistant_builder.core.errors import SettingsError
+from assistant_builder.core.knowledge.collection import Collections
 from assistant_builder.core.models.registry import ModelRegistry
 from assistant_builder.core.paths import Paths
 from assistant_builder.core.settings import Settings, load_settings, save_settings
@@ -21,6 +22,10 @@ class Services:
     def create(cls, paths: Paths | None = None) -> Services:
         paths = (paths or Paths.from_env()).ensure()
         return cls(paths=paths, models=ModelRegistry(paths.models_registry))
+
+    @property
+    def collections(self) -> Collections:
+        return Collections(self.paths)
 
     def load_settings(self) -> Settings:
         return load_settings(self.paths.settings_file)

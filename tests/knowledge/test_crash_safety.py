@@ -129,3 +129,24 @@ def test_sigkill_at_many_moments_then_rerun_indexes_every_file_exactly_once(
     # Every kill hit a run in progress, and at different points of the table's writing.
     assert all(running for running, _ in interrupted)
     assert len({files for _, files in interrupted}) >= 3
+
+
+def test_a_lost_manifest_costs_a_reindex_but_leaves_no_strays(
+    collections: Collections, tmp_path: Path
+) -> None:
+    from tests.fakes import DeterministicEmbedder
+
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    for n in range(4):
+        _write_note(folder / f"note{n}.txt", n)
+    collections.create("notes", [folder], embedder="fake-hash-64")
+    embedder = DeterministicEmbedder(64)
+    run_index(collections, "notes", embedder=embedder)
+    collections.manifest_file("notes").unlink()
+    (folder / "note3.txt").unlink()
+    report, _ = run_index(collections, "notes", embedder=embedder)
+    assert len(report.indexed) == 3
+    rows = ChunkStore(collections.store_uri(collections.get("notes"))).rows(["id", "path"])
+    assert {r["path"] for r in rows} == {str(p) for p in folder.iterdir()}
+    assert len({r["id"] for r in rows}) == len(rows)

@@ -131,6 +131,8 @@ def index_collection(
         manifest.save(manifest_path)
     elif manifest.files and _local_table_missing(uri):
         manifest = Manifest(embedder=wanted, running=True)  # the table is gone: start afresh
+    elif not manifest_path.exists() and not _local_table_missing(uri):
+        manifest.running = True  # a table without its manifest: check it for strays
 
     scan = scan_folders(
         config.folders,
