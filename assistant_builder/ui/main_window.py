@@ -20,11 +20,13 @@ from PySide6.QtWidgets import (
 )
 
 from assistant_builder import APP_NAME
+from assistant_builder.core.assistants.retrieval import knowledge_retriever
 from assistant_builder.core.assistants.store import AssistantStore
 from assistant_builder.core.errors import AppError
 from assistant_builder.core.network import offline_from_env
 from assistant_builder.core.services import Services
 from assistant_builder.core.settings import Settings
+from assistant_builder.ui.editor.prompt_source import PromptSource
 from assistant_builder.ui.pages.assistants_page import AssistantsPage
 from assistant_builder.ui.pages.empty_page import EmptyStatePage
 from assistant_builder.ui.pages.models_page import ModelsPage
@@ -82,6 +84,9 @@ class MainWindow(QMainWindow):
             services.models,
             imported_documents_dir=services.paths.imported_documents_dir,
             collection_names=lambda: collection_folders(services.paths.collections_dir),
+            prompt_source=PromptSource(
+                services.models, knowledge_retriever(services.paths), user_name=settings.user_name
+            ),
         )
         self.assistants_page.chat_requested.connect(self._on_chat_requested)
         self.assistants_page.editor.dirty_changed.connect(self._show_unsaved)

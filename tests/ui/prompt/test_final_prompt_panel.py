@@ -1,0 +1,97 @@
+"""The final-prompt panel beside the editor, with the real SmolLM2 vocabulary and a real
+collection: what the model will receive, as the person edits the unsaved assistant."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from assistant_builder.core.assistants.model import Assistant, CollectionRef, ModelRef, Sampling
+from assistant_builder.core.assistants.store import AssistantStore
+from assistant_builder.ui.editor.final_prompt_panel import FinalPromptPanel
+from assistant_builder.ui.editor.prompt_source import PromptSource
+from assistant_builder.ui.pages.assistants_page import AssistantsPage
+
+pytestmark = pytest.mark.integration
+
+MakePage = Callable[[], AssistantsPage]
+
+
+def _open(make_page: MakePage, store: AssistantStore, **fields: object) -> AssistantsPage:
+    values: dict[str, object] = {
+        "id": "", "name": "Pet helper", "model": ModelRef(id="smollm2"),
+        "system_prompt": "You are {assistant_name}, talking with {user_name}.",
+    }  # fmt: skip
+    values.update(fields)
+    assistant = store.create(Assistant(**values))  # type: ignore[arg-type]
+    page = make_page()
+    page.open_editor(assistant.id)
+    return page
+
+
+def _shown(qtbot: QtBot, panel: FinalPromptPanel, needle: str) -> str:
+    qtbot.waitUntil(lambda: needle in panel.text.toPlainText(), timeout=60_000)
+    return panel.text.toPlainText()
+
+
+def test_the_panel_follows_the_unsaved_prompt_with_special_tokens_and_budget(
+    qtbot: QtBot, make_page: MakePage, store: AssistantStore, source: PromptSource
+) -> None:
+    page = _open(make_page, store)
+    panel = page.editor.prompt_panel
+    text = _shown(qtbot, panel, "You are Pet helper, talking with Ada.")
+    # SmolLM2's own ChatML template, as its tokenizer renders it, ending where the answer starts.
+    assert text.startswith("<|im_start|>system\nYou are Pet helper, talking with Ada.")
+    assert "<|im_start|>user\nWhat can you help me with?<|im_end|>" in text
+    assert text.endswith("<|im_start|>assistant\n")
+    assert panel.marked_tokens() == {"<|im_start|>", "<|im_end|>"}
+    labels = dict(panel.budget.parts())
+    assert list(labels) == [
+        "Instructions", "Examples", "Conversation so far", "Documents", "Question",
+        "Room for the answer",
+    ]  # fmt: skip
+    assert labels["Instructions"] > 5 and labels["Question"] > 3
+    assert sum(labels.values()) == 4096  # the parts and the room fill the context window
+    assert not panel.warning.isVisible() and not panel.notice.isVisible()
+
+    # Typing in the editor: the panel shows the new draft without a save.
+    page.editor.instructions.prompt.setPlainText("You are a pirate. Answer in one line.")
+    text = _shown(qtbot, panel, "You are a pirate.")
+    assert "Pet helper" not in text and page.editor.is_dirty()
+    assert dict(panel.budget.parts())["Instructions"] < labels["Instructions"] + 5
+    page.editor.prompt_panel.question.setText("Where is the treasure?")
+    _shown(qtbot, panel, "<|im_start|>user\nWhere is the treasure?<|im_end|>")
+    assert source.loads == 1  # the vocabulary was read once for all these edits
+
+
+def test_retrieved_passages_appear_and_a_warning_comes_before_they_are_cut(
+    qtbot: QtBot, make_page: MakePage, store: AssistantStore, pets: str
+) -> None:
+    page = _open(make_page, store, collections=(CollectionRef(pets, top_k=3),))
+    panel = page.editor.prompt_panel
+    panel.question.setText("How long do cats sleep?")
+    text = _shown(qtbot, panel, "fifteen hours")
+    assert '<passage n="1" source="cats.md">' in text
+    assert "Question: How long do cats sleep?" in text
+    assert dict(panel.budget.parts())["Documents"] > 40
+    assert not panel.warning.isVisible()
+
+    # A small context cannot hold all three passages: the panel says what will be left out.
+    page.editor.model_section.context.setValue(0)  # 512 tokens
+    qtbot.waitUntil(lambda: "leaves out" in panel.warning.text(), timeout=60_000)
+    assert panel.warning.isVisible() and "document passage" in panel.warning.text()
+    assert panel.view is not None and panel.view.final.assembled.dropped_passages >= 1
+    assert sum(dict(panel.budget.parts()).values()) == 512
+
+
+def test_without_its_model_installed_the_panel_says_so(
+    qtbot: QtBot, make_page: MakePage, store: AssistantStore
+) -> None:
+    page = _open(make_page, store, model=ModelRef(id="llama-70b"), sampling=Sampling())
+    panel = page.editor.prompt_panel
+    qtbot.waitUntil(lambda: panel.warning.isVisible(), timeout=30_000)
+    assert "is not installed" in panel.warning.text()
+    assert panel.warning.text().count(".") == 1  # one plain sentence
+    assert panel.text.toPlainText() == "" and panel.budget.parts() == []
