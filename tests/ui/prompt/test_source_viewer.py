@@ -140,3 +140,23 @@ def test_a_missing_file_gets_a_plain_sentence(
         "so put it back or index its collection again."
     )
     assert viewer.text_view.toPlainText() == ""
+
+
+def test_the_main_window_opens_a_citation_in_its_source_window(
+    qtbot: QtBot, app_home: Paths, tmp_path: Path
+) -> None:
+    from assistant_builder.core.services import Services
+    from assistant_builder.core.settings import Settings
+    from assistant_builder.ui.main_window import MainWindow
+
+    window = MainWindow(Services.create(), Settings())
+    qtbot.addWidget(window)
+    window.show()
+    pdf = write_pdf(tmp_path / "volcanoes.pdf", PAGES)
+    window.open_citation({"source": str(pdf), "page": 4, "start": 0, "end": 0, "text": PAGES[3]})
+    viewer = window.source_viewer
+    assert viewer is not None and viewer.isVisible() and viewer.isWindow()
+    assert viewer.current_page() == 4 and viewer.highlighted_pdf_page() == 4
+    window.open_citation({"source": str(tmp_path / "gone.txt"), "page": None, "start": 0,
+                          "end": 1, "text": "x"})  # fmt: skip
+    assert window.source_viewer is viewer and "no longer at" in viewer.message.text()
