@@ -59,12 +59,12 @@ def locate(text: str, start: int, end: int, passage: str) -> tuple[int, int] | N
 
 
 def search_phrases(passage: str) -> list[str]:
-    """Phrases to find the passage on its PDF page, longest first: the PDF's own text layer
-    breaks lines where the indexed text may not, so the passage is matched by its opening."""
+    """Phrases to find the passage on its PDF page, longest first. PDFium matches a space
+    across a line break, so the whole passage usually matches; when the PDF's text layer
+    differs from the indexed text (hyphens, ligatures), a shorter opening still finds it."""
     words = re.sub(r"\s+", " ", passage).strip().split(" ")
-    first_line = passage.strip().splitlines()[0].strip() if passage.strip() else ""
-    phrases = [first_line[:120].rsplit(" ", 1)[0] if len(first_line) > 120 else first_line]
-    phrases += [" ".join(words[:n]) for n in (8, 4, 2) if len(words) >= n]
+    lengths = [len(words), 40, 16, 8, 4, 2]
+    phrases = [" ".join(words[:n]) for n in lengths if 0 < n <= len(words)]
     return [p for i, p in enumerate(phrases) if p and p not in phrases[:i]]
 
 

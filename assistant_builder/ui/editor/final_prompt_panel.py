@@ -148,10 +148,7 @@ class FinalPromptPanel(QWidget):
         if final.preview is None:  # refused without calling the model
             self._show_text(final.assembled.refusal or "", frozenset())
             self.budget.clear()
-            self._warn(
-                "No passage was found for this question, so the assistant answers with its "
-                "refusal text and the model is not asked."
-            )
+            self._warn(self._refusal_reason(view))
             self.notice.hide()
             self.updated.emit()
             return
@@ -163,9 +160,26 @@ class FinalPromptPanel(QWidget):
         self.notice.setVisible(bool(preview.template_notice))
         self.updated.emit()
 
+    @staticmethod
+    def _refusal_reason(view: PromptView) -> str:
+        if view.retrieval_problem:
+            return view.retrieval_problem
+        if view.passages_found:
+            return (
+                f"{view.passages_found} passage(s) were found but none reaches the minimum "
+                "relevance, so the assistant answers with its refusal text; lower the minimum "
+                "relevance in the Knowledge section."
+            )
+        return (
+            "No passage was found for this question, so the assistant answers with its "
+            "refusal text and the model is not asked."
+        )
+
     def _warning_for(self, view: PromptView) -> str:
         preview = view.final.preview
         assert preview is not None
+        if view.retrieval_problem:
+            return view.retrieval_problem
         if preview.dropped:
             return (
                 f"To fit the context, this leaves out {' and '.join(preview.dropped)}; "

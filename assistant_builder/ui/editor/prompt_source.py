@@ -15,10 +15,12 @@ from pathlib import Path
 from assistant_builder.core.assistants.answering import Retriever, answer_room, find_model
 from assistant_builder.core.assistants.final_prompt import FinalPrompt, final_prompt
 from assistant_builder.core.assistants.model import Assistant
+from assistant_builder.core.assistants.prompt import Passage
 from assistant_builder.core.assistants.variables import standard_values
 from assistant_builder.core.cancel import NEVER, CancelToken
 from assistant_builder.core.engine.preview import vocabulary_builder
 from assistant_builder.core.engine.prompt import PromptBuilder
+from assistant_builder.core.errors import AppError
 from assistant_builder.core.models.gguf_check import check_layout
 from assistant_builder.core.models.registry import ModelRegistry
 
@@ -34,6 +36,7 @@ class PromptView:
     final: FinalPrompt
     special_tokens: frozenset[str]
     passages_found: int
+    retrieval_problem: str = ""  # why no passages could be searched (the prompt is still shown)
 
 
 class PromptSource:
@@ -63,9 +66,13 @@ class PromptSource:
             model = find_model(self._registry, draft)
             builder = self._builder(model.path, draft.chat_template)
             cancel.raise_if_cancelled()
-            passages = []
+            passages: list[Passage] = []
+            problem = ""
             if draft.collections and self._retriever is not None and question.strip():
-                passages = self._retriever(draft, question)
+                try:
+                    passages = self._retriever(draft, question)
+                except AppError as exc:  # a collection removed or never indexed
+                    problem = str(exc)
             cancel.raise_if_cancelled()
             variables = standard_values(
                 now=datetime.now(), user_name=self.user_name, assistant_name=draft.name
@@ -81,7 +88,7 @@ class PromptSource:
                 for token in set(_CANDIDATE.findall(text))
                 if builder.tokenizer.is_special_token(token)
             )
-            return PromptView(final, specials, len(passages))
+            return PromptView(final, specials, len(passages), problem)
 
     def _builder(self, model_path: str, template: str) -> PromptBuilder:
         key = (model_path, template)

@@ -85,6 +85,22 @@ def test_retrieved_passages_appear_and_a_warning_comes_before_they_are_cut(
     assert panel.view is not None and panel.view.final.assembled.dropped_passages >= 1
     assert sum(dict(panel.budget.parts()).values()) == 512
 
+    # "Only answer from my documents" with a bar no passage reaches: the refusal, and why.
+    page.editor.knowledge.only_documents.setChecked(True)
+    page.editor.knowledge.min_score.setValue(0.99)
+    qtbot.waitUntil(lambda: "minimum relevance" in panel.warning.text(), timeout=60_000)
+    assert panel.text.toPlainText() == page.editor.draft().refusal_text
+    assert panel.budget.parts() == []
+
+
+def test_a_collection_that_is_gone_is_said_and_the_prompt_still_shown(
+    qtbot: QtBot, make_page: MakePage, store: AssistantStore
+) -> None:
+    page = _open(make_page, store, collections=(CollectionRef("Old notes"),))
+    panel = page.editor.prompt_panel
+    _shown(qtbot, panel, "<|im_start|>user\nWhat can you help me with?")
+    assert panel.warning.isVisible() and "Old notes" in panel.warning.text()
+
 
 def test_without_its_model_installed_the_panel_says_so(
     qtbot: QtBot, make_page: MakePage, store: AssistantStore
