@@ -20,6 +20,11 @@ PARTS = (
 ROOM = ("Room for the answer", "#9aa0a8")
 
 
+def nbsp(label: str) -> str:
+    """A label that wraps as one piece in the legend."""
+    return label.replace(" ", "&nbsp;")
+
+
 class _Bar(QWidget):
     def __init__(self) -> None:
         super().__init__()
@@ -77,11 +82,11 @@ class BudgetBar(QWidget):
             f"{preview.total_tokens:,} of {preview.context_size:,} tokens used by the prompt"
         )
         chips = [
-            f'<span style="color:{color}">■</span>&nbsp;{label}&nbsp;{n:,}'
+            f'<span style="color:{color}">■</span>&nbsp;{nbsp(label)}&nbsp;{n:,}'
             for label, n, color in counts
             if n
         ]
-        chips.append(f'<span style="color:{ROOM[1]}">■</span>&nbsp;{ROOM[0]}&nbsp;{room:,}')
+        chips.append(f'<span style="color:{ROOM[1]}">■</span>&nbsp;{nbsp(ROOM[0])}&nbsp;{room:,}')
         self.legend.setText("&nbsp;&nbsp; ".join(chips))
         self.setToolTip("\n".join(f"{label}: {n:,} tokens" for label, n in self._parts))
 

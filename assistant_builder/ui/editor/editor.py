@@ -112,6 +112,7 @@ class AssistantEditor(QWidget):
         self.splitter.addWidget(self.prompt_panel)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
+        self.splitter.setSizes([560, 440])  # proportions: the prompt needs room to be read
         layout.addWidget(self.splitter, 1)
 
         self.back_button.clicked.connect(self._back)
