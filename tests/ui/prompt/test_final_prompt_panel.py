@@ -3,6 +3,7 @@ collection: what the model will receive, as the person edits the unsaved assista
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 
 import pytest
@@ -10,6 +11,7 @@ from pytestqt.qtbot import QtBot
 
 from assistant_builder.core.assistants.model import Assistant, CollectionRef, ModelRef, Sampling
 from assistant_builder.core.assistants.store import AssistantStore
+from assistant_builder.core.cancel import CancelToken
 from assistant_builder.ui.editor.final_prompt_panel import FinalPromptPanel
 from assistant_builder.ui.editor.prompt_source import PromptSource
 from assistant_builder.ui.pages.assistants_page import AssistantsPage
@@ -111,3 +113,38 @@ def test_without_its_model_installed_the_panel_says_so(
     assert "is not installed" in panel.warning.text()
     assert panel.warning.text().count(".") == 1  # one plain sentence
     assert panel.text.toPlainText() == "" and panel.budget.parts() == []
+
+
+def test_typing_is_debounced_off_the_gui_thread_and_a_stale_result_is_dropped(
+    qtbot: QtBot, make_page: MakePage, store: AssistantStore, source: PromptSource,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    page = _open(make_page, store)
+    panel = page.editor.prompt_panel
+    _shown(qtbot, panel, "What can you help me with?")
+    real = source.compute
+    calls: list[tuple[str, bool]] = []
+    release = threading.Event()
+
+    def recording(draft: Assistant, question: str, *, cancel: CancelToken) -> object:
+        calls.append((question, threading.current_thread() is threading.main_thread()))
+        if question == "slow question":
+            release.wait(30)  # an old computation still running when newer typing arrives
+            return real(draft, question)  # ignoring its cancel: its result does arrive, late
+        return real(draft, question, cancel=cancel)
+
+    monkeypatch.setattr(source, "compute", recording)
+    for text in ("W", "Wh", "Whe", "Wher", "Where do I start?"):
+        panel.question.setText(text)  # faster than the pause the panel waits for
+    _shown(qtbot, panel, "Where do I start?")
+    assert calls == [("Where do I start?", False)]  # once, for the last text, in a worker
+
+    panel.question.setText("slow question")
+    qtbot.waitUntil(lambda: len(calls) == 2, timeout=10_000)
+    panel.question.setText("fast question")
+    _shown(qtbot, panel, "fast question")
+    release.set()
+    panel.runner.wait()
+    qtbot.wait(100)  # let the old task's late result reach the GUI thread, if it were kept
+    assert "slow question" not in panel.text.toPlainText()
+    assert "fast question" in panel.text.toPlainText()
