@@ -6,6 +6,8 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -13,6 +15,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "docs" / "screenshots"
 SIZE = (1100, 700)
+WIDE = (1440, 860)  # the editor with its final-prompt panel beside it
 
 
 def prepare_home(home: Path) -> None:
@@ -33,6 +36,75 @@ def prepare_home(home: Path) -> None:
     install_starter_model(paths, log=lambda m: print(m, file=sys.stderr))
 
 
+CONTRACT = [
+    "Tenancy agreement\n\nThis agreement is made between Ms. Ada Lovelace (the tenant) and "
+    "Harbour Lettings Ltd (the landlord) for the flat at 12 Quay Street.",
+    "2. Rent\n\nThe rent is 950 euros a month. It is due on the first day of each month and "
+    "is paid by bank transfer. A payment more than ten days late costs a fee of 25 euros.",
+    "3. Deposit\n\nThe deposit of two months' rent is returned within thirty days of the "
+    "end of the tenancy, less the cost of any damage beyond normal wear.",
+]
+
+
+def write_contract(path: Path) -> None:
+    """A real three-page PDF with a text layer (Helvetica, a few lines a page)."""
+    import textwrap
+
+    def escape(line: str) -> str:
+        return line.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"",
+               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]  # fmt: skip
+    kids = []
+    for text in CONTRACT:
+        title, body = text.split("\n\n", 1)
+        lines = [f"BT /F1 16 Tf 72 740 Td ({escape(title)}) Tj ET", "BT /F1 11 Tf 15 TL 72 705 Td"]
+        lines += [f"({escape(line)}) Tj T*" for line in textwrap.wrap(body, 80)]
+        content = "\n".join([*lines, "ET"]).encode()
+        kids.append(f"{len(objects) + 1} 0 R")
+        objects.append(
+            f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font "
+            f"<< /F1 3 0 R >> >> /Contents {len(objects) + 2} 0 R >>".encode()
+        )
+        objects.append(b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream")
+    objects[1] = f"<< /Type /Pages /Kids [{' '.join(kids)}] /Count {len(kids)} >>".encode()
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body_bytes in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n".encode() + body_bytes + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
+    out += (
+        f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    )
+    path.write_bytes(bytes(out))
+
+
+def add_collection(paths: object) -> None:
+    """The "Household papers" collection: a real folder indexed with the real MiniLM."""
+    from assistant_builder.core.knowledge.collection import Collections
+    from assistant_builder.core.knowledge.indexer import index_collection
+    from assistant_builder.core.models.starter import install_starter_embedder
+    from assistant_builder.core.paths import Paths
+
+    assert isinstance(paths, Paths)
+    embedder = install_starter_embedder(paths, log=lambda m: print(m, file=sys.stderr))
+    folder = paths.data_dir / "Household papers"
+    folder.mkdir(parents=True, exist_ok=True)
+    write_contract(folder / "tenancy-agreement.pdf")
+    (folder / "insurance.md").write_text(
+        "# Home insurance\n\nThe policy covers fire, water damage and theft up to 40,000 "
+        "euros. Report a claim within seven days by phone or on the insurer's website.\n",
+        encoding="utf-8",
+    )
+    collections = Collections(paths)
+    collections.create("Household papers", [folder], embedder=str(embedder))
+    for _ in index_collection(collections, "Household papers"):
+        pass
+
+
 def add_assistants(paths: object) -> None:
     """Three assistants a person might have made, two of them reading collections."""
     from dataclasses import replace
@@ -44,7 +116,7 @@ def add_assistants(paths: object) -> None:
     from assistant_builder.core.paths import Paths
 
     assert isinstance(paths, Paths)
-    for name in ("Household papers", "Recipes", "Work notes"):
+    for name in ("Recipes", "Work notes"):
         (paths.collections_dir / name).mkdir(parents=True, exist_ok=True)
     model = model_ref(ModelRegistry(paths.models_registry).list(kind="model")[0])
     store = AssistantStore(paths.assistants_dir)
@@ -54,7 +126,7 @@ def add_assistants(paths: object) -> None:
             from_starting_point(docs, name="Household papers", model=model),
             description="Answers from my bills, contracts and insurance letters, with the "
             "page where it found each answer.",
-            collections=(CollectionRef("Household papers", top_k=6, min_score=0.2),),
+            collections=(CollectionRef("Household papers", top_k=3),),
         )
     )
     store.create(from_starting_point(writer, name="Letter polisher", model=model))
@@ -100,13 +172,14 @@ def main() -> None:
         prepare_home(Path(tmp))
         from assistant_builder.core.paths import Paths as _Paths
 
+        app = QApplication([])
+        add_collection(_Paths.from_env())
         add_assistants(_Paths.from_env())
         from assistant_builder.core.services import Services
         from assistant_builder.core.settings import Settings
         from assistant_builder.ui.main_window import PAGES, MainWindow
         from assistant_builder.ui.theme import apply_theme
 
-        app = QApplication([])
         OUT.mkdir(parents=True, exist_ok=True)
         for theme in ("light", "dark"):
             apply_theme(app, theme)
@@ -126,21 +199,61 @@ def main() -> None:
                 target = OUT / f"{name}-{theme}.png"
                 window.grab().save(str(target))
                 print(target.relative_to(ROOT))
-            # The editor of the first assistant, on its Instructions section.
+            # The editor of the document assistant on its Instructions section, with the final
+            # prompt for a sample question beside it (passages retrieved from the contract).
+            window.resize(*WIDE)
             window.show_page("Assistants")
             page = window.assistants_page
-            page.open_editor(page.store.list()[0].id)
+            household = next(a for a in page.store.list() if a.name == "Household papers")
+            page.open_editor(household.id)
             page.editor.tabs.setCurrentWidget(page.editor.instructions)
-            app.processEvents()
+            panel = page.editor.prompt_panel
+            panel.question.setText("When is the rent due?")
+            wait_for(app, lambda p=panel: "rent due?" in p.text.toPlainText() and not p.runner.busy)
             target = OUT / f"assistant-editor-{theme}.png"
             window.grab().save(str(target))
             print(target.relative_to(ROOT))
+            window.resize(*SIZE)
             page.editor.tabs.setCurrentWidget(page.editor.behaviour)
             app.processEvents()
             target = OUT / f"assistant-behaviour-{theme}.png"
             window.grab().save(str(target))
             print(target.relative_to(ROOT))
+            # A cited page of the contract, opened where the answer found it.
+            hit = cited_rent_clause()
+            window.open_citation(hit)
+            viewer = window.source_viewer
+            assert viewer is not None
+            viewer.resize(760, 700)
+            wait_for(app, lambda: False, seconds=1.5)  # QtPdf renders pages in the background
+            target = OUT / f"source-{theme}.png"
+            viewer.grab().save(str(target))
+            print(target.relative_to(ROOT))
+            viewer.close()
             window.close()
+
+
+def wait_for(app: object, done: Callable[[], bool], seconds: float = 60.0) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    assert isinstance(app, QApplication)
+    end = time.monotonic() + seconds
+    while not done() and time.monotonic() < end:
+        app.processEvents()
+        time.sleep(0.02)
+    app.processEvents()
+
+
+def cited_rent_clause() -> dict[str, object]:
+    """The passage a question about the rent retrieves, as a citation record."""
+    from assistant_builder.core.knowledge.collection import Collections
+    from assistant_builder.core.knowledge.search import search_collection
+    from assistant_builder.core.paths import Paths
+
+    hits = search_collection(Collections(Paths.from_env()), "Household papers",
+                             "When is the rent due?", top_k=3)  # fmt: skip
+    hit = next((h for h in hits if h.source.endswith(".pdf") and h.page == 2), hits[0])
+    return hit.to_json()
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ import time
 from dataclasses import dataclass
 
 from assistant_builder.core.errors import SettingsError
+from assistant_builder.core.knowledge.collection import Collections
 from assistant_builder.core.models.registry import ModelRegistry
 from assistant_builder.core.network import NetworkPolicy, offline_from_env
 from assistant_builder.core.paths import Paths
@@ -31,6 +32,10 @@ class Services:
             models=ModelRegistry(paths.models_registry),
             network=NetworkPolicy(paths.network_log, offline=offline_from_env(offline_setting)),
         )
+
+    @property
+    def collections(self) -> Collections:
+        return Collections(self.paths)
 
     def load_settings(self) -> Settings:
         return load_settings(self.paths.settings_file)

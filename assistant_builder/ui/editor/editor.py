@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMessageBox,
     QPushButton,
+    QSplitter,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -23,9 +24,11 @@ from assistant_builder.core.errors import AppError
 from assistant_builder.core.models.registry import ModelRegistry
 from assistant_builder.ui.editor.about_section import AboutSection
 from assistant_builder.ui.editor.behaviour_section import BehaviourSection
+from assistant_builder.ui.editor.final_prompt_panel import FinalPromptPanel
 from assistant_builder.ui.editor.instructions_section import InstructionsSection
 from assistant_builder.ui.editor.knowledge_section import KnowledgeSection
 from assistant_builder.ui.editor.model_section import ModelSection
+from assistant_builder.ui.editor.prompt_source import PromptSource
 from assistant_builder.ui.editor.section import Section
 from assistant_builder.ui.theme import is_dark
 from assistant_builder.ui.widgets.banner import Banner
@@ -51,6 +54,8 @@ class AssistantEditor(QWidget):
         registry: ModelRegistry,
         collection_names: Callable[[], Sequence[str]],
         parent: QWidget | None = None,
+        *,
+        prompt_source: PromptSource | None = None,
     ) -> None:
         super().__init__(parent)
         self._store = store
@@ -99,7 +104,16 @@ class AssistantEditor(QWidget):
         layout.setContentsMargins(24, 18, 24, 18)
         layout.addLayout(header)
         layout.addWidget(self.banner)
-        layout.addWidget(self.tabs, 1)
+        # The final prompt sits beside the sections so every edit shows what the model gets.
+        self.prompt_panel = FinalPromptPanel(prompt_source or PromptSource(registry))
+        self.splitter = QSplitter()
+        self.splitter.setChildrenCollapsible(True)
+        self.splitter.addWidget(self.tabs)
+        self.splitter.addWidget(self.prompt_panel)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setSizes([560, 440])  # proportions: the prompt needs room to be read
+        layout.addWidget(self.splitter, 1)
 
         self.back_button.clicked.connect(self._back)
         self.save_button.clicked.connect(self.save)
@@ -165,6 +179,7 @@ class AssistantEditor(QWidget):
             return
         dirty = self.is_dirty()
         draft = self.draft()
+        self.prompt_panel.set_draft(draft)
         self.about.show_name_problem(self.name_problem(draft.name))
         name = draft.name or "Untitled assistant"
         self.title.setText(f"{name}  •" if dirty else name)

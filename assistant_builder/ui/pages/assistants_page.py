@@ -35,6 +35,7 @@ from assistant_builder.core.cancel import CancelToken
 from assistant_builder.core.errors import AppError
 from assistant_builder.core.models.registry import ModelRegistry
 from assistant_builder.ui.editor.editor import AssistantEditor
+from assistant_builder.ui.editor.prompt_source import PromptSource
 from assistant_builder.ui.pages.assistant_cards import AssistantCard, CardGrid
 from assistant_builder.ui.theme import is_dark
 from assistant_builder.ui.widgets.banner import Banner
@@ -72,6 +73,7 @@ class AssistantsPage(QWidget):
         imported_documents_dir: Path,
         collection_names: Callable[[], Sequence[str]],
         parent: QWidget | None = None,
+        prompt_source: PromptSource | None = None,
     ) -> None:
         super().__init__(parent)
         self._store = store
@@ -142,7 +144,9 @@ class AssistantsPage(QWidget):
         list_layout.addWidget(self.progress)
         list_layout.addWidget(scroll, 1)
 
-        self.editor = AssistantEditor(store, registry, collection_names)
+        self.editor = AssistantEditor(
+            store, registry, collection_names, prompt_source=prompt_source
+        )
         self.stack.addWidget(self.list_view)
         self.stack.addWidget(self.editor)
         layout = QVBoxLayout(self)

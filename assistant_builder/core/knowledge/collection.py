@@ -1,0 +1,136 @@
+"""Collections: a named set of folders with include/exclude patterns, an embedder and chunk
+settings, saved as one JSON file each under Paths.collections_dir/<name>/."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from assistant_builder.core.errors import KnowledgeError
+from assistant_builder.core.fileio import write_json_atomic
+from assistant_builder.core.paths import Paths
+
+SCHEMA_VERSION = 1
+DEFAULT_EMBEDDER = "all-MiniLM-L6-v2"
+DEFAULT_EXCLUDE = (".*", "*~", "node_modules", "__pycache__", "*.tmp")
+_NAME = re.compile(r"^[\w][\w .+-]{0,63}$")
+
+
+@dataclass(frozen=True)
+class CollectionConfig:
+    name: str
+    folders: tuple[str, ...]
+    include: tuple[str, ...] = ()  # empty: every supported file
+    exclude: tuple[str, ...] = DEFAULT_EXCLUDE
+    embedder: str = DEFAULT_EMBEDDER
+    chunk_tokens: int = 200  # capped by the embedder's own limit when indexing
+    overlap_tokens: int = 32
+    store_uri: str = ""  # empty: a LanceDB folder inside the collection's folder
+    reranker: str = ""  # a cross-encoder model id or folder; empty: no reranking
+    watch: bool = False
+    schema_version: int = SCHEMA_VERSION
+    extra: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        extra = data.pop("extra")
+        return {**extra, **data, "folders": list(self.folders), "include": list(self.include),
+                "exclude": list(self.exclude)}  # fmt: skip
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any]) -> CollectionConfig:
+        known = set(cls.__dataclass_fields__) - {"extra"}
+        values = {k: v for k, v in raw.items() if k in known}
+        for key in ("folders", "include", "exclude"):
+            if key in values:
+                values[key] = tuple(str(v) for v in values[key])
+        values["schema_version"] = SCHEMA_VERSION
+        return cls(**values, extra={k: v for k, v in raw.items() if k not in known})
+
+
+class Collections:
+    """The saved collections of one data folder."""
+
+    def __init__(self, paths: Paths) -> None:
+        self.paths = paths
+
+    def folder(self, name: str) -> Path:
+        return self.paths.collections_dir / name
+
+    def _config_file(self, name: str) -> Path:
+        return self.folder(name) / "collection.json"
+
+    def manifest_file(self, name: str) -> Path:
+        return self.folder(name) / "manifest.json"
+
+    def store_uri(self, config: CollectionConfig) -> str:
+        return config.store_uri or str(self.folder(config.name) / "lancedb")
+
+    def create(
+        self, name: str, folders: list[str] | list[Path], *, embedder: str = "", **options: Any
+    ) -> CollectionConfig:
+        if not _NAME.match(name):
+            raise KnowledgeError(
+                f"“{name}” cannot be a collection name; use letters, digits, spaces, "
+                "dots or dashes (up to 64)."
+            )
+        if self._config_file(name).exists():
+            raise KnowledgeError(
+                f"A collection named “{name}” already exists; choose another name or remove it."
+            )
+        resolved = []
+        for folder in folders:
+            path = Path(folder).expanduser()
+            if not path.is_dir():
+                raise KnowledgeError(f"The folder {path} does not exist; check the path.")
+            resolved.append(str(path.resolve()))
+        if not resolved:
+            raise KnowledgeError("A collection needs at least one folder; add a folder.")
+        config = CollectionConfig(
+            name=name, folders=tuple(resolved), embedder=embedder or DEFAULT_EMBEDDER, **options
+        )
+        self.save(config)
+        return config
+
+    def save(self, config: CollectionConfig) -> None:
+        write_json_atomic(self._config_file(config.name), config.to_dict())
+
+    def update(self, name: str, **changes: Any) -> CollectionConfig:
+        config = replace(self.get(name), **changes)
+        self.save(config)
+        return config
+
+    def get(self, name: str) -> CollectionConfig:
+        import json
+
+        file = self._config_file(name)
+        if not file.is_file():
+            raise KnowledgeError(
+                f"There is no collection named “{name}”; "
+                "run “assistant-builder collections list” to see them."
+            )
+        try:
+            raw = json.loads(file.read_text(encoding="utf-8"))
+            return CollectionConfig.from_dict(raw)
+        except (OSError, ValueError, TypeError) as exc:
+            raise KnowledgeError(
+                f"The settings of collection “{name}” are damaged; remove it and create it again."
+            ) from exc
+
+    def list(self) -> list[CollectionConfig]:
+        root = self.paths.collections_dir
+        if not root.is_dir():
+            return []
+        names = sorted(p.parent.name for p in root.glob("*/collection.json"))
+        return [self.get(name) for name in names]
+
+    def remove(self, name: str) -> None:
+        config = self.get(name)
+        if config.store_uri:
+            from assistant_builder.core.knowledge.store import ChunkStore
+
+            ChunkStore(config.store_uri).drop()
+        shutil.rmtree(self.folder(name))

@@ -1,0 +1,310 @@
+"""Indexing a collection: incremental by content hash, crash-safe, parsers isolated in worker
+processes, embedding in length-sorted batches in this process. A generator of progress events.
+
+Crash safety: a batch of files is written as "delete every chunk of these paths, add their new
+chunks", and only then does the manifest record them. Killed anywhere, a re-run re-does the
+files the manifest does not vouch for, so each file ends up in the table exactly once."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from assistant_builder.core.cancel import NEVER, CancelToken
+from assistant_builder.core.knowledge.chunker import Chunk, chunk_document
+from assistant_builder.core.knowledge.collection import CollectionConfig, Collections
+from assistant_builder.core.knowledge.embedder import (
+    Embedder,
+    canonical_embedder_id,
+    load_embedder,
+)
+from assistant_builder.core.knowledge.loaders import DEFAULT_PARSERS
+from assistant_builder.core.knowledge.manifest import FileEntry, Manifest, file_sha256
+from assistant_builder.core.knowledge.parsing import ParserPool
+from assistant_builder.core.knowledge.scan import FoundFile, scan_folders
+
+BATCH_CHUNKS = 256  # chunks embedded and written together (one table commit per batch)
+SPECIAL_TOKENS = 2  # [CLS] and [SEP]: they count against the model's maximum length
+# Each chunk is embedded and keyword-indexed with its document title and heading path in
+# front (a passage deep in a long document otherwise loses what it is about); this many
+# tokens of the model's limit are kept for that context line.
+CONTEXT_TOKENS = 24
+
+
+@dataclass(frozen=True)
+class IndexProgress:
+    files_done: int
+    files_total: int
+    chunks: int  # chunks embedded and stored so far in this run
+    rate: float  # chunks per second
+    eta_s: float | None
+    path: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class IndexReport:
+    indexed: tuple[str, ...]
+    unchanged: tuple[str, ...]
+    removed: tuple[str, ...]
+    failed: tuple[tuple[str, str], ...]
+    chunks: int
+    seconds: float
+    notes: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "files_indexed": len(self.indexed),
+            "files_unchanged": len(self.unchanged),
+            "files_removed": len(self.removed),
+            "files_failed": [{"path": p, "reason": r} for p, r in self.failed],
+            "chunks": self.chunks,
+            "seconds": round(self.seconds, 3),
+        }
+
+
+@dataclass
+class _Pending:
+    paths: list[str] = field(default_factory=list)
+    entries: dict[str, FileEntry] = field(default_factory=dict)
+    # (path, file hash, chunk number, chunk, context line)
+    chunks: list[tuple[str, str, int, Chunk, str]] = field(default_factory=list)
+
+
+def chunk_budget(config: CollectionConfig, embedder: Embedder) -> int:
+    room = embedder.max_tokens - SPECIAL_TOKENS - CONTEXT_TOKENS
+    return max(16, min(config.chunk_tokens, room))
+
+
+def context_line(title: str, heading: tuple[str, ...], count_tokens: Any) -> str:
+    """The context put in front of a chunk: title › headings, cut to CONTEXT_TOKENS."""
+    words = " › ".join(part for part in (title, *heading) if part).split()
+    while words and count_tokens(" ".join(words)) > CONTEXT_TOKENS - 1:
+        words.pop()
+    return " ".join(words)
+
+
+def _local_table_missing(uri: str) -> bool:
+    return "://" not in uri and not (Path(uri) / "chunks.lance").exists()
+
+
+def index_collection(
+    collections: Collections,
+    name: str,
+    *,
+    embedder: Embedder | None = None,
+    parsers: Mapping[str, str] | None = None,
+    workers: int = 2,
+    time_limit_s: float = 30.0,
+    cancel: CancelToken = NEVER,
+) -> Iterator[IndexProgress | IndexReport]:
+    """Brings the collection's table in line with its folders; the last event is the report."""
+    started = time.monotonic()
+    config = collections.get(name)
+    parsers = dict(parsers or DEFAULT_PARSERS)
+    manifest_path = collections.manifest_file(name)
+    manifest = Manifest.load(manifest_path)
+    uri = collections.store_uri(config)
+    wanted = canonical_embedder_id(config.embedder)
+    notes: list[str] = []
+    store: Any = None
+
+    def open_store() -> Any:
+        nonlocal store
+        if store is None:
+            from assistant_builder.core.knowledge.store import ChunkStore
+
+            store = ChunkStore(uri)
+        return store
+
+    if manifest.embedder and manifest.embedder != wanted:
+        notes.append(
+            f"The embedder changed from {manifest.embedder} to {wanted}, "
+            "so every document is embedded again."
+        )
+        yield IndexProgress(0, 0, 0, 0.0, None, note=notes[-1])
+        open_store().drop()  # before the manifest: a kill in between just drops it again
+        manifest = Manifest(embedder=wanted, running=True)
+        manifest.save(manifest_path)
+    elif manifest.files and _local_table_missing(uri):
+        manifest = Manifest(embedder=wanted, running=True)  # the table is gone: start afresh
+    elif not manifest_path.exists() and not _local_table_missing(uri):
+        manifest.running = True  # a table without its manifest: check it for strays
+
+    scan = scan_folders(
+        config.folders,
+        include=config.include,
+        exclude=config.exclude,
+        extensions=parsers.keys(),
+        cancel=cancel,
+    )
+    failed: list[tuple[str, str]] = list(scan.failed)
+    unchanged: list[str] = []
+    to_index: list[tuple[FoundFile, str]] = []
+    refreshed: dict[str, FileEntry] = {}
+    for found in scan.files:
+        cancel.raise_if_cancelled()
+        entry = manifest.files.get(found.path)
+        if entry and (entry.size, entry.mtime_ns) == (found.size, found.mtime_ns):
+            digest = entry.hash
+        else:
+            try:
+                digest = file_sha256(found.path, cancel=cancel)
+            except OSError as exc:
+                failed.append((found.path, _open_reason(exc)))
+                continue
+        if entry and entry.hash == digest:
+            if (entry.size, entry.mtime_ns) != (found.size, found.mtime_ns):
+                refreshed[found.path] = FileEntry(
+                    digest, found.size, found.mtime_ns, entry.chunks, entry.failed
+                )
+            if entry.failed:
+                failed.append((found.path, entry.failed))
+            else:
+                unchanged.append(found.path)
+        else:
+            to_index.append((found, digest))
+    present = {f.path for f in scan.files}
+    removed = sorted(p for p in manifest.files if p not in present)
+    # Failed-to-open files lose their old chunks too: they are no longer what the table says.
+    gone = removed + [p for p, _ in failed if p in manifest.files and p not in present]
+    files_total = len(scan.files)
+    done = len(unchanged) + sum(1 for p, _ in failed if p in present)
+
+    if not (to_index or gone or refreshed or manifest.running):
+        yield IndexReport((), tuple(unchanged), (), tuple(failed), 0, time.monotonic() - started)
+        return
+
+    interrupted_before = manifest.running
+    manifest.embedder = wanted
+    manifest.running = True
+    manifest.files.update(refreshed)
+    manifest.save(manifest_path)
+    if gone:
+        open_store().delete_paths(gone)
+        for path in gone:
+            manifest.files.pop(path, None)
+        manifest.save(manifest_path)
+    if interrupted_before:
+        # The last run may have died between writing chunks and the manifest: drop chunks of
+        # paths the manifest does not know and that this run will not rewrite.
+        expected = set(manifest.files) | {f.path for f, _ in to_index}
+        orphans = [p for p in open_store().paths() if p not in expected]
+        open_store().delete_paths(orphans)
+
+    written = 0
+    indexed: list[str] = []
+    work_started = time.monotonic()
+    if to_index:
+        pool = ParserPool(parsers, workers=workers, time_limit_s=time_limit_s)
+        pool.submit([Path(f.path) for f, _ in to_index])  # parsing starts while the model loads
+        try:
+            if embedder is None:
+                embedder = load_embedder(config.embedder, collections.paths, cancel=cancel)
+            budget = chunk_budget(config, embedder)
+            overlap = min(config.overlap_tokens, budget // 4)
+            hashes = {f.path: (f, digest) for f, digest in to_index}
+            pending = _Pending()
+            for path_obj, result in pool.results(cancel=cancel):
+                cancel.raise_if_cancelled()
+                path = str(path_obj)
+                found, digest = hashes[path]
+                if isinstance(result, str):
+                    failed.append((path, result))
+                    pending.entries[path] = FileEntry(digest, found.size, found.mtime_ns, 0, result)
+                    pending.paths.append(path)
+                else:
+                    chunks = chunk_document(
+                        result, embedder.count_tokens, max_tokens=budget, overlap_tokens=overlap
+                    )
+                    pending.paths.append(path)
+                    pending.entries[path] = FileEntry(
+                        digest, found.size, found.mtime_ns, len(chunks)
+                    )
+                    title = Path(path).stem if result.title == Path(path).name else result.title
+                    contexts: dict[tuple[str, ...], str] = {}
+                    for n, c in enumerate(chunks):
+                        if c.heading not in contexts:
+                            contexts[c.heading] = context_line(
+                                title, c.heading, embedder.count_tokens
+                            )
+                        pending.chunks.append((path, digest, n, c, contexts[c.heading]))
+                    indexed.append(path)
+                done += 1
+                if len(pending.chunks) >= BATCH_CHUNKS:
+                    written += _flush(pending, embedder, open_store(), manifest, manifest_path,
+                                      cancel=cancel)  # fmt: skip
+                    pending = _Pending()
+                yield _progress(work_started, done, files_total, written, len(to_index), path)
+            written += _flush(pending, embedder, open_store(), manifest, manifest_path,
+                              cancel=cancel)  # fmt: skip
+            yield _progress(work_started, done, files_total, written, len(to_index), "")
+        finally:
+            pool.close()
+    open_store().finish_writes()
+    manifest.running = False
+    manifest.save(manifest_path)
+    yield IndexReport(
+        indexed=tuple(sorted(indexed)),
+        unchanged=tuple(sorted(unchanged)),
+        removed=tuple(removed),
+        failed=tuple(sorted(failed)),
+        chunks=written,
+        seconds=time.monotonic() - started,
+        notes=tuple(notes),
+    )
+
+
+def _progress(
+    since: float, done: int, total: int, written: int, to_do: int, path: str
+) -> IndexProgress:
+    elapsed = max(time.monotonic() - since, 1e-6)
+    # The files to read are the slow part; those already up to date cost nothing.
+    first_new = total - to_do
+    parsed = max(1, done - first_new)
+    eta = max(0.0, (total - done) * elapsed / parsed)
+    return IndexProgress(done, total, written, written / elapsed, eta, path)
+
+
+def _flush(
+    pending: _Pending,
+    embedder: Embedder,
+    store: Any,
+    manifest: Manifest,
+    manifest_path: Path,
+    *,
+    cancel: CancelToken,
+) -> int:
+    if not pending.paths:
+        return 0
+    # Length-sorted, so each model batch pads its texts to about the same length.
+    search_texts = [
+        f"{ctx}\n{chunk.text}" if ctx else chunk.text for *_, chunk, ctx in pending.chunks
+    ]
+    order = sorted(range(len(search_texts)), key=lambda i: len(search_texts[i]))
+    texts = [search_texts[i] for i in order]
+    vectors = embedder.embed(texts, cancel=cancel) if texts else None
+    rows = []
+    for i in order:
+        path, digest, n, chunk, _ = pending.chunks[i]
+        rows.append({
+            "id": f"{digest[:24]}:{n}", "path": path, "file_hash": digest, "chunk": n,
+            "page": chunk.page, "start": chunk.start, "end": chunk.end,
+            "heading": " › ".join(chunk.heading), "text": chunk.text,
+            "search_text": search_texts[i],
+        })  # fmt: skip
+    cancel.raise_if_cancelled()
+    store.replace_files(pending.paths, rows, vectors)
+    manifest.dimension = int(vectors.shape[1]) if vectors is not None else manifest.dimension
+    manifest.files.update(pending.entries)
+    manifest.save(manifest_path)
+    return len(rows)
+
+
+def _open_reason(exc: OSError) -> str:
+    if isinstance(exc, PermissionError):
+        return "it could not be opened (permission denied)"
+    return f"it could not be opened ({exc.strerror or exc})"

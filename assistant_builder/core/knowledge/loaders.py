@@ -1,0 +1,165 @@
+"""Loaders: one function per file format, turning a file into a Document. They run inside the
+parser worker processes (see parsing.py), so each imports its heavy library only when called."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from pathlib import Path
+
+from assistant_builder.core.knowledge.document import Document, Heading, UnreadableDocument
+from assistant_builder.core.knowledge.textdecode import decode_text
+
+CODE_EXTENSIONS = [
+    ".py", ".pyi", ".js", ".jsx", ".ts", ".tsx", ".java", ".kt", ".c", ".h", ".cc", ".cpp",
+    ".hpp", ".cs", ".go", ".rs", ".rb", ".php", ".swift", ".scala", ".sh", ".bash", ".zsh",
+    ".ps1", ".sql", ".r", ".m", ".lua", ".pl", ".toml", ".yaml", ".yml", ".json", ".ini",
+    ".cfg", ".xml", ".css", ".tex", ".org", ".log",
+]  # fmt: skip
+
+# Extension -> "module:function". A mapping of names (not functions) so a registry can be
+# sent to spawned worker processes; tests register their own parsers the same way.
+DEFAULT_PARSERS: dict[str, str] = {
+    ".txt": f"{__name__}:load_text",
+    ".text": f"{__name__}:load_text",
+    ".md": f"{__name__}:load_markdown",
+    ".markdown": f"{__name__}:load_markdown",
+    ".rst": f"{__name__}:load_rst",
+    ".csv": f"{__name__}:load_csv",
+    ".tsv": f"{__name__}:load_csv",
+    ".html": f"{__name__}:load_html",
+    ".htm": f"{__name__}:load_html",
+    ".pdf": f"{__name__}:load_pdf",
+    ".docx": f"{__name__}:load_docx",
+    **{ext: f"{__name__}:load_text" for ext in CODE_EXTENSIONS},
+}
+
+
+def load_text(path: Path) -> Document:
+    return Document(text=decode_text(path.read_bytes()), title=path.name)
+
+
+_MD_HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t]*#*[ \t]*$", re.M)
+
+
+def load_markdown(path: Path) -> Document:
+    text = decode_text(path.read_bytes())
+    headings = tuple(
+        Heading(m.start(2), len(m.group(1)), m.group(2).strip()) for m in _MD_HEADING.finditer(text)
+    )
+    title = headings[0].title if headings else path.name
+    return Document(text=text, title=title, headings=headings)
+
+
+_RST_UNDERLINE = re.compile(r"^([=\-~`#\"^+*:.'_])\1{2,}[ \t]*$")
+
+
+def load_rst(path: Path) -> Document:
+    text = decode_text(path.read_bytes())
+    headings: list[Heading] = []
+    levels: list[str] = []  # rst levels are set by the order the underline styles appear
+    offset = 0
+    lines = text.splitlines(keepends=True)
+    for i, line in enumerate(lines[:-1]):
+        nxt = lines[i + 1].rstrip()
+        title = line.strip()
+        if title and _RST_UNDERLINE.match(nxt) and len(nxt) >= len(title):
+            if nxt[0] not in levels:
+                levels.append(nxt[0])
+            headings.append(Heading(offset + line.index(title), levels.index(nxt[0]) + 1, title))
+        offset += len(line)
+    return Document(
+        text=text, title=headings[0].title if headings else path.name, headings=tuple(headings)
+    )
+
+
+def load_csv(path: Path) -> Document:
+    raw = decode_text(path.read_bytes())
+    try:
+        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(raw[:8192])
+    except csv.Error:
+        dialect = csv.excel_tab if path.suffix.lower() == ".tsv" else csv.excel
+    rows = list(csv.reader(io.StringIO(raw), dialect))
+    if not rows:
+        return Document(text="", title=path.name)
+    header = [h.strip() for h in rows[0]]
+    # One row per paragraph, each value labelled by its column, so a passage stands alone.
+    lines = [", ".join(header)]
+    for row in rows[1:]:
+        cells = [f"{h}: {v.strip()}" if h else v.strip() for h, v in zip(header, row, strict=False)]
+        lines.append("; ".join(c for c in cells if c))
+    return Document(text="\n\n".join(lines), title=path.name)
+
+
+def load_html(path: Path) -> Document:
+    from assistant_builder.core.knowledge.htmltext import html_to_document
+
+    return html_to_document(decode_text(path.read_bytes()), fallback_title=path.name)
+
+
+def load_pdf(path: Path) -> Document:
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(path)
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise UnreadableDocument("it is protected by a password; save an unlocked copy")
+        parts: list[str] = []
+        pages: list[tuple[int, int]] = []
+        offset = 0
+        for number, page in enumerate(reader.pages, start=1):
+            page_text = (page.extract_text() or "").strip()
+            pages.append((offset, number))
+            parts.append(page_text + "\n\n")
+            offset += len(page_text) + 2
+        metadata = reader.metadata
+        title = str((metadata.get("/Title") if metadata else None) or path.name)
+    except UnreadableDocument:
+        raise
+    except (PdfReadError, ValueError, KeyError, TypeError, NotImplementedError) as exc:
+        if "crypt" in str(exc).lower() or "password" in str(exc).lower():
+            raise UnreadableDocument(
+                "it is protected by a password; save an unlocked copy"
+            ) from exc
+        raise UnreadableDocument("it is damaged or not a real PDF") from exc
+    text = "".join(parts)
+    if not text.strip():
+        raise UnreadableDocument("it has no text layer (a scan?); it needs OCR first")
+    return Document(text=text, title=title, pages=tuple(pages))
+
+
+_DOCX_HEADING = re.compile(r"^(?:Heading|Überschrift|Titre)\s*(\d)$", re.I)
+
+
+def load_docx(path: Path) -> Document:
+    import zipfile
+
+    import docx
+    from docx.table import Table
+
+    try:
+        document = docx.Document(str(path))
+    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+        raise UnreadableDocument("it is damaged or not a real Word document") from exc
+    parts: list[str] = []
+    headings: list[Heading] = []
+    offset = 0
+    for block in document.iter_inner_content():
+        if isinstance(block, Table):
+            rows = [" | ".join(cell.text.strip() for cell in row.cells) for row in block.rows]
+            text = "\n".join(rows).strip()
+        else:
+            text = block.text.strip()
+            style = block.style.name if block.style is not None else ""
+            match = _DOCX_HEADING.match(style or "")
+            level = 1 if style == "Title" else int(match.group(1)) if match else 0
+            if text and level:
+                headings.append(Heading(offset, level, text))
+        if text:
+            parts.append(text + "\n\n")
+            offset += len(text) + 2
+    core_title = document.core_properties.title or ""
+    title = core_title or (headings[0].title if headings else path.name)
+    return Document(text="".join(parts), title=title, headings=tuple(headings))

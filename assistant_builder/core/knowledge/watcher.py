@@ -1,0 +1,64 @@
+"""Folder watching: changes in a collection's folders trigger an incremental re-index after a
+short debounce. watchfiles (Rust notify) does the watching; this only decides what to run."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+
+from assistant_builder.core.cancel import NEVER, CancelToken
+from assistant_builder.core.knowledge.collection import Collections
+from assistant_builder.core.knowledge.embedder import Embedder, load_embedder
+from assistant_builder.core.knowledge.indexer import IndexProgress, IndexReport, index_collection
+from assistant_builder.core.knowledge.loaders import DEFAULT_PARSERS
+
+
+class _StopEvent:
+    """What watchfiles polls to know when to stop: our cancel token."""
+
+    def __init__(self, cancel: CancelToken) -> None:
+        self._cancel = cancel
+
+    def is_set(self) -> bool:
+        return self._cancel.cancelled
+
+
+def watch_collection(
+    collections: Collections,
+    name: str,
+    *,
+    embedder: Embedder | None = None,
+    parsers: Mapping[str, str] | None = None,
+    debounce_ms: int = 800,
+    time_limit_s: float = 30.0,
+    cancel: CancelToken = NEVER,
+) -> Iterator[IndexProgress | IndexReport]:
+    """Runs until cancelled, yielding the events of each re-index the changes cause."""
+    from watchfiles import watch
+
+    config = collections.get(name)
+    parsers = dict(parsers or DEFAULT_PARSERS)
+    folders = [f for f in config.folders if Path(f).is_dir()]
+    for changes in watch(
+        *folders,
+        debounce=debounce_ms,
+        stop_event=_StopEvent(cancel),
+        raise_interrupt=False,
+        rust_timeout=500,
+    ):
+        if cancel.cancelled:
+            return
+        # Folders count too: a renamed folder arrives as its own path, not as its files.
+        relevant = [p for _, p in changes if Path(p).suffix.lower() in parsers or Path(p).is_dir()]
+        if not relevant:
+            continue
+        if embedder is None:
+            embedder = load_embedder(config.embedder, collections.paths, cancel=cancel)
+        yield from index_collection(
+            collections,
+            name,
+            embedder=embedder,
+            parsers=parsers,
+            time_limit_s=time_limit_s,
+            cancel=cancel,
+        )

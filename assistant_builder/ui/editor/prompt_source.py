@@ -1,0 +1,112 @@
+"""What the final-prompt panel computes off the GUI thread: the exact prompt for an unsaved
+assistant and a sample question, through the same core path that answering uses.
+
+Qt-free on purpose: it runs in a worker thread and tests can call it directly."""
+
+from __future__ import annotations
+
+import re
+import threading
+from contextlib import ExitStack
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from assistant_builder.core.assistants.answering import Retriever, answer_room, find_model
+from assistant_builder.core.assistants.final_prompt import FinalPrompt, final_prompt
+from assistant_builder.core.assistants.model import Assistant
+from assistant_builder.core.assistants.prompt import Passage
+from assistant_builder.core.assistants.variables import standard_values
+from assistant_builder.core.cancel import NEVER, CancelToken
+from assistant_builder.core.engine.preview import vocabulary_builder
+from assistant_builder.core.engine.prompt import PromptBuilder
+from assistant_builder.core.errors import AppError
+from assistant_builder.core.models.gguf_check import check_layout
+from assistant_builder.core.models.registry import ModelRegistry
+
+# Spellings special tokens take in chat templates: <|im_start|>, <s>, </s>, [INST], <start_of_turn>.
+_CANDIDATE = re.compile(r"<\|?[^<>\s]{1,40}?\|?>|\[/?[A-Z_]{2,20}\]")
+KEPT_BUILDERS = 2  # vocabularies kept open: the current model and the one before
+
+
+@dataclass(frozen=True)
+class PromptView:
+    """One computed preview: the final prompt and the special tokens found in its text."""
+
+    final: FinalPrompt
+    special_tokens: frozenset[str]
+    passages_found: int
+    retrieval_problem: str = ""  # why no passages could be searched (the prompt is still shown)
+
+
+class PromptSource:
+    """Computes previews for the editor. Keeps the vocabulary of each (model, template) open
+    so typing does not reload it; one lock, because the vocabulary and the searchers are
+    used by one thread at a time."""
+
+    def __init__(
+        self, registry: ModelRegistry, retriever: Retriever | None = None, *, user_name: str = ""
+    ) -> None:
+        self._registry = registry
+        self.user_name = user_name
+        self._retriever = retriever
+        self._lock = threading.Lock()
+        self._builders: dict[tuple[str, str], tuple[PromptBuilder, ExitStack]] = {}
+        self.loads = 0  # vocabularies opened so far (the cache's effect is visible in tests)
+
+    def compute(
+        self,
+        draft: Assistant,
+        question: str,
+        *,
+        cancel: CancelToken = NEVER,
+    ) -> PromptView:
+        with self._lock:
+            cancel.raise_if_cancelled()
+            model = find_model(self._registry, draft)
+            builder = self._builder(model.path, draft.chat_template)
+            cancel.raise_if_cancelled()
+            passages: list[Passage] = []
+            problem = ""
+            if draft.collections and self._retriever is not None and question.strip():
+                try:
+                    passages = self._retriever(draft, question)
+                except AppError as exc:  # a collection removed or never indexed
+                    problem = str(exc)
+            cancel.raise_if_cancelled()
+            variables = standard_values(
+                now=datetime.now(), user_name=self.user_name, assistant_name=draft.name
+            )
+            final = final_prompt(
+                draft, question or " ", builder=builder, context_size=draft.context_size,
+                answer_room=answer_room(draft, draft.context_size), variables=variables,
+                passages=passages,
+            )  # fmt: skip
+            text = final.preview.text if final.preview is not None else ""
+            specials = frozenset(
+                token
+                for token in set(_CANDIDATE.findall(text))
+                if builder.tokenizer.is_special_token(token)
+            )
+            return PromptView(final, specials, len(passages), problem)
+
+    def _builder(self, model_path: str, template: str) -> PromptBuilder:
+        key = (model_path, template)
+        if key in self._builders:
+            return self._builders[key][0]
+        # A damaged file gets the registry's plain message before llama.cpp ever reads it.
+        check_layout(Path(model_path))
+        stack = ExitStack()
+        builder = stack.enter_context(vocabulary_builder(model_path, template or None))
+        self.loads += 1
+        while len(self._builders) >= KEPT_BUILDERS:
+            oldest = next(iter(self._builders))
+            self._builders.pop(oldest)[1].close()
+        self._builders[key] = (builder, stack)
+        return builder
+
+    def close(self) -> None:
+        with self._lock:
+            for _, stack in self._builders.values():
+                stack.close()
+            self._builders.clear()

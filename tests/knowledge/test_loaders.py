@@ -1,0 +1,145 @@
+"""Loaders on real files of every supported format, and the plain reasons for bad ones."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from assistant_builder.core.knowledge.loaders import DEFAULT_PARSERS
+from assistant_builder.core.knowledge.parsing import parse_file
+from assistant_builder.core.knowledge.scan import scan_folders
+from tests.knowledge.docs import write_docx, write_encrypted_pdf, write_pdf
+
+
+def load(path: Path):
+    result = parse_file(DEFAULT_PARSERS, path)
+    assert not isinstance(result, str), result
+    return result
+
+
+def reason(path: Path) -> str:
+    result = parse_file(DEFAULT_PARSERS, path)
+    assert isinstance(result, str), f"{path.name} should have failed"
+    return result
+
+
+def test_pdf_text_is_read_per_page_with_page_offsets(tmp_path: Path) -> None:
+    pdf = write_pdf(tmp_path / "a.pdf", ["Llamas live in the Andes.", "Alpacas (smaller) too."])
+    doc = load(pdf)
+    first = doc.text.index("Llamas")
+    second = doc.text.index("Alpacas (smaller)")
+    assert doc.page_at(first) == 1 and doc.page_at(second) == 2
+
+
+def test_pdf_without_text_layer_needs_ocr_and_encrypted_pdf_is_refused(tmp_path: Path) -> None:
+    scan = write_pdf(tmp_path / "scan.pdf", ["", ""])
+    assert "needs OCR" in reason(scan)
+    plain = write_pdf(tmp_path / "plain.pdf", ["Secret plans."])
+    locked = write_encrypted_pdf(tmp_path / "locked.pdf", plain)
+    assert "password" in reason(locked)
+    broken = tmp_path / "broken.pdf"
+    broken.write_bytes(b"%PDF-1.4\nthis is not a pdf at all")
+    assert "damaged" in reason(broken) or "not a real PDF" in reason(broken)
+
+
+def test_docx_paragraphs_tables_and_headings(tmp_path: Path) -> None:
+    doc = load(write_docx(tmp_path / "policy.docx"))
+    assert "Employees book trains" in doc.text
+    assert "Lisbon | 85 euros" in doc.text
+    assert "Receipts are kept for seven years." in doc.text
+    assert doc.heading_path(doc.text.index("Lisbon")) == ("Travel policy", "Allowances")
+
+
+def test_html_visible_text_and_title_without_script_or_style(tmp_path: Path) -> None:
+    page = tmp_path / "page.html"
+    page.write_text(
+        "<html><head><title>Bread  baking</title><style>body{color:red}</style>"
+        "<script>var secret = 'do not index';</script></head><body>"
+        "<h1>Sourdough</h1><p>Feed the <b>starter</b> daily.</p>"
+        "<noscript>enable js</noscript><p>Bake at 230&deg;C.</p></body></html>",
+        encoding="utf-8",
+    )
+    doc = load(page)
+    assert doc.title == "Bread baking"
+    assert "Feed the starter daily." in doc.text
+    assert "Bake at 230°C." in doc.text
+    for hidden in ("secret", "color:red", "enable js"):
+        assert hidden not in doc.text
+    assert doc.heading_path(doc.text.index("Feed")) == ("Sourdough",)
+
+
+def test_markdown_rst_csv_and_source_code(tmp_path: Path) -> None:
+    md = tmp_path / "notes.md"
+    md.write_text("# Garden\n\nIntro.\n\n## Pests\n\nAphids hate soap.\n", encoding="utf-8")
+    doc = load(md)
+    assert doc.heading_path(doc.text.index("Aphids")) == ("Garden", "Pests")
+    rst = tmp_path / "guide.rst"
+    rst.write_text("Guide\n=====\n\nIntro.\n\nInstall\n-------\n\nRun pip.\n", encoding="utf-8")
+    doc = load(rst)
+    assert doc.heading_path(doc.text.index("Run pip")) == ("Guide", "Install")
+    table = tmp_path / "prices.csv"
+    table.write_text("fruit,price\napple,1.20\npear,0.90\n", encoding="utf-8")
+    doc = load(table)
+    assert "fruit: pear; price: 0.90" in doc.text
+    code = tmp_path / "tool.py"
+    code.write_text("def add(a, b):\n    return a + b\n", encoding="utf-8")
+    assert "return a + b" in load(code).text
+
+
+@pytest.mark.parametrize(
+    ("encoding", "text"),
+    [
+        ("cp1252", "Le café crème brûlée est un dessert français servi froid. Où est l'été?"),
+        ("latin-1", "Der Bär läuft über die Straße und isst Käse zum Frühstück."),
+        ("utf-16", "Ελληνικά κείμενα και русский текст в одном файле."),
+        ("shift_jis", "日本語のテキストファイルです。文字コードを自動で判別します。"),
+    ],
+)
+def test_non_utf8_text_is_decoded_correctly(tmp_path: Path, encoding: str, text: str) -> None:
+    file = tmp_path / "legacy.txt"
+    file.write_bytes(((text + "\n") * 3).encode(encoding))
+    assert load(file).text.strip().splitlines()[0] == text
+
+
+def test_binary_file_with_a_text_extension_is_refused(tmp_path: Path) -> None:
+    fake = tmp_path / "photo.txt"
+    fake.write_bytes(bytes(range(256)) * 40)
+    assert reason(fake) == "it is a binary file, not text"
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads files whatever their permissions")
+def test_unreadable_file_is_reported(tmp_path: Path) -> None:
+    locked = tmp_path / "locked.txt"
+    locked.write_text("private")
+    locked.chmod(0)
+    assert "permission denied" in reason(locked)
+
+
+def test_symlink_loops_and_dangling_links_are_reported_by_the_scan(tmp_path: Path) -> None:
+    root = tmp_path / "docs"
+    (root / "sub").mkdir(parents=True)
+    (root / "sub" / "a.txt").write_text("hello")
+    (root / "sub" / "back").symlink_to(root, target_is_directory=True)
+    (root / "self.txt").symlink_to(root / "self.txt")
+    (root / "gone.txt").symlink_to(root / "missing.txt")
+    result = scan_folders([str(root)], include=(), exclude=(), extensions=DEFAULT_PARSERS)
+    assert [f.path for f in result.files] == [str(root / "sub" / "a.txt")]
+    reasons = dict(result.failed)
+    assert "loops back" in reasons[str(root / "sub" / "back")]
+    assert "loops back" in reasons[str(root / "self.txt")]
+    assert "no longer exists" in reasons[str(root / "gone.txt")]
+
+
+def test_include_and_exclude_patterns(tmp_path: Path) -> None:
+    root = tmp_path / "docs"
+    (root / "drafts").mkdir(parents=True)
+    (root / "keep.md").write_text("a")
+    (root / "skip.txt").write_text("b")
+    (root / "drafts" / "wip.md").write_text("c")
+    (root / ".hidden.md").write_text("d")
+    result = scan_folders(
+        [str(root)], include=("*.md",), exclude=("drafts", ".*"), extensions=DEFAULT_PARSERS
+    )
+    assert [Path(f.path).name for f in result.files] == ["keep.md"]

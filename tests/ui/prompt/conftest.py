@@ -1,0 +1,94 @@
+"""Fixtures of the final-prompt panel and source viewer tests: the real SmolLM2 registered in
+the temp home, a tiny real collection indexed with the real MiniLM, and the Assistants page."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from assistant_builder.core.assistants.retrieval import knowledge_retriever
+from assistant_builder.core.assistants.store import AssistantStore
+from assistant_builder.core.models.registry import InstalledModel, ModelRegistry
+from assistant_builder.core.paths import Paths
+from assistant_builder.ui.editor.prompt_source import PromptSource
+from assistant_builder.ui.main_window import collection_folders
+from assistant_builder.ui.pages.assistants_page import AssistantsPage
+
+
+@pytest.fixture
+def paths(app_home: Paths) -> Paths:
+    return app_home.ensure()
+
+
+@pytest.fixture
+def registry(paths: Paths, smollm2_gguf: Path) -> ModelRegistry:
+    reg = ModelRegistry(paths.models_registry)
+    reg.add(InstalledModel(id="smollm2", name="SmolLM2", path=str(smollm2_gguf),
+                           sha256="b1" * 32, size=smollm2_gguf.stat().st_size))  # fmt: skip
+    return reg
+
+
+@pytest.fixture
+def store(paths: Paths) -> AssistantStore:
+    return AssistantStore(paths.assistants_dir)
+
+
+@pytest.fixture
+def pets(paths: Paths, minilm_dir: Path, tmp_path: Path) -> str:
+    """A collection "pets" of three real files, indexed with the real MiniLM."""
+    from assistant_builder.core.knowledge.collection import Collections
+    from assistant_builder.core.knowledge.indexer import index_collection
+
+    folder = tmp_path / "pets"
+    folder.mkdir()
+    (folder / "cats.md").write_text(
+        "# Cats\n\nCats sleep for about fifteen hours every day, mostly in warm places. "
+        "Kittens and old cats sleep even longer, sometimes twenty hours. A cat that sleeps "
+        "in the sun keeps warm without spending energy, which is why sunny windowsills, "
+        "radiators and laundry baskets are favourite spots in most homes.\n"
+    )
+    (folder / "dogs.md").write_text(
+        "# Dogs\n\nDogs need a walk twice a day and sleep about twelve hours. "
+        "Puppies nap often between short bursts of play. A tired dog is a calm dog: long "
+        "walks, games of fetch and sniffing new places all help a dog settle down at night "
+        "and sleep through without waking the whole house.\n"
+    )
+    (folder / "fish.txt").write_text(
+        "Goldfish rest at night near the bottom of the tank and need clean, cool water. "
+        "They do not close their eyes, because they have no eyelids, but they move much "
+        "less and their colours fade a little while they rest in the dark.\n"
+    )
+    collections = Collections(paths)
+    collections.create("pets", [folder], embedder=str(minilm_dir))
+    for _ in index_collection(collections, "pets"):
+        pass
+    return "pets"
+
+
+@pytest.fixture
+def source(paths: Paths, registry: ModelRegistry) -> PromptSource:
+    return PromptSource(registry, knowledge_retriever(paths), user_name="Ada")
+
+
+@pytest.fixture
+def make_page(
+    qtbot: QtBot, paths: Paths, store: AssistantStore, registry: ModelRegistry, source: PromptSource
+) -> Callable[[], AssistantsPage]:
+    def make() -> AssistantsPage:
+        page = AssistantsPage(
+            store,
+            registry,
+            imported_documents_dir=paths.imported_documents_dir,
+            collection_names=lambda: collection_folders(paths.collections_dir),
+            prompt_source=source,
+        )
+        qtbot.addWidget(page)
+        page.resize(1200, 760)
+        page.show()
+        qtbot.waitExposed(page)
+        return page
+
+    return make
