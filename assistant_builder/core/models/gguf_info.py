@@ -77,9 +77,11 @@ def _int(metadata: dict[str, Any], key: str) -> int:
 
 def quantization_name(file_type: int | None, filename: str = "") -> str:
     """The usual short name ("Q4_K_M") from general.file_type, else from the file name."""
-    from gguf import LlamaFileType
-
     if file_type is not None:
+        # Imported only here: gguf pulls in numpy (~0.4 s), and the Models page calls this
+        # with no file type while the window opens.
+        from gguf import LlamaFileType
+
         try:
             name = LlamaFileType(file_type).name
         except ValueError:
