@@ -22,7 +22,12 @@ from assistant_builder.core.knowledge.embedder import (
     load_embedder,
 )
 from assistant_builder.core.knowledge.loaders import DEFAULT_PARSERS
-from assistant_builder.core.knowledge.manifest import FileEntry, Manifest, file_sha256
+from assistant_builder.core.knowledge.manifest import (
+    TABLE_LAYOUT,
+    FileEntry,
+    Manifest,
+    file_sha256,
+)
 from assistant_builder.core.knowledge.parsing import ParserPool
 from assistant_builder.core.knowledge.scan import FoundFile, scan_folders
 
@@ -120,12 +125,17 @@ def index_collection(
             store = ChunkStore(uri)
         return store
 
+    rebuild = ""
     if manifest.embedder and manifest.embedder != wanted:
-        notes.append(
+        rebuild = (
             f"The embedder changed from {manifest.embedder} to {wanted}, "
             "so every document is embedded again."
         )
-        yield IndexProgress(0, 0, 0, 0.0, None, note=notes[-1])
+    elif manifest.files and manifest.layout != TABLE_LAYOUT:
+        rebuild = "This index was made by an older version, so every document is embedded again."
+    if rebuild:
+        notes.append(rebuild)
+        yield IndexProgress(0, 0, 0, 0.0, None, note=rebuild)
         open_store().drop()  # before the manifest: a kill in between just drops it again
         manifest = Manifest(embedder=wanted, running=True)
         manifest.save(manifest_path)
