@@ -7,6 +7,7 @@ files the manifest does not vouch for, so each file ends up in the table exactly
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -301,7 +302,7 @@ def _flush(
     for i in order:
         path, digest, n, chunk, _ = pending.chunks[i]
         rows.append({
-            "id": f"{digest[:24]}:{n}", "path": path, "file_hash": digest, "chunk": n,
+            "id": _chunk_id(path, digest, n), "path": path, "file_hash": digest, "chunk": n,
             "page": chunk.page, "start": chunk.start, "end": chunk.end,
             "heading": " › ".join(chunk.heading), "text": chunk.text,
             "search_text": search_texts[i],
@@ -312,6 +313,13 @@ def _flush(
     manifest.files.update(pending.entries)
     manifest.save(manifest_path)
     return len(rows)
+
+
+def _chunk_id(path: str, digest: str, n: int) -> str:
+    # Deterministic per (path, content, position): a re-run writes the very same ids, and two
+    # copies of one file in different places still get different ones.
+    where = hashlib.blake2b(path.encode("utf-8"), digest_size=8).hexdigest()
+    return f"{where}-{digest[:16]}-{n}"
 
 
 def _open_reason(exc: OSError) -> str:
