@@ -142,33 +142,32 @@ def _print_report(report: IndexReport, as_json: bool) -> None:
         print(f"failed     {path}: {reason}")
     print(f"{len(report.indexed)} indexed, {len(report.unchanged)} unchanged, "
           f"{len(report.removed)} removed, {len(report.failed)} failed; "
-          f"{report.chunks} chunks in {report.seconds:.1f} s.")  # fmt: skip
+          f"{report.chunks} chunks in {report.seconds:.1f} s.", flush=True)  # fmt: skip
 
 
 def _index(args: argparse.Namespace) -> int:
     collections = _collections()
     cancel = CancelToken()
-    report: IndexReport | None = None
-    for event in index_collection(
-        collections, args.name, time_limit_s=args.time_limit, cancel=cancel
-    ):
-        if isinstance(event, IndexReport):
-            report = event
-        else:
-            _print_progress(event)
-    assert report is not None
-    _print_report(report, args.json)
     if args.watch:
         from assistant_builder.core.knowledge.watcher import watch_collection
 
-        progress("Watching the folders for changes; press Ctrl+C to stop.")
-        for event in watch_collection(
+        # The watcher indexes once as soon as it is live, then after every change.
+        events = watch_collection(
             collections, args.name, time_limit_s=args.time_limit, cancel=cancel
-        ):
-            if isinstance(event, IndexReport):
-                _print_report(event, args.json)
-            else:
-                _print_progress(event)
+        )
+    else:
+        events = index_collection(
+            collections, args.name, time_limit_s=args.time_limit, cancel=cancel
+        )
+    first = True
+    for event in events:
+        if isinstance(event, IndexReport):
+            _print_report(event, args.json)
+            if args.watch and first:
+                progress("Watching the folders for changes; press Ctrl+C to stop.")
+            first = False
+        else:
+            _print_progress(event)
     return 0
 
 

@@ -43,11 +43,13 @@ def write_pdf(path: Path, pages: list[str]) -> Path:
     return path
 
 
-def write_encrypted_pdf(path: Path, source: Path, password: str = "secret") -> Path:
+def write_encrypted_pdf(
+    path: Path, source: Path, password: str = "secret", algorithm: str = "RC4-128"
+) -> Path:
     from pypdf import PdfWriter
 
     writer = PdfWriter(clone_from=source)
-    writer.encrypt(user_password=password, owner_password=password, algorithm="RC4-128")
+    writer.encrypt(user_password=password, owner_password="owner-secret", algorithm=algorithm)
     with path.open("wb") as handle:
         writer.write(handle)
     return path

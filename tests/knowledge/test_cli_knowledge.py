@@ -67,3 +67,44 @@ def test_index_and_search_json_shapes(app_home: Paths, library: Path, minilm_dir
     assert second.returncode == 0
     assert "0 indexed, 6 unchanged, 0 removed, 3 failed" in second.stdout
     assert "failed     " + str(library / "scan.pdf") + ": it has no text layer" in second.stdout
+
+
+@pytest.mark.integration
+def test_index_watch_reindexes_a_new_file_and_stops_on_ctrl_c(
+    app_home: Paths, tmp_path: Path, minilm_dir: Path
+) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    folder = tmp_path / "watched"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Apples grow on trees.")
+    assert run_cli("collections", "create", "w", str(folder), "--embedder",
+                   str(minilm_dir)).returncode == 0  # fmt: skip
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "assistant_builder", "collections", "index", "w", "--watch"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=dict(os.environ),
+    )  # fmt: skip
+    try:
+        assert proc.stderr is not None and proc.stdout is not None
+        assert "1 indexed" in proc.stdout.readline() + proc.stdout.readline()
+        for line in proc.stderr:
+            if line.startswith("Watching"):
+                break
+        (folder / "b.md").write_text("# Bees\n\nBees make honey.")
+        lines = []
+        for line in proc.stdout:
+            lines.append(line)
+            if "indexed, " in line:
+                break
+        assert f"indexed    {folder / 'b.md'}\n" in lines
+        assert "1 indexed, 1 unchanged" in lines[-1]
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=30) == 130
+        assert "Stopped." in proc.stderr.read()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()

@@ -140,13 +140,14 @@ def test_a_lost_manifest_costs_a_reindex_but_leaves_no_strays(
     folder.mkdir()
     for n in range(4):
         _write_note(folder / f"note{n}.txt", n)
+    (folder / "copy.txt").write_text((folder / "note0.txt").read_text())  # same content twice
     collections.create("notes", [folder], embedder="fake-hash-64")
     embedder = DeterministicEmbedder(64)
     run_index(collections, "notes", embedder=embedder)
     collections.manifest_file("notes").unlink()
     (folder / "note3.txt").unlink()
     report, _ = run_index(collections, "notes", embedder=embedder)
-    assert len(report.indexed) == 3
+    assert len(report.indexed) == 4
     rows = ChunkStore(collections.store_uri(collections.get("notes"))).rows(["id", "path"])
     assert {r["path"] for r in rows} == {str(p) for p in folder.iterdir()}
     assert len({r["id"] for r in rows}) == len(rows)

@@ -216,3 +216,21 @@ def test_big_tables_get_a_vector_index_and_stay_searchable_after_changes(
     # The same store object sees the second run's writes (no stale table handle).
     manifest = Manifest.load(collections.manifest_file("big"))
     assert store.count() == sum(e.chunks for e in manifest.files.values()) < report.chunks
+
+
+def test_an_index_of_an_older_layout_is_rebuilt_and_says_so(
+    collections: Collections, library: Path
+) -> None:
+    import json
+
+    collections.create("lib", [library], embedder="fake-hash-64", include=("*.md",))
+    run_index(collections, "lib", embedder=DeterministicEmbedder(64))
+    manifest_file = collections.manifest_file("lib")
+    raw = json.loads(manifest_file.read_text())
+    raw.pop("layout")  # what the first release wrote
+    manifest_file.write_text(json.dumps(raw))
+    report, _ = run_index(collections, "lib", embedder=DeterministicEmbedder(64))
+    assert [Path(p).name for p in report.indexed] == ["garden.md"]
+    assert any("older version" in n for n in report.notes)
+    again, _ = run_index(collections, "lib", embedder=DeterministicEmbedder(64))
+    assert not again.indexed and not again.notes

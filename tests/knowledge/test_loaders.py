@@ -39,6 +39,11 @@ def test_pdf_without_text_layer_needs_ocr_and_encrypted_pdf_is_refused(tmp_path:
     plain = write_pdf(tmp_path / "plain.pdf", ["Secret plans."])
     locked = write_encrypted_pdf(tmp_path / "locked.pdf", plain)
     assert "password" in reason(locked)
+    aes = write_encrypted_pdf(tmp_path / "aes.pdf", plain, algorithm="AES-256")
+    assert "password" in reason(aes)
+    # Encrypted only against editing (empty user password), as many PDFs are: readable.
+    open_pdf = write_encrypted_pdf(tmp_path / "open.pdf", plain, password="", algorithm="AES-256")
+    assert "Secret plans." in load(open_pdf).text
     broken = tmp_path / "broken.pdf"
     broken.write_bytes(b"%PDF-1.4\nthis is not a pdf at all")
     assert "damaged" in reason(broken) or "not a real PDF" in reason(broken)

@@ -7,6 +7,7 @@ files the manifest does not vouch for, so each file ends up in the table exactly
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -22,7 +23,12 @@ from assistant_builder.core.knowledge.embedder import (
     load_embedder,
 )
 from assistant_builder.core.knowledge.loaders import DEFAULT_PARSERS
-from assistant_builder.core.knowledge.manifest import FileEntry, Manifest, file_sha256
+from assistant_builder.core.knowledge.manifest import (
+    TABLE_LAYOUT,
+    FileEntry,
+    Manifest,
+    file_sha256,
+)
 from assistant_builder.core.knowledge.parsing import ParserPool
 from assistant_builder.core.knowledge.scan import FoundFile, scan_folders
 
@@ -120,12 +126,17 @@ def index_collection(
             store = ChunkStore(uri)
         return store
 
+    rebuild = ""
     if manifest.embedder and manifest.embedder != wanted:
-        notes.append(
+        rebuild = (
             f"The embedder changed from {manifest.embedder} to {wanted}, "
             "so every document is embedded again."
         )
-        yield IndexProgress(0, 0, 0, 0.0, None, note=notes[-1])
+    elif manifest.files and manifest.layout != TABLE_LAYOUT:
+        rebuild = "This index was made by an older version, so every document is embedded again."
+    if rebuild:
+        notes.append(rebuild)
+        yield IndexProgress(0, 0, 0, 0.0, None, note=rebuild)
         open_store().drop()  # before the manifest: a kill in between just drops it again
         manifest = Manifest(embedder=wanted, running=True)
         manifest.save(manifest_path)
@@ -291,7 +302,7 @@ def _flush(
     for i in order:
         path, digest, n, chunk, _ = pending.chunks[i]
         rows.append({
-            "id": f"{digest[:24]}:{n}", "path": path, "file_hash": digest, "chunk": n,
+            "id": _chunk_id(path, digest, n), "path": path, "file_hash": digest, "chunk": n,
             "page": chunk.page, "start": chunk.start, "end": chunk.end,
             "heading": " › ".join(chunk.heading), "text": chunk.text,
             "search_text": search_texts[i],
@@ -302,6 +313,13 @@ def _flush(
     manifest.files.update(pending.entries)
     manifest.save(manifest_path)
     return len(rows)
+
+
+def _chunk_id(path: str, digest: str, n: int) -> str:
+    # Deterministic per (path, content, position): a re-run writes the very same ids, and two
+    # copies of one file in different places still get different ones.
+    where = hashlib.blake2b(path.encode("utf-8"), digest_size=8).hexdigest()
+    return f"{where}-{digest[:16]}-{n}"
 
 
 def _open_reason(exc: OSError) -> str:

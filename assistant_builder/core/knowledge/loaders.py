@@ -100,7 +100,7 @@ def load_html(path: Path) -> Document:
 
 def load_pdf(path: Path) -> Document:
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+    from pypdf.errors import DependencyError, PdfReadError, PyPdfError
 
     try:
         reader = PdfReader(path)
@@ -118,7 +118,11 @@ def load_pdf(path: Path) -> Document:
         title = str((metadata.get("/Title") if metadata else None) or path.name)
     except UnreadableDocument:
         raise
-    except (PdfReadError, ValueError, KeyError, TypeError, NotImplementedError) as exc:
+    except DependencyError as exc:
+        raise UnreadableDocument(
+            "it is encrypted in a way this app cannot read; save an unlocked copy"
+        ) from exc
+    except (PyPdfError, PdfReadError, ValueError, KeyError, TypeError, NotImplementedError) as exc:
         if "crypt" in str(exc).lower() or "password" in str(exc).lower():
             raise UnreadableDocument(
                 "it is protected by a password; save an unlocked copy"

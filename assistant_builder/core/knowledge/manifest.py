@@ -13,6 +13,9 @@ from assistant_builder.core.cancel import NEVER, CancelToken
 from assistant_builder.core.fileio import write_json_atomic
 
 SCHEMA_VERSION = 1
+# The table's columns and what is embedded; a manifest of another layout means its table must
+# be rebuilt. 1: text only; 2: title and headings embedded too ("search_text").
+TABLE_LAYOUT = 2
 
 
 @dataclass(frozen=True)
@@ -31,6 +34,7 @@ class Manifest:
     files: dict[str, FileEntry] = field(default_factory=dict)
     # True while a run is under way; a run that finds it set knows the last one was killed.
     running: bool = False
+    layout: int = TABLE_LAYOUT
 
     @classmethod
     def load(cls, path: Path) -> Manifest:
@@ -47,6 +51,7 @@ class Manifest:
             dimension=int(raw.get("dimension", 0)),
             files=files,
             running=bool(raw.get("running", False)),
+            layout=int(raw.get("layout", 1)),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -55,6 +60,7 @@ class Manifest:
             "embedder": self.embedder,
             "dimension": self.dimension,
             "running": self.running,
+            "layout": self.layout,
             "files": {p: asdict(e) for p, e in sorted(self.files.items())},
         }
 

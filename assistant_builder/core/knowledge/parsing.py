@@ -19,6 +19,7 @@ from assistant_builder.core.knowledge.document import Document, UnreadableDocume
 
 PREFETCH = 3  # files queued per worker, so workers keep parsing while the indexer embeds
 MEMORY_LIMIT = 4 << 30  # a parser that needs more than this is as good as hung
+SECONDS_PER_MB = 2.0  # extra time a big file gets on top of the base limit (a 300-page PDF)
 
 
 def _parser_for(parsers: Mapping[str, str], path: Path) -> Callable[[Path], Document]:
@@ -66,6 +67,7 @@ class _Worker:
     conn: Connection
     queue: deque[tuple[int, Path]] = field(default_factory=deque)
     started_at: float | None = None
+    limit_s: float = 0.0  # the time limit of the file it is reading now
 
 
 class ParserPool:
@@ -114,6 +116,13 @@ class ParserPool:
         pending = list(worker.queue)
         return pending[1:] if worker.started_at is not None else pending
 
+    def _limit_for(self, path: Path) -> float:
+        try:
+            size_mb = path.stat().st_size / 1e6
+        except OSError:
+            size_mb = 0.0
+        return self._time_limit + size_mb * SECONDS_PER_MB
+
     def parse(
         self, paths: Iterable[Path], *, cancel: CancelToken = NEVER
     ) -> Iterator[tuple[Path, Document | str]]:
@@ -135,12 +144,12 @@ class ParserPool:
                         todo.extendleft(reversed(self._retire(worker)))
                         continue
                 started = worker.started_at
-                if started is not None and time.monotonic() - started > self._time_limit:
+                if started is not None and time.monotonic() - started > worker.limit_s:
                     path = worker.queue[0][1]
                     todo.extendleft(reversed(self._retire(worker)))
                     yield (
                         path,
-                        f"reading it took longer than {self._time_limit:g} s, so it was skipped",
+                        f"reading it took longer than {worker.limit_s:.0f} s, so it was skipped",
                     )
 
     def _drain(self, worker: _Worker) -> Generator[tuple[Path, Document | str], None, bool]:
@@ -150,6 +159,7 @@ class ParserPool:
                 kind, _task_id, payload = worker.conn.recv()
                 if kind == "start":
                     worker.started_at = float(payload)
+                    worker.limit_s = self._limit_for(worker.queue[0][1])
                 else:
                     _, path = worker.queue.popleft()
                     worker.started_at = None

@@ -62,9 +62,11 @@ def scan_folders(
                 except OSError as exc:
                     failed.append((full, _reason(exc)))
                     continue
-                if (st.st_dev, st.st_ino) in seen_dirs or _is_ancestor_link(full):
+                if _is_ancestor_link(full):
                     failed.append((full, "it is a folder link that loops back on itself"))
                     continue
+                if (st.st_dev, st.st_ino) in seen_dirs:
+                    continue  # a second way into a folder already read: read it once
                 keep.append(name)
             dirnames[:] = keep
             for name in sorted(filenames):

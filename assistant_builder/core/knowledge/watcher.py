@@ -33,25 +33,30 @@ def watch_collection(
     time_limit_s: float = 30.0,
     cancel: CancelToken = NEVER,
 ) -> Iterator[IndexProgress | IndexReport]:
-    """Runs until cancelled, yielding the events of each re-index the changes cause."""
+    """Runs until cancelled, yielding the events of each re-index the changes cause.
+
+    The first re-index runs as soon as the watcher is live, so nothing that changed before it
+    started watching (even during the caller's own last run) is missed."""
     from watchfiles import watch
 
     config = collections.get(name)
     parsers = dict(parsers or DEFAULT_PARSERS)
     folders = [f for f in config.folders if Path(f).is_dir()]
+    caught_up = False
     for changes in watch(
         *folders,
         debounce=debounce_ms,
         stop_event=_StopEvent(cancel),
-        raise_interrupt=False,
-        rust_timeout=500,
+        rust_timeout=200,
+        yield_on_timeout=True,  # an empty set while nothing changes: the watcher is live
     ):
         if cancel.cancelled:
             return
         # Folders count too: a renamed folder arrives as its own path, not as its files.
         relevant = [p for _, p in changes if Path(p).suffix.lower() in parsers or Path(p).is_dir()]
-        if not relevant:
+        if caught_up and not relevant:
             continue
+        caught_up = True
         if embedder is None:
             embedder = load_embedder(config.embedder, collections.paths, cancel=cancel)
         yield from index_collection(
