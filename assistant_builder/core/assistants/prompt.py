@@ -41,8 +41,9 @@ class Passage:
     start: int
     end: int
     text: str
-    score: float
+    score: float  # ranking score of the search that found it (orders the passages)
     collection: str = ""
+    relevance: float | None = None  # 0..1 similarity to the question; None: use score
 
 
 @dataclass(frozen=True)
@@ -128,7 +129,7 @@ def assemble(
 
     Oldest history goes first when space runs short, then the lowest-ranked passages; the
     system prompt, the examples and the question are never cut."""
-    kept = [p for p in passages if p.score >= assistant.min_score_for(p.collection)]
+    kept = [p for p in passages if _relevance(p) >= assistant.min_score_for(p.collection)]
     kept.sort(key=lambda p: -p.score)
     if assistant.only_from_documents and not kept:
         return AssembledPrompt((), (), 0, 0, 0, refusal=assistant.refusal_text)
@@ -198,6 +199,10 @@ def assemble(
         labels=labels,
         documents_text=passages_block(numbered) if numbered else "",
     )
+
+
+def _relevance(passage: Passage) -> float:
+    return passage.score if passage.relevance is None else passage.relevance
 
 
 _CITE = re.compile(r"\[(\d{1,4}(?:\s*,\s*\d{1,4})*)\]")

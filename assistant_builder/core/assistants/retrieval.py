@@ -41,6 +41,7 @@ def knowledge_retriever(paths: Paths) -> Retriever:
                         hit.text,
                         hit.score,
                         collection=ref.name,
+                        relevance=hit.relevance,
                     )
                 )
         # Scores of different collections are on the same scale only within a mode; good

@@ -4,7 +4,7 @@ keyword, with optional cross-encoder reranking of the candidates."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 from assistant_builder.core.errors import KnowledgeError
@@ -21,11 +21,13 @@ class SearchHit:
     page: int | None
     start: int
     end: int
-    score: float
+    score: float  # the mode's ranking score (results come best first by it)
     text: str
     heading: str = ""
+    relevance: float = 0.0  # cosine similarity to the question, 0..1, comparable across modes
 
     def to_json(self) -> dict[str, Any]:
+        # Exactly the keys of the command-line contract (SPEC §4).
         return {"source": self.source, "page": self.page, "start": self.start,
                 "end": self.end, "score": round(self.score, 6), "text": self.text}  # fmt: skip
 
@@ -93,17 +95,16 @@ class Searcher:
                 f"run “assistant-builder collections index {self.config.name}” first."
             )
         limit = top_k * RERANK_POOL if self._reranker else top_k
-        vector = None if mode == "keyword" else self._embed(query)
+        vector = self._embed(query)  # keyword mode too: every hit gets its relevance
         found = self._store.search(mode, query, vector, limit)
         hits = [
-            SearchHit(c.path, c.page, c.start, c.end, c.score, c.text, c.heading) for c in found
+            SearchHit(c.path, c.page, c.start, c.end, c.score, c.text, c.heading, c.relevance)
+            for c in found
         ]
         if self._reranker and hits:
             scores = self._reranker.score(query, [h.text for h in hits])
             ranked = sorted(zip(scores, hits, strict=True), key=lambda pair: -pair[0])
-            hits = [
-                SearchHit(h.source, h.page, h.start, h.end, s, h.text, h.heading) for s, h in ranked
-            ]
+            hits = [replace(h, score=s) for s, h in ranked]
         return hits[:top_k]
 
 

@@ -25,7 +25,8 @@ class StoredChunk:
     end: int
     text: str
     heading: str
-    score: float
+    score: float  # the mode's own ranking score: fusion, cosine or BM25
+    relevance: float = 0.0  # cosine similarity to the question (0..1), the same in every mode
 
 
 def _quote(value: str) -> str:
@@ -157,25 +158,27 @@ class ChunkStore:
         table = self._open()
         if table is None:
             return []
-        columns = ["path", "page", "start", "end", "text", "heading"]
+        # The stored vector comes back too: each hit's relevance is its cosine similarity to the
+        # question, so a "minimum relevance" means the same whatever the ranking mode.
+        columns = ["path", "page", "start", "end", "text", "heading", "vector"]
         if mode == "vector":
             assert vector is not None
             builder = table.search(vector, query_type="vector").distance_type("cosine")
             found = builder.select([*columns, "_distance"]).limit(limit).to_list()
-            return [_stored(r, 1.0 - float(r["_distance"])) for r in found]
+            return [_stored(r, 1.0 - float(r["_distance"]), vector) for r in found]
         if not self.has_index("search_text"):
             _create_text_index(table)
         if mode == "keyword":
             builder = table.search(query, query_type="fts", fts_columns="search_text")
             builder = builder.select([*columns, "_score"])
             found = builder.limit(limit).to_list()
-            return [_stored(r, float(r["_score"])) for r in found]
+            return [_stored(r, float(r["_score"]), vector) for r in found]
         assert vector is not None
         builder = table.search(query_type="hybrid", fts_columns="search_text")
         builder = builder.vector(vector).text(query)
         builder = builder.distance_type("cosine")
         found = builder.select(columns).limit(limit).to_list()
-        return [_stored(r, float(r["_relevance_score"])) for r in found]
+        return [_stored(r, float(r["_relevance_score"]), vector) for r in found]
 
 
 def _create_text_index(table: Any) -> None:
@@ -186,8 +189,13 @@ def _create_text_index(table: Any) -> None:
     table.create_index("search_text", config=FTS(with_position=False), replace=True)
 
 
-def _stored(row: dict[str, Any], score: float) -> StoredChunk:
+def _stored(row: dict[str, Any], score: float, query: Vectors | None) -> StoredChunk:
     page = row.get("page")
+    relevance = 0.0
+    stored = row.get("vector")
+    if query is not None and stored is not None:
+        # Both are unit vectors (the embedder normalises), so the dot product is the cosine.
+        relevance = float(np.clip(np.dot(np.asarray(stored, dtype=np.float32), query), 0.0, 1.0))
     return StoredChunk(
         path=str(row["path"]),
         page=None if page is None else int(page),
@@ -196,4 +204,5 @@ def _stored(row: dict[str, Any], score: float) -> StoredChunk:
         text=str(row["text"]),
         heading=str(row.get("heading") or ""),
         score=score,
+        relevance=relevance,
     )
