@@ -97,6 +97,7 @@ class LibraryPage(QWidget):
         self.default_embedder = default_embedder
         self._debounce_ms = watch_debounce_ms
         self.reports: dict[str, IndexReport] = {}
+        self._shown_report: IndexReport | None = None
         self.indexing = ""  # the collection being indexed, if any
         self.index_runner = TaskRunner(self)
         self.index_runner.progressed.connect(self._on_index_event)
@@ -201,9 +202,15 @@ class LibraryPage(QWidget):
         self.report_view.setSortingEnabled(True)
         self.report_view.verticalHeader().hide()
         self.report_view.setWordWrap(False)
+        # Fixed widths: fitting columns to their contents measures every row of a long
+        # report on the GUI thread (a visible freeze after indexing thousands of files).
         report_header = self.report_view.horizontalHeader()
-        report_header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        report_header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         report_header.setStretchLastSection(True)
+        self.report_view.setColumnWidth(0, 110)
+        self.report_view.setColumnWidth(1, 300)
+        self.report_view.verticalHeader().setDefaultSectionSize(24)
+        self.report_view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.report_filter.textChanged.connect(self.report_proxy.setFilterFixedString)
         self.report_status.currentIndexChanged.connect(
             lambda _: self.report_proxy.set_status(self.report_status.currentData())
@@ -486,6 +493,9 @@ class LibraryPage(QWidget):
         self._update_actions()
 
     def _show_report(self, report: IndexReport | None) -> None:
+        if report is self._shown_report and report is not None:
+            return
+        self._shown_report = report
         self.report_model.set_report(report)
         if report is None:
             self.report_summary.setText("Index the collection to see what happened to each file.")
