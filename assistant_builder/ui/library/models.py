@@ -14,6 +14,7 @@ from PySide6.QtCore import (
     QSortFilterProxyModel,
     Qt,
 )
+from PySide6.QtGui import QColor
 
 from assistant_builder.core.knowledge.indexer import IndexReport
 from assistant_builder.ui.library.summary import CollectionSummary
@@ -160,6 +161,8 @@ class ReportModel(QAbstractTableModel):
             return row.reason if col == 2 and row.reason else row.path
         if role == self.StatusRole:
             return row.status
+        if role == Qt.ItemDataRole.ForegroundRole and row.status == "Failed" and col != 1:
+            return QColor("#d9534f")  # readable on light and dark backgrounds alike
         return None
 
 

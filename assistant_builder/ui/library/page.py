@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCore import QItemSelectionModel, QThreadPool
+from PySide6.QtCore import QItemSelectionModel, Qt, QThreadPool
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -169,7 +169,7 @@ class LibraryPage(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        self.table.setMaximumHeight(170)
+        self.table.setMaximumHeight(150)
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
 
         self.embedder_label = QLabel()
@@ -200,6 +200,7 @@ class LibraryPage(QWidget):
         self.report_view.setAccessibleName("Index report")
         self.report_view.setModel(self.report_proxy)
         self.report_view.setSortingEnabled(True)
+        self.report_view.sortByColumn(0, Qt.SortOrder.AscendingOrder)  # failed files first
         self.report_view.verticalHeader().hide()
         self.report_view.setWordWrap(False)
         # Fixed widths: fitting columns to their contents measures every row of a long

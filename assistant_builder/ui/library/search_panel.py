@@ -8,7 +8,8 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
@@ -59,6 +60,22 @@ def highlighted(text: str, question: str) -> str:
     return pattern.sub(lambda m: MARK.format(m.group(0)), escaped)
 
 
+class PassageLabel(QLabel):
+    """Wrapped rich text that never gets squeezed below the height its lines need (a scroll
+    area otherwise shrinks the cards to fit and clips the passages)."""
+
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()
+        if self.width() > 0:
+            hint.setHeight(max(hint.height(), self.heightForWidth(self.width())))
+        return hint
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if event.oldSize().width() != event.size().width():
+            self.updateGeometry()
+
+
 class HitCard(QFrame):
     """One retrieved passage: where it comes from, how well it matched, and its text."""
 
@@ -75,7 +92,7 @@ class HitCard(QFrame):
         self.source = QLabel(f"<b>{rank}. {html.escape(where)}</b>  ·  score {hit.score:.3f}")
         self.source.setToolTip(hit.source)
         self.source.setAccessibleName(f"Source of passage {rank}")
-        self.text = QLabel(highlighted(hit.text, question))
+        self.text = PassageLabel(highlighted(hit.text, question))
         self.text.setTextFormat(Qt.TextFormat.RichText)
         self.text.setWordWrap(True)
         self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
