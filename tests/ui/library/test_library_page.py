@@ -177,3 +177,16 @@ def test_a_bad_name_is_explained_in_the_banner(page, docs: Path) -> None:
     assert not page.create_collection("../etc", [str(docs)])
     assert page.banner.isVisible() or "cannot be a collection name" in page.banner.message.text()
     assert "cannot be a collection name" in page.banner.message.text()
+
+
+def test_add_folder_by_dialog(page, docs: Path, tmp_path: Path, monkeypatch) -> None:
+    from PySide6.QtWidgets import QFileDialog
+
+    page.create_collection("Household", [str(docs)])
+    letters = tmp_path / "Letters"
+    letters.mkdir()
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(letters))
+    page.add_folder_button.click()
+    assert table_text(page)[1] == "Household papers, Letters"
+    page.add_folder_button.click()  # the same folder twice is kept once
+    assert table_text(page)[1] == "Household papers, Letters"

@@ -89,3 +89,22 @@ def test_every_control_has_an_accessible_name(page) -> None:
     unnamed = [w for w in controls if not w.accessibleName() and not
                (isinstance(w, QAbstractButton) and w.text())]  # fmt: skip
     assert len(controls) > 8 and not unnamed, unnamed
+
+
+def test_closing_the_window_stops_watching(
+    qtbot: QtBot, docs: Path, collections: Collections, minilm_dir: Path
+) -> None:
+    from assistant_builder.core.services import Services
+    from assistant_builder.core.settings import Settings
+    from assistant_builder.ui.main_window import MainWindow
+
+    collections.create("Household", [docs], embedder=str(minilm_dir), watch=True)
+    window = MainWindow(Services.create(), Settings())
+    qtbot.addWidget(window)
+    window.show_page("Library")
+    runner = window.library_page.watchers["Household"]
+    assert runner.busy and window.library_page.watch_check.isChecked()
+    window.close()
+    # close() waited for the watcher thread to end, so nothing runs after the window is gone.
+    assert window.library_page._watch_pool.activeThreadCount() == 0
+    qtbot.waitUntil(lambda: not runner.busy, timeout=5_000)
