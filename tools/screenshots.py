@@ -116,8 +116,6 @@ def add_assistants(paths: object) -> None:
     from assistant_builder.core.paths import Paths
 
     assert isinstance(paths, Paths)
-    for name in ("Recipes", "Work notes"):
-        (paths.collections_dir / name).mkdir(parents=True, exist_ok=True)
     model = model_ref(ModelRegistry(paths.models_registry).list(kind="model")[0])
     store = AssistantStore(paths.assistants_dir)
     docs, writer, blank = STARTING_POINTS
@@ -165,6 +163,102 @@ def stage_models_page(window: object) -> None:
     page.installed.select(page.table_model.model_at(0).id)
 
 
+HOUSEHOLD = {
+    "boiler-service.txt": "Boiler service agreement\n\nThe boiler is serviced every October by "
+    "Warmhouse Heating. Book the visit two weeks ahead by calling 01632 960 123. The warranty "
+    "on the boiler stays valid only if a service is done every year; keep each service report. "
+    "A breakdown visit is free while the agreement runs, parts included up to 400 euros.",
+    "home-insurance.md": "# Home insurance\n\nPolicy HX-2291 with Lumen Mutual covers the "
+    "building and its contents up to 250,000 euros.\n\n## Water damage\n\nLeaks from "
+    "pipes and appliances are covered; the excess is 150 euros per claim. Report damage within "
+    "five working days with photos.\n\n## Renewal\n\nThe policy renews every 1 March; "
+    "cancel in writing at least one month before.",
+    "electricity-march.txt": "Electricity bill, March\n\nUsage 312 kWh at 0.27 euros per "
+    "kWh, standing charge 9.80 euros. Total 94.04 euros, paid by direct debit on 28 March. "
+    "The fixed-price contract ends in September; compare offers in August.",
+    "car-lease.md": "# Car lease\n\nThe lease runs 36 months from May and includes 12,000 km "
+    "a year. Extra kilometres cost 0.08 euros each. Winter tyres are fitted in November at "
+    "the dealer, free of charge.",
+}
+RECIPES = {
+    "tomato-soup.md": "# Tomato soup\n\nRoast tomatoes with garlic, blend with stock and "
+    "basil, finish with cream.",
+    "flatbread.txt": "Flatbread: flour, water, salt and yoghurt, rested 20 minutes, cooked in a "
+    "dry pan two minutes a side.",
+}
+
+
+def add_collections(paths: object, docs: Path) -> None:
+    """The collections the assistants read, as real folders of documents (one unreadable)."""
+    from assistant_builder.core.knowledge.collection import Collections
+    from assistant_builder.core.paths import Paths
+
+    assert isinstance(paths, Paths)
+    collections = Collections(paths)
+    work = {"standup.md": "# Stand-up\n\nShip the report."}
+    for name, files in (
+        ("Household papers", HOUSEHOLD),
+        ("Recipes", RECIPES),
+        ("Work notes", work),
+    ):
+        existing = name in {c.name for c in collections.list()}
+        # "Household papers" exists already (add_collection): its folder gains these files.
+        folder = Path(collections.get(name).folders[0]) if existing else docs / name
+        folder.mkdir(parents=True, exist_ok=True)
+        for file_name, text in files.items():
+            (folder / file_name).write_text(text, encoding="utf-8")
+        if name == "Household papers":
+            (folder / "receipt-scan.txt").write_bytes(bytes(range(256)) * 40)
+        if not existing:
+            collections.create(name, [folder])
+
+
+def wait_for_runner(runner: object) -> None:
+    from PySide6.QtCore import QEventLoop
+
+    from assistant_builder.ui.workers import TaskRunner
+
+    assert isinstance(runner, TaskRunner)
+    if runner.busy:
+        loop = QEventLoop()
+        runner.busy_changed.connect(lambda busy: busy or loop.quit())
+        loop.exec()
+
+
+def shoot_library(window: object, theme: str, reports: dict[str, object]) -> None:
+    """The Library page after indexing (its report), then a test search."""
+    from PySide6.QtWidgets import QApplication
+
+    from assistant_builder.ui.main_window import MainWindow
+
+    assert isinstance(window, MainWindow)
+    window.show_page("Library")
+    page = window.library_page
+    if reports:
+        page.reports.update(reports)  # the same run, shown again in the other palette
+    else:
+        for name in ("Recipes", "Household papers"):
+            page.select(name)
+            page.start_index()
+            wait_for_runner(page.index_runner)
+        reports.update(page.reports)
+    page.refresh()
+    page.select("Household papers")
+    page.tabs.setCurrentIndex(0)
+    QApplication.processEvents()
+    for target in (OUT / f"library-{theme}.png",):
+        window.grab().save(str(target))
+        print(target.relative_to(ROOT))
+    page.tabs.setCurrentWidget(page.search_panel)
+    page.search_panel.query.setText("When does the boiler need a service?")
+    page.search_panel.search()
+    wait_for_runner(page.search_panel.runner)
+    QApplication.processEvents()
+    target = OUT / f"library-search-{theme}.png"
+    window.grab().save(str(target))
+    print(target.relative_to(ROOT))
+
+
 def main() -> None:
     from PySide6.QtWidgets import QApplication
 
@@ -175,6 +269,8 @@ def main() -> None:
         app = QApplication([])
         add_collection(_Paths.from_env())
         add_assistants(_Paths.from_env())
+        add_collections(_Paths.from_env(), Path(tmp) / "Documents")
+        reports: dict[str, object] = {}
         from assistant_builder.core.services import Services
         from assistant_builder.core.settings import Settings
         from assistant_builder.ui.main_window import PAGES, MainWindow
@@ -230,6 +326,7 @@ def main() -> None:
             viewer.grab().save(str(target))
             print(target.relative_to(ROOT))
             viewer.close()
+            shoot_library(window, theme, reports)
             window.close()
 
 

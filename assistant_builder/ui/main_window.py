@@ -28,6 +28,7 @@ from assistant_builder.core.network import offline_from_env
 from assistant_builder.core.services import Services
 from assistant_builder.core.settings import Settings
 from assistant_builder.ui.editor.prompt_source import PromptSource
+from assistant_builder.ui.library.page import LibraryPage
 from assistant_builder.ui.pages.assistants_page import AssistantsPage
 from assistant_builder.ui.pages.empty_page import EmptyStatePage
 from assistant_builder.ui.pages.models_page import ModelsPage
@@ -96,6 +97,7 @@ class MainWindow(QMainWindow):
         )
         self.assistants_page.chat_requested.connect(self._on_chat_requested)
         self.assistants_page.editor.dirty_changed.connect(self._show_unsaved)
+        self.library_page = LibraryPage(services.collections)
         self.settings_page = SettingsPage(settings)
         self.settings_page.changed.connect(self._save_settings)
         self.settings_page.theme_changed.connect(self._apply_theme)
@@ -107,11 +109,7 @@ class MainWindow(QMainWindow):
                 "its sources, and nothing you type leaves this computer.",
             ),
             "Models": self.models_page,
-            "Library": EmptyStatePage(
-                "Library",
-                "Folders of documents your assistants can read and quote. They are indexed on "
-                "this computer so answers can cite the exact page.",
-            ),
+            "Library": self.library_page,
             "Settings": self.settings_page,
         }
         for number, name in enumerate(PAGES, start=1):
@@ -213,6 +211,7 @@ class MainWindow(QMainWindow):
         if not self.assistants_page.editor.confirm_leave():
             event.ignore()
             return
+        self.library_page.shutdown()
         self._settings.window_geometry = bytes(self.saveGeometry().toBase64().data()).decode()
         self._save_settings(self._settings)
         self.prompt_source.close()

@@ -1,0 +1,1 @@
+"""The Library page: collections of document folders, their indexing and a test search."""

@@ -1,0 +1,90 @@
+"""The New collection dialog: a name, the folders, and the embedder in plain words."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from assistant_builder.ui.library.summary import embedder_in_words
+
+EMBEDDER_TIP = (
+    "The embedder is a small model that turns each passage into numbers describing its "
+    "meaning, so a question finds passages that mean the same thing even in other words. "
+    "It runs on this computer."
+)
+
+
+class NewCollectionDialog(QDialog):
+    def __init__(
+        self, embedder: str, folders: list[str] | None = None, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("New collection")
+        self.setAccessibleName("New collection")
+        self.name = QLineEdit()
+        self.name.setPlaceholderText("e.g. Household papers")
+        self.name.setAccessibleName("Collection name")
+        self.folders = QListWidget()
+        self.folders.setAccessibleName("Folders")
+        self.folders.setToolTip("The folders whose documents this collection reads.")
+        self.folders.setMinimumHeight(90)
+        for folder in folders or []:
+            self.folders.addItem(folder)
+        self.add_button = QPushButton("Add folder…")
+        self.add_button.setAccessibleName("Add folder")
+        self.add_button.setToolTip("Choose a folder of documents.")
+        self.remove_button = QPushButton("Remove folder")
+        self.remove_button.setAccessibleName("Remove folder")
+        self.remove_button.setToolTip("Leave the selected folder out (nothing is deleted).")
+        self.embedder = QLabel(embedder_in_words(embedder))
+        self.embedder.setAccessibleName("Embedder")
+        self.embedder.setToolTip(EMBEDDER_TIP)
+        self.embedder.setWordWrap(True)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Create")
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.add_button)
+        buttons.addWidget(self.remove_button)
+        buttons.addStretch(1)
+        folder_box = QVBoxLayout()
+        folder_box.addWidget(self.folders)
+        folder_box.addLayout(buttons)
+        form = QFormLayout()
+        form.addRow("Name", self.name)
+        form.addRow("Folders", folder_box)
+        reads = QLabel("Reads with")
+        reads.setToolTip(EMBEDDER_TIP)
+        form.addRow(reads, self.embedder)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.buttons)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        self.add_button.clicked.connect(self._choose_folder)
+        self.remove_button.clicked.connect(self._remove_folder)
+        self.resize(520, 300)
+
+    def folder_list(self) -> list[str]:
+        return [self.folders.item(i).text() for i in range(self.folders.count())]
+
+    def _choose_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Choose a folder of documents")
+        if folder and folder not in self.folder_list():
+            self.folders.addItem(folder)
+
+    def _remove_folder(self) -> None:
+        for item in self.folders.selectedItems():
+            self.folders.takeItem(self.folders.row(item))

@@ -1,0 +1,192 @@
+"""The Library page driven through its own widgets, on real files, the real MiniLM embedder
+and a real LanceDB index."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtGui import QDropEvent
+from PySide6.QtWidgets import QDialogButtonBox, QMessageBox
+from pytestqt.qtbot import QtBot
+
+from assistant_builder.core.knowledge.collection import Collections
+from tests.ui.library.conftest import index_and_wait, table_text
+
+pytestmark = pytest.mark.integration
+
+
+def search(qtbot: QtBot, panel) -> None:
+    with qtbot.waitSignal(panel.runner.busy_changed, timeout=30_000,
+                          check_params_cb=lambda busy: not busy):  # fmt: skip
+        panel.search_button.click()
+
+
+def create_by_dialog(page, name: str, folder: Path) -> None:
+    dialog = page.new_collection()
+    assert "all-MiniLM-L6-v2" in dialog.embedder.text()
+    assert "meaning" in dialog.embedder.toolTip()
+    dialog.name.setText(name)
+    dialog.folders.addItem(str(folder))
+    dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+
+
+def test_create_index_and_read_the_report(qtbot: QtBot, page, docs: Path) -> None:
+    assert page.model.rowCount() == 0
+    assert not page.index_button.isEnabled()
+    create_by_dialog(page, "Household", docs)
+    assert table_text(page)[0] == "Household"
+    assert table_text(page)[4] == "Not indexed yet"
+    assert page.index_button.isEnabled()
+
+    seen: list[str] = []
+    page.index_runner.progressed.connect(lambda _e: seen.append(page.progress.label.text()))
+    index_and_wait(qtbot, page)
+    assert any("of 4 files" in text and "passages" in text for text in seen)
+    assert not page.progress.isVisible()
+
+    _name, folders, files, passages, when = table_text(page)
+    assert folders == "Household papers"
+    assert files == "3 (1 unreadable)"
+    assert int(passages) >= 3
+    assert when[0].isdigit()  # a date, not "Not indexed yet"
+    assert page.report_summary.text().startswith("3 indexed, 0 unchanged, 0 removed, 1 could")
+
+    rows = {(r.status, Path(r.path).name): r.reason for r in page.report_model.rows()}
+    assert set(rows) == {("Failed", "photo.txt"), ("Indexed", "garden.md"),
+                         ("Indexed", "boiler.txt"), ("Indexed", "volcanoes.pdf")}  # fmt: skip
+    assert rows[("Failed", "photo.txt")]  # a reason a person can read
+
+    page.report_status.setCurrentIndex(page.report_status.findData("Failed"))
+    proxy = page.report_proxy
+    assert [proxy.index(r, 1).data() for r in range(proxy.rowCount())] == ["photo.txt"]
+    page.report_status.setCurrentIndex(0)
+    page.report_filter.setText("garden")
+    assert [proxy.index(r, 1).data() for r in range(proxy.rowCount())] == ["garden.md"]
+    page.report_filter.clear()
+
+    # Nothing changed: a second run reads nothing again.
+    index_and_wait(qtbot, page)
+    assert page.report_summary.text().startswith("0 indexed, 3 unchanged")
+
+
+def test_test_search_shows_passages_with_source_page_score_and_highlights(
+    qtbot: QtBot, page, docs: Path
+) -> None:
+    assert page.create_collection("Household", [str(docs)])
+    index_and_wait(qtbot, page)
+    page.tabs.setCurrentWidget(page.search_panel)
+    panel = page.search_panel
+    panel.query.setText("Which volcano is the most active?")
+    search(qtbot, panel)
+    cards = panel.cards()
+    assert cards and "passages found" in panel.status.text()
+    best = cards[0]
+    assert "volcanoes.pdf · page 2" in best.source.text() and "score" in best.source.text()
+    assert best.source.toolTip() == str(docs / "volcanoes.pdf")
+    assert ">active</span>" in best.text.text() and ">volcano</span>" in best.text.text()
+
+    panel.mode.setCurrentIndex(panel.mode.findData("keyword"))
+    assert panel.mode.currentText() == "Exact words only"
+    panel.query.setText("boiler warranty")
+    search(qtbot, panel)
+    assert Path(panel.cards()[0].hit.source).name == "boiler.txt"
+    assert ">warranty</span>" in panel.cards()[0].text.text()
+
+
+def test_search_before_indexing_says_what_to_do(qtbot: QtBot, page, docs: Path) -> None:
+    page.create_collection("Household", [str(docs)])
+    panel = page.search_panel
+    panel.query.setText("boiler")
+    search(qtbot, panel)
+    assert "nothing indexed yet" in panel.status.text()
+    assert panel.cards() == []
+
+
+def test_cancel_stops_indexing_and_keeps_the_page_usable(
+    qtbot: QtBot, page, docs: Path, tmp_path: Path
+) -> None:
+    for n in range(40):
+        (docs / f"note{n}.txt").write_text(f"Note {n}: remember to water the plants.\n" * 30)
+    page.create_collection("Household", [str(docs)])
+    with qtbot.waitSignal(page.index_runner.cancelled, timeout=60_000):
+        page.index_button.click()
+        assert page.progress.isVisible() and not page.index_button.isEnabled()
+        page.progress.cancel_button.click()
+        assert page.progress.cancel_button.text() == "Cancelling…"
+    assert "stopped" in page.banner.message.text()
+    assert not page.progress.isVisible()
+    qtbot.waitUntil(lambda: page.index_button.isEnabled())
+    assert table_text(page)[2] != "44"  # not everything was read
+    index_and_wait(qtbot, page)  # indexing again finishes the job
+    assert table_text(page)[2] == "43 (1 unreadable)"
+
+
+def test_drop_folders_to_add_them_or_to_start_a_collection(
+    qtbot: QtBot, page, docs: Path, tmp_path: Path
+) -> None:
+    def drop(folder: Path) -> None:
+        mime = QMimeData()
+        mime.setUrls([QUrl.fromLocalFile(str(folder))])
+        event = QDropEvent(QPointF(20, 20), Qt.DropAction.CopyAction, mime,
+                           Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)  # fmt: skip
+        page.dropEvent(event)
+
+    assert page.acceptDrops()
+    drop(docs)  # no collection yet: the New collection dialog opens with the folder in it
+    assert page.dialog is not None and page.dialog.folder_list() == [str(docs)]
+    page.dialog.name.setText("Household")
+    page.dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+    assert page.names() == ["Household"]
+
+    letters = tmp_path / "Letters"
+    letters.mkdir()
+    drop(letters)  # added to the selected collection
+    assert table_text(page)[1] == "Household papers, Letters"
+    assert page.model.index(0, 1).data(Qt.ItemDataRole.ToolTipRole).endswith("Letters")
+    assert "index the collection" in page.banner.message.text()
+
+
+def test_remove_asks_and_never_touches_the_documents(
+    qtbot: QtBot, page, docs: Path, collections: Collections, monkeypatch
+) -> None:
+    page.create_collection("Household", [str(docs)])
+    asked: list[str] = []
+
+    def answer(reply):
+        def question(_parent, _title, text, *args, **kwargs):
+            asked.append(text)
+            return reply
+
+        return question
+
+    monkeypatch.setattr(QMessageBox, "question", answer(QMessageBox.StandardButton.No))
+    page.remove_button.click()
+    assert page.names() == ["Household"]
+    assert "nothing in your folders is ever deleted" in asked[0]
+
+    monkeypatch.setattr(QMessageBox, "question", answer(QMessageBox.StandardButton.Yes))
+    page.remove_button.click()
+    assert page.names() == [] and collections.list() == []
+    assert sorted(p.name for p in docs.iterdir()) == [
+        "boiler.txt", "garden.md", "photo.txt", "volcanoes.pdf"]  # fmt: skip
+
+
+def test_a_bad_name_is_explained_in_the_banner(page, docs: Path) -> None:
+    assert not page.create_collection("../etc", [str(docs)])
+    assert page.banner.isVisible() or "cannot be a collection name" in page.banner.message.text()
+    assert "cannot be a collection name" in page.banner.message.text()
+
+
+def test_add_folder_by_dialog(page, docs: Path, tmp_path: Path, monkeypatch) -> None:
+    from PySide6.QtWidgets import QFileDialog
+
+    page.create_collection("Household", [str(docs)])
+    letters = tmp_path / "Letters"
+    letters.mkdir()
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(letters))
+    page.add_folder_button.click()
+    assert table_text(page)[1] == "Household papers, Letters"
+    page.add_folder_button.click()  # the same folder twice is kept once
+    assert table_text(page)[1] == "Household papers, Letters"
