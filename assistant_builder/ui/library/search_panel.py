@@ -89,7 +89,15 @@ class HitCard(QFrame):
         where = Path(hit.source).name
         if hit.page is not None:
             where += f" · page {hit.page}"
-        self.source = QLabel(f"<b>{rank}. {html.escape(where)}</b>  ·  score {hit.score:.3f}")
+        # Relevance (0..1, closeness in meaning) is what an assistant's "minimum relevance"
+        # compares with; the mode's own ranking score is on hover.
+        self.source = QLabel(
+            f"<b>{rank}. {html.escape(where)}</b>  ·  relevance {hit.relevance:.2f}"
+        )
+        self.source.setToolTip(
+            f"Relevance: how close in meaning the passage is to the question (0 to 1). "
+            f"Ranking score of this search mode: {hit.score:.3f}."
+        )
         self.source.setToolTip(hit.source)
         self.source.setAccessibleName(f"Source of passage {rank}")
         self.text = PassageLabel(highlighted(hit.text, question))
