@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray
+from PySide6.QtCore import QByteArray, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
@@ -21,10 +21,14 @@ from PySide6.QtWidgets import (
 
 from assistant_builder import APP_NAME
 from assistant_builder.core.assistants.store import AssistantStore
+from assistant_builder.core.conversations.store import ConversationStore
 from assistant_builder.core.errors import AppError
 from assistant_builder.core.network import offline_from_env
 from assistant_builder.core.services import Services
 from assistant_builder.core.settings import Settings
+from assistant_builder.ui.chat.page import ChatPage
+from assistant_builder.ui.editor.try_it import TryItPane
+from assistant_builder.ui.engine_host import EngineHost
 from assistant_builder.ui.pages.assistants_page import AssistantsPage
 from assistant_builder.ui.pages.empty_page import EmptyStatePage
 from assistant_builder.ui.pages.models_page import ModelsPage
@@ -56,6 +60,8 @@ QLabel#pageTitle { font-size: 22px; font-weight: 600; margin-bottom: 6px; }
 
 
 class MainWindow(QMainWindow):
+    citation_requested = Signal(dict)  # a source chip clicked in the Chat page or in Try it
+
     def __init__(
         self, services: Services, settings: Settings, parent: QWidget | None = None
     ) -> None:
@@ -85,16 +91,30 @@ class MainWindow(QMainWindow):
         )
         self.assistants_page.chat_requested.connect(self._on_chat_requested)
         self.assistants_page.editor.dirty_changed.connect(self._show_unsaved)
+        # The one owner of the loaded model; the Chat page and the editor's Try it share it.
+        self.engine_host = EngineHost(
+            services.paths, services.models, threads=settings.threads,
+            gpu_layers=settings.gpu_layers, parent=self,
+        )  # fmt: skip
+        self.chat_page = ChatPage(
+            self.engine_host,
+            AssistantStore(services.paths.assistants_dir),
+            ConversationStore(services.paths.conversations_db),
+        )
+        self.chat_page.models_requested.connect(lambda: self.show_page("Models"))
+        self.chat_page.citation_requested.connect(self.citation_requested)
+        editor = self.assistants_page.editor
+        self.try_it = TryItPane(self.engine_host, editor.current_draft, services.paths.scratch_dir)
+        self.try_it.models_requested.connect(lambda: self.show_page("Models"))
+        self.try_it.citation_requested.connect(self.citation_requested)
+        editor.opened.connect(self.try_it.clear)
+        editor.add_try_it(self.try_it)
         self.settings_page = SettingsPage(settings)
         self.settings_page.changed.connect(self._save_settings)
         self.settings_page.theme_changed.connect(self._apply_theme)
         widgets: dict[str, QWidget] = {
             "Assistants": self.assistants_page,
-            "Chat": EmptyStatePage(
-                "Chat",
-                "Talk with your assistants here. Every answer that uses your documents shows "
-                "its sources, and nothing you type leaves this computer.",
-            ),
+            "Chat": self.chat_page,
             "Models": self.models_page,
             "Library": EmptyStatePage(
                 "Library",
@@ -126,6 +146,7 @@ class MainWindow(QMainWindow):
         self.engine_state.setAccessibleName("Engine state")
         self.engine_state.setToolTip("What the language model is doing right now.")
         self.statusBar().addPermanentWidget(self.engine_state)
+        self.engine_host.state_changed.connect(self.engine_state.setText)
 
         self._restore_geometry()
         self.sidebar.setCurrentRow(PAGES.index("Models") if not self._has_models() else 0)
@@ -151,14 +172,16 @@ class MainWindow(QMainWindow):
         self.pages.setCurrentIndex(row)
         if PAGES[row] == "Models":
             self.models_page.refresh()
+        elif PAGES[row] == "Chat":
+            self.chat_page.refresh()
 
     def _show_unsaved(self, dirty: bool) -> None:
         self.setWindowTitle(f"{APP_NAME} •" if dirty else APP_NAME)
 
     def _on_chat_requested(self, assistant_id: str) -> None:
-        # The Chat page arrives with the engine; it will be handed the assistant here.
         self.chat_assistant_id = assistant_id
         self.show_page("Chat")
+        self.chat_page.open_assistant(assistant_id)
 
     def _save_settings(self, settings: Settings) -> None:
         self._services.network.offline = offline_from_env(settings.offline)
@@ -189,4 +212,5 @@ class MainWindow(QMainWindow):
             return
         self._settings.window_geometry = bytes(self.saveGeometry().toBase64().data()).decode()
         self._save_settings(self._settings)
+        self.engine_host.shutdown()  # the model's process ends with the window
         super().closeEvent(event)
