@@ -59,7 +59,10 @@ def trouble_of(exc: AppError) -> Trouble:
     from assistant_builder.core.engine.prompt import ContextOverflow
 
     details = f"{type(exc).__name__}: {exc}"
-    if isinstance(exc, ContextOverflow):
+    # Prompt assembly says "context size" in an AssistantError of its own (no subclass yet).
+    if isinstance(exc, ContextOverflow) or (
+        isinstance(exc, AssistantError) and "context size" in str(exc)
+    ):
         return Trouble("context_full", str(exc), details)
     if isinstance(exc, AssistantError) and "not installed" in str(exc):
         return Trouble("model_missing", str(exc), details)

@@ -103,6 +103,7 @@ class MainWindow(QMainWindow):
         )
         self.chat_page.models_requested.connect(lambda: self.show_page("Models"))
         self.chat_page.citation_requested.connect(self.citation_requested)
+        self.chat_page.edit_requested.connect(self._on_edit_requested)
         editor = self.assistants_page.editor
         self.try_it = TryItPane(self.engine_host, editor.current_draft, services.paths.scratch_dir)
         self.try_it.models_requested.connect(lambda: self.show_page("Models"))
@@ -182,6 +183,10 @@ class MainWindow(QMainWindow):
         self.chat_assistant_id = assistant_id
         self.show_page("Chat")
         self.chat_page.open_assistant(assistant_id)
+
+    def _on_edit_requested(self, assistant_id: str) -> None:
+        self.show_page("Assistants")
+        self.assistants_page.open_editor(assistant_id)
 
     def _save_settings(self, settings: Settings) -> None:
         self._services.network.offline = offline_from_env(settings.offline)

@@ -33,6 +33,7 @@ EXPORT_FILTERS = "Markdown (*.md);;JSON (*.json)"
 class ChatPage(QWidget):
     citation_requested = Signal(dict)  # the stored citation record; the source viewer opens it
     models_requested = Signal()
+    edit_requested = Signal(str)  # an assistant id, to open in the editor
 
     def __init__(
         self,
@@ -91,6 +92,7 @@ class ChatPage(QWidget):
         self.panel.conversation_changed.connect(self._on_conversation_changed)
         self.panel.citation_requested.connect(self.citation_requested)
         self.panel.models_requested.connect(self.models_requested)
+        self.panel.edit_requested.connect(self.edit_requested)
         self.panel.busy_changed.connect(self._on_busy)
         self.export_button.clicked.connect(self.export)
         self.refresh()

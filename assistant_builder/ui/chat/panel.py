@@ -24,6 +24,7 @@ class ChatPanel(QWidget):
     citation_requested = Signal(dict)  # the stored citation: n, source, page, start, end, text
     conversation_changed = Signal(int)  # a conversation was created or got a new message
     models_requested = Signal()  # the fix for a missing model: the Models page
+    edit_requested = Signal(str)  # the fix for a prompt too long for the context: the editor
     busy_changed = Signal(bool)
 
     def __init__(
@@ -32,8 +33,11 @@ class ChatPanel(QWidget):
         store: ConversationStore,
         assistant: Callable[[], Assistant | None],
         parent: QWidget | None = None,
+        *,
+        offer_edit: bool = True,
     ) -> None:
         super().__init__(parent)
+        self._offer_edit = offer_edit  # not in the editor's own Try it pane
         self._host = host
         self.store = store
         self._assistant = assistant
@@ -155,13 +159,20 @@ class ChatPanel(QWidget):
             return
         actions: dict[str, tuple[str, Callable[[], None]]] = {
             "model_missing": ("Open Models page", self.models_requested.emit),
-            "context_full": ("Start a new conversation", lambda: self.open_conversation(None)),
+            "context_full": ("Edit the assistant", self._edit_assistant),
             "crashed": ("Restart model", self._restart),
         }
+        if not self._offer_edit:
+            actions.pop("context_full")
         label, fix = actions.get(trouble.kind, ("", None))  # type: ignore[arg-type]
         self.banner.show_message(
             trouble.message, details=trouble.details, action=label, on_action=fix
         )
+
+    def _edit_assistant(self) -> None:
+        assistant = self._assistant()
+        if assistant is not None:
+            self.edit_requested.emit(assistant.id)
 
     def _restart(self) -> None:
         self.banner.dismiss()

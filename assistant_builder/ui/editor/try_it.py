@@ -40,7 +40,7 @@ class TryItPane(QWidget):
         hint.setWordWrap(True)
         self.clear_button = QPushButton("Clear")
         self.clear_button.setAccessibleName("Clear the try-out conversation")
-        self.panel = ChatPanel(host, self.store, draft)
+        self.panel = ChatPanel(host, self.store, draft, offer_edit=False)
         top = QHBoxLayout()
         top.addWidget(hint, 1)
         top.addWidget(self.clear_button)

@@ -41,8 +41,11 @@ CITATIONS = [
 def _conversation(store: ConversationStore, assistant: Assistant, question: str) -> int:
     cid = store.create(assistant.id).id
     store.add_message(cid, "user", question)
-    store.add_message(cid, "assistant", ANSWER, citations=CITATIONS,
-                      timings={"ttft_s": 0.25, "total_s": 1.25}, usage={"completion_tokens": 41})  # fmt: skip
+    timings = {"ttft_s": 0.25, "total_s": 1.25}
+    store.add_message(
+        cid, "assistant", ANSWER, citations=CITATIONS, timings=timings,
+        usage={"completion_tokens": 41},
+    )  # fmt: skip
     return cid
 
 
