@@ -16,7 +16,9 @@ from assistant_builder.core.assistants.model import Assistant, ModelRef
 from assistant_builder.core.assistants.store import AssistantStore
 from assistant_builder.core.conversations.store import ConversationStore
 from assistant_builder.core.models.registry import InstalledModel, ModelRegistry
+from assistant_builder.core.paths import Paths
 from assistant_builder.ui.chat.page import ChatPage
+from assistant_builder.ui.chat.panel import ChatPanel
 from assistant_builder.ui.diagnostics import StallMonitor
 from assistant_builder.ui.engine_host import EngineHost
 from tests.ui.chat.conftest import ask, with_sampling
@@ -153,3 +155,26 @@ def test_a_missing_model_file_shows_a_banner_that_leads_to_the_models_page(
     assert page.panel.composer.edit.toPlainText() == "Hello?"  # the question is not lost
     with qtbot.waitSignal(page.models_requested):
         banner.action_button.click()
+
+
+def test_a_superseding_question_ends_the_first_and_its_late_text_is_dropped(
+    qtbot: QtBot, make_page: Callable[[], ChatPage], helper: Assistant, host: EngineHost,
+    assistants: AssistantStore, paths: Paths,
+) -> None:  # fmt: skip
+    long_helper = with_sampling(assistants, helper, max_tokens=400)
+    page = make_page()
+    page.panel.composer.edit.setPlainText("Write a very long story about a dragon.")
+    page.panel.composer.submit()
+    qtbot.waitUntil(lambda: len(page.panel.transcript.streaming_text) > 10, timeout=60_000)
+    other_store = ConversationStore(paths.scratch_dir / "other.sqlite3")
+    brief = with_sampling(assistants, long_helper, max_tokens=8)
+    other = ChatPanel(host, other_store, lambda: brief)
+    qtbot.addWidget(other)
+    with qtbot.waitSignal(page.panel.busy_changed, timeout=5_000):
+        other.send("Say hi.")  # the one engine moves on to the newer question
+    first_text = page.panel.transcript.views[-1].text
+    with qtbot.waitSignal(other.busy_changed, timeout=60_000):
+        pass
+    assert other.transcript.views[-1].text.strip()
+    assert page.panel.transcript.views[-1].text == first_text  # nothing late arrived
+    other_store.close()
