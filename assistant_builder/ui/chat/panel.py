@@ -1,0 +1,199 @@
+"""One conversation with one assistant: transcript, composer and error banner, talking to the
+shared engine host. The Chat page and the editor's Try it pane are both built on it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QApplication, QVBoxLayout, QWidget
+
+from assistant_builder.core.assistants.answering import Prepared
+from assistant_builder.core.assistants.model import Assistant
+from assistant_builder.core.conversations.store import ConversationStore, Message
+from assistant_builder.core.errors import AppError
+from assistant_builder.ui.chat.composer import Composer
+from assistant_builder.ui.chat.transcript import TranscriptView
+from assistant_builder.ui.engine_host import EngineHost, Trouble
+from assistant_builder.ui.theme import is_dark
+from assistant_builder.ui.widgets.banner import Banner
+
+
+class ChatPanel(QWidget):
+    citation_requested = Signal(dict)  # the stored citation: n, source, page, start, end, text
+    conversation_changed = Signal(int)  # a conversation was created or got a new message
+    models_requested = Signal()  # the fix for a missing model: the Models page
+    edit_requested = Signal(str)  # the fix for a prompt too long for the context: the editor
+    busy_changed = Signal(bool)
+
+    def __init__(
+        self,
+        host: EngineHost,
+        store: ConversationStore,
+        assistant: Callable[[], Assistant | None],
+        parent: QWidget | None = None,
+        *,
+        offer_edit: bool = True,
+    ) -> None:
+        super().__init__(parent)
+        self._offer_edit = offer_edit  # not in the editor's own Try it pane
+        self._host = host
+        self.store = store
+        self._assistant = assistant
+        app = QApplication.instance()
+        self.banner = Banner(dark=isinstance(app, QApplication) and is_dark(app))
+        self.transcript = TranscriptView()
+        self.transcript.citation_requested.connect(self.citation_requested)
+        self.composer = Composer()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.transcript, 1)
+        layout.addWidget(self.composer)
+        self.composer.send_requested.connect(self.send)
+        self.composer.stop_requested.connect(self.stop)
+        self.composer.regenerate_requested.connect(self.regenerate)
+        self.composer.edit_requested.connect(self.edit_last)
+        stop = QShortcut(QKeySequence(Qt.Key.Key_Escape), self)
+        stop.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        stop.activated.connect(self.stop)
+        host.prepared.connect(self._on_prepared)
+        host.streamed.connect(self._on_streamed)
+        host.answered.connect(self._on_answered)
+        host.failed.connect(self._on_failed)
+        host.ended.connect(self._on_ended)
+        self.conversation_id: int | None = None
+        self.request_id: int | None = None
+        self._editing_from: int | None = None  # the question being edited, resent from here
+        self._last_sent = ""
+
+    @property
+    def busy(self) -> bool:
+        return self.request_id is not None
+
+    def open_conversation(self, conversation_id: int | None) -> None:
+        """Show a stored conversation (None: a new one, created by the first question)."""
+        if self.busy:
+            self.stop()
+        self.conversation_id = conversation_id
+        self._editing_from = None
+        self.composer.set_note("")
+        self.banner.dismiss()
+        self._reload()
+
+    def messages(self) -> list[Message]:
+        if self.conversation_id is None:
+            return []
+        try:
+            return self.store.messages(self.conversation_id)
+        except AppError:
+            return []
+
+    def _reload(self) -> None:
+        messages = self.messages()
+        self.transcript.show_messages(messages)
+        self.composer.set_history(has_exchange=_last_question(messages) is not None)
+
+    # Actions -----------------------------------------------------------------------------
+    def send(self, question: str) -> None:
+        assistant = self._assistant()
+        if self.busy or assistant is None or not question.strip():
+            return
+        if self._editing_from is not None and self.conversation_id is not None:
+            self.store.delete_messages_from(self.conversation_id, self._editing_from)
+            self._editing_from = None
+            self.composer.set_note("")
+            self._reload()
+        self.banner.dismiss()
+        self._last_sent = question
+        self.composer.edit.clear()
+        self.transcript.add("user", question)
+        self.transcript.begin_stream()
+        self.request_id = self._host.ask(
+            assistant, question, conversations=self.store.path,
+            conversation_id=self.conversation_id,
+        )  # fmt: skip
+        self.composer.set_busy(True)
+        self.busy_changed.emit(True)
+
+    def stop(self) -> None:
+        if self.request_id is not None:
+            self._host.stop(self.request_id)
+
+    def regenerate(self) -> None:
+        """Forget the last answer and ask its question again."""
+        last = _last_question(self.messages())
+        if self.busy or last is None or self.conversation_id is None:
+            return
+        self.store.delete_messages_from(self.conversation_id, last.id)
+        self._reload()
+        self.send(last.content)
+
+    def edit_last(self) -> None:
+        """Put the last question back in the composer; sending replaces it and its answer."""
+        last = _last_question(self.messages())
+        if self.busy or last is None:
+            return
+        self._editing_from = last.id
+        self.composer.edit.setPlainText(last.content)
+        self.composer.edit.setFocus()
+        self.composer.set_note("Editing your last question: sending replaces it and its answer.")
+
+    # Host events -------------------------------------------------------------------------
+    def _on_prepared(self, rid: int, prepared: Prepared) -> None:
+        if rid == self.request_id and self.conversation_id != prepared.conversation_id:
+            self.conversation_id = prepared.conversation_id
+            self.conversation_changed.emit(prepared.conversation_id)
+
+    def _on_streamed(self, rid: int, text: str) -> None:
+        if rid == self.request_id:
+            self.transcript.stream(text)
+
+    def _on_answered(self, rid: int, _answer: object) -> None:
+        if rid == self.request_id:
+            self.transcript.flush()
+
+    def _on_failed(self, rid: int, trouble: Trouble) -> None:
+        if rid != self.request_id:
+            return
+        actions: dict[str, tuple[str, Callable[[], None]]] = {
+            "model_missing": ("Open Models page", self.models_requested.emit),
+            "context_full": ("Edit the assistant", self._edit_assistant),
+            "crashed": ("Restart model", self._restart),
+        }
+        if not self._offer_edit:
+            actions.pop("context_full")
+        label, fix = actions.get(trouble.kind, ("", None))  # type: ignore[arg-type]
+        self.banner.show_message(
+            trouble.message, details=trouble.details, action=label, on_action=fix
+        )
+
+    def _edit_assistant(self) -> None:
+        assistant = self._assistant()
+        if assistant is not None:
+            self.edit_requested.emit(assistant.id)
+
+    def _restart(self) -> None:
+        self.banner.dismiss()
+        self._host.restart()
+
+    def _on_ended(self, rid: int) -> None:
+        if rid != self.request_id:
+            return
+        self.request_id = None
+        self.transcript.end_stream()
+        self._reload()  # the stored conversation is the truth: text, chips, timings
+        if not self.messages() and not self.composer.edit.toPlainText():
+            self.composer.edit.setPlainText(self._last_sent)  # nothing was kept: not lost either
+        self.composer.set_busy(False)
+        self.busy_changed.emit(False)
+        if self.conversation_id is not None:
+            self.conversation_changed.emit(self.conversation_id)
+
+
+def _last_question(messages: list[Message]) -> Message | None:
+    for message in reversed(messages):
+        if message.role == "user":
+            return message
+    return None

@@ -1,0 +1,263 @@
+"""The transcript: each message rendered from markdown (code blocks get a Copy button), each
+answer with its numbered source chips and timings, and the streaming answer repainted from a
+buffer at most every ~40 ms, never per token."""
+
+from __future__ import annotations
+
+import re
+from pathlib import PurePath
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QFontDatabase
+from PySide6.QtWidgets import (
+    QApplication,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from assistant_builder.core.conversations.store import Message
+
+REPAINT_MS = 40
+# A fenced code block; an unclosed one (still streaming) runs to the end of the text.
+_FENCE = re.compile(r"^```([^\n`]*)\n(.*?)(?:^```[ \t]*$\n?|\Z)", re.S | re.M)
+
+STYLE = """
+QFrame#message { border-radius: 10px; }
+QFrame#message[role="user"] { background: palette(alternate-base); }
+QFrame#codeBlock { background: palette(alternate-base); border: 1px solid palette(mid);
+                   border-radius: 6px; }
+QLabel#speaker { font-weight: 600; }
+QLabel#meta { color: palette(placeholder-text); font-size: 11px; }
+QPushButton#chip { border: 1px solid palette(mid); border-radius: 9px; padding: 2px 8px; }
+QPushButton#chip:hover { border-color: palette(highlight); }
+"""
+
+
+def segments(text: str) -> list[tuple[str, str]]:
+    """("markdown", text) and ("code", text) pieces, in order."""
+    out: list[tuple[str, str]] = []
+    pos = 0
+    for match in _FENCE.finditer(text):
+        if match.start() > pos and text[pos : match.start()].strip():
+            out.append(("markdown", text[pos : match.start()]))
+        out.append(("code", match.group(2).rstrip("\n")))
+        pos = match.end()
+    if text[pos:].strip():
+        out.append(("markdown", text[pos:]))
+    return out
+
+
+def chip_label(citation: dict[str, Any]) -> str:
+    name = PurePath(str(citation.get("source", ""))).name or "document"
+    page = citation.get("page")
+    where = f"{name}, p. {page}" if page is not None else name
+    return f"[{citation.get('n', '?')}] {where}"
+
+
+def timing_label(message: Message) -> str:
+    parts = []
+    ttft = message.timings.get("ttft_s")
+    total = message.timings.get("total_s")
+    tokens = message.usage.get("completion_tokens")
+    if ttft is not None:
+        parts.append(f"first word after {float(ttft):.2f} s")
+    if tokens and total is not None and float(total) > float(ttft or 0):
+        rate = (int(tokens) - 1) / max(1e-6, float(total) - float(ttft or 0))
+        parts.append(f"{max(rate, 0.0):.1f} tokens/s")
+    if tokens:
+        parts.append(f"{tokens} tokens")
+    if message.stop_reason == "length":
+        parts.append("cut off at the length limit")
+    return " · ".join(parts)
+
+
+class CodeBlock(QFrame):
+    def __init__(self, code: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("codeBlock")
+        self.code = QLabel(code)
+        self.code.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.code.setTextFormat(Qt.TextFormat.PlainText)
+        self.code.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.code.setWordWrap(True)
+        self.copy_button = QPushButton("Copy")
+        self.copy_button.setAccessibleName("Copy code")
+        self.copy_button.setToolTip("Copy this code")
+        self.copy_button.clicked.connect(lambda: _copy(self.code.text()))
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 4, 8, 8)
+        top = QHBoxLayout()
+        top.addStretch(1)
+        top.addWidget(self.copy_button)
+        layout.addLayout(top)
+        layout.addWidget(self.code)
+
+
+class MessageView(QFrame):
+    """One message. ``set_text`` re-renders it; answers also show chips and timings."""
+
+    citation_requested = Signal(dict)
+
+    def __init__(self, role: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.role = role
+        self.text = ""
+        self.setObjectName("message")
+        self.setProperty("role", role)
+        self.setAccessibleName("Your message" if role == "user" else "Answer")
+        self.speaker = QLabel("You" if role == "user" else "Assistant")
+        self.speaker.setObjectName("speaker")
+        self.copy_button = QPushButton("Copy")
+        self.copy_button.setAccessibleName("Copy answer")
+        self.copy_button.setToolTip("Copy this answer")
+        self.copy_button.setFlat(True)
+        self.copy_button.clicked.connect(lambda: _copy(self.text))
+        self.copy_button.setVisible(role == "assistant")
+        header = QHBoxLayout()
+        header.addWidget(self.speaker)
+        header.addStretch(1)
+        header.addWidget(self.copy_button)
+        self.body = QVBoxLayout()
+        self.body.setSpacing(6)
+        self.chips = QHBoxLayout()
+        self.chips.setSpacing(6)
+        self.chip_buttons: list[QPushButton] = []
+        self.meta = QLabel()
+        self.meta.setObjectName("meta")
+        self.meta.hide()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 8, 12, 8)
+        layout.addLayout(header)
+        layout.addLayout(self.body)
+        layout.addLayout(self.chips)
+        layout.addWidget(self.meta)
+
+    def set_text(self, text: str) -> None:
+        self.text = text
+        while self.body.count():
+            item = self.body.takeAt(0)
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
+        for kind, piece in segments(text):
+            if kind == "code":
+                self.body.addWidget(CodeBlock(piece))
+            else:
+                label = QLabel()
+                label.setTextFormat(Qt.TextFormat.MarkdownText)
+                label.setText(piece)
+                label.setWordWrap(True)
+                label.setOpenExternalLinks(False)
+                label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+                self.body.addWidget(label)
+
+    def show_details(self, message: Message) -> None:
+        """Chips for the stored citations, and the timings, once an answer is complete."""
+        for citation in message.citations:
+            chip = QPushButton(chip_label(citation))
+            chip.setObjectName("chip")
+            chip.setAccessibleName(f"Source {citation.get('n', '')}")
+            chip.setToolTip(str(citation.get("text", ""))[:300])
+            chip.setCursor(Qt.CursorShape.PointingHandCursor)
+            record = {k: citation.get(k) for k in ("n", "source", "page", "start", "end", "text")}
+            chip.clicked.connect(lambda _=False, r=record: self.citation_requested.emit(dict(r)))
+            self.chips.addWidget(chip)
+            self.chip_buttons.append(chip)
+        if self.chip_buttons:
+            self.chips.addStretch(1)
+        note = timing_label(message)
+        if not message.complete or message.stop_reason == "cancelled":
+            note = "Stopped before the end" + (f" · {note}" if note else "")
+        self.meta.setText(note)
+        self.meta.setVisible(bool(note))
+
+
+class TranscriptView(QScrollArea):
+    """The conversation's messages; ``stream`` feeds the answer being written."""
+
+    citation_requested = Signal(dict)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAccessibleName("Transcript")
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setStyleSheet(STYLE)
+        inner = QWidget()
+        self._column = QVBoxLayout(inner)
+        self._column.setContentsMargins(16, 12, 16, 12)
+        self._column.setSpacing(10)
+        self._column.addStretch(1)
+        self.setWidget(inner)
+        self.views: list[MessageView] = []
+        self._streaming: MessageView | None = None
+        self._buffer: list[str] = []
+        self.repaints = 0  # how often the streaming answer was redrawn (tests check the cap)
+        self._timer = QTimer(self)
+        self._timer.setInterval(REPAINT_MS)
+        self._timer.timeout.connect(self.flush)
+        self.verticalScrollBar().rangeChanged.connect(self._follow)
+
+    def clear(self) -> None:
+        self.end_stream()
+        for view in self.views:
+            view.deleteLater()
+        self.views.clear()
+
+    def show_messages(self, messages: list[Message]) -> None:
+        self.clear()
+        for message in messages:
+            view = self.add(message.role, message.content)
+            if message.role == "assistant":
+                view.show_details(message)
+
+    def add(self, role: str, text: str) -> MessageView:
+        view = MessageView(role)
+        view.set_text(text)
+        view.citation_requested.connect(self.citation_requested)
+        self._column.insertWidget(self._column.count() - 1, view)
+        self.views.append(view)
+        return view
+
+    # Streaming ---------------------------------------------------------------------------
+    def begin_stream(self) -> MessageView:
+        self._streaming = self.add("assistant", "")
+        self._streaming.meta.setText("Thinking…")
+        self._streaming.meta.show()
+        self._buffer.clear()
+        self._timer.start()
+        return self._streaming
+
+    def stream(self, text: str) -> None:
+        self._buffer.append(text)
+
+    def flush(self) -> None:
+        if self._streaming is None or not self._buffer:
+            return
+        self._streaming.set_text(self._streaming.text + "".join(self._buffer))
+        self._streaming.meta.hide()
+        self._buffer.clear()
+        self.repaints += 1
+
+    def end_stream(self) -> None:
+        self.flush()
+        self._timer.stop()
+        self._streaming = None
+
+    @property
+    def streaming_text(self) -> str:
+        return self._streaming.text if self._streaming is not None else ""
+
+    def _follow(self, _min: int, maximum: int) -> None:
+        self.verticalScrollBar().setValue(maximum)
+
+
+def _copy(text: str) -> None:
+    clipboard = QApplication.clipboard()
+    clipboard.setText(text)

@@ -1,0 +1,68 @@
+"""The editor's Try it pane: a small chat with the unsaved draft, through the shared engine host.
+
+Its conversation lives in a throwaway database under the scratch folder, not in the person's
+conversations, so trying a draft never clutters the Chat page's list or its search."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from assistant_builder.core.assistants.model import Assistant
+from assistant_builder.core.conversations.store import ConversationStore
+from assistant_builder.ui.chat.panel import ChatPanel
+from assistant_builder.ui.engine_host import EngineHost
+
+
+class TryItPane(QWidget):
+    citation_requested = Signal(dict)
+    models_requested = Signal()
+
+    def __init__(
+        self,
+        host: EngineHost,
+        draft: Callable[[], Assistant | None],
+        scratch_dir: Path,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setAccessibleName("Try it")
+        scratch_dir.mkdir(parents=True, exist_ok=True)
+        self._folder = Path(tempfile.mkdtemp(prefix="try-it-", dir=scratch_dir))
+        self.store = ConversationStore(self._folder / "conversation.sqlite3")
+        hint = QLabel("Talk with the assistant as it is now, before saving. Nothing here is kept.")
+        hint.setObjectName("hint")
+        hint.setWordWrap(True)
+        self.clear_button = QPushButton("Clear")
+        self.clear_button.setAccessibleName("Clear the try-out conversation")
+        self.panel = ChatPanel(host, self.store, draft, offer_edit=False)
+        top = QHBoxLayout()
+        top.addWidget(hint, 1)
+        top.addWidget(self.clear_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 8, 0, 0)
+        layout.addLayout(top)
+        layout.addWidget(self.panel, 1)
+        self.clear_button.clicked.connect(self.clear)
+        self.panel.citation_requested.connect(self.citation_requested)
+        self.panel.models_requested.connect(self.models_requested)
+        self.panel.busy_changed.connect(lambda busy: self.clear_button.setEnabled(not busy))
+        store, folder = self.store, self._folder
+        self.destroyed.connect(lambda: _remove(store, folder))
+
+    def clear(self) -> None:
+        """Start over: the try-out conversation is forgotten."""
+        self.panel.stop()
+        for conversation in self.store.list():
+            self.store.delete(conversation.id)
+        self.panel.open_conversation(None)
+
+
+def _remove(store: ConversationStore, folder: Path) -> None:
+    store.close()
+    shutil.rmtree(folder, ignore_errors=True)

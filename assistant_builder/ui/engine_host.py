@@ -1,0 +1,306 @@
+"""The one owner of the loaded model in the GUI: answers questions one request at a time on a
+worker thread (through TaskRunner), drops late events of stopped or superseded requests,
+reports the engine's state for the status bar, and unloads the model when the app closes.
+
+The chat page and the editor's Try it pane share one host, so one model is ever loaded."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+from assistant_builder.core.assistants.answering import (
+    AnsweringEngine,
+    Prepared,
+    Retriever,
+    answer,
+    load_options,
+)
+from assistant_builder.core.assistants.model import Assistant
+from assistant_builder.core.assistants.turn import Answer
+from assistant_builder.core.cancel import CancelToken
+from assistant_builder.core.conversations.store import ConversationStore
+from assistant_builder.core.engine.protocol import TextDelta
+from assistant_builder.core.errors import AppError, AssistantError, Cancelled, EngineError
+from assistant_builder.core.models.registry import ModelRegistry
+from assistant_builder.core.paths import Paths
+from assistant_builder.ui.workers import TaskRunner
+
+NO_MODEL = "No model loaded"
+RATE_EVERY_S = 0.5  # the status bar's tokens/s is refreshed at most this often
+
+
+@dataclass(frozen=True)
+class Loading:
+    model: str
+
+
+@dataclass(frozen=True)
+class Ready:
+    gpu_layers: int
+
+
+@dataclass(frozen=True)
+class Trouble:
+    """Why an answer could not be given, and which fix to offer."""
+
+    kind: str  # model_missing | context_full | crashed | other
+    message: str  # one plain sentence
+    details: str = ""
+
+
+def trouble_of(exc: AppError) -> Trouble:
+    from assistant_builder.core.engine.prompt import ContextOverflow
+
+    details = f"{type(exc).__name__}: {exc}"
+    # Prompt assembly says "context size" in an AssistantError of its own (no subclass yet).
+    if isinstance(exc, ContextOverflow) or (
+        isinstance(exc, AssistantError) and "context size" in str(exc)
+    ):
+        return Trouble("context_full", str(exc), details)
+    if isinstance(exc, AssistantError) and "not installed" in str(exc):
+        return Trouble("model_missing", str(exc), details)
+    if isinstance(exc, EngineError):
+        return Trouble("crashed", str(exc), details)
+    return Trouble("other", str(exc), details)
+
+
+class EngineHost(QObject):
+    """Signals carry the request id first; a receiver keeps only its own request's events."""
+
+    state_changed = Signal(str)  # a sentence for the status bar
+    prepared = Signal(int, object)  # Prepared: the conversation id and the exact prompt
+    streamed = Signal(int, str)  # a piece of the answer's text
+    answered = Signal(int, object)  # Answer, already saved in the conversation
+    failed = Signal(int, object)  # Trouble
+    stopped = Signal(int)
+    ended = Signal(int)  # after answered, failed or stopped
+
+    def __init__(
+        self,
+        paths: Paths,
+        registry: ModelRegistry,
+        *,
+        threads: int = 0,
+        gpu_layers: int = -1,
+        engine_factory: Callable[[], AnsweringEngine] | None = None,
+        retriever: Retriever | None = None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._paths = paths
+        self._registry = registry
+        self.threads = threads
+        self.gpu_layers = gpu_layers
+        self._engine_factory = engine_factory
+        self._retriever = retriever
+        self._engine: AnsweringEngine | None = None
+        # One request uses the engine at a time: a superseded one finishes stopping first.
+        self._lock = threading.Lock()
+        self._stores: dict[Path, ConversationStore] = {}  # worker-side connections, under _lock
+        self._runner = TaskRunner(self)
+        self._runner.progressed.connect(self._on_progressed)
+        self._runner.finished.connect(self._on_finished)
+        self._runner.failed.connect(self._on_failed)
+        self._runner.cancelled.connect(self._on_cancelled)
+        self._stopped: set[int] = set()
+        self._state = NO_MODEL
+        self._first_piece = 0.0
+        self._pieces = 0
+        self._last_rate = 0.0
+        self._ready_state = NO_MODEL
+
+    # Asking ---------------------------------------------------------------------------------
+    @property
+    def state(self) -> str:
+        return self._state
+
+    @property
+    def busy(self) -> bool:
+        return self._runner.busy
+
+    def ask(
+        self,
+        assistant: Assistant,
+        question: str,
+        *,
+        conversations: Path,
+        conversation_id: int | None = None,
+    ) -> int:
+        """Start answering; returns the request id its signals will carry."""
+        previous = self._runner.current
+        task = self._runner.start(self._answer, assistant, question, conversations, conversation_id)
+        self._pieces = 0
+        if previous is not None:
+            # Superseded: its own late signals are dropped, so say here that it ended.
+            self.stopped.emit(previous.id)
+            self.ended.emit(previous.id)
+        return task.id
+
+    def stop(self, request_id: int | None = None) -> None:
+        """Stop the running request (only if it is ``request_id``, when given)."""
+        current = self._runner.current
+        if current is None or (request_id is not None and current.id != request_id):
+            return
+        self._stopped.add(current.id)
+        current.cancel()
+
+    def restart(self) -> int:
+        """Unload the model (after a crash, say); the next question loads it afresh."""
+        task = self._runner.start(self._unload)
+        return task.id
+
+    def shutdown(self) -> None:
+        """Stop whatever runs and unload the model (on app exit)."""
+        self._runner.cancel()
+        self._runner.wait(10_000)
+        with self._lock:
+            if self._engine is not None:
+                self._engine.unload()
+            for store in self._stores.values():
+                store.close()
+            self._stores.clear()
+        self._set_state(NO_MODEL)
+
+    # Worker side ----------------------------------------------------------------------------
+    def _engine_instance(self) -> AnsweringEngine:
+        if self._engine is None:
+            if self._engine_factory is not None:
+                self._engine = self._engine_factory()
+            else:
+                from assistant_builder.core.engine.local import LocalEngine
+
+                self._engine = LocalEngine()
+        return self._engine
+
+    def _retrieve(self, assistant: Assistant, question: str) -> list[Any]:
+        if self._retriever is None:
+            from assistant_builder.core.assistants.retrieval import knowledge_retriever
+
+            self._retriever = knowledge_retriever(self._paths)
+        return self._retriever(assistant, question)
+
+    def _store(self, path: Path) -> ConversationStore:
+        store = self._stores.get(path)
+        if store is None:
+            store = self._stores[path] = ConversationStore(path)
+        return store
+
+    def _answer(
+        self,
+        assistant: Assistant,
+        question: str,
+        conversations: Path,
+        conversation_id: int | None,
+        *,
+        cancel: CancelToken,
+    ) -> Iterator[object]:
+        with self._lock:
+            cancel.raise_if_cancelled()
+            try:
+                options = load_options(
+                    assistant, self._registry, threads=self.threads, gpu_layers=self.gpu_layers
+                )
+                if not Path(options.model_path).is_file():
+                    yield Trouble(
+                        "model_missing",
+                        f"The model file of “{assistant.name}” is missing from this computer; "
+                        "download it again on the Models page or choose another model.",
+                        f"Expected at {options.model_path}",
+                    )
+                    return
+                engine = self._engine_instance()
+                if engine.loaded_options != options:
+                    yield Loading(assistant.model.id or Path(options.model_path).stem)
+                    engine.load(options, cancel=cancel)
+                    yield Ready(int(getattr(engine, "gpu_layers", 0)))
+                yield from answer(
+                    assistant, question, engine=engine, options=options,
+                    conversations=self._store(conversations), conversation_id=conversation_id,
+                    retrieve=self._retrieve, cancel=cancel,
+                )  # fmt: skip
+            except Cancelled:
+                raise
+            except AppError as exc:
+                # A crashed child is replaced by the engine itself on the next question.
+                yield trouble_of(exc)
+
+    def _unload(self, *, cancel: CancelToken) -> Iterator[object]:
+        with self._lock:
+            if self._engine is not None:
+                self._engine.unload()
+            yield Ready(-2)
+
+    # GUI side -------------------------------------------------------------------------------
+    def _current_id(self) -> int:
+        current = self._runner.current
+        return current.id if current is not None else 0
+
+    def _on_progressed(self, event: object) -> None:
+        rid = self._current_id()
+        if isinstance(event, Loading):
+            self._set_state(f"Loading {event.model}…")
+        elif isinstance(event, Ready):
+            if event.gpu_layers == -2:
+                self._ready_state = NO_MODEL
+            elif event.gpu_layers > 0:
+                self._ready_state = f"Ready on GPU ({event.gpu_layers} layers)"
+            else:
+                self._ready_state = "Ready on CPU"
+            self._set_state(self._ready_state)
+        if rid in self._stopped:
+            return  # late events of a stopped request are dropped
+        if isinstance(event, Prepared):
+            if self._ready_state == NO_MODEL:
+                self._ready_state = "Ready on CPU"
+            self._set_state("Generating…")
+            self.prepared.emit(rid, event)
+        elif isinstance(event, TextDelta):
+            self._count_piece()
+            self.streamed.emit(rid, event.text)
+        elif isinstance(event, Answer):
+            self.answered.emit(rid, event)
+        elif isinstance(event, Trouble):
+            self.failed.emit(rid, event)
+
+    def _count_piece(self) -> None:
+        now = time.monotonic()
+        if self._pieces == 0:
+            self._first_piece = self._last_rate = now
+        self._pieces += 1
+        if now - self._last_rate >= RATE_EVERY_S:
+            self._last_rate = now
+            rate = (self._pieces - 1) / max(1e-6, now - self._first_piece)
+            self._set_state(f"Generating at {rate:.1f} tokens/s")
+
+    def _on_finished(self, _result: object) -> None:
+        rid = self._current_id()
+        self._set_state(self._ready_state)
+        self._stopped.discard(rid)
+        self.ended.emit(rid)
+
+    def _on_failed(self, message: str) -> None:
+        rid = self._current_id()
+        self._set_state(self._ready_state)
+        if rid not in self._stopped:
+            self.failed.emit(rid, Trouble("other", message))
+        self._stopped.discard(rid)
+        self.ended.emit(rid)
+
+    def _on_cancelled(self) -> None:
+        rid = self._current_id()
+        self._set_state(self._ready_state)
+        self._stopped.discard(rid)
+        self.stopped.emit(rid)
+        self.ended.emit(rid)
+
+    def _set_state(self, state: str) -> None:
+        if state != self._state:
+            self._state = state
+            self.state_changed.emit(state)

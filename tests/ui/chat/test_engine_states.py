@@ -1,0 +1,125 @@
+"""The whole window with the real SmolLM2: the status bar follows the engine, Try it talks with
+the unsaved draft and keeps it out of the conversations, a full context and a crashed model
+each get a banner with their fix, and closing the window ends the model's process."""
+
+from __future__ import annotations
+
+import os
+import signal
+from collections.abc import Iterator
+from dataclasses import replace
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from assistant_builder.core.assistants.answering import Prepared
+from assistant_builder.core.assistants.model import Assistant
+from assistant_builder.core.assistants.store import AssistantStore
+from assistant_builder.core.conversations.store import ConversationStore
+from assistant_builder.core.models.registry import ModelRegistry
+from assistant_builder.core.paths import Paths
+from assistant_builder.core.services import Services
+from assistant_builder.core.settings import Settings
+from assistant_builder.ui.main_window import MainWindow
+from tests.ui.chat.conftest import ask, with_sampling
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def window(qtbot: QtBot, paths: Paths, registry: ModelRegistry) -> Iterator[MainWindow]:
+    win = MainWindow(Services.create(), Settings(threads=1, gpu_layers=0))
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    yield win
+    win.engine_host.shutdown()
+
+
+def test_the_status_bar_follows_the_engine_from_loading_to_generating(
+    qtbot: QtBot, window: MainWindow, helper: Assistant, assistants: AssistantStore
+) -> None:
+    with_sampling(assistants, helper, max_tokens=64)
+    assert window.engine_state.text() == "No model loaded"
+    states: list[str] = []
+    window.engine_host.state_changed.connect(states.append)
+    window.assistants_page.chat_requested.emit(helper.id)
+    assert window.current_page_name() == "Chat"
+    assert window.chat_page.assistant_id() == helper.id
+    ask(qtbot, window.chat_page.panel, "Tell me about the sea in three sentences.")
+    assert states[0] == "Loading smollm2…" and states[1] == "Ready on CPU"
+    assert "Generating…" in states
+    assert any(s.startswith("Generating at ") and s.endswith(" tokens/s") for s in states)
+    assert window.engine_state.text() == "Ready on CPU"
+    pid = window.engine_host._engine.process_id  # type: ignore[union-attr]
+    assert pid is not None
+    window.close()
+    assert window.engine_state.text() == "No model loaded"
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)  # the model's process ended with the window
+
+
+def test_try_it_answers_with_the_unsaved_draft_and_keeps_it_out_of_the_conversations(
+    qtbot: QtBot, window: MainWindow, helper: Assistant, paths: Paths
+) -> None:
+    page = window.assistants_page
+    page.open_editor(helper.id)
+    editor = page.editor
+    editor.instructions.prompt.setPlainText("You are a pirate called Redbeard. Be brief.")
+    assert editor.is_dirty()
+    editor.tabs.setCurrentWidget(window.try_it)
+    prompts: list[str] = []
+    window.engine_host.prepared.connect(
+        lambda rid, p: prompts.append(p.final.preview.text) if isinstance(p, Prepared) else None
+    )
+    ask(qtbot, window.try_it.panel, "Who are you?")
+    assert "Redbeard" in prompts[0]  # the draft, not the saved file, answered
+    views = window.try_it.panel.transcript.views
+    assert [v.role for v in views] == ["user", "assistant"] and views[1].text.strip()
+    assert editor.is_dirty()  # trying it saved nothing
+    with ConversationStore(paths.conversations_db) as store:
+        assert store.list() == []  # nothing in the person's conversations
+    window.try_it.clear_button.click()
+    assert window.try_it.panel.transcript.views == []
+    assert window.try_it.panel.conversation_id is None
+    editor.revert()  # so that closing the window asks nothing
+
+
+def test_a_question_too_long_for_the_context_offers_to_edit_the_assistant(
+    qtbot: QtBot, window: MainWindow, helper: Assistant, assistants: AssistantStore
+) -> None:
+    assistants.save(replace(helper, context_size=256))
+    window.assistants_page.chat_requested.emit(helper.id)
+    panel = window.chat_page.panel
+    ask(qtbot, panel, "Please read this. " * 150)
+    assert panel.banner.isVisible() and "larger context size" in panel.banner.message.text()
+    assert panel.banner.action_button.text() == "Edit the assistant"
+    panel.banner.action_button.click()
+    assert window.current_page_name() == "Assistants"
+    assert window.assistants_page.editor.draft().id == helper.id
+
+
+def test_a_crashed_model_offers_a_restart_and_keeps_the_text_so_far(
+    qtbot: QtBot, window: MainWindow, helper: Assistant, assistants: AssistantStore
+) -> None:
+    with_sampling(assistants, helper, max_tokens=400)
+    window.assistants_page.chat_requested.emit(helper.id)
+    panel = window.chat_page.panel
+    panel.composer.edit.setPlainText("Write a long story about a lighthouse.")
+    panel.composer.submit()
+    qtbot.waitUntil(lambda: len(panel.transcript.streaming_text) > 10, timeout=60_000)
+    pid = window.engine_host._engine.process_id  # type: ignore[union-attr]
+    assert pid is not None
+    with qtbot.waitSignal(panel.busy_changed, timeout=10_000):
+        os.kill(pid, signal.SIGKILL)
+    banner = panel.banner
+    assert banner.isVisible() and "stopped unexpectedly" in banner.message.text()
+    assert banner.action_button.text() == "Restart model"
+    assert panel.transcript.views[-1].text.strip()  # what was written is kept
+    with qtbot.waitSignal(window.engine_host.state_changed, timeout=10_000):
+        banner.action_button.click()
+    assert window.engine_state.text() == "No model loaded"
+    with_sampling(assistants, helper, max_tokens=8)
+    window.chat_page.refresh()
+    ask(qtbot, panel, "Are you back?")
+    assert panel.transcript.views[-1].text.strip() and not banner.isVisible()

@@ -1,0 +1,137 @@
+"""The transcript and the conversation list without a model: markdown with copyable code,
+source chips that hand over their citation, the streaming buffer's repaint cap, and rename,
+delete and per-assistant lists."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from PySide6.QtGui import QTextDocument
+from PySide6.QtWidgets import QApplication, QLabel
+from pytestqt.qtbot import QtBot
+
+from assistant_builder.core.assistants.model import Assistant, ModelRef
+from assistant_builder.core.assistants.store import AssistantStore
+from assistant_builder.core.conversations.store import ConversationStore
+from assistant_builder.ui.chat.page import ChatPage
+from assistant_builder.ui.chat.transcript import CodeBlock, TranscriptView, segments
+
+ANSWER = """## Your bills
+
+- Rent is due on the **first** [1].
+- Water is paid quarterly [2].
+
+| bill | due |
+|------|-----|
+| rent | 1st |
+
+```python
+print("paid")
+```
+"""
+CITATIONS = [
+    {"n": 1, "source": "/docs/lease.pdf", "page": 3, "start": 10, "end": 80,
+     "text": "The rent is due on the first day of each month.", "score": 0.8},
+    {"n": 2, "source": "/docs/water.txt", "page": None, "start": 0, "end": 40,
+     "text": "Water bills arrive every quarter.", "score": 0.6},
+]  # fmt: skip
+
+
+def _conversation(store: ConversationStore, assistant: Assistant, question: str) -> int:
+    cid = store.create(assistant.id).id
+    store.add_message(cid, "user", question)
+    timings = {"ttft_s": 0.25, "total_s": 1.25}
+    store.add_message(
+        cid, "assistant", ANSWER, citations=CITATIONS, timings=timings,
+        usage={"completion_tokens": 41},
+    )  # fmt: skip
+    return cid
+
+
+def test_an_answer_renders_markdown_with_copyable_code_chips_and_timings(
+    qtbot: QtBot, make_page: Callable[[], ChatPage], helper: Assistant,
+    conversations: ConversationStore,
+) -> None:  # fmt: skip
+    _conversation(conversations, helper, "When are my bills due?")
+    page = make_page()  # opens the assistant's most recent conversation
+    answer = page.panel.transcript.views[-1]
+    labels = [w for w in answer.findChildren(QLabel) if w.textFormat().name == "MarkdownText"]
+    document = QTextDocument()
+    document.setMarkdown("".join(label.text() for label in labels))
+    assert "Your bills" in document.toPlainText() and "quarterly" in document.toPlainText()
+    assert document.rootFrame().childFrames(), "the table renders as a table"
+    code = answer.findChild(CodeBlock)
+    assert code is not None and code.code.text() == 'print("paid")'
+    code.copy_button.click()
+    assert QApplication.clipboard().text() == 'print("paid")'
+    answer.copy_button.click()
+    assert QApplication.clipboard().text() == ANSWER
+
+    assert [c.text() for c in answer.chip_buttons] == ["[1] lease.pdf, p. 3", "[2] water.txt"]
+    with qtbot.waitSignal(page.citation_requested) as opened:
+        answer.chip_buttons[0].click()
+    assert opened.args == [{"n": 1, "source": "/docs/lease.pdf", "page": 3, "start": 10,
+                            "end": 80, "text": CITATIONS[0]["text"]}]  # fmt: skip
+    assert answer.meta.text() == "first word after 0.25 s · 40.0 tokens/s · 41 tokens"
+    page.grab().save(str(page.store.path.parent / "transcript.png"))
+
+
+def test_a_code_block_still_streaming_is_shown_as_code() -> None:
+    assert segments("Try this:\n```sh\nls -l\n") == [("markdown", "Try this:\n"), ("code", "ls -l")]
+    assert segments("no code") == [("markdown", "no code")]
+
+
+def test_streamed_pieces_are_repainted_on_a_timer_not_per_piece(qtbot: QtBot) -> None:
+    view = TranscriptView()
+    qtbot.addWidget(view)
+    view.show()
+    view.begin_stream()
+    for n in range(300):
+        view.stream(f"word{n} ")
+    assert view.repaints == 0 and view.streaming_text == ""
+    qtbot.waitUntil(lambda: view.repaints == 1, timeout=1_000)
+    assert view.streaming_text.startswith("word0 ") and "word299" in view.streaming_text
+    qtbot.wait(120)
+    assert view.repaints == 1  # nothing new, nothing repainted
+
+
+def test_conversations_are_listed_per_assistant_renamed_and_deleted_after_asking(
+    qtbot: QtBot, make_page: Callable[[], ChatPage], helper: Assistant,
+    assistants: AssistantStore, conversations: ConversationStore,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    other = assistants.create(Assistant(id="", name="Other", model=ModelRef(id="smollm2")))
+    first = _conversation(conversations, helper, "When are my bills due?")
+    _conversation(conversations, other, "Something else entirely")
+    page = make_page()
+    page.open_assistant(helper.id)
+    items = page.conversations
+    assert [items.list.item(i).text() for i in range(items.list.count())] == [
+        "When are my bills due?"
+    ]
+    page.conversations.search.setText("entirely")
+    assert items.list.count() == 0  # another assistant's conversation
+    page.conversations.search.setText("")
+
+    items.list.setCurrentRow(0)
+    items.list.itemClicked.emit(items.list.item(0))
+    assert page.panel.conversation_id == first
+    monkeypatch.setattr(
+        "assistant_builder.ui.chat.conversation_list.QInputDialog.getText",
+        lambda *a, **k: ("Bills", True),
+    )
+    items.rename_button.click()
+    assert conversations.get(first).title == "Bills" and items.list.item(0).text() == "Bills"
+
+    answers = iter([False, True])
+    monkeypatch.setattr(items, "confirm_delete", lambda title: next(answers))
+    items.delete_button.click()
+    assert conversations.list(helper.id)  # not confirmed: kept
+    items.delete_button.click()
+    assert conversations.list(helper.id) == [] and items.list.count() == 0
+    assert page.panel.conversation_id is None and page.panel.transcript.views == []
+
+    page.open_assistant(other.id)
+    assert items.list.item(0).text() == "Something else entirely"
+    assert [v.role for v in page.panel.transcript.views] == ["user", "assistant"]
