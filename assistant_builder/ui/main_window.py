@@ -115,6 +115,8 @@ class MainWindow(QMainWindow):
         )
         self.chat_page.models_requested.connect(lambda: self.show_page("Models"))
         self.chat_page.citation_requested.connect(self.citation_requested)
+        # A clicked source chip opens the cited document inside the app, at the passage.
+        self.citation_requested.connect(self.open_citation)
         self.chat_page.edit_requested.connect(self._on_edit_requested)
         editor = self.assistants_page.editor
         self.try_it = TryItPane(self.engine_host, editor.current_draft, services.paths.scratch_dir)
