@@ -6,10 +6,15 @@ from __future__ import annotations
 import argparse
 import signal
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from assistant_builder.cli.ask import load_model, open_session, print_sources
 from assistant_builder.cli.common import progress
+from assistant_builder.core.cancel import CancelToken
+
+if TYPE_CHECKING:
+    from assistant_builder.core.assistants.model import Assistant
+    from assistant_builder.core.assistants.session import AnswerSession
 
 EXIT_WORDS = ("/exit", "/quit")
 
@@ -20,6 +25,18 @@ def register(commands: Any) -> None:
     parser.set_defaults(handler=_chat)
 
 
+class _CtrlC:
+    """Ctrl+C while an answer is written stops that answer; at the prompt it ends the chat."""
+
+    def __init__(self) -> None:
+        self.answer: CancelToken | None = None
+
+    def __call__(self, *_: object) -> None:
+        if self.answer is None:
+            raise KeyboardInterrupt
+        self.answer.cancel()
+
+
 def _read(prompt: str) -> str | None:
     try:
         return input(prompt)
@@ -27,52 +44,55 @@ def _read(prompt: str) -> str | None:
         return None
 
 
-def _stopper(cancel: Any) -> Any:
-    return lambda *_: cancel.cancel()
-
-
 def _chat(args: argparse.Namespace) -> int:
-    from assistant_builder.core.assistants.answering import Prepared
-    from assistant_builder.core.assistants.turn import Answer
-    from assistant_builder.core.cancel import CancelToken
-    from assistant_builder.core.engine.protocol import TextDelta
-
     with open_session() as session:
         assistant = load_model(session, args.assistant)
         progress(
             f"Chatting with “{assistant.name}”. Type /exit to leave; "
             "Ctrl+C stops an answer while it is written."
         )
-        conversation_id: int | None = None
-        while True:
-            line = _read("You: ")
-            if line is None or line.strip() in EXIT_WORDS:
-                break
-            if not line.strip():
-                continue
-            cancel = CancelToken()
-            # Ctrl+C during an answer stops that answer only; the chat goes on.
-            previous = signal.signal(signal.SIGINT, _stopper(cancel))
-            try:
-                sys.stdout.write(f"{assistant.name}: ")
-                final: Answer | None = None
-                for event in session.ask(
-                    assistant, line, conversation_id=conversation_id, cancel=cancel
-                ):
-                    if isinstance(event, Prepared):
-                        conversation_id = event.conversation_id
-                    elif isinstance(event, TextDelta):
-                        sys.stdout.write(event.text)
-                        sys.stdout.flush()
-                    elif isinstance(event, Answer):
-                        final = event
-            finally:
-                signal.signal(signal.SIGINT, previous)
-            print()
-            if final is not None:
-                if final.stop_reason == "cancelled":
-                    progress("(stopped; what was written is kept)")
-                print_sources(final)
+        ctrl_c = _CtrlC()
+        previous = signal.signal(signal.SIGINT, ctrl_c)
+        try:
+            conversation_id = _turns(session, assistant, ctrl_c)
+        finally:
+            signal.signal(signal.SIGINT, previous)
         if conversation_id is not None:
             progress(f"The conversation is saved (number {conversation_id}).")
     return 0
+
+
+def _turns(session: AnswerSession, assistant: Assistant, ctrl_c: _CtrlC) -> int | None:
+    """Question after question in one conversation, until /exit or the end of input."""
+    from assistant_builder.core.assistants.answering import Prepared
+    from assistant_builder.core.assistants.turn import Answer
+    from assistant_builder.core.engine.protocol import TextDelta
+
+    conversation_id: int | None = None
+    while True:
+        line = _read("You: ")
+        if line is None or line.strip() in EXIT_WORDS:
+            return conversation_id
+        if not line.strip():
+            continue
+        ctrl_c.answer = CancelToken()
+        final: Answer | None = None
+        try:
+            sys.stdout.write(f"{assistant.name}: ")
+            for event in session.ask(
+                assistant, line, conversation_id=conversation_id, cancel=ctrl_c.answer
+            ):
+                if isinstance(event, Prepared):
+                    conversation_id = event.conversation_id
+                elif isinstance(event, TextDelta):
+                    sys.stdout.write(event.text)
+                    sys.stdout.flush()
+                elif isinstance(event, Answer):
+                    final = event
+        finally:
+            ctrl_c.answer = None
+        print()
+        if final is not None:
+            if final.stop_reason == "cancelled":
+                progress("(stopped; what was written is kept)")
+            print_sources(final)
