@@ -26,9 +26,12 @@ EXAMPLE_PASSAGE = "The sky looks blue because air scatters blue light."
 SYSTEM_PROMPT = "Quote the passage that answers and cite its number like [1]."
 
 
-def cli(*args: str, env: dict[str, str], timeout: float = 240) -> subprocess.CompletedProcess[str]:
+def cli(
+    *args: str, env: dict[str, str], timeout: float = 240, wrap: tuple[str, ...] = ()
+) -> subprocess.CompletedProcess[str]:
+    """Run the command line; ``wrap`` is a command to run it under (a connect tracer)."""
     result = subprocess.run(
-        [sys.executable, "-m", "assistant_builder", *args],
+        [*wrap, sys.executable, "-m", "assistant_builder", *args],
         capture_output=True, text=True, timeout=timeout, env={**os.environ, **env},
     )  # fmt: skip
     return result
@@ -59,7 +62,14 @@ def tune_assistant(home: Path, name: str = "cats", **sampling: object) -> None:
     path.write_text(json.dumps(data, indent=2), encoding="utf-8")
 
 
-def build_home(home: Path, docs: Path, model: Path, embedder: Path, env: dict[str, str]) -> None:
+def build_home(
+    home: Path,
+    docs: Path,
+    model: Path,
+    embedder: Path,
+    env: dict[str, str],
+    wrap: tuple[str, ...] = (),
+) -> None:
     """The user's path: settings, model, collection, index, assistant, all through the CLI."""
     (home / "config").mkdir(parents=True, exist_ok=True)
     # Two threads: the machine running the tests has two cores, shared.
@@ -73,7 +83,7 @@ def build_home(home: Path, docs: Path, model: Path, embedder: Path, env: dict[st
          "--system-prompt", SYSTEM_PROMPT),
     ]  # fmt: skip
     for step in steps:
-        result = cli(*step, env=env)
+        result = cli(*step, env=env, wrap=wrap)
         assert result.returncode == 0, (step, result.stderr)
     tune_assistant(home)
 

@@ -24,12 +24,12 @@ from tests.integration.conftest import DOCS
 pytestmark = pytest.mark.integration
 
 
-def start_server(env: dict[str, str] | None = None) -> tuple[subprocess.Popen[str], str, str]:
-    """Start ``serve --port 0`` and read the address and key it prints."""
+def start_server(wrap: tuple[str, ...] = ()) -> tuple[subprocess.Popen[str], str, str]:
+    """Start ``serve --port 0`` (under ``wrap``, a tracer) and read the address and key."""
     proc = subprocess.Popen(
-        [sys.executable, "-m", "assistant_builder", "serve", "--port", "0"],
+        [*wrap, sys.executable, "-m", "assistant_builder", "serve", "--port", "0"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        env={**os.environ, **(env or {})}, start_new_session=True,
+        start_new_session=True,
     )  # fmt: skip
     assert proc.stdout is not None
     url = key = ""
@@ -46,8 +46,12 @@ def start_server(env: dict[str, str] | None = None) -> tuple[subprocess.Popen[st
     return proc, url, key
 
 
-def stop_server(proc: subprocess.Popen[str]) -> int:
-    proc.send_signal(signal.SIGTERM)
+def stop_server(proc: subprocess.Popen[str], *, group: bool = False) -> int:
+    """A plain kill (SIGTERM): to the server, or to its whole group when it runs under a tracer."""
+    if group:
+        os.killpg(proc.pid, signal.SIGTERM)
+    else:
+        proc.send_signal(signal.SIGTERM)
     try:
         return proc.wait(timeout=30)
     finally:
