@@ -42,13 +42,15 @@ def test_help_lists_only_commands_that_have_a_real_handler() -> None:
     result = run_cli("--help")
     assert result.returncode == 0
     listed = re.findall(r"^    (\w+)\s", result.stdout, flags=re.M)
-    assert listed == ["setup", "models", "collections", "search", "assistants"]
+    assert listed == [
+        "setup", "models", "collections", "search", "assistants", "ask", "chat", "serve"
+    ]  # fmt: skip
     leaves = _leaf_commands(build_parser())
     models = {"catalog", "list", "search", "pull", "add", "inspect", "remove"}
     assistants = {"create", "list", "show", "remove", "export", "import"}
     collections = {"create", "index", "list", "show", "remove"}
     assert set(leaves) == (
-        {("setup",), ("search",)}
+        {("setup",), ("search",), ("ask",), ("chat",), ("serve",)}
         | {("models", name) for name in models}
         | {("assistants", name) for name in assistants}
         | {("collections", name) for name in collections}

@@ -23,6 +23,18 @@ class OfflineError(AppError):
     pass
 
 
+# What the Hugging Face libraries (huggingface_hub, transformers, sentence-transformers) read to
+# stay off the network: set before they are imported, they use local files only.
+HF_OFFLINE_ENV = ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_DATASETS_OFFLINE")
+
+
+def apply_offline_environment() -> None:
+    """Tell every library of this process (and the processes it starts) to stay offline."""
+    for name in HF_OFFLINE_ENV:
+        os.environ[name] = "1"
+    os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
+
+
 def offline_from_env(setting: bool = False) -> bool:
     """Offline when the setting is on or ASSISTANT_BUILDER_OFFLINE is 1/true/yes."""
     value = os.environ.get(OFFLINE_ENV, "").strip().lower()

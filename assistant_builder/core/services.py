@@ -9,7 +9,11 @@ from dataclasses import dataclass
 from assistant_builder.core.errors import SettingsError
 from assistant_builder.core.knowledge.collection import Collections
 from assistant_builder.core.models.registry import ModelRegistry
-from assistant_builder.core.network import NetworkPolicy, offline_from_env
+from assistant_builder.core.network import (
+    NetworkPolicy,
+    apply_offline_environment,
+    offline_from_env,
+)
 from assistant_builder.core.paths import Paths
 from assistant_builder.core.settings import Settings, load_settings, save_settings
 
@@ -27,10 +31,13 @@ class Services:
             offline_setting = load_settings(paths.settings_file).offline
         except SettingsError:
             offline_setting = False
+        offline = offline_from_env(offline_setting)
+        if offline:
+            apply_offline_environment()
         return cls(
             paths=paths,
             models=ModelRegistry(paths.models_registry),
-            network=NetworkPolicy(paths.network_log, offline=offline_from_env(offline_setting)),
+            network=NetworkPolicy(paths.network_log, offline=offline),
         )
 
     @property

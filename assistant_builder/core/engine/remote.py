@@ -27,6 +27,7 @@ from assistant_builder.core.engine.protocol import (
 )
 from assistant_builder.core.engine.sampling import validate_sampling
 from assistant_builder.core.errors import EngineError
+from assistant_builder.core.network import NetworkPolicy, OfflineError
 
 _POLL_S = 0.02  # how often a waiting stream looks at the cancel token
 
@@ -44,7 +45,10 @@ def api_root(base_url: str) -> str:
 
 class RemoteEngine:
     """Chat with a model served elsewhere. ``extended_sampling`` sends top_k, min_p and
-    repeat_penalty too, which llama.cpp-based servers honour and OpenAI itself rejects."""
+    repeat_penalty too, which llama.cpp-based servers honour and OpenAI itself rejects.
+
+    The app passes its ``policy`` (Services.network): each request is checked against the
+    offline switch and written to the network log before it is sent."""
 
     def __init__(
         self,
@@ -54,8 +58,10 @@ class RemoteEngine:
         api_key: str | None = None,
         extended_sampling: bool = True,
         timeout_s: float = 60.0,
+        policy: NetworkPolicy | None = None,
     ) -> None:
         self.root = api_root(base_url)
+        self.policy = policy
         self.model = model
         self.extended_sampling = extended_sampling
         headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
@@ -77,7 +83,12 @@ class RemoteEngine:
     def unload(self) -> None:
         self._client.close()
 
+    def _allow(self, method: str, url: str) -> None:
+        if self.policy is not None:
+            self.policy.check(method, url, f"model server ({self.model})")
+
     def _request(self, method: str, url: str) -> httpx2.Response:
+        self._allow(method, url)
         try:
             response = self._client.request(method, url)
         except httpx2.HTTPError as err:
@@ -134,6 +145,11 @@ class RemoteEngine:
         text: list[str] = []
         usage: dict[str, Any] = {}
         reason = "stop"
+        try:
+            self._allow("POST", f"{self.root}/chat/completions")
+        except OfflineError as err:
+            yield Failed(str(err))
+            return
         try:
             with self._client.stream(
                 "POST", f"{self.root}/chat/completions", json=payload

@@ -20,6 +20,11 @@ def child_main(conn: Connection, cancelled_upto: Synchronized[int], options: Loa
     """Entry point of the child process. ``cancelled_upto`` holds the highest request id the
     parent has cancelled; comparing ids (not clearing a flag) means a stop can never leak into
     the next request or be lost between two."""
+    import signal
+
+    # Ctrl+C in a terminal reaches the whole process group: the parent decides what it means
+    # (stop this answer, in ``chat``) and tells the child; the child must not die of it.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     from assistant_builder.core.engine.llama_runtime import GenerationStats, LlamaRunner
 
     try:

@@ -1,0 +1,78 @@
+"""``assistant-builder serve``: the local OpenAI-compatible API, each assistant a model."""
+
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import signal
+from typing import Any
+
+from assistant_builder.cli.common import progress, services
+from assistant_builder.core.errors import AppError
+
+DEFAULT_PORT = 8765
+
+
+def register(commands: Any) -> None:
+    parser = commands.add_parser(
+        "serve", help="serve your assistants to other programs (OpenAI-compatible API)"
+    )
+    parser.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on (default 127.0.0.1: this computer only)",
+    )
+    parser.add_argument(
+        "--port", type=int, default=DEFAULT_PORT, metavar="N",
+        help=f"port to listen on (default {DEFAULT_PORT}; 0 picks a free one)",
+    )  # fmt: skip
+    parser.set_defaults(handler=_serve)
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _stop(*_: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from assistant_builder.core.assistants.session import AnswerSession
+    from assistant_builder.core.serve.api import ChatApi, ensure_api_key
+    from assistant_builder.core.serve.http import ApiServer
+
+    svc = services()
+    key = ensure_api_key(svc)
+    session = AnswerSession(svc)
+    try:
+        server = ApiServer((args.host, args.port), ChatApi(session, key))
+    except OSError as exc:
+        session.close()
+        raise AppError(
+            f"Could not listen on {args.host}:{args.port} ({exc.strerror or exc}); "
+            "choose another port with --port."
+        ) from exc
+    # A plain "kill" stops the server as cleanly as Ctrl+C: the model process is ended too.
+    signal.signal(signal.SIGTERM, _stop)
+    if not _is_loopback(args.host):
+        progress(
+            f"Listening on {args.host}: other computers that can reach this one may use your "
+            "assistants if they have the API key."
+        )
+    print(f"Serving your assistants at {server.url}", flush=True)
+    print(f"API key: {key}", flush=True)
+    progress("Each assistant is a model (GET /v1/models). Press Ctrl+C to stop.")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        progress("Stopped.")
+    finally:
+        server.server_close()
+        session.close()
+    return 0

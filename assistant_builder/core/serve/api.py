@@ -1,0 +1,248 @@
+"""The rules of the OpenAI-compatible API, free of HTTP: who may call it, what a chat request
+means for an assistant, and the response and stream-chunk shapes (with citations added)."""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+import threading
+import time
+import uuid
+from collections.abc import Generator, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from assistant_builder.core.assistants.model import Assistant
+from assistant_builder.core.assistants.prompt import Passage
+from assistant_builder.core.assistants.session import AnswerSession
+from assistant_builder.core.assistants.turn import Answer
+from assistant_builder.core.cancel import NEVER, CancelToken
+from assistant_builder.core.engine.protocol import ChatMessage, TextDelta
+from assistant_builder.core.errors import AppError, AssistantError
+from assistant_builder.core.services import Services
+
+KEY_PREFIX = "ab-"
+
+
+def ensure_api_key(services: Services) -> str:
+    """The API key from the settings, made and saved on first use."""
+    settings = services.load_settings()
+    if not settings.api_key:
+        settings.api_key = KEY_PREFIX + secrets.token_urlsafe(32)
+        services.save_settings(settings)
+    return settings.api_key
+
+
+class ApiError(Exception):
+    """A refusal in OpenAI's error shape, with its HTTP status."""
+
+    def __init__(self, status: int, message: str, kind: str, code: str | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.body: dict[str, Any] = {
+            "error": {"message": message, "type": kind, "param": None, "code": code}
+        }
+
+
+@dataclass(frozen=True)
+class ChatRequest:
+    assistant: Assistant
+    question: str
+    history: tuple[ChatMessage, ...]
+    stream: bool
+    max_tokens: int | None
+    temperature: float | None
+
+
+def citation_json(passage: Passage) -> dict[str, Any]:
+    """The same four fields ``ask --json`` shows, plus where in the source the passage is."""
+    return {"n": passage.n, "source": passage.source, "page": passage.page, "text": passage.text,
+            "start": passage.start, "end": passage.end}  # fmt: skip
+
+
+def finish_reason(answer: Answer) -> str:
+    return "length" if answer.stop_reason == "length" else "stop"
+
+
+class ChatApi:
+    """Answers API requests with one AnswerSession. The session has one engine, so requests
+    take turns: a second client waits for the first answer to finish rather than being turned
+    away, which is what OpenAI clients (and their retries) expect of a busy server."""
+
+    def __init__(self, session: AnswerSession, api_key: str) -> None:
+        self.session = session
+        self.api_key = api_key
+        self._turn = threading.Lock()
+
+    def check_key(self, authorization: str | None) -> None:
+        scheme, _, token = (authorization or "").partition(" ")
+        given = token.strip() if scheme.lower() == "bearer" else ""
+        if not given or not hmac.compare_digest(given.encode(), self.api_key.encode()):
+            raise ApiError(
+                401,
+                "The API key is missing or wrong; send the key that “assistant-builder serve” "
+                "printed, as “Authorization: Bearer KEY”.",
+                "invalid_request_error",
+                "invalid_api_key",
+            )
+
+    def models(self) -> dict[str, Any]:
+        with self._turn:
+            found = self.session.assistants.list()
+        return {
+            "object": "list",
+            "data": [
+                {
+                    "id": a.id,
+                    "object": "model",
+                    "created": 0,
+                    "owned_by": "assistant-builder",
+                    "name": a.name,
+                    "description": a.description,
+                }
+                for a in found
+            ],
+        }
+
+    def parse(self, body: Any) -> ChatRequest:
+        if not isinstance(body, dict):
+            raise _bad("The request body must be a JSON object; send a chat completion request.")
+        model = body.get("model")
+        if not isinstance(model, str) or not model.strip():
+            raise _bad("The request names no model; use an assistant's id from /v1/models.")
+        with self._turn:
+            try:
+                assistant = self.session.assistant(model)
+            except AssistantError as exc:
+                raise ApiError(404, str(exc), "invalid_request_error", "model_not_found") from exc
+        raw = body.get("messages")
+        if not isinstance(raw, list) or not raw:
+            raise _bad("The request has no messages; send at least one user message.")
+        messages = [_message(m) for m in raw]
+        last = messages[-1]
+        if last.role != "user" or not last.content.strip():
+            raise _bad("The last message must be the user's question; end with a user message.")
+        # The assistant's own instructions are its system prompt; a client's are not mixed in.
+        history = tuple(m for m in messages[:-1] if m.role in ("user", "assistant"))
+        max_tokens = body.get("max_completion_tokens", body.get("max_tokens"))
+        temperature = body.get("temperature")
+        if max_tokens is not None and (not isinstance(max_tokens, int) or max_tokens < 1):
+            raise _bad("max_tokens must be a whole number of at least 1.")
+        if temperature is not None and not isinstance(temperature, int | float):
+            raise _bad("temperature must be a number.")
+        return ChatRequest(
+            assistant, last.content, history, bool(body.get("stream", False)), max_tokens,
+            None if temperature is None else float(temperature),
+        )  # fmt: skip
+
+    def _answers(self, request: ChatRequest, cancel: CancelToken) -> Iterator[TextDelta | Answer]:
+        session = self.session
+        conversation_id = session.conversation_with(request.assistant, request.history)
+        for event in session.ask(
+            request.assistant, request.question, conversation_id=conversation_id,
+            max_tokens=request.max_tokens, temperature=request.temperature, cancel=cancel,
+        ):  # fmt: skip
+            if isinstance(event, TextDelta | Answer):
+                yield event
+
+    def complete(self, request: ChatRequest, *, cancel: CancelToken = NEVER) -> dict[str, Any]:
+        """The non-streaming response, with a top-level ``citations`` list."""
+        created, cid = int(time.time()), f"chatcmpl-{uuid.uuid4().hex}"
+        with self._turn:
+            final = _guarded_last(self._answers(request, cancel))
+        return {
+            "id": cid,
+            "object": "chat.completion",
+            "created": created,
+            "model": request.assistant.id,
+            "choices": [
+                {
+                    "index": 0,
+                    "message": {"role": "assistant", "content": final.text},
+                    "finish_reason": finish_reason(final),
+                }
+            ],
+            "usage": _usage(final),
+            "citations": [citation_json(p) for p in final.citations],
+            "flagged_citations": list(final.invented_citations),
+        }
+
+    def stream(
+        self, request: ChatRequest, *, cancel: CancelToken = NEVER
+    ) -> Generator[dict[str, Any], None, None]:
+        """Stream chunks; the last one carries finish_reason, usage and the ``citations``.
+        Closing the iterator early (the client went away) stops the answer."""
+        created, cid = int(time.time()), f"chatcmpl-{uuid.uuid4().hex}"
+
+        def chunk(delta: dict[str, Any], reason: str | None = None) -> dict[str, Any]:
+            return {"id": cid, "object": "chat.completion.chunk", "created": created,
+                    "model": request.assistant.id,
+                    "choices": [{"index": 0, "delta": delta, "finish_reason": reason}]}  # fmt: skip
+
+        with self._turn:
+            yield chunk({"role": "assistant", "content": ""})
+            events = _guarded(self._answers(request, cancel))
+            try:
+                for event in events:
+                    if isinstance(event, TextDelta):
+                        yield chunk({"content": event.text})
+                    else:
+                        last = chunk({}, finish_reason(event))
+                        last["usage"] = _usage(event)
+                        last["citations"] = [citation_json(p) for p in event.citations]
+                        last["flagged_citations"] = list(event.invented_citations)
+                        yield last
+            finally:
+                events.close()  # runs the answer's own cleanup: partial text kept, engine stopped
+
+
+def _guarded(
+    events: Iterator[TextDelta | Answer],
+) -> Generator[TextDelta | Answer, None, None]:
+    try:
+        yield from events
+    except AppError as exc:
+        raise ApiError(500, str(exc), "server_error", "answer_failed") from exc
+
+
+def _guarded_last(events: Iterator[TextDelta | Answer]) -> Answer:
+    final: Answer | None = None
+    for event in _guarded(events):
+        if isinstance(event, Answer):
+            final = event
+    if final is None:
+        raise ApiError(500, "The answer did not finish; try again.", "server_error")
+    return final
+
+
+def _usage(answer: Answer) -> dict[str, int]:
+    prompt, completion = answer.usage.prompt_tokens, answer.usage.completion_tokens
+    return {"prompt_tokens": prompt, "completion_tokens": completion,
+            "total_tokens": prompt + completion}  # fmt: skip
+
+
+def _bad(message: str) -> ApiError:
+    return ApiError(400, message, "invalid_request_error")
+
+
+def _message(raw: Any) -> ChatMessage:
+    if not isinstance(raw, dict) or raw.get("role") not in ("system", "developer", "user",
+                                                            "assistant", "tool"):  # fmt: skip
+        raise _bad("Each message needs a role (system, user or assistant) and its content.")
+    content = raw.get("content")
+    if isinstance(content, list):  # content parts: only text is understood
+        content = "".join(
+            str(p.get("text", ""))
+            for p in content
+            if isinstance(p, dict) and p.get("type") == "text"
+        )
+    if content is None:
+        content = ""
+    if not isinstance(content, str):
+        raise _bad("A message's content must be text.")
+    role = raw["role"]
+    if role == "developer":
+        role = "system"
+    if role == "tool":
+        role = "system"  # tool results have no place in an assistant's history: left out
+    return ChatMessage(role, content)

@@ -1,0 +1,141 @@
+"""``ask`` and ``chat`` as a user runs them: real processes, the real SmolLM2 model and MiniLM
+embedder on a small real folder, answers saved in the conversation."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from assistant_builder.core.assistants.prompt import Passage
+from assistant_builder.core.assistants.turn import Answer
+from assistant_builder.core.conversations.store import ConversationStore
+from assistant_builder.core.engine.protocol import Timings, Usage
+from assistant_builder.core.paths import Paths
+from tests.integration.conftest import DOCS, tune_assistant
+from tests.test_cli import run_cli
+
+
+@pytest.mark.integration
+def test_ask_json_answers_from_the_folder_and_keeps_the_conversation(
+    app_home: Paths, ready: Path
+) -> None:
+    result = run_cli("ask", "Cats", "How long do cats sleep?", "--max-tokens", "30", "--json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)  # stdout holds the JSON alone
+    assert {"answer", "citations", "usage", "timings"} <= set(data)
+    assert data["answer"].strip()
+    assert "Loading the model" in result.stderr
+    assert data["citations"], data["answer"]  # the citing example makes the model cite
+    for citation in data["citations"]:
+        assert set(citation) == {"n", "source", "page", "text"}
+        assert isinstance(citation["n"], int) and f"[{citation['n']}]" in data["answer"]
+        assert Path(citation["source"]).parent == ready and Path(citation["source"]).name in DOCS
+        assert citation["page"] is None  # markdown has no pages
+        assert citation["text"].strip() in DOCS[Path(citation["source"]).name]
+    assert data["flagged"] == []
+    usage, timings = data["usage"], data["timings"]
+    assert usage["prompt_tokens"] > 0 and 0 < usage["completion_tokens"] <= 30
+    assert 0 < timings["ttft_s"] <= timings["total_s"]
+
+    saved = ConversationStore(app_home.conversations_db).messages(data["conversation_id"])
+    assert [m.role for m in saved] == ["user", "assistant"]
+    assert saved[0].content == "How long do cats sleep?"
+    assert saved[1].content == data["answer"] and saved[1].model == "smol"
+    assert [c["source"] for c in saved[1].citations] == [c["source"] for c in data["citations"]]
+
+
+def test_ask_an_unknown_assistant_is_one_plain_sentence(app_home: Paths) -> None:
+    result = run_cli("ask", "Nobody", "Hello?")
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr and result.stderr.count("\n") == 1
+    assert result.stdout == ""
+
+
+def test_json_shape_drops_and_flags_an_invented_citation() -> None:
+    from assistant_builder.cli.ask import answer_json
+
+    real = Passage(1, "/docs/cats.md", None, 0, 40, "Cats sleep fifteen hours.", 0.9)
+    answer = Answer("They sleep fifteen hours [1], says [7].", (real,), (7,), Usage(50, 9),
+                    Timings(0.2, 0.9), "stop")  # fmt: skip
+    data = answer_json(answer, 3)
+    assert data["citations"] == [
+        {"n": 1, "source": "/docs/cats.md", "page": None, "text": "Cats sleep fifteen hours."}
+    ]
+    assert data["flagged"] == [7]
+    assert data["usage"] == {"prompt_tokens": 50, "completion_tokens": 9}
+    assert data["timings"] == {"ttft_s": 0.2, "total_s": 0.9}
+
+
+class _Reader:
+    """Collects a pipe's text on a thread so the test can wait for what it expects."""
+
+    def __init__(self, stream) -> None:  # type: ignore[no-untyped-def]
+        self.text = ""
+        self._lock = threading.Lock()
+        threading.Thread(target=self._read, args=(stream,), daemon=True).start()
+
+    def _read(self, stream) -> None:  # type: ignore[no-untyped-def]
+        while chunk := stream.read1(256) if hasattr(stream, "read1") else stream.read(1):
+            with self._lock:
+                self.text += chunk.decode("utf-8", "replace") if isinstance(chunk, bytes) else chunk
+
+    def wait_for(self, predicate, timeout: float = 180) -> str:  # type: ignore[no-untyped-def]
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self._lock:
+                if predicate(self.text):
+                    return self.text
+            time.sleep(0.05)
+        raise AssertionError(f"timed out; got {self.text!r}")
+
+
+@pytest.mark.integration
+def test_chat_streams_keeps_history_and_ctrl_c_stops_only_the_answer(
+    app_home: Paths, ready: Path
+) -> None:
+    tune_assistant(Path(os.environ["ASSISTANT_BUILDER_HOME"]), max_tokens=200)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "assistant_builder", "chat", "Cats"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        start_new_session=True,  # its own process group, as a terminal's foreground job
+    )  # fmt: skip
+    assert proc.stdin is not None
+    out, err = _Reader(proc.stdout), _Reader(proc.stderr)
+    try:
+        out.wait_for(lambda t: t.count("You: ") == 1)
+        proc.stdin.write(b"How long do cats sleep?\n")
+        proc.stdin.flush()
+        first = out.wait_for(lambda t: t.count("You: ") == 2)
+        assert "Cats: " in first and "fifteen" in first.split("Cats: ", 1)[1]
+
+        proc.stdin.write(b"Now write a very long story about a cat who travels the world.\n")
+        proc.stdin.flush()
+        out.wait_for(lambda t: t.count("Cats: ") == 2 and len(t.split("Cats: ")[2].strip()) > 10)
+        # Ctrl+C in a terminal signals the whole process group, the model process included.
+        os.killpg(proc.pid, signal.SIGINT)
+        err.wait_for(lambda t: "stopped" in t)
+        out.wait_for(lambda t: t.count("You: ") == 3)
+
+        proc.stdin.write(b"/exit\n")
+        proc.stdin.flush()
+        assert proc.wait(timeout=60) == 0, err.text
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert "Traceback" not in err.text
+    conversations = ConversationStore(app_home.conversations_db)
+    [conversation] = conversations.list()
+    messages = conversations.messages(conversation.id)
+    assert [m.role for m in messages] == ["user", "assistant"] * 2
+    assert messages[1].stop_reason == "stop" and "fifteen" in messages[1].content
+    stopped = messages[3]
+    assert stopped.stop_reason == "cancelled" and stopped.complete
+    assert 0 < stopped.usage["completion_tokens"] < 200 and stopped.content.strip()
