@@ -97,3 +97,16 @@ def minilm(minilm_dir: Path) -> Iterator[object]:
     from assistant_builder.core.knowledge.embedder import SentenceTransformerEmbedder
 
     yield SentenceTransformerEmbedder(minilm_dir)
+
+
+@pytest.fixture
+def smollm2_registry(app_home: Paths, smollm2_gguf: Path) -> object:
+    """The test home's model registry with the real SmolLM2 installed as "smollm2"."""
+    from assistant_builder.core.models.registry import InstalledModel, ModelRegistry
+
+    registry = ModelRegistry(app_home.ensure().models_registry)
+    registry.add(
+        InstalledModel(id="smollm2", name="SmolLM2", path=str(smollm2_gguf),
+                       sha256="b1" * 32, size=smollm2_gguf.stat().st_size)
+    )  # fmt: skip
+    return registry

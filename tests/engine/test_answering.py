@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 
@@ -22,7 +21,7 @@ from assistant_builder.core.conversations.store import ConversationStore
 from assistant_builder.core.engine.protocol import TextDelta
 from assistant_builder.core.errors import AssistantError
 from assistant_builder.core.models.fit import Machine
-from assistant_builder.core.models.registry import InstalledModel, ModelRegistry
+from assistant_builder.core.models.registry import ModelRegistry
 from assistant_builder.core.paths import Paths
 
 pytestmark = pytest.mark.integration
@@ -32,11 +31,8 @@ PASSAGE = Passage(1, "/docs/cats.txt", None, 0, 40, "Cats sleep for about 15 hou
 
 
 @pytest.fixture
-def registry(app_home: Paths, smollm2_gguf: Path) -> ModelRegistry:
-    reg = ModelRegistry(app_home.models_registry)
-    reg.add(InstalledModel(id="smollm2", name="SmolLM2", path=str(smollm2_gguf),
-                           sha256="b1" * 32, size=smollm2_gguf.stat().st_size))  # fmt: skip
-    return reg
+def registry(smollm2_registry: ModelRegistry) -> ModelRegistry:
+    return smollm2_registry
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 from pytestqt.qtbot import QtBot
@@ -13,7 +12,7 @@ from pytestqt.qtbot import QtBot
 from assistant_builder.core.assistants.model import Assistant, ModelRef, Sampling
 from assistant_builder.core.assistants.store import AssistantStore
 from assistant_builder.core.conversations.store import ConversationStore
-from assistant_builder.core.models.registry import InstalledModel, ModelRegistry
+from assistant_builder.core.models.registry import ModelRegistry
 from assistant_builder.core.paths import Paths
 from assistant_builder.ui.chat.page import ChatPage
 from assistant_builder.ui.engine_host import EngineHost
@@ -27,11 +26,8 @@ def paths(app_home: Paths) -> Paths:
 
 
 @pytest.fixture
-def registry(paths: Paths, smollm2_gguf: Path) -> ModelRegistry:
-    reg = ModelRegistry(paths.models_registry)
-    reg.add(InstalledModel(id="smollm2", name="SmolLM2", path=str(smollm2_gguf),
-                           sha256="b1" * 32, size=smollm2_gguf.stat().st_size))  # fmt: skip
-    return reg
+def registry(paths: Paths, smollm2_registry: ModelRegistry) -> ModelRegistry:
+    return smollm2_registry
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from pytestqt.qtbot import QtBot
 
 from assistant_builder.core.assistants.retrieval import knowledge_retriever
 from assistant_builder.core.assistants.store import AssistantStore
-from assistant_builder.core.models.registry import InstalledModel, ModelRegistry
+from assistant_builder.core.models.registry import ModelRegistry
 from assistant_builder.core.paths import Paths
 from assistant_builder.ui.editor.prompt_source import PromptSource
 from assistant_builder.ui.main_window import collection_folders
@@ -24,11 +24,8 @@ def paths(app_home: Paths) -> Paths:
 
 
 @pytest.fixture
-def registry(paths: Paths, smollm2_gguf: Path) -> ModelRegistry:
-    reg = ModelRegistry(paths.models_registry)
-    reg.add(InstalledModel(id="smollm2", name="SmolLM2", path=str(smollm2_gguf),
-                           sha256="b1" * 32, size=smollm2_gguf.stat().st_size))  # fmt: skip
-    return reg
+def registry(paths: Paths, smollm2_registry: ModelRegistry) -> ModelRegistry:
+    return smollm2_registry
 
 
 @pytest.fixture

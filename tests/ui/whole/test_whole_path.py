@@ -21,7 +21,6 @@ from assistant_builder.core.assistants.model import (
 )
 from assistant_builder.core.assistants.prompt import Passage, user_turn
 from assistant_builder.core.assistants.store import AssistantStore
-from assistant_builder.core.models.registry import InstalledModel, ModelRegistry
 from assistant_builder.core.paths import Paths
 
 pytestmark = pytest.mark.integration
@@ -65,16 +64,12 @@ def _window(qtbot: QtBot) -> object:
 
 
 def test_build_ask_cite_open_stop_and_restart(
-    qtbot: QtBot, app_home: Paths, smollm2_gguf: Path, minilm_dir: Path, tmp_path: Path
+    qtbot: QtBot, app_home: Paths, smollm2_registry: object, minilm_dir: Path, tmp_path: Path
 ) -> None:
     from assistant_builder.core.knowledge.collection import Collections
     from assistant_builder.core.knowledge.indexer import index_collection
 
     paths = app_home.ensure()
-    ModelRegistry(paths.models_registry).add(
-        InstalledModel(id="smollm2", name="SmolLM2", path=str(smollm2_gguf),
-                       sha256="b1" * 32, size=smollm2_gguf.stat().st_size)
-    )  # fmt: skip
     folder = tmp_path / "papers"
     folder.mkdir()
     (folder / "lease.md").write_text(LEASE, encoding="utf-8")
