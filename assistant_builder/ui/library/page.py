@@ -7,17 +7,15 @@ from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCore import QItemSelectionModel, Qt, QThreadPool
+from PySide6.QtCore import QItemSelectionModel
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
-    QComboBox,
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
     QMessageBox,
     QPushButton,
     QTableView,
@@ -32,13 +30,12 @@ from assistant_builder.core.knowledge.collection import DEFAULT_EMBEDDER, Collec
 from assistant_builder.core.knowledge.indexer import IndexProgress, IndexReport, index_collection
 from assistant_builder.ui.library.dialogs import EMBEDDER_TIP, NewCollectionDialog
 from assistant_builder.ui.library.models import (
-    STATUSES,
     CollectionListModel,
-    ReportFilterModel,
-    ReportModel,
 )
+from assistant_builder.ui.library.report_panel import ReportPanel
 from assistant_builder.ui.library.search_panel import TestSearchPanel, make_search
 from assistant_builder.ui.library.summary import EmbedderCache, embedder_in_words, summarize
+from assistant_builder.ui.library.watching import Watchers
 from assistant_builder.ui.widgets.banner import Banner
 from assistant_builder.ui.widgets.progress_panel import ProgressPanel
 from assistant_builder.ui.workers import TaskRunner
@@ -56,22 +53,6 @@ def index_job(
     yield IndexProgress(0, 0, 0, 0.0, None, note="Getting the reader ready…")
     embedder = embedders.get(collections.get(name).embedder, cancel=cancel)
     yield from index_collection(collections, name, embedder=embedder, cancel=cancel)
-
-
-def watch_job(
-    collections: Collections,
-    embedders: EmbedderCache,
-    name: str,
-    debounce_ms: int,
-    *,
-    cancel: CancelToken,
-) -> Iterator[IndexProgress | IndexReport]:
-    from assistant_builder.core.knowledge.watcher import watch_collection
-
-    embedder = embedders.get(collections.get(name).embedder, cancel=cancel)
-    yield from watch_collection(
-        collections, name, embedder=embedder, debounce_ms=debounce_ms, cancel=cancel
-    )
 
 
 def _button(text: str, name: str, tip: str) -> QPushButton:
@@ -95,9 +76,7 @@ class LibraryPage(QWidget):
         self.collections = collections
         self.embedders = embedders or EmbedderCache(collections.paths)
         self.default_embedder = default_embedder
-        self._debounce_ms = watch_debounce_ms
         self.reports: dict[str, IndexReport] = {}
-        self._shown_report: IndexReport | None = None
         self.indexing = ""  # the collection being indexed, if any
         self.index_runner = TaskRunner(self)
         self.index_runner.progressed.connect(self._on_index_event)
@@ -105,11 +84,16 @@ class LibraryPage(QWidget):
         self.index_runner.failed.connect(self._on_index_failed)
         self.index_runner.cancelled.connect(self._on_index_cancelled)
         self.index_runner.busy_changed.connect(lambda _busy: self._update_actions())
-        # Watchers run until stopped: their own pool keeps them from starving other work.
-        self._watch_pool = QThreadPool(self)
-        self._watch_pool.setMaxThreadCount(16)
-        self.watchers: dict[str, TaskRunner] = {}
-        self.watched: set[str] = set()  # what the person asked for; a stopping watcher is not
+        self.watching = Watchers(
+            collections, self.embedders, debounce_ms=watch_debounce_ms, parent=self
+        )
+        self.watching.reported.connect(self._on_watch_report)
+        self.watching.progressed.connect(self._on_watch_progress)
+        self.watching.failed.connect(self._on_watch_failed)
+        self.watching.busy_changed.connect(self._update_actions)
+        # For tests and shutdown: the runners by collection, and the pool they run on.
+        self.watchers = self.watching.runners
+        self._watch_pool = self.watching.pool
         self.dialog: NewCollectionDialog | None = None
         self.setAccessibleName("Library page")
         self.setAcceptDrops(True)
@@ -117,7 +101,7 @@ class LibraryPage(QWidget):
         self.refresh()
         for summary in (self.model.summary(r) for r in range(self.model.rowCount())):
             if summary.watch:
-                self._start_watch(summary.name)
+                self.watching.start(summary.name)
 
     # ----- building ---------------------------------------------------------------------
 
@@ -180,55 +164,19 @@ class LibraryPage(QWidget):
         self.progress = ProgressPanel()
         self.progress.cancel_requested.connect(self.index_runner.cancel)
 
-        self.report_model = ReportModel(self)
-        self.report_proxy = ReportFilterModel(self)
-        self.report_proxy.setSourceModel(self.report_model)
-        self.report_summary = QLabel("Index the collection to see what happened to each file.")
-        self.report_summary.setAccessibleName("Report summary")
-        self.report_summary.setWordWrap(True)
-        self.report_filter = QLineEdit()
-        self.report_filter.setPlaceholderText("Filter by file name or reason…")
-        self.report_filter.setAccessibleName("Filter the report")
-        self.report_filter.setClearButtonEnabled(True)
-        self.report_status = QComboBox()
-        self.report_status.setAccessibleName("Show files that were")
-        self.report_status.setToolTip("Show only the files with this outcome.")
-        self.report_status.addItem("All files", "")
-        for status in STATUSES:
-            self.report_status.addItem(status, status)
-        self.report_view = QTableView()
-        self.report_view.setAccessibleName("Index report")
-        self.report_view.setModel(self.report_proxy)
-        self.report_view.setSortingEnabled(True)
-        self.report_view.sortByColumn(0, Qt.SortOrder.AscendingOrder)  # failed files first
-        self.report_view.verticalHeader().hide()
-        self.report_view.setWordWrap(False)
-        # Fixed widths: fitting columns to their contents measures every row of a long
-        # report on the GUI thread (a visible freeze after indexing thousands of files).
-        report_header = self.report_view.horizontalHeader()
-        report_header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        report_header.setStretchLastSection(True)
-        self.report_view.setColumnWidth(0, 110)
-        self.report_view.setColumnWidth(1, 300)
-        self.report_view.verticalHeader().setDefaultSectionSize(24)
-        self.report_view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        self.report_filter.textChanged.connect(self.report_proxy.setFilterFixedString)
-        self.report_status.currentIndexChanged.connect(
-            lambda _: self.report_proxy.set_status(self.report_status.currentData())
-        )
-        filters = QHBoxLayout()
-        filters.addWidget(self.report_filter, 1)
-        filters.addWidget(self.report_status)
-        report_tab = QWidget()
-        report_layout = QVBoxLayout(report_tab)
-        report_layout.addWidget(self.report_summary)
-        report_layout.addLayout(filters)
-        report_layout.addWidget(self.report_view, 1)
+        self.report_panel = ReportPanel()
+        # The report's parts, by the names the rest of the page and its tests use.
+        self.report_model = self.report_panel.model
+        self.report_proxy = self.report_panel.proxy
+        self.report_summary = self.report_panel.summary
+        self.report_filter = self.report_panel.filter
+        self.report_status = self.report_panel.status
+        self.report_view = self.report_panel.view
 
         self.search_panel = TestSearchPanel(make_search(self.collections, self.embedders))
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Collection details")
-        self.tabs.addTab(report_tab, "Indexing report")
+        self.tabs.addTab(self.report_panel, "Indexing report")
         self.tabs.addTab(self.search_panel, "Test search")
         self.tabs.setTabToolTip(0, "What the last indexing did with each file.")
         self.tabs.setTabToolTip(1, "See which passages a question finds, as an assistant would.")
@@ -417,11 +365,7 @@ class LibraryPage(QWidget):
     # ----- watching ---------------------------------------------------------------------
 
     def is_watching(self, name: str) -> bool:
-        return name in self.watched
-
-    def _watcher_busy(self, name: str) -> bool:
-        runner = self.watchers.get(name)
-        return runner is not None and runner.busy
+        return self.watching.is_watching(name)
 
     def set_watching(self, on: bool) -> None:
         name = self.selected_name()
@@ -433,41 +377,24 @@ class LibraryPage(QWidget):
             self.banner.show_message(str(exc))
             return
         if on:
-            self._start_watch(name)
+            self.watching.start(name)
         else:
-            self._stop_watch(name)
+            self.watching.stop(name)
         self.refresh()
 
-    def _start_watch(self, name: str) -> None:
-        self.watched.add(name)
-        if self._watcher_busy(name):
-            return
-        runner = self.watchers.get(name) or TaskRunner(self, pool=self._watch_pool)
-        if name not in self.watchers:
-            self.watchers[name] = runner
-            runner.progressed.connect(lambda e, n=name: self._on_watch_event(n, e))
-            runner.failed.connect(lambda m, n=name: self._on_watch_failed(n, m))
-            runner.busy_changed.connect(lambda _b: self._update_actions())
-        runner.start(watch_job, self.collections, self.embedders, name, self._debounce_ms)
+    def _on_watch_report(self, name: str, report: object) -> None:
+        assert isinstance(report, IndexReport)
+        self._keep_report(name, report)
+        changed = len(report.indexed) + len(report.removed) + len(report.failed)
+        self.watch_status.setText(f"Updated {changed} changed files at "
+                                  f"{datetime.now():%H:%M:%S}")  # fmt: skip
+        self.refresh()
 
-    def _stop_watch(self, name: str) -> None:
-        self.watched.discard(name)
-        runner = self.watchers.get(name)
-        if runner is not None:
-            runner.cancel()
-
-    def _on_watch_event(self, name: str, event: object) -> None:
-        if isinstance(event, IndexReport):
-            self._keep_report(name, event)
-            changed = len(event.indexed) + len(event.removed) + len(event.failed)
-            self.watch_status.setText(f"Updated {changed} changed files at "
-                                      f"{datetime.now():%H:%M:%S}")  # fmt: skip
-            self.refresh()
-        elif isinstance(event, IndexProgress) and name == self.selected_name():
+    def _on_watch_progress(self, name: str) -> None:
+        if name == self.selected_name():
             self.watch_status.setText("Reading changed documents…")
 
     def _on_watch_failed(self, name: str, message: str) -> None:
-        self.watched.discard(name)
         self.banner.show_message(f"Watching “{name}” stopped: {message}")
         self._update_actions()
 
@@ -475,9 +402,7 @@ class LibraryPage(QWidget):
         """Stops indexing and every watcher, and waits for them (app exit)."""
         self.index_runner.cancel()
         self.search_panel.runner.cancel()
-        for runner in self.watchers.values():
-            runner.cancel()
-        self._watch_pool.waitForDone(msecs)
+        self.watching.shutdown(msecs)
         self.index_runner.wait(msecs)
 
     # ----- selection, report ------------------------------------------------------------
@@ -494,24 +419,12 @@ class LibraryPage(QWidget):
         self._update_actions()
 
     def _show_report(self, report: IndexReport | None) -> None:
-        if report is self._shown_report and report is not None:
-            return
-        self._shown_report = report
-        self.report_model.set_report(report)
-        if report is None:
-            self.report_summary.setText("Index the collection to see what happened to each file.")
-            return
-        self.report_summary.setText(
-            f"{len(report.indexed)} indexed, {len(report.unchanged)} unchanged, "
-            f"{len(report.removed)} removed, {len(report.failed)} could not be read; "
-            f"{report.chunks} passages stored in {report.seconds:.1f} s."
-            + "".join(f" {note}" for note in report.notes)
-        )
+        self.report_panel.show_report(report)
 
     def is_busy(self, name: str) -> bool:
         """Being indexed or watched: its folders and index must not change under the work."""
         return bool(name) and (
-            self.indexing == name or self.is_watching(name) or self._watcher_busy(name)
+            self.indexing == name or self.is_watching(name) or self.watching.busy(name)
         )
 
     def _update_actions(self) -> None:
