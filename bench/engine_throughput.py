@@ -2,6 +2,9 @@
 2 threads, and llama-cpp-python's create_completion streaming beside it. Target: the app adds
 <= 0.5 ms per token.
 
+llama-bench generates with as many tokens already in its context as the app's prompt has
+(``-d``): every token attends to all before it, so tokens at depth cost more than at depth 0.
+
 llama-bench is built once from the llama.cpp sources vendored in the llama-cpp-python sdist,
 inside bench/.cache/, with the same CPU flags as the installed wheel (see build_llama_bench)."""
 
@@ -13,6 +16,7 @@ import subprocess
 import sys
 import tarfile
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -61,10 +65,12 @@ def build_llama_bench() -> Path:
     return BENCH_BIN
 
 
-def llama_bench_ms_per_token(model: Path) -> float:
+def llama_bench_ms_per_token(model: Path, depth: int) -> float:
+    """llama-bench's tg figure with ``depth`` tokens already in the context (the app's answers
+    start after their prompt, and each token attends to everything before it)."""
     out = subprocess.run(
         [str(build_llama_bench()), "-m", str(model), "-t", str(THREADS), "-p", "0",
-         "-n", str(N_TOKENS), "-r", "1", "-o", "json"],
+         "-n", str(N_TOKENS), "-d", str(depth), "-r", "1", "-o", "json"],
         capture_output=True, text=True, check=True,
     ).stdout  # fmt: skip
     tg = next(r for r in json.loads(out) if r["n_gen"] > 0)
@@ -86,18 +92,26 @@ def create_completion_ms_per_token(llm: Any) -> float:
     return per_token_ms(stamps)
 
 
-def app_ms_per_token(engine: LocalEngine) -> tuple[float, int]:
-    stamps, count = [], 0
+def app_ms_per_token(engine: LocalEngine) -> tuple[float, int, int]:
+    """Per token after the first, from the first piece to the end of the answer (pieces may
+    carry several tokens), with the answer's length and its prompt's."""
+    first = end = 0.0
+    usage = None
     sampling = SamplingOptions(temperature=0.0, repeat_penalty=1.0, max_tokens=N_TOKENS)
     for event in engine.chat(PROMPT, sampling):
-        if isinstance(event, TextDelta):
-            stamps.append(time.perf_counter())
+        if isinstance(event, TextDelta) and not first:
+            first = time.perf_counter()
         elif isinstance(event, Finished):
-            count = event.usage.completion_tokens
-    return per_token_ms(stamps), count
+            end = time.perf_counter()
+            usage = event.usage
+    assert usage is not None
+    ms = (end - first) * 1000.0 / (usage.completion_tokens - 1)
+    return ms, usage.completion_tokens, usage.prompt_tokens
 
 
-def overhead_outside_decode_ms(model: Path) -> tuple[float, float, float]:
+def overhead_outside_decode_ms(
+    model: Path, sampling: SamplingOptions
+) -> tuple[float, float, float]:
     """The engine's own per-token work, measured as (time of the child's generation loop -
     time inside llama_decode) per token, plus the cost of sending one piece over the pipe.
     Both parts are small and local, so this figure survives a busy machine far better than
@@ -105,21 +119,28 @@ def overhead_outside_decode_ms(model: Path) -> tuple[float, float, float]:
     import multiprocessing
     import threading
 
+    import llama_cpp
+
     from assistant_builder.core.engine.llama_runtime import GenerationStats, LlamaRunner
 
     runner = LlamaRunner(LoadOptions(str(model), context_size=512, threads=THREADS))
     tokens = runner.llm.tokenize(b"Once upon a time, a dragon", add_bos=False)
-    sampling = SamplingOptions(temperature=0.0, repeat_penalty=1.0, max_tokens=N_TOKENS)
-    inner = runner.llm._ctx
-    real_decode = inner.decode
     spent = [0.0]
 
-    def timed_decode(batch: Any) -> None:
-        t = time.perf_counter()
-        real_decode(batch)
-        spent[0] += time.perf_counter() - t
+    class TimedLib:
+        """llama_cpp with llama_decode timed; the runner reaches llama.cpp through it."""
 
-    inner.decode = timed_decode
+        def __getattr__(self, name: str) -> Any:
+            return getattr(llama_cpp, name)
+
+        @staticmethod
+        def llama_decode(ctx: Any, batch: Any) -> int:
+            t = time.perf_counter()
+            rc = int(llama_cpp.llama_decode(ctx, batch))
+            spent[0] += time.perf_counter() - t
+            return rc
+
+    runner._lib = TimedLib()
     results = []
     for _ in range(ROUNDS):
         runner.llm.reset()
@@ -156,12 +177,14 @@ def main() -> None:
     engine = LocalEngine()
     engine.load(LoadOptions(str(model), context_size=512, threads=THREADS))
     # Interleaved rounds, so that load from elsewhere on the machine hits all three alike.
-    reference, completion, app, counts = [], [], [], []
+    reference, flat, completion, app, counts = [], [], [], [], []
     try:
+        _ms, _count, depth = app_ms_per_token(engine)  # warm-up; tells the prompt's length
         for _ in range(ROUNDS):
-            reference.append(llama_bench_ms_per_token(model))
+            reference.append(llama_bench_ms_per_token(model, depth))
+            flat.append(llama_bench_ms_per_token(model, 0))
             completion.append(create_completion_ms_per_token(llm))
-            ms, count = app_ms_per_token(engine)
+            ms, count, _depth = app_ms_per_token(engine)
             app.append(ms)
             counts.append(count)
     finally:
@@ -171,18 +194,25 @@ def main() -> None:
     cc = statistics.median(completion)
     ours = statistics.median(app)
     print(f"rounds: {ROUNDS}, {THREADS} threads, up to {N_TOKENS} tokens (app: {min(counts)})")
-    print(f"llama-bench tg{N_TOKENS}: {ref:.3f} ms/token (median)")
+    print(f"llama-bench tg{N_TOKENS} @ depth {depth} (the app's prompt): {ref:.3f} ms/token "
+          f"(median; at depth 0: {statistics.median(flat):.3f})")  # fmt: skip
     print(f"llama-cpp-python create_completion streaming: {cc:.3f} ms/token (+{cc - ref:.3f} ms)")
     print(f"app (LocalEngine, child process): {ours:.3f} ms/token (+{ours - ref:.3f} ms; "
           "target <= +0.5 ms)")  # fmt: skip
     per_round = [a - r for a, r in zip(app, reference, strict=True)]
     print(f"app overhead per round: {', '.join(f'{d:+.3f}' for d in per_round)} ms")
-    loop_ms, loop_best, send_ms = overhead_outside_decode_ms(model)
-    print(
-        f"app's own work per token outside llama_decode (sampling included): "
-        f"{loop_ms:.3f} ms (best {loop_best:.3f}) + pipe {send_ms:.3f} ms "
-        f"= {loop_ms + send_ms:.3f} ms (target <= 0.5 ms)"
-    )
+    print(f"median of the per-round overheads: {statistics.median(per_round):+.3f} ms")
+    for label, sampling in (
+        ("greedy, as above", SamplingOptions(temperature=0.0, repeat_penalty=1.0)),
+        ("the app's default sampling", SamplingOptions()),
+    ):
+        loop_ms, loop_best, send_ms = overhead_outside_decode_ms(
+            model, replace(sampling, max_tokens=N_TOKENS, seed=1)
+        )
+        print(
+            f"app's own work per token outside llama_decode ({label}): {loop_ms:.3f} ms "
+            f"(best {loop_best:.3f}) + pipe {send_ms:.3f} ms = {loop_ms + send_ms:.3f} ms"
+        )
     # The fastest round of each is the one least disturbed by other work on the machine.
     print(
         f"best rounds: llama-bench {min(reference):.3f}, create_completion {min(completion):.3f} "
