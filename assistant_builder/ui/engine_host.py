@@ -112,7 +112,7 @@ class EngineHost(QObject):
         self._stopped: set[int] = set()
         self._state = NO_MODEL
         self._first_piece = 0.0
-        self._pieces = 0
+        self._tokens_seen = 0
         self._last_rate = 0.0
         self._ready_state = NO_MODEL
 
@@ -136,7 +136,7 @@ class EngineHost(QObject):
         """Start answering; returns the request id its signals will carry."""
         previous = self._runner.current
         task = self._runner.start(self._answer, assistant, question, conversations, conversation_id)
-        self._pieces = 0
+        self._tokens_seen = 0
         if previous is not None:
             # Superseded: its own late signals are dropped, so say here that it ended.
             self.stopped.emit(previous.id)
@@ -262,21 +262,21 @@ class EngineHost(QObject):
             self._set_state("Generating…")
             self.prepared.emit(rid, event)
         elif isinstance(event, TextDelta):
-            self._count_piece()
+            self._count_tokens(event.tokens)
             self.streamed.emit(rid, event.text)
         elif isinstance(event, Answer):
             self.answered.emit(rid, event)
         elif isinstance(event, Trouble):
             self.failed.emit(rid, event)
 
-    def _count_piece(self) -> None:
+    def _count_tokens(self, tokens: int) -> None:
         now = time.monotonic()
-        if self._pieces == 0:
+        if self._tokens_seen == 0:
             self._first_piece = self._last_rate = now
-        self._pieces += 1
+        self._tokens_seen += tokens
         if now - self._last_rate >= RATE_EVERY_S:
             self._last_rate = now
-            rate = (self._pieces - 1) / max(1e-6, now - self._first_piece)
+            rate = (self._tokens_seen - 1) / max(1e-6, now - self._first_piece)
             self._set_state(f"Generating at {rate:.1f} tokens/s")
 
     def _on_finished(self, _result: object) -> None:

@@ -42,6 +42,8 @@ def test_streams_an_answer_with_usage_and_timings(engine) -> None:
     assert len(deltas) >= 3 and "".join(d.text for d in deltas).strip()
     assert all("\x00" not in d.text for d in deltas)
     assert final.usage.completion_tokens == 24 and final.stop_reason == "length"
+    # Pieces carry several tokens each; their counts add up (the status bar's tokens/s).
+    assert sum(d.tokens for d in deltas) == 24
     assert final.usage.prompt_tokens == len(engine.last_prompt.token_ids)
     assert 0 < final.timings.ttft_s <= final.timings.total_s
 

@@ -248,7 +248,7 @@ class LocalEngine:
                     if first is None:
                         first = time.perf_counter() - start
                     text.append(message[2])
-                    yield TextDelta(message[2])
+                    yield TextDelta(message[2], message[3])
                 elif kind == "done":
                     finished = True
                     stats = message[2]

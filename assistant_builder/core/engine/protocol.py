@@ -65,6 +65,7 @@ class Timings:
 @dataclass(frozen=True)
 class TextDelta:
     text: str
+    tokens: int = 1  # generated tokens the text stands for (pieces can carry several)
 
 
 @dataclass(frozen=True)

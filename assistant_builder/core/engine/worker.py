@@ -2,8 +2,8 @@
 parent over a pipe, one at a time, streaming text pieces tagged with the request's id.
 
 Messages parent → child: ("generate", id, token_ids, SamplingOptions) and ("quit",).
-Messages child → parent: ("ready", info), ("load_failed", sentence), ("delta", id, text),
-("done", id, stats_dict), ("failed", id, sentence). A delta carries the text of the tokens
+Messages child → parent: ("ready", info), ("load_failed", sentence), ("delta", id, text, n_tokens),
+("done", id, stats_dict), ("failed", id, sentence). A delta carries the text of the n tokens
 generated since the last one."""
 
 from __future__ import annotations
@@ -55,12 +55,16 @@ def child_main(conn: Connection, cancelled_upto: Synchronized[int], options: Loa
 
         held: list[str] = []
         sent = 0.0
+        counted = 0  # tokens already reported in a delta
         try:
             for piece in runner.generate(tokens, sampling, stats, should_stop):
                 held.append(piece)
                 now = time.monotonic()
                 if now - sent >= FLUSH_S:
-                    conn.send(("delta", request_id, "".join(held)))
+                    conn.send(
+                        ("delta", request_id, "".join(held), stats.completion_tokens - counted)
+                    )
+                    counted = stats.completion_tokens
                     held.clear()
                     sent = now
         except AppError as err:
@@ -70,7 +74,7 @@ def child_main(conn: Connection, cancelled_upto: Synchronized[int], options: Loa
         else:
             failure = ""
         if held:  # what was generated before the end or the failure is the user's
-            conn.send(("delta", request_id, "".join(held)))
+            conn.send(("delta", request_id, "".join(held), stats.completion_tokens - counted))
         if failure:
             conn.send(("failed", request_id, failure))
             continue
