@@ -42,6 +42,14 @@ class AssistantError(AppError):
     pass
 
 
+class PromptTooLong(AssistantError):
+    """The parts of a prompt that are never left out do not fit the assistant's context size."""
+
+
+class ModelMissing(AssistantError):
+    """The model or adapter an assistant uses is not installed."""
+
+
 class BundleError(AssistantError):
     """A ``.assistant`` file that cannot be imported; nothing was written."""
 

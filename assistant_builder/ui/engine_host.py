@@ -27,7 +27,13 @@ from assistant_builder.core.assistants.turn import Answer
 from assistant_builder.core.cancel import CancelToken
 from assistant_builder.core.conversations.store import ConversationStore
 from assistant_builder.core.engine.protocol import TextDelta
-from assistant_builder.core.errors import AppError, AssistantError, Cancelled, EngineError
+from assistant_builder.core.errors import (
+    AppError,
+    Cancelled,
+    EngineError,
+    ModelMissing,
+    PromptTooLong,
+)
 from assistant_builder.core.models.registry import ModelRegistry
 from assistant_builder.core.paths import Paths
 from assistant_builder.ui.workers import TaskRunner
@@ -59,12 +65,9 @@ def trouble_of(exc: AppError) -> Trouble:
     from assistant_builder.core.engine.prompt import ContextOverflow
 
     details = f"{type(exc).__name__}: {exc}"
-    # Prompt assembly says "context size" in an AssistantError of its own (no subclass yet).
-    if isinstance(exc, ContextOverflow) or (
-        isinstance(exc, AssistantError) and "context size" in str(exc)
-    ):
+    if isinstance(exc, ContextOverflow | PromptTooLong):
         return Trouble("context_full", str(exc), details)
-    if isinstance(exc, AssistantError) and "not installed" in str(exc):
+    if isinstance(exc, ModelMissing):
         return Trouble("model_missing", str(exc), details)
     if isinstance(exc, EngineError):
         return Trouble("crashed", str(exc), details)

@@ -27,7 +27,7 @@ from assistant_builder.core.engine.protocol import (
     SamplingOptions,
     TextDelta,
 )
-from assistant_builder.core.errors import AssistantError
+from assistant_builder.core.errors import AssistantError, ModelMissing
 from assistant_builder.core.models.fit import Machine, detect_machine
 from assistant_builder.core.models.library import verdict_for
 from assistant_builder.core.models.registry import InstalledModel, ModelRegistry
@@ -74,7 +74,7 @@ def find_model(registry: ModelRegistry, assistant: Assistant) -> InstalledModel:
         for model in models:
             if model.sha256 == assistant.model.sha256:
                 return model
-    raise AssistantError(
+    raise ModelMissing(
         f"The model of “{assistant.name}” ({assistant.model.id or 'none'}) is not installed; "
         "download it on the Models page or choose another model for this assistant."
     )
@@ -95,7 +95,7 @@ def load_options(
     for ref in assistant.adapters:
         adapter = next((m for m in registry.list(kind="adapter") if m.id == ref.id), None)
         if adapter is None:
-            raise AssistantError(
+            raise ModelMissing(
                 f"The adapter “{ref.id}” of “{assistant.name}” is not installed; "
                 "add it on the Models page or remove it from the assistant."
             )

@@ -15,7 +15,7 @@ from pathlib import PurePath
 from assistant_builder.core.assistants.model import Assistant
 from assistant_builder.core.assistants.variables import fill
 from assistant_builder.core.engine.protocol import ChatMessage
-from assistant_builder.core.errors import AssistantError
+from assistant_builder.core.errors import PromptTooLong
 
 CountTokens = Callable[[str], int]
 
@@ -155,12 +155,12 @@ def assemble(
         kept.pop()  # the lowest-scored passage
         dropped_passages += 1
     if room < 0:
-        raise AssistantError(
+        raise PromptTooLong(
             f"The instructions, examples and question need {budget - room} tokens but only "
             f"{budget} fit; shorten them or give the assistant a larger context size."
         )
     if assistant.only_from_documents and not numbered:
-        raise AssistantError(
+        raise PromptTooLong(
             "The passages found do not fit next to the instructions and question; "
             "give the assistant a larger context size."
         )
