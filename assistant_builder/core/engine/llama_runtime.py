@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import codecs
 import ctypes
+import logging
 import os
 import random
 from collections import deque
@@ -14,6 +15,29 @@ from typing import Any
 
 from assistant_builder.core.engine.protocol import LoadOptions, SamplingOptions
 from assistant_builder.core.errors import EngineError
+
+_log = logging.getLogger("assistant_builder.llama")
+_log.addHandler(logging.NullHandler())  # the app's log file gets them; a bare terminal does not
+# ggml's log levels (ggml.h): llama-cpp-python's own callback still maps the older numbering,
+# so every warning of llama.cpp reached the terminal even with verbose=False.
+_GGML_WARN, _GGML_ERROR = 3, 4
+_log_callback: Any = None
+
+
+def _route_llama_logs(lib: Any) -> None:
+    """llama.cpp's warnings and errors go to the app's log (its file), never to the terminal."""
+    global _log_callback
+    if _log_callback is not None:
+        return
+
+    def forward(level: int, text: bytes, _user_data: Any) -> None:
+        if level >= _GGML_WARN and text and text.strip():
+            message = text.decode("utf-8", errors="replace").rstrip()
+            _log.log(logging.ERROR if level == _GGML_ERROR else logging.WARNING, "%s", message)
+
+    _log_callback = lib.llama_log_callback(forward)
+    lib.llama_log_set(_log_callback, ctypes.c_void_p(0))
+
 
 # Repeat penalty window, in generated tokens: llama-cpp-python's default (last_n_tokens_size).
 PENALTY_LAST_N = 64
@@ -25,6 +49,7 @@ class Vocabulary:
     def __init__(self, model_path: str) -> None:
         import llama_cpp
 
+        _route_llama_logs(llama_cpp)
         try:
             self._llm: Any = llama_cpp.Llama(
                 model_path=model_path, vocab_only=True, n_ctx=64, verbose=False
@@ -87,6 +112,7 @@ class LlamaRunner:
     def __init__(self, options: LoadOptions) -> None:
         import llama_cpp
 
+        _route_llama_logs(llama_cpp)
         self._lib: Any = llama_cpp
         threads = options.threads or _default_threads()
         # A CPU-only build ignores offload; asking for it anyway would only log warnings.

@@ -1,5 +1,6 @@
-"""The engine's own token loop samples exactly as llama.cpp's sampler chain does through
-llama-cpp-python (repeat penalty included), so its speed costs no quality or reproducibility."""
+"""The model runner in the engine's child: its own token loop samples exactly as llama.cpp's
+sampler chain does through llama-cpp-python (repeat penalty included), so its speed costs no
+quality or reproducibility; and llama.cpp's chatter stays out of the terminal."""
 
 from __future__ import annotations
 
@@ -82,3 +83,21 @@ def test_repeat_penalty_changes_the_answer(runner: object) -> None:
         sampling = SamplingOptions(temperature=0.0, repeat_penalty=penalty, max_tokens=60)
         answers.append("".join(runner.generate(tokens, sampling, GenerationStats(), lambda: False)))  # type: ignore[attr-defined]
     assert answers[0] != answers[1]
+
+
+def test_llama_cpp_warnings_do_not_reach_the_terminal(smollm2_gguf: Path) -> None:
+    """llama.cpp warns on every vocabulary load; a command's stderr must stay for the app's
+    own plain sentences."""
+    import subprocess
+    import sys
+
+    script = (
+        "from assistant_builder.core.engine.llama_runtime import Vocabulary\n"
+        f"v = Vocabulary({str(smollm2_gguf)!r})\n"
+        "print(len(v.tokenize('hello world')))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert done.stdout.strip().isdigit()
+    assert done.stderr == ""
