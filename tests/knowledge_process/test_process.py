@@ -226,3 +226,21 @@ def test_shutdown_ends_the_child_and_stops_what_runs_in_it(
     assert knowledge.process_id is None
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)
+
+
+def test_search_follows_a_table_that_indexing_rebuilt(
+    knowledge: KnowledgeProcess, collections: Collections, tmp_path: Path, minilm_dir
+) -> None:
+    folder = tmp_path / "kitchen"
+    folder.mkdir()
+    (folder / "kettle.md").write_text("# Kettle\n\nDescale the kettle with vinegar monthly.\n")
+    collections.create("kitchen", [folder], embedder=str(minilm_dir))
+    list(knowledge.index(collections, "kitchen"))
+    assert knowledge.search(collections, "kitchen", "kettle", top_k=1)  # the searcher is kept
+    # The table vanishes (a cleaned disk, a restored backup): the next run builds a new one.
+    shutil.rmtree(collections.store_uri(collections.get("kitchen")))
+    (folder / "oven.md").write_text("# Oven\n\nClean the oven with baking soda paste.\n")
+    report = list(knowledge.index(collections, "kitchen"))[-1]
+    assert isinstance(report, IndexReport) and len(report.indexed) == 2
+    hits = knowledge.search(collections, "kitchen", "baking soda oven", top_k=2)
+    assert sorted(Path(h.source).name for h in hits) == ["kettle.md", "oven.md"]

@@ -38,13 +38,14 @@ class KnowledgeService:
     shared by every request (loading an embedder costs seconds; a query, milliseconds)."""
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # guards ``_searchers``
+        self._embedders_lock = threading.Lock()  # held while the starter embedder installs
         self._embedders: dict[str, Embedder] = {}
         self._searchers: dict[tuple[Path, str], tuple[Searcher, threading.Lock]] = {}
 
     def embedder(self, spec: str, paths: Paths, cancel: CancelToken) -> Embedder:
         key = canonical_embedder_id(spec)
-        with self._lock:
+        with self._embedders_lock:
             if key not in self._embedders:
                 self._embedders[key] = load_embedder(spec, paths, cancel=cancel)
             return self._embedders[key]
