@@ -167,7 +167,7 @@ class KnowledgeProcess:
         def start() -> None:
             try:
                 self._send(("warm", collections.paths, list(names)), None)
-            except AppError:
+            except Exception:  # only a head start was lost: the first real request says why
                 log.exception("warming the document reader failed")
 
         threading.Thread(target=start, name="knowledge-warm", daemon=True).start()
@@ -206,7 +206,7 @@ class KnowledgeProcess:
     ) -> tuple[_Child, int]:
         """Sends a request (registering its inbox first, so no reply can miss it)."""
         rid = next(self._ids)
-        for attempt in (1, 2):
+        for _attempt in range(2):  # a child that died between two requests is replaced once
             child = self._ensure_child()
             with child.lock:
                 if child.alive:
@@ -217,9 +217,7 @@ class KnowledgeProcess:
                         return child, rid
                     except (BrokenPipeError, OSError):
                         child.inboxes.pop(rid, None)
-                        child.alive = False  # died just now, between two requests
-            if attempt == 2:
-                break
+                        child.alive = False
         raise KnowledgeError("The document reader could not be started; restart the app.")
 
     def _call(
