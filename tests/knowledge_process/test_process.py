@@ -244,3 +244,46 @@ def test_search_follows_a_table_that_indexing_rebuilt(
     assert isinstance(report, IndexReport) and len(report.indexed) == 2
     hits = knowledge.search(collections, "kitchen", "baking soda oven", top_k=2)
     assert sorted(Path(h.source).name for h in hits) == ["kettle.md", "oven.md"]
+
+
+PARENT = """
+import sys, time
+from assistant_builder.core.knowledge.collection import Collections
+from assistant_builder.core.knowledge.process import KnowledgeProcess
+from assistant_builder.core.paths import Paths
+
+if __name__ == "__main__":
+    knowledge = KnowledgeProcess()
+    knowledge.warm(Collections(Paths.from_env().ensure()), [])
+    while knowledge.process_id is None:
+        time.sleep(0.05)
+    print(knowledge.process_id, flush=True)
+    time.sleep(600)
+"""
+
+
+def test_a_child_whose_parent_was_killed_ends_by_itself(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    script = tmp_path / "parent.py"
+    script.write_text(PARENT, encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    parent = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True,
+                              env=env)  # fmt: skip
+    assert parent.stdout is not None
+    child = int(parent.stdout.readline())
+    parent.kill()  # no shutdown, no atexit: the child only sees its pipe close
+    parent.wait(10)
+    deadline = time.monotonic() + 15
+    stat = Path(f"/proc/{child}/stat")
+    while time.monotonic() < deadline:
+        try:
+            os.kill(child, 0)
+        except ProcessLookupError:
+            return
+        if stat.is_file() and ") Z" in stat.read_text():
+            return  # ended; only its entry waits for the init process to collect it
+        time.sleep(0.1)
+    os.kill(child, signal.SIGKILL)
+    pytest.fail("the knowledge process outlived the app that started it")
