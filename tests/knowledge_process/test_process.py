@@ -247,16 +247,18 @@ def test_search_follows_a_table_that_indexing_rebuilt(
 
 
 PARENT = """
-import sys, time
+import time
+from assistant_builder.core.errors import KnowledgeError
 from assistant_builder.core.knowledge.collection import Collections
 from assistant_builder.core.knowledge.process import KnowledgeProcess
 from assistant_builder.core.paths import Paths
 
 if __name__ == "__main__":
     knowledge = KnowledgeProcess()
-    knowledge.warm(Collections(Paths.from_env().ensure()), [])
-    while knowledge.process_id is None:
-        time.sleep(0.05)
+    try:  # a request the child answers: it is up and serving
+        knowledge.search(Collections(Paths.from_env().ensure()), "none", "anything")
+    except KnowledgeError:
+        pass
     print(knowledge.process_id, flush=True)
     time.sleep(600)
 """
