@@ -289,3 +289,22 @@ def test_a_child_whose_parent_was_killed_ends_by_itself(tmp_path: Path) -> None:
         time.sleep(0.1)
     os.kill(child, signal.SIGKILL)
     pytest.fail("the knowledge process outlived the app that started it")
+
+
+def test_warming_loads_only_embedders_already_on_this_computer(
+    collections: Collections, tmp_path: Path, minilm_dir: Path
+) -> None:
+    """Opening the Library warms the child; that must never start a download nobody asked
+    for (network is blocked in tests: an attempt would fail this test)."""
+    from assistant_builder.core.knowledge.embedder import canonical_embedder_id
+    from assistant_builder.core.knowledge.process_worker import KnowledgeService
+    from assistant_builder.core.models.starter import starter_embedder_dir
+
+    collections.create("starter", [tmp_path], embedder="all-MiniLM-L6-v2")
+    collections.create("hub", [tmp_path], embedder="someone/some-embedder")
+    collections.create("local", [tmp_path], embedder=str(minilm_dir))
+    service = KnowledgeService()
+    service.warm(collections.paths, ["starter", "hub", "gone", "local"], CancelToken())
+    assert not starter_embedder_dir(collections.paths).exists()
+    assert not collections.paths.wheels_cache.exists()
+    assert list(service._embedders) == [canonical_embedder_id(str(minilm_dir))]  # warmed

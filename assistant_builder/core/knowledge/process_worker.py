@@ -23,6 +23,7 @@ from assistant_builder.core.cancel import CancelToken
 from assistant_builder.core.errors import AppError, Cancelled, KnowledgeError
 from assistant_builder.core.knowledge.collection import Collections
 from assistant_builder.core.knowledge.embedder import (
+    STARTER_IDS,
     Embedder,
     canonical_embedder_id,
     load_embedder,
@@ -87,15 +88,27 @@ class KnowledgeService:
             return searcher.search(query, top_k=top_k, mode=mode)
 
     def warm(self, paths: Paths, names: list[str], cancel: CancelToken) -> None:
-        """Load what the first search of these collections will need, so it answers at once."""
+        """Load what the first search of these collections will need, so it answers at once.
+        Only embedders already on this computer: nobody asked for a download yet."""
         for name in names:
             cancel.raise_if_cancelled()
             try:
-                searcher, _ = self._searcher(paths, name)
+                spec = Collections(paths).get(name).embedder
             except AppError:
                 continue  # a collection that went away meanwhile: nothing to get ready
-            embedder = self.embedder(searcher.config.embedder, paths, cancel)
-            embedder.count_tokens("")  # loads the model itself, not just its name
+            if not _on_this_computer(spec, paths):
+                continue
+            self._searcher(paths, name)
+            self.embedder(spec, paths, cancel).count_tokens("")  # loads the model itself
+
+
+def _on_this_computer(spec: str, paths: Paths) -> bool:
+    """Whether loading this embedder needs no download (the starter installed, or a folder)."""
+    from assistant_builder.core.models.starter import starter_embedder_dir
+
+    if spec.strip().lower() in STARTER_IDS:
+        return (starter_embedder_dir(paths) / "modules.json").is_file()
+    return Path(spec).expanduser().is_dir()
 
 
 def _run(service: KnowledgeService, message: tuple[Any, ...], cancel: CancelToken) -> Any:
