@@ -41,7 +41,7 @@ DIED_INDEXING = (
 )
 DIED_SEARCHING = (
     "The document reader stopped unexpectedly (it may have run out of memory); "
-    "search again, it restarts by itself."
+    "try again, it restarts by itself."
 )
 
 
@@ -153,12 +153,13 @@ class KnowledgeProcess:
         call = self._call(
             ("search", collections.paths, name, query, top_k, mode), cancel, DIED_SEARCHING
         )
-        while True:
-            try:
-                next(call)
-            except StopIteration as done:
-                hits: list[SearchHit] = done.value
-                return hits
+        hits: list[SearchHit] = _result(call)
+        return hits
+
+    def remove(self, collections: Collections, name: str, *, cancel: CancelToken = NEVER) -> None:
+        """Collections.remove, run in the child (dropping an outside store needs LanceDB)."""
+        call = self._call(("remove", collections.paths, name), cancel, DIED_SEARCHING)
+        _result(call)
 
     def warm(self, collections: Collections, names: Sequence[str]) -> None:
         """Starts the child if needed and has it load what searching these collections
@@ -286,3 +287,12 @@ class KnowledgeProcess:
                 self._child = None
                 self.restarts += 1
         child.stop(timeout=0.0, closing=False)
+
+
+def _result(call: Generator[Any, None, Any]) -> Any:
+    """The return value of a request that has no events to yield."""
+    while True:
+        try:
+            next(call)
+        except StopIteration as done:
+            return done.value

@@ -3,8 +3,8 @@ a pipe, several requests at once (a watcher runs for hours while searches come a
 on a thread of its own, with the embedders and searchers loaded once and kept between requests.
 
 Messages parent → child: ("index", id, paths, name), ("watch", id, paths, name, debounce_ms),
-("search", id, paths, name, query, top_k, mode), ("warm", id, paths, names), ("cancel", id)
-and ("quit",).
+("search", id, paths, name, query, top_k, mode), ("remove", id, paths, name),
+("warm", id, paths, names), ("cancel", id) and ("quit",).
 Messages child → parent: ("event", id, IndexProgress | IndexReport), ("done", id, result),
 ("cancelled", id) and ("failed", id, AppError, details)."""
 
@@ -87,6 +87,19 @@ class KnowledgeService:
         with lock:  # one query at a time per table; different collections run side by side
             return searcher.search(query, top_k=top_k, mode=mode)
 
+    def remove(self, paths: Paths, name: str) -> None:
+        """Forgets the collection and its index (an outside store is dropped through LanceDB,
+        which is why this runs here)."""
+        with self._lock:
+            self._searchers.pop((paths.data_dir, name), None)
+        try:
+            Collections(paths).remove(name)
+        except OSError as exc:
+            raise KnowledgeError(
+                f"The collection “{name}” could not be removed ({exc.strerror or exc}); "
+                "close other programs using it and try again."
+            ) from exc
+
     def warm(self, paths: Paths, names: list[str], cancel: CancelToken) -> None:
         """Load what the first search of these collections will need, so it answers at once.
         Only embedders already on this computer: nobody asked for a download yet."""
@@ -121,6 +134,8 @@ def _run(service: KnowledgeService, message: tuple[Any, ...], cancel: CancelToke
     if kind == "search":
         _, _, paths, name, query, top_k, mode = message
         return service.search(paths, name, query, top_k, mode)
+    if kind == "remove":
+        return service.remove(message[2], message[3])
     if kind == "warm":
         return service.warm(message[2], message[3], cancel)
     raise KnowledgeError(f"The document reader was asked to “{kind}”; update the app.")

@@ -86,6 +86,10 @@ class LibraryPage(QWidget):
         self.index_runner.failed.connect(self._on_index_failed)
         self.index_runner.cancelled.connect(self._on_index_cancelled)
         self.index_runner.busy_changed.connect(lambda _busy: self._update_actions())
+        self.removing = ""  # the collection being removed, if any
+        self.remove_runner = TaskRunner(self)
+        self.remove_runner.finished.connect(lambda _r: self._removal_over())
+        self.remove_runner.failed.connect(self._removal_over)
         self.watching = Watchers(collections, knowledge, debounce_ms=watch_debounce_ms, parent=self)
         self.watching.reported.connect(self._on_watch_report)
         self.watching.progressed.connect(self._on_watch_progress)
@@ -302,12 +306,15 @@ class LibraryPage(QWidget):
         )
         if answer != QMessageBox.StandardButton.Yes:
             return
-        try:
-            self.collections.remove(name)
-        except (AppError, OSError) as exc:
-            self.banner.show_message(f"The collection could not be removed ({exc}); "
-                                     "close other programs using it and try again.")  # fmt: skip
+        self.removing = name
         self.reports.pop(name, None)
+        self.remove_runner.start(self.knowledge.remove, self.collections, name)
+        self._update_actions()
+
+    def _removal_over(self, problem: str = "") -> None:
+        self.removing = ""
+        if problem:
+            self.banner.show_message(problem)
         self.refresh()
 
     # ----- indexing ---------------------------------------------------------------------
@@ -408,6 +415,7 @@ class LibraryPage(QWidget):
     def stop_work(self) -> None:
         """Asks indexing, searching and every watcher to stop, without waiting."""
         self.index_runner.cancel()
+        self.remove_runner.cancel()
         self.search_panel.runner.cancel()
         self.watching.stop_all()
 
@@ -436,7 +444,9 @@ class LibraryPage(QWidget):
     def is_busy(self, name: str) -> bool:
         """Being indexed or watched: its folders and index must not change under the work."""
         return bool(name) and (
-            self.indexing == name or self.is_watching(name) or self.watching.busy(name)
+            name in (self.indexing, self.removing)
+            or self.is_watching(name)
+            or self.watching.busy(name)
         )
 
     def _update_actions(self) -> None:
