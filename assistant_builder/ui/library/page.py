@@ -442,7 +442,7 @@ class LibraryPage(QWidget):
         self.report_panel.show_report(report)
 
     def is_busy(self, name: str) -> bool:
-        """Being indexed or watched: its folders and index must not change under the work."""
+        """Being indexed, removed or watched: its folders and index must not change under it."""
         return bool(name) and (
             name in (self.indexing, self.removing)
             or self.is_watching(name)
