@@ -5,9 +5,10 @@ creates a collection on the Library page, clicks "Index now" and measures, with
 ui/diagnostics.StallMonitor (a 10 ms timer that records how late it fires), the worst delay
 the event loop suffered until the run ended. Target: no stall over 50 ms.
 
-Two runs: the first of a session also loads the embedder (importing torch and transformers on
-the worker thread holds the interpreter lock for long stretches); the second indexes a copy of
-the folder with the embedder already loaded, which is what every later indexing costs.
+Two runs: the first of a session also starts the knowledge process, which imports torch and
+transformers and loads the embedder (in the child: the window's process never imports them);
+the second indexes a copy of the folder with the child ready, which is what every later
+indexing costs.
 
     QT_QPA_PLATFORM=offscreen python bench/gui_stall_indexing.py [--files N]"""
 
@@ -74,6 +75,7 @@ def main() -> None:
         from PySide6.QtWidgets import QApplication
 
         from assistant_builder.core.knowledge.collection import Collections
+        from assistant_builder.core.knowledge.process import KnowledgeProcess
         from assistant_builder.core.paths import Paths
         from assistant_builder.ui.diagnostics import StallMonitor
         from assistant_builder.ui.library.page import LibraryPage
@@ -81,7 +83,8 @@ def main() -> None:
         app = QApplication([])
         collections = Collections(Paths.from_env().ensure())
         embedder = str(MINILM) if MINILM.is_dir() else "all-MiniLM-L6-v2"
-        page = LibraryPage(collections, default_embedder=embedder)
+        knowledge = KnowledgeProcess()
+        page = LibraryPage(collections, knowledge, default_embedder=embedder)
         page.resize(1000, 720)
         page.show()
 
@@ -105,12 +108,17 @@ def main() -> None:
         first_s, first_stall, _ = index("Python docs", folder)
         second_s, second_stall, monitor = index("Python docs copy", copy)
         page.shutdown()
+        knowledge.shutdown()
         row = page.model.row_of("Python docs copy")
         print(f"files written: {files}; indexed: {page.model.index(row, 2).data()}, "
               f"passages: {page.model.index(row, 3).data()}")  # fmt: skip
-        print(f"first indexing of the session (loads the embedder): {first_s:.1f} s, "
-              f"longest GUI stall {first_stall:.1f} ms")  # fmt: skip
-        print(f"indexing with the embedder loaded: {second_s:.1f} s, {monitor.ticks} timer ticks, "
+        print(f"first indexing of the session (starts the knowledge process): {first_s:.1f} s, "
+              f"longest GUI stall {first_stall:.1f} ms (target <= 50 ms)")  # fmt: skip
+        heavy = [m for m in ("torch", "transformers", "sentence_transformers", "lancedb")
+                 if m in sys.modules]  # fmt: skip
+        print(f"heavy libraries imported by the GUI process: {heavy or 'none'}")
+        print(f"indexing with the knowledge process ready: {second_s:.1f} s, "
+              f"{monitor.ticks} timer ticks, "
               f"longest GUI stall {second_stall:.1f} ms (target <= 50 ms)")  # fmt: skip
         del app
 

@@ -26,9 +26,10 @@ def main() -> None:
     home = Path(tempfile.mkdtemp())
     os.environ["ASSISTANT_BUILDER_HOME"] = str(home)
     from assistant_builder.core.assistants.model import Assistant, CollectionRef, ModelRef
-    from assistant_builder.core.assistants.retrieval import knowledge_retriever
+    from assistant_builder.core.assistants.retrieval import process_retriever
     from assistant_builder.core.knowledge.collection import Collections
     from assistant_builder.core.knowledge.indexer import index_collection
+    from assistant_builder.core.knowledge.process import KnowledgeProcess
     from assistant_builder.core.models.registry import InstalledModel, ModelRegistry
     from assistant_builder.core.paths import Paths
     from assistant_builder.ui.editor.prompt_source import PromptSource
@@ -49,7 +50,8 @@ def main() -> None:
     for _ in index_collection(collections, "notes"):
         pass
 
-    source = PromptSource(registry, knowledge_retriever(paths), user_name="Ada")
+    knowledge = KnowledgeProcess()  # passages come from the knowledge process, as in the app
+    source = PromptSource(registry, process_retriever(knowledge, paths), user_name="Ada")
     draft = Assistant(id="a", name="Helper", model=ModelRef(id="smollm2"),
                       system_prompt="You are {assistant_name}. Be brief.")  # fmt: skip
     start = time.perf_counter()
@@ -66,7 +68,7 @@ def main() -> None:
           f"max {ms(max(keystrokes))} (n=30)")  # fmt: skip
 
     with_docs = replace(draft, collections=(CollectionRef("notes", top_k=5),))
-    source.compute(with_docs, "warm up the embedder")
+    source.compute(with_docs, "warm up the embedder")  # starts the child, loads MiniLM
     timed = []
     for n in range(10):
         start = time.perf_counter()
@@ -76,6 +78,7 @@ def main() -> None:
           f"max {ms(max(timed))} (n=10)")  # fmt: skip
     print(f"vocabularies read: {source.loads}")
     source.close()
+    knowledge.shutdown()
 
     from PySide6.QtWidgets import QApplication
 

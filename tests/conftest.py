@@ -110,3 +110,14 @@ def smollm2_registry(app_home: Paths, smollm2_gguf: Path) -> object:
                        sha256="b1" * 32, size=smollm2_gguf.stat().st_size)
     )  # fmt: skip
     return registry
+
+
+@pytest.fixture(scope="session")
+def shared_knowledge() -> Iterator[object]:
+    """One knowledge process for the session's GUI tests (its child loads torch and MiniLM
+    once, on first use); tests that kill or shut down a child make their own."""
+    from assistant_builder.core.knowledge.process import KnowledgeProcess
+
+    knowledge = KnowledgeProcess()
+    yield knowledge
+    knowledge.shutdown()

@@ -21,6 +21,7 @@ from assistant_builder.core.assistants.answering import (
     Retriever,
     answer,
     load_options,
+    no_retrieval,
 )
 from assistant_builder.core.assistants.model import Assistant
 from assistant_builder.core.assistants.turn import Answer
@@ -102,7 +103,8 @@ class EngineHost(QObject):
         self.threads = threads
         self.gpu_layers = gpu_layers
         self._engine_factory = engine_factory
-        self._retriever = retriever
+        # The window passes the knowledge process's retriever (core/assistants/retrieval).
+        self._retriever = retriever or no_retrieval
         self._engine: AnsweringEngine | None = None
         # One request uses the engine at a time: a superseded one finishes stopping first.
         self._lock = threading.Lock()
@@ -183,10 +185,6 @@ class EngineHost(QObject):
         return self._engine
 
     def _retrieve(self, assistant: Assistant, question: str) -> list[Any]:
-        if self._retriever is None:
-            from assistant_builder.core.assistants.retrieval import knowledge_retriever
-
-            self._retriever = knowledge_retriever(self._paths)
         return self._retriever(assistant, question)
 
     def _store(self, path: Path) -> ConversationStore:

@@ -21,10 +21,12 @@ from PySide6.QtWidgets import (
 )
 
 from assistant_builder import APP_NAME
-from assistant_builder.core.assistants.retrieval import knowledge_retriever
+from assistant_builder.core.assistants.model import Assistant
+from assistant_builder.core.assistants.retrieval import process_retriever
 from assistant_builder.core.assistants.store import AssistantStore
 from assistant_builder.core.conversations.store import ConversationStore
 from assistant_builder.core.errors import AppError
+from assistant_builder.core.knowledge.process import KnowledgeProcess
 from assistant_builder.core.network import offline_from_env
 from assistant_builder.core.services import Services
 from assistant_builder.core.settings import Settings
@@ -69,11 +71,21 @@ class MainWindow(QMainWindow):
     citation_requested = Signal(dict)  # a source chip clicked in the Chat page or in Try it
 
     def __init__(
-        self, services: Services, settings: Settings, parent: QWidget | None = None
+        self,
+        services: Services,
+        settings: Settings,
+        parent: QWidget | None = None,
+        *,
+        knowledge: KnowledgeProcess | None = None,
     ) -> None:
         super().__init__(parent)
         self._services = services
         self._settings = settings
+        # The one client of the knowledge process (indexing, watching, searching, passages for
+        # answers); its child starts on first use. Ended with the window unless it was given.
+        self._owns_knowledge = knowledge is None
+        self.knowledge = knowledge or KnowledgeProcess()
+        retriever = process_retriever(self.knowledge, services.paths)
         self.setWindowTitle(APP_NAME)
         self.setAccessibleName(APP_NAME)
         self.setMinimumSize(720, 480)
@@ -89,9 +101,7 @@ class MainWindow(QMainWindow):
         self.pages.setAccessibleName("Pages")
 
         self.models_page = ModelsPage(services)
-        self.prompt_source = PromptSource(
-            services.models, knowledge_retriever(services.paths), user_name=settings.user_name
-        )
+        self.prompt_source = PromptSource(services.models, retriever, user_name=settings.user_name)
         self.source_viewer: SourceViewer | None = None  # opened by the first citation
         self.assistants_page = AssistantsPage(
             AssistantStore(services.paths.assistants_dir),
@@ -102,11 +112,11 @@ class MainWindow(QMainWindow):
         )
         self.assistants_page.chat_requested.connect(self._on_chat_requested)
         self.assistants_page.editor.dirty_changed.connect(self._show_unsaved)
-        self.library_page = LibraryPage(services.collections)
+        self.library_page = LibraryPage(services.collections, self.knowledge)
         # The one owner of the loaded model; the Chat page and the editor's Try it share it.
         self.engine_host = EngineHost(
             services.paths, services.models, threads=settings.threads,
-            gpu_layers=settings.gpu_layers, parent=self,
+            gpu_layers=settings.gpu_layers, retriever=retriever, parent=self,
         )  # fmt: skip
         self.chat_page = ChatPage(
             self.engine_host,
@@ -123,6 +133,7 @@ class MainWindow(QMainWindow):
         self.try_it.models_requested.connect(lambda: self.show_page("Models"))
         self.try_it.citation_requested.connect(self.citation_requested)
         editor.opened.connect(self.try_it.clear)
+        editor.opened.connect(lambda: self._warm_knowledge(editor.current_draft()))
         editor.add_try_it(self.try_it)
         self.settings_page = SettingsPage(settings)
         self.settings_page.changed.connect(self._save_settings)
@@ -193,6 +204,14 @@ class MainWindow(QMainWindow):
         self.chat_assistant_id = assistant_id
         self.show_page("Chat")
         self.chat_page.open_assistant(assistant_id)
+        self._warm_knowledge(self.chat_page.assistant())
+
+    def _warm_knowledge(self, assistant: Assistant | None) -> None:
+        """An assistant with collections is about to be asked something: have the knowledge
+        process load their embedders now, in the background, so the first answer is quick."""
+        if assistant is not None and assistant.collections:
+            names = [ref.name for ref in assistant.collections]
+            self.knowledge.warm(self._services.collections, names)
 
     def _on_edit_requested(self, assistant_id: str) -> None:
         self.show_page("Assistants")
@@ -240,6 +259,9 @@ class MainWindow(QMainWindow):
         if not self.assistants_page.editor.confirm_leave():
             event.ignore()
             return
+        self.library_page.stop_work()
+        if self._owns_knowledge:
+            self.knowledge.shutdown()  # what still runs in the child stops there
         self.library_page.shutdown()
         self._settings.window_geometry = bytes(self.saveGeometry().toBase64().data()).decode()
         self._save_settings(self._settings)

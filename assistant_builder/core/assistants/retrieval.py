@@ -3,6 +3,7 @@ searched as each collection is set up on the assistant (how many, which mode), b
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from assistant_builder.core.assistants.answering import Retriever
@@ -11,26 +12,18 @@ from assistant_builder.core.assistants.prompt import Passage
 from assistant_builder.core.paths import Paths
 
 if TYPE_CHECKING:
-    from assistant_builder.core.knowledge.search import Searcher
+    from assistant_builder.core.knowledge.process import KnowledgeProcess
+    from assistant_builder.core.knowledge.search import Searcher, SearchHit
+
+# (collection name, question, top_k, mode) -> hits, best first
+SearchFn = Callable[[str, str, int, str], "list[SearchHit]"]
 
 
-def knowledge_retriever(paths: Paths) -> Retriever:
-    """A Retriever that keeps one Searcher per collection, so each embedder loads once."""
-    from assistant_builder.core.knowledge.collection import Collections
-
-    collections = Collections(paths)
-    searchers: dict[str, Searcher] = {}
-
+def _retriever(search: SearchFn) -> Retriever:
     def retrieve(assistant: Assistant, question: str) -> list[Passage]:
-        from assistant_builder.core.knowledge.search import Searcher
-
         found: list[Passage] = []
         for ref in assistant.collections:
-            config = collections.get(ref.name)
-            searcher = searchers.get(ref.name)
-            if searcher is None or searcher.config != config:
-                searcher = searchers[ref.name] = Searcher(collections, config)
-            for hit in searcher.search(question, top_k=ref.top_k, mode=ref.mode):
+            for hit in search(ref.name, question, ref.top_k, ref.mode):
                 found.append(
                     Passage(
                         0,
@@ -50,3 +43,36 @@ def knowledge_retriever(paths: Paths) -> Retriever:
         return found
 
     return retrieve
+
+
+def knowledge_retriever(paths: Paths) -> Retriever:
+    """A Retriever searching in this process (the command line: one-shot commands gain
+    nothing from a child); keeps one Searcher per collection, so each embedder loads once."""
+    from assistant_builder.core.knowledge.collection import Collections
+
+    collections = Collections(paths)
+    searchers: dict[str, Searcher] = {}
+
+    def search(name: str, question: str, top_k: int, mode: str) -> list[SearchHit]:
+        from assistant_builder.core.knowledge.search import Searcher
+
+        config = collections.get(name)
+        searcher = searchers.get(name)
+        if searcher is None or searcher.config != config:
+            searcher = searchers[name] = Searcher(collections, config)
+        return searcher.search(question, top_k=top_k, mode=mode)
+
+    return _retriever(search)
+
+
+def process_retriever(knowledge: KnowledgeProcess, paths: Paths) -> Retriever:
+    """A Retriever searching in the knowledge process (the app: the heavy libraries stay out
+    of the window's process, and the child keeps the searchers loaded between questions)."""
+    from assistant_builder.core.knowledge.collection import Collections
+
+    collections = Collections(paths)
+
+    def search(name: str, question: str, top_k: int, mode: str) -> list[SearchHit]:
+        return knowledge.search(collections, name, question, top_k=top_k, mode=mode)
+
+    return _retriever(search)

@@ -1,5 +1,6 @@
 """The Library page: the collections, their indexing with progress and a per-file report,
-folder watching, and a test search. All knowledge work runs on workers (ui/workers.py)."""
+folder watching, and a test search. All knowledge work runs in the knowledge process
+(core/knowledge/process.py), waited on by workers (ui/workers.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtCore import QItemSelectionModel
-from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -27,14 +28,15 @@ from PySide6.QtWidgets import (
 from assistant_builder.core.cancel import CancelToken
 from assistant_builder.core.errors import AppError
 from assistant_builder.core.knowledge.collection import DEFAULT_EMBEDDER, Collections
-from assistant_builder.core.knowledge.indexer import IndexProgress, IndexReport, index_collection
+from assistant_builder.core.knowledge.indexer import IndexProgress, IndexReport
+from assistant_builder.core.knowledge.process import KnowledgeProcess
 from assistant_builder.ui.library.dialogs import EMBEDDER_TIP, NewCollectionDialog
 from assistant_builder.ui.library.models import (
     CollectionListModel,
 )
 from assistant_builder.ui.library.report_panel import ReportPanel
 from assistant_builder.ui.library.search_panel import TestSearchPanel, make_search
-from assistant_builder.ui.library.summary import EmbedderCache, embedder_in_words, summarize
+from assistant_builder.ui.library.summary import embedder_in_words, summarize
 from assistant_builder.ui.library.watching import Watchers
 from assistant_builder.ui.widgets.banner import Banner
 from assistant_builder.ui.widgets.progress_panel import ProgressPanel
@@ -48,11 +50,10 @@ INTRO = (
 
 
 def index_job(
-    collections: Collections, embedders: EmbedderCache, name: str, *, cancel: CancelToken
+    knowledge: KnowledgeProcess, collections: Collections, name: str, *, cancel: CancelToken
 ) -> Iterator[IndexProgress | IndexReport]:
     yield IndexProgress(0, 0, 0, 0.0, None, note="Getting the reader ready…")
-    embedder = embedders.get(collections.get(name).embedder, cancel=cancel)
-    yield from index_collection(collections, name, embedder=embedder, cancel=cancel)
+    yield from knowledge.index(collections, name, cancel=cancel)
 
 
 def _button(text: str, name: str, tip: str) -> QPushButton:
@@ -66,15 +67,16 @@ class LibraryPage(QWidget):
     def __init__(
         self,
         collections: Collections,
+        knowledge: KnowledgeProcess,
         *,
-        embedders: EmbedderCache | None = None,
         default_embedder: str = DEFAULT_EMBEDDER,
         watch_debounce_ms: int = 800,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.collections = collections
-        self.embedders = embedders or EmbedderCache(collections.paths)
+        self.knowledge = knowledge
+        self._warmed = False
         self.default_embedder = default_embedder
         self.reports: dict[str, IndexReport] = {}
         self.indexing = ""  # the collection being indexed, if any
@@ -84,9 +86,11 @@ class LibraryPage(QWidget):
         self.index_runner.failed.connect(self._on_index_failed)
         self.index_runner.cancelled.connect(self._on_index_cancelled)
         self.index_runner.busy_changed.connect(lambda _busy: self._update_actions())
-        self.watching = Watchers(
-            collections, self.embedders, debounce_ms=watch_debounce_ms, parent=self
-        )
+        self.removing = ""  # the collection being removed, if any
+        self.remove_runner = TaskRunner(self)
+        self.remove_runner.finished.connect(lambda _r: self._removal_over())
+        self.remove_runner.failed.connect(self._removal_over)
+        self.watching = Watchers(collections, knowledge, debounce_ms=watch_debounce_ms, parent=self)
         self.watching.reported.connect(self._on_watch_report)
         self.watching.progressed.connect(self._on_watch_progress)
         self.watching.failed.connect(self._on_watch_failed)
@@ -173,7 +177,7 @@ class LibraryPage(QWidget):
         self.report_status = self.report_panel.status
         self.report_view = self.report_panel.view
 
-        self.search_panel = TestSearchPanel(make_search(self.collections, self.embedders))
+        self.search_panel = TestSearchPanel(make_search(self.knowledge, self.collections))
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Collection details")
         self.tabs.addTab(self.report_panel, "Indexing report")
@@ -302,12 +306,15 @@ class LibraryPage(QWidget):
         )
         if answer != QMessageBox.StandardButton.Yes:
             return
-        try:
-            self.collections.remove(name)
-        except (AppError, OSError) as exc:
-            self.banner.show_message(f"The collection could not be removed ({exc}); "
-                                     "close other programs using it and try again.")  # fmt: skip
+        self.removing = name
         self.reports.pop(name, None)
+        self.remove_runner.start(self.knowledge.remove, self.collections, name)
+        self._update_actions()
+
+    def _removal_over(self, problem: str = "") -> None:
+        self.removing = ""
+        if problem:
+            self.banner.show_message(problem)
         self.refresh()
 
     # ----- indexing ---------------------------------------------------------------------
@@ -319,7 +326,7 @@ class LibraryPage(QWidget):
         self.indexing = name
         self.banner.dismiss()
         self.progress.start(f"Indexing “{name}”…")
-        self.index_runner.start(index_job, self.collections, self.embedders, name)
+        self.index_runner.start(index_job, self.knowledge, self.collections, name)
         self._update_actions()
 
     def _on_index_event(self, event: object) -> None:
@@ -398,10 +405,23 @@ class LibraryPage(QWidget):
         self.banner.show_message(f"Watching “{name}” stopped: {message}")
         self._update_actions()
 
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._warmed and self.names():
+            # The first test search or indexing should not wait for the reader to load.
+            self._warmed = True
+            self.knowledge.warm(self.collections, self.names())
+
+    def stop_work(self) -> None:
+        """Asks indexing, searching and every watcher to stop, without waiting."""
+        self.index_runner.cancel()
+        self.remove_runner.cancel()
+        self.search_panel.runner.cancel()
+        self.watching.stop_all()
+
     def shutdown(self, msecs: int = 10_000) -> None:
         """Stops indexing and every watcher, and waits for them (app exit)."""
-        self.index_runner.cancel()
-        self.search_panel.runner.cancel()
+        self.stop_work()
         self.watching.shutdown(msecs)
         self.index_runner.wait(msecs)
 
@@ -422,9 +442,11 @@ class LibraryPage(QWidget):
         self.report_panel.show_report(report)
 
     def is_busy(self, name: str) -> bool:
-        """Being indexed or watched: its folders and index must not change under the work."""
+        """Being indexed, removed or watched: its folders and index must not change under it."""
         return bool(name) and (
-            self.indexing == name or self.is_watching(name) or self.watching.busy(name)
+            name in (self.indexing, self.removing)
+            or self.is_watching(name)
+            or self.watching.busy(name)
         )
 
     def _update_actions(self) -> None:

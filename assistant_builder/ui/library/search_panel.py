@@ -22,8 +22,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from assistant_builder.core.cancel import CancelToken
+from assistant_builder.core.knowledge.collection import Collections
+from assistant_builder.core.knowledge.process import KnowledgeProcess
 from assistant_builder.core.knowledge.search import SearchHit
-from assistant_builder.ui.library.summary import EmbedderCache
 from assistant_builder.ui.workers import TaskRunner
 
 # Plain words for the search modes, in the order offered; the first is the default.
@@ -204,19 +206,11 @@ class TestSearchPanel(QWidget):
         self.search_button.setEnabled(not busy)
 
 
-def make_search(collections: object, embedders: EmbedderCache, top_k: int = 5) -> SearchFn:
-    """The worker function the panel runs: a real search of the collection."""
-    from assistant_builder.core.cancel import CancelToken
-    from assistant_builder.core.knowledge.collection import Collections
-    from assistant_builder.core.knowledge.search import search_collection
-
-    assert isinstance(collections, Collections)
+def make_search(knowledge: KnowledgeProcess, collections: Collections, top_k: int = 5) -> SearchFn:
+    """The worker function the panel runs: a real search of the collection, in the knowledge
+    process (which keeps the collection's embedder loaded between questions)."""
 
     def run(name: str, question: str, mode: str, *, cancel: CancelToken) -> list[SearchHit]:
-        config = collections.get(name)
-        embedder = None if mode == "keyword" else embedders.get(config.embedder, cancel=cancel)
-        return search_collection(
-            collections, name, question, top_k=top_k, mode=mode, embedder=embedder
-        )
+        return knowledge.search(collections, name, question, top_k=top_k, mode=mode, cancel=cancel)
 
     return run

@@ -4,18 +4,12 @@ listing stays instant)."""
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from assistant_builder.core.cancel import NEVER, CancelToken
 from assistant_builder.core.knowledge.collection import CollectionConfig, Collections
-from assistant_builder.core.knowledge.embedder import (
-    Embedder,
-    canonical_embedder_id,
-    load_embedder,
-)
+from assistant_builder.core.knowledge.embedder import canonical_embedder_id
 from assistant_builder.core.knowledge.manifest import Manifest
 
 
@@ -56,22 +50,3 @@ def embedder_in_words(spec: str) -> str:
     if canonical_embedder_id(name) == canonical_embedder_id("all-MiniLM-L6-v2"):
         return f"{name} (small and fast, made for English; comes with the app)"
     return name
-
-
-class EmbedderCache:
-    """One loaded embedder per model for the whole page: loading costs seconds, so indexing,
-    watching and test searches share it. ``get`` is called from worker threads."""
-
-    def __init__(self, paths: object, preloaded: dict[str, Embedder] | None = None) -> None:
-        self._paths = paths
-        self._lock = threading.Lock()
-        self._loaded: dict[str, Embedder] = {
-            canonical_embedder_id(k): v for k, v in (preloaded or {}).items()
-        }
-
-    def get(self, spec: str, *, cancel: CancelToken = NEVER) -> Embedder:
-        key = canonical_embedder_id(spec)
-        with self._lock:
-            if key not in self._loaded:
-                self._loaded[key] = load_embedder(spec, self._paths, cancel=cancel)
-            return self._loaded[key]

@@ -10,24 +10,19 @@ from PySide6.QtCore import QObject, QThreadPool, Signal
 from assistant_builder.core.cancel import CancelToken
 from assistant_builder.core.knowledge.collection import Collections
 from assistant_builder.core.knowledge.indexer import IndexProgress, IndexReport
-from assistant_builder.ui.library.summary import EmbedderCache
+from assistant_builder.core.knowledge.process import KnowledgeProcess
 from assistant_builder.ui.workers import TaskRunner
 
 
 def watch_job(
+    knowledge: KnowledgeProcess,
     collections: Collections,
-    embedders: EmbedderCache,
     name: str,
     debounce_ms: int,
     *,
     cancel: CancelToken,
 ) -> Iterator[IndexProgress | IndexReport]:
-    from assistant_builder.core.knowledge.watcher import watch_collection
-
-    embedder = embedders.get(collections.get(name).embedder, cancel=cancel)
-    yield from watch_collection(
-        collections, name, embedder=embedder, debounce_ms=debounce_ms, cancel=cancel
-    )
+    yield from knowledge.watch(collections, name, debounce_ms=debounce_ms, cancel=cancel)
 
 
 class Watchers(QObject):
@@ -42,14 +37,14 @@ class Watchers(QObject):
     def __init__(
         self,
         collections: Collections,
-        embedders: EmbedderCache,
+        knowledge: KnowledgeProcess,
         *,
         debounce_ms: int,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self._collections = collections
-        self._embedders = embedders
+        self._knowledge = knowledge
         self._debounce_ms = debounce_ms
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(16)
@@ -73,7 +68,7 @@ class Watchers(QObject):
             runner.progressed.connect(lambda e, n=name: self._on_event(n, e))
             runner.failed.connect(lambda m, n=name: self._on_failed(n, m))
             runner.busy_changed.connect(lambda _b: self.busy_changed.emit())
-        runner.start(watch_job, self._collections, self._embedders, name, self._debounce_ms)
+        runner.start(watch_job, self._knowledge, self._collections, name, self._debounce_ms)
 
     def stop(self, name: str) -> None:
         self.watched.discard(name)
@@ -81,9 +76,13 @@ class Watchers(QObject):
         if runner is not None:
             runner.cancel()
 
-    def shutdown(self, msecs: int) -> None:
+    def stop_all(self) -> None:
+        """Asks every watcher to stop (they stay watched: exiting is not turning it off)."""
         for runner in self.runners.values():
             runner.cancel()
+
+    def shutdown(self, msecs: int) -> None:
+        self.stop_all()
         self.pool.waitForDone(msecs)
 
     def _on_event(self, name: str, event: object) -> None:

@@ -1,5 +1,6 @@
 """Fixtures for the Library page: a folder of real documents (one of them unreadable) and the
-page built on the real collections of the test home, reading with the real MiniLM."""
+page built on the real collections of the test home, reading with the real MiniLM in the
+session's knowledge process."""
 
 from __future__ import annotations
 
@@ -12,7 +13,6 @@ from pytestqt.qtbot import QtBot
 from assistant_builder.core.knowledge.collection import Collections
 from assistant_builder.core.paths import Paths
 from assistant_builder.ui.library.page import LibraryPage
-from assistant_builder.ui.library.summary import EmbedderCache
 from tests.knowledge.docs import write_pdf
 
 
@@ -45,15 +45,15 @@ def docs(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def make_page(qtbot: QtBot, collections: Collections, minilm, minilm_dir: Path) -> Iterator[object]:
+def make_page(
+    qtbot: QtBot, collections: Collections, shared_knowledge, minilm_dir: Path
+) -> Iterator[object]:
     pages: list[LibraryPage] = []
 
-    def make() -> LibraryPage:
-        embedders = EmbedderCache(collections.paths, preloaded={str(minilm_dir): minilm})
+    def make(knowledge=shared_knowledge) -> LibraryPage:
         page = LibraryPage(
-            collections, embedders=embedders, default_embedder=str(minilm_dir),
-            watch_debounce_ms=300,
-        )  # fmt: skip
+            collections, knowledge, default_embedder=str(minilm_dir), watch_debounce_ms=300
+        )
         qtbot.addWidget(page)
         page.resize(1000, 720)
         page.show()

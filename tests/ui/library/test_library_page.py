@@ -168,9 +168,34 @@ def test_remove_asks_and_never_touches_the_documents(
 
     monkeypatch.setattr(QMessageBox, "question", answer(QMessageBox.StandardButton.Yes))
     page.remove_button.click()
-    assert page.names() == [] and collections.list() == []
+    assert not page.index_button.isEnabled()  # being removed, in the knowledge process
+    qtbot.waitUntil(lambda: page.names() == [], timeout=30_000)
+    assert collections.list() == []
     assert sorted(p.name for p in docs.iterdir()) == [
         "boiler.txt", "garden.md", "photo.txt", "volcanoes.pdf"]  # fmt: skip
+
+
+def test_removing_a_collection_with_an_outside_store_drops_that_store(
+    qtbot: QtBot,
+    page,
+    docs: Path,
+    collections: Collections,
+    tmp_path: Path,
+    minilm_dir,
+    monkeypatch,
+) -> None:
+    from assistant_builder.core.knowledge.store import ChunkStore
+
+    shared = tmp_path / "team store"  # a LanceDB location of its own, as a team might share
+    collections.create("Team", [docs], embedder=str(minilm_dir), store_uri=str(shared))
+    page.refresh()
+    index_and_wait(qtbot, page)
+    assert ChunkStore(str(shared)).count() > 0
+    monkeypatch.setattr(QMessageBox, "question", lambda *_a, **_k: QMessageBox.StandardButton.Yes)
+    page.remove_button.click()
+    qtbot.waitUntil(lambda: page.names() == [], timeout=30_000)
+    assert not ChunkStore(str(shared)).exists() and collections.list() == []
+    assert not page.banner.isVisible()
 
 
 def test_a_bad_name_is_explained_in_the_banner(page, docs: Path) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
-from assistant_builder.core.assistants.retrieval import knowledge_retriever
+from assistant_builder.core.assistants.retrieval import process_retriever
 from assistant_builder.core.assistants.store import AssistantStore
 from assistant_builder.core.models.registry import ModelRegistry
 from assistant_builder.core.paths import Paths
@@ -66,8 +66,8 @@ def pets(paths: Paths, minilm_dir: Path, tmp_path: Path) -> str:
 
 
 @pytest.fixture
-def source(paths: Paths, registry: ModelRegistry) -> PromptSource:
-    return PromptSource(registry, knowledge_retriever(paths), user_name="Ada")
+def source(paths: Paths, registry: ModelRegistry, shared_knowledge) -> PromptSource:
+    return PromptSource(registry, process_retriever(shared_knowledge, paths), user_name="Ada")
 
 
 @pytest.fixture

@@ -48,14 +48,14 @@ EXAMPLES = (
 )
 
 
-def _window(qtbot: QtBot) -> object:
+def _window(qtbot: QtBot, knowledge: object) -> object:
     from assistant_builder.core.services import Services
     from assistant_builder.ui.main_window import MainWindow
 
     services = Services.create()
     settings, _ = services.load_settings_or_defaults()
     settings.threads = 1
-    window = MainWindow(services, settings)
+    window = MainWindow(services, settings, knowledge=knowledge)  # type: ignore[arg-type]
     qtbot.addWidget(window)
     window.resize(1200, 760)
     window.show()
@@ -64,7 +64,12 @@ def _window(qtbot: QtBot) -> object:
 
 
 def test_build_ask_cite_open_stop_and_restart(
-    qtbot: QtBot, app_home: Paths, smollm2_registry: object, minilm_dir: Path, tmp_path: Path
+    qtbot: QtBot,
+    app_home: Paths,
+    smollm2_registry: object,
+    minilm_dir: Path,
+    tmp_path: Path,
+    shared_knowledge: object,
 ) -> None:
     from assistant_builder.core.knowledge.collection import Collections
     from assistant_builder.core.knowledge.indexer import index_collection
@@ -86,7 +91,7 @@ def test_build_ask_cite_open_stop_and_restart(
         )
     )  # fmt: skip
 
-    window = _window(qtbot)
+    window = _window(qtbot, shared_knowledge)
     # Edit the prompt in the editor and see the final prompt follow, unsaved.
     window.show_page("Assistants")  # type: ignore[attr-defined]
     page = window.assistants_page  # type: ignore[attr-defined]
@@ -145,7 +150,7 @@ def test_build_ask_cite_open_stop_and_restart(
 
     # Restart the app: the conversation is there, word for word.
     window.close()  # type: ignore[attr-defined]
-    again = _window(qtbot)
+    again = _window(qtbot, shared_knowledge)
     again.chat_page.open_assistant(assistant.id)  # type: ignore[attr-defined]
     again.chat_page.open_conversation(conversation_id)  # type: ignore[attr-defined]
     after = [(m.role, m.content) for m in again.chat_page.panel.messages()]  # type: ignore[attr-defined]

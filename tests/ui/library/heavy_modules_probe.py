@@ -1,0 +1,63 @@
+"""Run as a script by test_heavy_modules.py: builds the Library page offscreen in a fresh
+interpreter, indexes a folder and runs a test search through the page's own buttons, then
+prints (as JSON) what it saw and which heavy libraries this process imported.
+
+Everything is imported inside main(): the knowledge process re-imports this file as its main
+module, and must not import Qt for it.
+
+    python heavy_modules_probe.py HOME DOCS EMBEDDER"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+HEAVY = ("torch", "transformers", "sentence_transformers", "lancedb")
+
+
+def main(home: str, docs: str, embedder: str) -> None:
+    import os
+
+    os.environ["ASSISTANT_BUILDER_HOME"] = home
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import QEventLoop, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from assistant_builder.core.knowledge.collection import Collections
+    from assistant_builder.core.knowledge.process import KnowledgeProcess
+    from assistant_builder.core.paths import Paths
+    from assistant_builder.ui.library.page import LibraryPage
+
+    app = QApplication([])
+    knowledge = KnowledgeProcess()
+    page = LibraryPage(Collections(Paths.from_env().ensure()), knowledge, default_embedder=embedder)
+    page.show()
+
+    def wait_idle(runner: object) -> None:
+        loop = QEventLoop()
+        runner.busy_changed.connect(lambda busy: busy or loop.quit())  # type: ignore[attr-defined]
+        QTimer.singleShot(120_000, loop.quit)
+        loop.exec()
+
+    assert page.create_collection("Household", [docs])
+    page.index_button.click()
+    wait_idle(page.index_runner)
+    panel = page.search_panel
+    panel.query.setText("When is the boiler service due?")
+    panel.search_button.click()
+    wait_idle(panel.runner)
+    result = {
+        "report": page.report_summary.text(),
+        "hits": [card.hit.source for card in panel.cards()],
+        "status": panel.status.text(),
+        "child": knowledge.process_id is not None,
+        "heavy": sorted(name for name in HEAVY if name in sys.modules),
+    }
+    page.shutdown()
+    knowledge.shutdown()
+    print(json.dumps(result))
+    del app
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:4])
