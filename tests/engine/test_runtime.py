@@ -52,11 +52,12 @@ def reference_tokens(runner: object, tokens: list[int], sampling: SamplingOption
 @pytest.mark.parametrize(
     "sampling",
     [
+        SamplingOptions(temperature=0.0, repeat_penalty=1.0, seed=1, max_tokens=60),
         SamplingOptions(temperature=0.0, repeat_penalty=1.5, seed=1, max_tokens=60),
         SamplingOptions(temperature=0.9, repeat_penalty=1.3, seed=7, max_tokens=60),
         SamplingOptions(temperature=0.7, repeat_penalty=1.0, seed=3, max_tokens=60),
     ],
-    ids=["greedy-penalty", "random-penalty", "random"],
+    ids=["greedy", "greedy-penalty", "random-penalty", "random"],
 )
 def test_runner_picks_the_same_tokens_as_llama_cpp_python(
     runner: object, sampling: SamplingOptions

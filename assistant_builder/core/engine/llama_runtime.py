@@ -106,6 +106,30 @@ def _default_threads() -> int:
     return max(1, min(8, n // 2 if n > 4 else n))
 
 
+class _Greedy:
+    """The greedy choice as llama.cpp's greedy sampler makes it (the first highest logit), read
+    from a numpy view of the logits kept between tokens: cheaper than the sampler, which first
+    builds a candidate list of the whole vocabulary."""
+
+    def __init__(self, lib: Any, ctx: Any, n_vocab: int) -> None:
+        self._logits_of, self._ctx, self._n_vocab = lib.llama_get_logits_ith, ctx, n_vocab
+        self._address: int | None = None
+        self._view: Any = None
+
+    def sample(self, _context: Any, idx: int) -> int:
+        import numpy as np
+
+        logits = self._logits_of(self._ctx, idx)
+        address = ctypes.cast(logits, ctypes.c_void_p).value
+        if address != self._address:  # llama.cpp moved its output buffer
+            self._view = np.ctypeslib.as_array(logits, shape=(self._n_vocab,))
+            self._address = address
+        return int(self._view.argmax())
+
+    def close(self) -> None:
+        pass
+
+
 class LlamaRunner:
     """A loaded model and its context, kept between turns so the common prefix is reused."""
 
@@ -236,18 +260,17 @@ class LlamaRunner:
     def _sampler(self, sampling: SamplingOptions, seed: int) -> Any:
         """llama.cpp's own sampler chain, as llama-cpp-python builds it, without the penalty
         stage (``_answer`` applies the repeat penalty to the few recent tokens instead)."""
+        if sampling.temperature == 0.0:
+            return _Greedy(self._lib, self.llm._ctx.ctx, int(self.llm.n_vocab()))
         import llama_cpp._internals
 
         internals: Any = llama_cpp._internals
         sampler = internals.LlamaSampler()
-        if sampling.temperature == 0.0:
-            sampler.add_greedy()
-        else:
-            sampler.add_top_k(sampling.top_k)
-            sampler.add_top_p(sampling.top_p, 1)
-            sampler.add_min_p(sampling.min_p, 1)
-            sampler.add_temp(sampling.temperature)
-            sampler.add_dist(seed)
+        sampler.add_top_k(sampling.top_k)
+        sampler.add_top_p(sampling.top_p, 1)
+        sampler.add_min_p(sampling.min_p, 1)
+        sampler.add_temp(sampling.temperature)
+        sampler.add_dist(seed)
         return sampler
 
     def _answer(
