@@ -92,12 +92,16 @@ def create_completion_ms_per_token(llm: Any) -> float:
     return per_token_ms(stamps)
 
 
-def app_ms_per_token(engine: LocalEngine) -> tuple[float, int, int]:
+GREEDY = SamplingOptions(temperature=0.0, repeat_penalty=1.0, max_tokens=N_TOKENS)
+
+
+def app_ms_per_token(
+    engine: LocalEngine, sampling: SamplingOptions = GREEDY
+) -> tuple[float, int, int]:
     """Per token after the first, from the first piece to the end of the answer (pieces may
     carry several tokens), with the answer's length and its prompt's."""
     first = end = 0.0
     usage = None
-    sampling = SamplingOptions(temperature=0.0, repeat_penalty=1.0, max_tokens=N_TOKENS)
     for event in engine.chat(PROMPT, sampling):
         if isinstance(event, TextDelta) and not first:
             first = time.perf_counter()
@@ -177,7 +181,8 @@ def main() -> None:
     engine = LocalEngine()
     engine.load(LoadOptions(str(model), context_size=512, threads=THREADS))
     # Interleaved rounds, so that load from elsewhere on the machine hits all three alike.
-    reference, flat, completion, app, counts = [], [], [], [], []
+    reference, flat, completion, app, counts, app_default = [], [], [], [], [], []
+    default = replace(SamplingOptions(), max_tokens=N_TOKENS, seed=1)
     try:
         _ms, _count, depth = app_ms_per_token(engine)  # warm-up; tells the prompt's length
         for _ in range(ROUNDS):
@@ -187,6 +192,7 @@ def main() -> None:
             ms, count, _depth = app_ms_per_token(engine)
             app.append(ms)
             counts.append(count)
+            app_default.append(app_ms_per_token(engine, default)[0])
     finally:
         engine.unload()
         llm.close()
@@ -202,6 +208,9 @@ def main() -> None:
     per_round = [a - r for a, r in zip(app, reference, strict=True)]
     print(f"app overhead per round: {', '.join(f'{d:+.3f}' for d in per_round)} ms")
     print(f"median of the per-round overheads: {statistics.median(per_round):+.3f} ms")
+    by_default = statistics.median(app_default)
+    print(f"app with its default sampling (temperature 0.7, top-k/p, min-p, repeat penalty): "
+          f"{by_default:.3f} ms/token (+{by_default - ref:.3f} ms)")  # fmt: skip
     for label, sampling in (
         ("greedy, as above", SamplingOptions(temperature=0.0, repeat_penalty=1.0)),
         ("the app's default sampling", SamplingOptions()),
