@@ -26,6 +26,10 @@ from assistant_builder.core.conversations.store import Message
 REPAINT_MS = 40
 # A fenced code block; an unclosed one (still streaming) runs to the end of the text.
 _FENCE = re.compile(r"^```([^\n`]*)\n(.*?)(?:^```[ \t]*$\n?|\Z)", re.S | re.M)
+# A blank line before a plain paragraph or heading: markdown starts a new block there, so the
+# text can be shown in one label per block (lists, quotes, tables and indented text continue
+# the block before them and stay with it).
+_BLOCK_BREAK = re.compile(r"\n[ \t]*\n+(?=[^\s>|*+\-\d])")
 
 STYLE = """
 QFrame#message { border-radius: 10px; }
@@ -40,16 +44,19 @@ QPushButton#chip:hover { border-color: palette(highlight); }
 
 
 def segments(text: str) -> list[tuple[str, str]]:
-    """("markdown", text) and ("code", text) pieces, in order."""
+    """("markdown", text) and ("code", text) pieces, in order; markdown is cut into its
+    paragraphs, so a growing answer re-renders only its last one."""
     out: list[tuple[str, str]] = []
+
+    def prose(part: str) -> None:
+        out.extend(("markdown", block) for block in _BLOCK_BREAK.split(part) if block.strip())
+
     pos = 0
     for match in _FENCE.finditer(text):
-        if match.start() > pos and text[pos : match.start()].strip():
-            out.append(("markdown", text[pos : match.start()]))
+        prose(text[pos : match.start()])
         out.append(("code", match.group(2).rstrip("\n")))
         pos = match.end()
-    if text[pos:].strip():
-        out.append(("markdown", text[pos:]))
+    prose(text[pos:])
     return out
 
 
@@ -99,6 +106,16 @@ class CodeBlock(QFrame):
         layout.addWidget(self.code)
 
 
+def _markdown_label(text: str) -> QLabel:
+    label = QLabel()
+    label.setTextFormat(Qt.TextFormat.MarkdownText)
+    label.setText(text)
+    label.setWordWrap(True)
+    label.setOpenExternalLinks(False)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return label
+
+
 class MessageView(QFrame):
     """One message. ``set_text`` re-renders it; answers also show chips and timings."""
 
@@ -125,6 +142,8 @@ class MessageView(QFrame):
         header.addWidget(self.copy_button)
         self.body = QVBoxLayout()
         self.body.setSpacing(6)
+        self._pieces: list[tuple[str, str]] = []  # what ``body`` shows, as segments()
+        self._piece_views: list[QLabel | CodeBlock] = []
         self.chips = QHBoxLayout()
         self.chips.setSpacing(6)
         self.chip_buttons: list[QPushButton] = []
@@ -139,23 +158,30 @@ class MessageView(QFrame):
         layout.addWidget(self.meta)
 
     def set_text(self, text: str) -> None:
+        """Shows ``text``, touching only the pieces that changed: while an answer streams,
+        only its last piece grows, and re-creating every piece 25 times a second took CPU
+        from the model (the GUI's own process used 12% of a core)."""
         self.text = text
-        while self.body.count():
-            item = self.body.takeAt(0)
-            widget = item.widget() if item is not None else None
-            if widget is not None:
-                widget.deleteLater()
-        for kind, piece in segments(text):
-            if kind == "code":
-                self.body.addWidget(CodeBlock(piece))
-            else:
-                label = QLabel()
-                label.setTextFormat(Qt.TextFormat.MarkdownText)
-                label.setText(piece)
-                label.setWordWrap(True)
-                label.setOpenExternalLinks(False)
-                label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-                self.body.addWidget(label)
+        pieces = segments(text)
+        same = 0  # leading pieces whose kind is unchanged keep their widget
+        while (
+            same < min(len(pieces), len(self._pieces)) and pieces[same][0] == self._pieces[same][0]
+        ):
+            same += 1
+        for widget in self._piece_views[same:]:
+            self.body.removeWidget(widget)
+            widget.deleteLater()
+        del self._piece_views[same:]
+        for i, (kind, piece) in enumerate(pieces):
+            if i < same:
+                if piece != self._pieces[i][1]:
+                    view = self._piece_views[i]
+                    (view.code if isinstance(view, CodeBlock) else view).setText(piece)
+                continue
+            widget = CodeBlock(piece) if kind == "code" else _markdown_label(piece)
+            self.body.addWidget(widget)
+            self._piece_views.append(widget)
+        self._pieces = pieces
 
     def show_details(self, message: Message) -> None:
         """Chips for the stored citations, and the timings, once an answer is complete."""

@@ -96,6 +96,36 @@ def test_streamed_pieces_are_repainted_on_a_timer_not_per_piece(qtbot: QtBot) ->
     assert view.repaints == 1  # nothing new, nothing repainted
 
 
+def test_a_growing_answer_redraws_only_its_last_paragraph(qtbot: QtBot) -> None:
+    """Earlier paragraphs keep their widget while the answer streams: re-creating all of
+    them on every repaint took CPU from the model, more the longer the answer."""
+    view = TranscriptView()
+    qtbot.addWidget(view)
+    view.show()
+    message = view.begin_stream()
+    view.stream("The lease starts in May [1].\n\nRent is due")
+    view.flush()
+
+    def shown() -> list[QLabel]:
+        return [message.body.itemAt(i).widget() for i in range(message.body.count())]
+
+    first, second = shown()
+    view.stream(" on the first.\n\n- Water is\n- paid quarterly\n\nThat is all.")
+    view.flush()
+    labels = shown()
+    texts = [label.text() for label in labels]
+    assert labels[0] is first and labels[1] is second
+    assert texts == [
+        "The lease starts in May [1].",
+        "Rent is due on the first.\n\n- Water is\n- paid quarterly",
+        "That is all.",
+    ]
+    assert segments("A.\n\n1. one\n\n2. two\n\n# Next") == [
+        ("markdown", "A.\n\n1. one\n\n2. two"),
+        ("markdown", "# Next"),
+    ]
+
+
 def test_conversations_are_listed_per_assistant_renamed_and_deleted_after_asking(
     qtbot: QtBot, make_page: Callable[[], ChatPage], helper: Assistant,
     assistants: AssistantStore, conversations: ConversationStore,
