@@ -55,13 +55,19 @@ def direct_run(session, assistant) -> float:  # type: ignore[no-untyped-def]
 
 
 def served_run(client) -> float:  # type: ignore[no-untyped-def]
-    times = []
+    """From the first text chunk to the last chunk (which carries the usage), per token
+    after the first: chunks can carry several tokens each."""
+    first = last = 0.0
+    tokens = 0
     for chunk in client.chat.completions.create(
         model="bench", stream=True, messages=[{"role": "user", "content": QUESTION}]
     ):
-        if chunk.choices and chunk.choices[0].delta.content:
-            times.append(time.perf_counter())
-    return (times[-1] - times[0]) / max(1, len(times) - 1)
+        now = time.perf_counter()
+        if not first and chunk.choices and chunk.choices[0].delta.content:
+            first = now
+        if chunk.usage is not None:
+            last, tokens = now, chunk.usage.completion_tokens
+    return (last - first) / max(1, tokens - 1)
 
 
 def in_process(runs: int) -> list[float]:
