@@ -112,17 +112,18 @@ class _Greedy:
     builds a candidate list of the whole vocabulary."""
 
     def __init__(self, lib: Any, ctx: Any, n_vocab: int) -> None:
+        import numpy as np
+
+        self._as_array = np.ctypeslib.as_array
         self._logits_of, self._ctx, self._n_vocab = lib.llama_get_logits_ith, ctx, n_vocab
         self._address: int | None = None
         self._view: Any = None
 
     def sample(self, _context: Any, idx: int) -> int:
-        import numpy as np
-
         logits = self._logits_of(self._ctx, idx)
         address = ctypes.cast(logits, ctypes.c_void_p).value
         if address != self._address:  # llama.cpp moved its output buffer
-            self._view = np.ctypeslib.as_array(logits, shape=(self._n_vocab,))
+            self._view = self._as_array(logits, shape=(self._n_vocab,))
             self._address = address
         return int(self._view.argmax())
 

@@ -18,8 +18,9 @@ from assistant_builder.core.engine.protocol import LoadOptions
 from assistant_builder.core.errors import AppError
 
 # Pieces are sent at most this often (the first at once): every message wakes the reader, whose
-# work then competes with llama.cpp's threads for the cores and slows every token (0.5 ms a
-# token on 2 cores, bench/engine_throughput.py). The window repaints every 40 ms anyway.
+# work then competes with llama.cpp's threads for the cores. On 2 cores with other work running
+# this saved 0.5 ms a token; on a quiet machine the gain is within noise. The window repaints
+# every 40 ms anyway, so nobody sees the difference.
 FLUSH_S = 0.025
 
 
