@@ -64,8 +64,17 @@ def main() -> None:
         return final.usage.completion_tokens / final.timings.total_s
 
     _app = QApplication([])  # kept alive for the whole run
-    host = EngineHost(paths, registry, threads=THREADS, gpu_layers=0)
+    from assistant_builder.core.assistants.answering import no_retrieval
+    from assistant_builder.core.assistants.session import AnswerSession
+    from assistant_builder.core.services import Services
+    from assistant_builder.core.settings import Settings
+
     conversations = ConversationStore(paths.conversations_db)
+    session = AnswerSession(
+        Services.create(paths), settings=Settings(threads=THREADS, gpu_layers=0),
+        retrieve=no_retrieval, conversations=conversations,
+    )  # fmt: skip
+    host = EngineHost(session)
     page = ChatPage(host, AssistantStore(paths.assistants_dir), conversations)
     page.resize(1000, 700)
     page.show()

@@ -26,13 +26,13 @@ def main() -> None:
     home = Path(tempfile.mkdtemp())
     os.environ["ASSISTANT_BUILDER_HOME"] = str(home)
     from assistant_builder.core.assistants.model import Assistant, CollectionRef, ModelRef
+    from assistant_builder.core.assistants.preview import PromptPreviewer
     from assistant_builder.core.assistants.retrieval import process_retriever
     from assistant_builder.core.knowledge.collection import Collections
     from assistant_builder.core.knowledge.indexer import index_collection
     from assistant_builder.core.knowledge.process import KnowledgeProcess
     from assistant_builder.core.models.registry import InstalledModel, ModelRegistry
     from assistant_builder.core.paths import Paths
-    from assistant_builder.ui.editor.prompt_source import PromptSource
 
     paths = Paths.from_env().ensure()
     gguf = next((CACHE / "models").glob("*.gguf"))
@@ -51,7 +51,7 @@ def main() -> None:
         pass
 
     knowledge = KnowledgeProcess()  # passages come from the knowledge process, as in the app
-    source = PromptSource(registry, process_retriever(knowledge, paths), user_name="Ada")
+    source = PromptPreviewer(registry, process_retriever(knowledge, paths), user_name=lambda: "Ada")
     draft = Assistant(id="a", name="Helper", model=ModelRef(id="smollm2"),
                       system_prompt="You are {assistant_name}. Be brief.")  # fmt: skip
     start = time.perf_counter()

@@ -10,6 +10,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from assistant_builder.core.citation import Citation
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -406,7 +408,7 @@ def wait_for(app: object, done: Callable[[], bool], seconds: float = 60.0) -> No
     app.processEvents()
 
 
-def cited_rent_clause() -> dict[str, object]:
+def cited_rent_clause() -> Citation:
     """The passage a question about the rent retrieves, as a citation record."""
     from assistant_builder.core.knowledge.collection import Collections
     from assistant_builder.core.knowledge.search import search_collection
@@ -415,7 +417,7 @@ def cited_rent_clause() -> dict[str, object]:
     hits = search_collection(Collections(Paths.from_env()), "Household papers",
                              "When is the rent due?", top_k=3)  # fmt: skip
     hit = next((h for h in hits if h.source.endswith(".pdf") and h.page == 2), hits[0])
-    return hit.to_json()
+    return Citation(1, hit.source, hit.page, hit.start, hit.end, hit.text, hit.relevance)
 
 
 if __name__ == "__main__":

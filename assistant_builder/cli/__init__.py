@@ -9,10 +9,20 @@ import sys
 from collections.abc import Sequence
 
 from assistant_builder import APP_NAME, __version__
-from assistant_builder.cli import ask, assistants, chat, collections, models, search, serve, setup
+from assistant_builder.cli import (
+    ask,
+    assistants,
+    chat,
+    collections,
+    models,
+    preview,
+    search,
+    serve,
+    setup,
+)
 from assistant_builder.cli.common import run_command
 
-GROUPS = [setup, models, collections, search, assistants, ask, chat, serve]
+GROUPS = [setup, models, collections, search, assistants, preview, ask, chat, serve]
 
 
 def build_parser() -> argparse.ArgumentParser:

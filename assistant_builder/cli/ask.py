@@ -22,6 +22,10 @@ def register(commands: Any) -> None:
         help="longest answer, in tokens (default: the assistant's setting)",
     )  # fmt: skip
     parser.add_argument("--json", action="store_true", help="print the answer as JSON on stdout")
+    parser.add_argument(
+        "--show-prompt", action="store_true",
+        help="also show the exact prompt the model evaluated (with --json: its \"prompt\" key)",
+    )  # fmt: skip
     parser.set_defaults(handler=_ask)
 
 
@@ -32,19 +36,20 @@ def open_session() -> AnswerSession:
 
 
 def load_model(session: AnswerSession, name: str) -> Any:
+    from assistant_builder.core.assistants.session import Loading
+
     assistant = session.assistant(name)
-    progress(f"Loading the model of “{assistant.name}” ({assistant.model.id})…")
-    session.load(assistant)
+    for event in session.load(assistant):
+        if isinstance(event, Loading):
+            progress(f"Loading the model of “{assistant.name}” ({event.model})…")
     return assistant
 
 
-def answer_json(answer: Answer, conversation_id: int) -> dict[str, Any]:
+def answer_json(answer: Answer, conversation_id: int, *, prompt: bool = False) -> dict[str, Any]:
     """SPEC §4's shape; ``flagged`` lists citation numbers the model made up (dropped)."""
-    return {
+    data = {
         "answer": answer.text,
-        "citations": [
-            {"n": p.n, "source": p.source, "page": p.page, "text": p.text} for p in answer.citations
-        ],
+        "citations": [c.to_json() for c in answer.citations],
         "usage": {
             "prompt_tokens": answer.usage.prompt_tokens,
             "completion_tokens": answer.usage.completion_tokens,
@@ -53,6 +58,9 @@ def answer_json(answer: Answer, conversation_id: int) -> dict[str, Any]:
         "flagged": list(answer.invented_citations),
         "conversation_id": conversation_id,
     }
+    if prompt:
+        data["prompt"] = answer.prompt
+    return data
 
 
 def print_sources(answer: Answer) -> None:
@@ -79,6 +87,8 @@ def _ask(args: argparse.Namespace) -> int:
         for event in session.ask(assistant, args.question, max_tokens=args.max_tokens):
             if isinstance(event, Prepared):
                 conversation_id = event.conversation_id
+                if args.show_prompt and not args.json and event.final.preview is not None:
+                    sys.stdout.write(event.final.preview.text + "\n" + "-" * 40 + "\n")
             elif isinstance(event, TextDelta):
                 if not args.json:
                     sys.stdout.write(event.text)
@@ -87,7 +97,7 @@ def _ask(args: argparse.Namespace) -> int:
                 final = event
         assert final is not None  # answer() always ends with one
         if args.json:
-            print_json(answer_json(final, conversation_id))
+            print_json(answer_json(final, conversation_id, prompt=args.show_prompt))
             if final.invented_citations:
                 progress("Note: the answer cites passages it was not given; see “flagged”.")
             return 0

@@ -1,6 +1,7 @@
-"""The one owner of the loaded model in the GUI: answers questions one request at a time on a
-worker thread (through TaskRunner), drops late events of stopped or superseded requests,
-reports the engine's state for the status bar, and unloads the model when the app closes.
+"""The one owner of the loaded model in the GUI: a thin Qt shell over the core AnswerSession
+(the same answering path as ask, chat and serve). It runs one request at a time on a worker
+thread (through TaskRunner), drops late events of stopped or superseded requests, reports the
+engine's state for the status bar, and unloads the model when the app closes.
 
 The chat page and the editor's Try it pane share one host, so one model is ever loaded."""
 
@@ -8,22 +9,14 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from assistant_builder.core.assistants.answering import (
-    AnsweringEngine,
-    Prepared,
-    Retriever,
-    answer,
-    load_options,
-    no_retrieval,
-)
+from assistant_builder.core.assistants.answering import Prepared
 from assistant_builder.core.assistants.model import Assistant
+from assistant_builder.core.assistants.session import AnswerSession, Loaded, Loading
 from assistant_builder.core.assistants.turn import Answer
 from assistant_builder.core.cancel import CancelToken
 from assistant_builder.core.conversations.store import ConversationStore
@@ -35,8 +28,6 @@ from assistant_builder.core.errors import (
     ModelMissing,
     PromptTooLong,
 )
-from assistant_builder.core.models.registry import ModelRegistry
-from assistant_builder.core.paths import Paths
 from assistant_builder.ui.workers import TaskRunner
 
 NO_MODEL = "No model loaded"
@@ -44,13 +35,8 @@ RATE_EVERY_S = 0.5  # the status bar's tokens/s is refreshed at most this often
 
 
 @dataclass(frozen=True)
-class Loading:
-    model: str
-
-
-@dataclass(frozen=True)
-class Ready:
-    gpu_layers: int
+class _Unloaded:
+    """The model was unloaded on request (after a crash, say)."""
 
 
 @dataclass(frozen=True)
@@ -86,29 +72,11 @@ class EngineHost(QObject):
     stopped = Signal(int)
     ended = Signal(int)  # after answered, failed or stopped
 
-    def __init__(
-        self,
-        paths: Paths,
-        registry: ModelRegistry,
-        *,
-        threads: int = 0,
-        gpu_layers: int = -1,
-        engine_factory: Callable[[], AnsweringEngine] | None = None,
-        retriever: Retriever | None = None,
-        parent: QObject | None = None,
-    ) -> None:
+    def __init__(self, session: AnswerSession, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._paths = paths
-        self._registry = registry
-        self.threads = threads
-        self.gpu_layers = gpu_layers
-        self._engine_factory = engine_factory
-        # The window passes the knowledge process's retriever (core/assistants/retrieval).
-        self._retriever = retriever or no_retrieval
-        self._engine: AnsweringEngine | None = None
+        self.session = session
         # One request uses the engine at a time: a superseded one finishes stopping first.
         self._lock = threading.Lock()
-        self._stores: dict[Path, ConversationStore] = {}  # worker-side connections, under _lock
         self._runner = TaskRunner(self)
         self._runner.progressed.connect(self._on_progressed)
         self._runner.finished.connect(self._on_finished)
@@ -135,10 +103,11 @@ class EngineHost(QObject):
         assistant: Assistant,
         question: str,
         *,
-        conversations: Path,
+        conversations: ConversationStore | None = None,
         conversation_id: int | None = None,
     ) -> int:
-        """Start answering; returns the request id its signals will carry."""
+        """Start answering; returns the request id its signals will carry. ``conversations``
+        keeps the exchange elsewhere than the session's store (the editor's Try it)."""
         previous = self._runner.current
         task = self._runner.start(self._answer, assistant, question, conversations, conversation_id)
         self._tokens_seen = 0
@@ -166,38 +135,15 @@ class EngineHost(QObject):
         self._runner.cancel()
         self._runner.wait(10_000)
         with self._lock:
-            if self._engine is not None:
-                self._engine.unload()
-            for store in self._stores.values():
-                store.close()
-            self._stores.clear()
+            self.session.unload()
         self._set_state(NO_MODEL)
 
     # Worker side ----------------------------------------------------------------------------
-    def _engine_instance(self) -> AnsweringEngine:
-        if self._engine is None:
-            if self._engine_factory is not None:
-                self._engine = self._engine_factory()
-            else:
-                from assistant_builder.core.engine.local import LocalEngine
-
-                self._engine = LocalEngine()
-        return self._engine
-
-    def _retrieve(self, assistant: Assistant, question: str) -> list[Any]:
-        return self._retriever(assistant, question)
-
-    def _store(self, path: Path) -> ConversationStore:
-        store = self._stores.get(path)
-        if store is None:
-            store = self._stores[path] = ConversationStore(path)
-        return store
-
     def _answer(
         self,
         assistant: Assistant,
         question: str,
-        conversations: Path,
+        conversations: ConversationStore | None,
         conversation_id: int | None,
         *,
         cancel: CancelToken,
@@ -205,26 +151,9 @@ class EngineHost(QObject):
         with self._lock:
             cancel.raise_if_cancelled()
             try:
-                options = load_options(
-                    assistant, self._registry, threads=self.threads, gpu_layers=self.gpu_layers
-                )
-                if not Path(options.model_path).is_file():
-                    yield Trouble(
-                        "model_missing",
-                        f"The model file of “{assistant.name}” is missing from this computer; "
-                        "download it again on the Models page or choose another model.",
-                        f"Expected at {options.model_path}",
-                    )
-                    return
-                engine = self._engine_instance()
-                if engine.loaded_options != options:
-                    yield Loading(assistant.model.id or Path(options.model_path).stem)
-                    engine.load(options, cancel=cancel)
-                    yield Ready(int(getattr(engine, "gpu_layers", 0)))
-                yield from answer(
-                    assistant, question, engine=engine, options=options,
-                    conversations=self._store(conversations), conversation_id=conversation_id,
-                    retrieve=self._retrieve, cancel=cancel,
+                yield from self.session.ask(
+                    assistant, question, conversations=conversations,
+                    conversation_id=conversation_id, cancel=cancel,
                 )  # fmt: skip
             except Cancelled:
                 raise
@@ -234,9 +163,8 @@ class EngineHost(QObject):
 
     def _unload(self, *, cancel: CancelToken) -> Iterator[object]:
         with self._lock:
-            if self._engine is not None:
-                self._engine.unload()
-            yield Ready(-2)
+            self.session.unload()
+            yield _Unloaded()
 
     # GUI side -------------------------------------------------------------------------------
     def _current_id(self) -> int:
@@ -247,10 +175,11 @@ class EngineHost(QObject):
         rid = self._current_id()
         if isinstance(event, Loading):
             self._set_state(f"Loading {event.model}…")
-        elif isinstance(event, Ready):
-            if event.gpu_layers == -2:
-                self._ready_state = NO_MODEL
-            elif event.gpu_layers > 0:
+        elif isinstance(event, _Unloaded):
+            self._ready_state = NO_MODEL
+            self._set_state(NO_MODEL)
+        elif isinstance(event, Loaded):
+            if event.gpu_layers > 0:
                 self._ready_state = f"Ready on GPU ({event.gpu_layers} layers)"
             else:
                 self._ready_state = "Ready on CPU"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
@@ -23,7 +23,9 @@ from PySide6.QtWidgets import (
 from assistant_builder import APP_NAME
 from assistant_builder.core.assistants.model import Assistant
 from assistant_builder.core.assistants.retrieval import process_retriever
+from assistant_builder.core.assistants.session import AnswerSession
 from assistant_builder.core.assistants.store import AssistantStore
+from assistant_builder.core.citation import Citation
 from assistant_builder.core.conversations.store import ConversationStore
 from assistant_builder.core.errors import AppError
 from assistant_builder.core.knowledge.process import KnowledgeProcess
@@ -31,7 +33,6 @@ from assistant_builder.core.network import offline_from_env
 from assistant_builder.core.services import Services
 from assistant_builder.core.settings import Settings
 from assistant_builder.ui.chat.page import ChatPage
-from assistant_builder.ui.editor.prompt_source import PromptSource
 from assistant_builder.ui.editor.try_it import TryItPane
 from assistant_builder.ui.engine_host import EngineHost
 from assistant_builder.ui.library.page import LibraryPage
@@ -68,7 +69,7 @@ QLabel#pageTitle { font-size: 22px; font-weight: 600; margin-bottom: 6px; }
 
 
 class MainWindow(QMainWindow):
-    citation_requested = Signal(dict)  # a source chip clicked in the Chat page or in Try it
+    citation_requested = Signal(object)  # a source chip clicked in the Chat page or in Try it
 
     def __init__(
         self,
@@ -101,7 +102,13 @@ class MainWindow(QMainWindow):
         self.pages.setAccessibleName("Pages")
 
         self.models_page = ModelsPage(services)
-        self.prompt_source = PromptSource(services.models, retriever, user_name=settings.user_name)
+        # The one answering path (core): the Chat page, Try it and the final-prompt panel all
+        # go through it; one conversations store, so one writer of the conversations file.
+        self.conversations = ConversationStore(services.paths.conversations_db)
+        self.session = AnswerSession(
+            services, settings=settings, retrieve=retriever, conversations=self.conversations
+        )
+        self.prompt_source = self.session.previewer
         self.source_viewer: SourceViewer | None = None  # opened by the first citation
         self.assistants_page = AssistantsPage(
             AssistantStore(services.paths.assistants_dir),
@@ -114,14 +121,9 @@ class MainWindow(QMainWindow):
         self.assistants_page.editor.dirty_changed.connect(self._show_unsaved)
         self.library_page = LibraryPage(services.collections, self.knowledge)
         # The one owner of the loaded model; the Chat page and the editor's Try it share it.
-        self.engine_host = EngineHost(
-            services.paths, services.models, threads=settings.threads,
-            gpu_layers=settings.gpu_layers, retriever=retriever, parent=self,
-        )  # fmt: skip
+        self.engine_host = EngineHost(self.session, parent=self)
         self.chat_page = ChatPage(
-            self.engine_host,
-            AssistantStore(services.paths.assistants_dir),
-            ConversationStore(services.paths.conversations_db),
+            self.engine_host, AssistantStore(services.paths.assistants_dir), self.conversations
         )
         self.chat_page.models_requested.connect(lambda: self.show_page("Models"))
         self.chat_page.citation_requested.connect(self.citation_requested)
@@ -217,9 +219,9 @@ class MainWindow(QMainWindow):
         self.show_page("Assistants")
         self.assistants_page.open_editor(assistant_id)
 
-    def open_citation(self, record: dict[str, Any]) -> None:
+    def open_citation(self, citation: Citation) -> None:
         """Open a cited passage in the source viewer window (the chat page's
-        ``citation_requested(dict)`` connects here)."""
+        ``citation_requested(Citation)`` connects here)."""
         from assistant_builder.ui.source_viewer import SourceViewer  # QtPdf: only when needed
 
         if self.source_viewer is None:
@@ -227,12 +229,12 @@ class MainWindow(QMainWindow):
             self.source_viewer.setWindowFlag(Qt.WindowType.Window)
             self.source_viewer.setWindowTitle(f"Source — {APP_NAME}")
             self.source_viewer.resize(760, 860)
-        self.source_viewer.open_citation(record)
+        self.source_viewer.open_citation(citation.to_json())
         self.source_viewer.show()
         self.source_viewer.raise_()
 
     def _save_settings(self, settings: Settings) -> None:
-        self.prompt_source.user_name = settings.user_name
+        self.session.settings = settings
         self._services.network.offline = offline_from_env(settings.offline)
         try:
             self._services.save_settings(settings)
@@ -265,6 +267,7 @@ class MainWindow(QMainWindow):
         self.library_page.shutdown()
         self._settings.window_geometry = bytes(self.saveGeometry().toBase64().data()).decode()
         self._save_settings(self._settings)
-        self.prompt_source.close()
         self.engine_host.shutdown()  # the model's process ends with the window
+        self.session.close()
+        self.conversations.close()
         super().closeEvent(event)

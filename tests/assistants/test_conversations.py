@@ -14,13 +14,16 @@ from pathlib import Path
 
 import pytest
 
+from assistant_builder.core.citation import Citation
 from assistant_builder.core.conversations import schema
 from assistant_builder.core.conversations.export import export_conversation, to_markdown
 from assistant_builder.core.conversations.store import ConversationStore
 from assistant_builder.core.errors import ConversationError
 from assistant_builder.core.paths import Paths
 
-CITATION = {"n": 1, "source": "/home/ada/docs/lease.pdf", "page": 3, "text": "Rent is due monthly."}
+CITATION = Citation(
+    1, "/home/ada/docs/lease.pdf", 3, 10, 30, "Rent is due monthly.", 0.0, ((0, 24),)
+)
 
 
 def store_at(paths: Paths) -> ConversationStore:
@@ -45,7 +48,7 @@ def test_an_answer_keeps_its_citations_model_settings_and_timings(app_home: Path
         user, answer = store.messages(conv.id)
         assert user.role == "user" and user.complete
         assert answer.content == "Rent is due monthly [1]." and answer.complete
-        assert answer.citations == [CITATION] and answer.model == "smollm2"
+        assert answer.citations == (CITATION,) and answer.model == "smollm2"
         assert answer.settings == {"temperature": 0.2}
         assert answer.timings["total_s"] == 0.4 and answer.usage["completion_tokens"] == 6
         mode = store._conn.execute("PRAGMA journal_mode").fetchone()[0]
@@ -109,7 +112,7 @@ def test_markdown_and_json_exports(app_home: Paths, tmp_path: Path) -> None:
     assert "It depends on\n\n*(This answer was interrupted" in md
     assert data["format"] == "assistant-builder.conversation" and data["version"] == 1
     assert [m["role"] for m in data["messages"]] == ["user", "assistant", "assistant"]
-    assert data["messages"][1]["citations"] == [CITATION]
+    assert data["messages"][1]["citations"] == [CITATION.record()]
     assert data["messages"][2]["complete"] is False
 
 
@@ -197,7 +200,7 @@ def test_sigkill_while_an_answer_streams_loses_nothing_committed(app_home: Paths
         assert len(written) >= acknowledged + 1
         assert written == [f"word{i}" for i in range(len(written))]
         assert [m.content for m in store.messages(earlier.id)] == ["Hello", "Hi there [1]."]
-        assert store.messages(earlier.id)[1].citations == [CITATION]
+        assert store.messages(earlier.id)[1].citations == (CITATION,)
         assert [c.title for c in store.list()] == ["Killed mid-answer", "Earlier"]
         assert store.search(f"word{acknowledged}")[0].message_id == message_id
         md = to_markdown(store.get(conv_id), store.messages(conv_id))

@@ -1,13 +1,10 @@
 """The assembled prompt on the real SmolLM2 model: its own chat template accepts the messages,
 the budget holds for the tokens it really evaluates, and the streamed answer is saved.
 
-The engine issue builds the app's real engine; this test drives llama.cpp through a minimal
-adapter of its own so the assistants layer is proven on the real model already."""
+It drives the app's own engine (the supervised llama.cpp child), as answering does."""
 
 from __future__ import annotations
 
-import time
-from collections.abc import Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
 
@@ -17,70 +14,28 @@ from assistant_builder.core.assistants.model import Assistant, CollectionRef, Ex
 from assistant_builder.core.assistants.prompt import MESSAGE_OVERHEAD, Passage, assemble
 from assistant_builder.core.assistants.turn import Answer, run_turn
 from assistant_builder.core.assistants.variables import standard_values
-from assistant_builder.core.cancel import NEVER, CancelToken
 from assistant_builder.core.conversations.store import ConversationStore
 from assistant_builder.core.engine.protocol import (
-    ChatEvent,
     ChatMessage,
-    Finished,
     LoadOptions,
     SamplingOptions,
     TextDelta,
-    Timings,
-    Usage,
 )
 from assistant_builder.core.paths import Paths
 
 pytestmark = pytest.mark.integration
 
 
-class LlamaCppEngine:
-    """Just enough of the Engine protocol over llama_cpp.Llama for this test."""
-
-    def __init__(self) -> None:
-        self.llm: object | None = None
-
-    def load(self, options: LoadOptions, *, cancel: CancelToken = NEVER) -> None:
-        from llama_cpp import Llama
-
-        self.llm = Llama(model_path=options.model_path, n_ctx=options.context_size,
-                         n_threads=2, verbose=False, seed=1)  # fmt: skip
-
-    def unload(self) -> None:
-        self.llm = None
-
-    def chat(
-        self, messages: Sequence[ChatMessage], sampling: SamplingOptions, *,
-        cancel: CancelToken = NEVER,
-    ) -> Iterator[ChatEvent]:  # fmt: skip
-        llm = self.llm
-        assert llm is not None
-        start = time.perf_counter()
-        first = 0.0
-        produced = 0
-        stream = llm.create_chat_completion(  # type: ignore[attr-defined]
-            messages=[{"role": m.role, "content": m.content} for m in messages],
-            max_tokens=sampling.max_tokens, temperature=0.0, stream=True,
-        )  # fmt: skip
-        for chunk in stream:
-            text = chunk["choices"][0]["delta"].get("content")
-            if text:
-                first = first or time.perf_counter() - start
-                produced += 1
-                yield TextDelta(text)
-        prompt_tokens = llm.n_tokens - produced  # type: ignore[attr-defined]
-        yield Finished(Usage(prompt_tokens, produced), Timings(first, time.perf_counter() - start))
-
-
 def test_an_assembled_prompt_runs_on_smollm2_within_its_budget(
     app_home: Paths, smollm2_gguf: Path
 ) -> None:
-    engine = LlamaCppEngine()
-    engine.load(LoadOptions(model_path=str(smollm2_gguf), context_size=1024))
-    llm = engine.llm
+    from assistant_builder.core.engine.local import LocalEngine
+
+    engine = LocalEngine()
+    engine.load(LoadOptions(model_path=str(smollm2_gguf), context_size=1024, threads=1))
 
     def tokens(text: str) -> int:
-        return len(llm.tokenize(text.encode(), add_bos=False, special=False))  # type: ignore[attr-defined]
+        return len(engine.prompt_builder.tokenizer.tokenize(text))
 
     assistant = Assistant(
         id="office", name="Office Helper", model=ModelRef("smol"),
@@ -123,3 +78,4 @@ def test_an_assembled_prompt_runs_on_smollm2_within_its_budget(
         assert saved.content == streamed and saved.complete
         assert saved.usage["prompt_tokens"] == answer.usage.prompt_tokens
         assert store.integrity_check() == "ok"
+    engine.unload()

@@ -70,7 +70,8 @@ def test_an_answer_streams_is_saved_and_keeps_only_real_citations(app_home: Path
         assert answer.invented_citations == (7,)
         saved = store.message(answer.message_id or -1)
         assert saved.content == answer.text and saved.complete
-        assert [c["n"] for c in saved.citations] == [1, 2] and saved.citations[0]["page"] == 3
+        assert [c.n for c in saved.citations] == [1, 2] and saved.citations[0].page == 3
+        assert saved.citations == answer.citations
         assert saved.invented_citations == [7]
         assert saved.usage["completion_tokens"] == 14 and "total_s" in saved.timings
         md = to_markdown(store.get(conv.id), store.messages(conv.id))

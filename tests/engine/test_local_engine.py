@@ -139,7 +139,11 @@ LABELLED = [
 
 
 def test_preview_is_exactly_what_the_engine_evaluates(engine) -> None:
-    preview = engine.preview(LABELLED, documents_text=DOCUMENTS)
+    from assistant_builder.core.engine.preview import build_preview
+
+    preview = build_preview(
+        engine.prompt_builder, LABELLED, engine.context_size, documents_text=DOCUMENTS
+    )
     assert preview.text.count("<|im_start|>") == 7  # special tokens shown as the model gets them
     assert preview.text.endswith(
         "Question: What colour is the sky?<|im_end|>\n<|im_start|>assistant\n"
@@ -221,18 +225,18 @@ def test_gpu_layers_requested_on_a_cpu_only_build_still_run(smollm2_gguf: Path) 
 
 
 def test_preview_without_a_loaded_model_matches_the_engine(engine, smollm2_gguf: Path) -> None:
-    from assistant_builder.core.engine.preview import preview_for_model
+    from assistant_builder.core.engine.preview import build_preview, vocabulary_builder
 
     labelled = [
         ("instructions", ChatMessage("system", "Be brief.")),
         ("question", ChatMessage("user", "Why is the sky blue?")),
     ]
-    alone = preview_for_model(str(smollm2_gguf), labelled, context_size=1024)
-    assert alone.token_ids == engine.preview(labelled).token_ids
+    with vocabulary_builder(str(smollm2_gguf)) as builder:
+        alone = build_preview(builder, labelled, 1024)
+    assert alone.token_ids == build_preview(engine.prompt_builder, labelled, 1024).token_ids
     override = "{% for m in messages %}{{ m.role }}: {{ m.content }}\n{% endfor %}assistant:"
-    custom = preview_for_model(
-        str(smollm2_gguf), labelled, context_size=1024, template_override=override
-    )
+    with vocabulary_builder(str(smollm2_gguf), override) as builder:
+        custom = build_preview(builder, labelled, 1024)
     assert custom.text == "system: Be brief.\nuser: Why is the sky blue?\nassistant:"
     assert custom.template_notice == ""
 
@@ -307,7 +311,7 @@ def test_a_hostile_template_override_runs_nothing(smollm2_gguf: Path, tmp_path: 
         with pytest.raises(UnsafeTemplateError):
             local.chat(QUESTION, GREEDY)
         with pytest.raises(UnsafeTemplateError):
-            local.preview([("question", ChatMessage("user", "Hi"))])
+            local.prompt_builder.build([ChatMessage("user", "Hi")])
         assert not target.exists()
         assert local.last_prompt is None  # the model was never asked anything
     finally:

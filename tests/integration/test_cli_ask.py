@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant_builder.core.assistants.prompt import Passage
 from assistant_builder.core.assistants.turn import Answer
+from assistant_builder.core.citation import Citation
 from assistant_builder.core.conversations.store import ConversationStore
 from assistant_builder.core.engine.protocol import Timings, Usage
 from assistant_builder.core.paths import Paths
@@ -35,7 +35,7 @@ def test_ask_json_answers_from_the_folder_and_keeps_the_conversation(
     assert "Loading the model" in result.stderr
     assert data["citations"], data["answer"]  # the citing example makes the model cite
     for citation in data["citations"]:
-        assert set(citation) == {"n", "source", "page", "text"}
+        assert set(citation) == {"n", "source", "page", "start", "end", "text", "spans"}
         assert isinstance(citation["n"], int) and f"[{citation['n']}]" in data["answer"]
         assert Path(citation["source"]).parent == ready and Path(citation["source"]).name in DOCS
         assert citation["page"] is None  # markdown has no pages
@@ -49,7 +49,7 @@ def test_ask_json_answers_from_the_folder_and_keeps_the_conversation(
     assert [m.role for m in saved] == ["user", "assistant"]
     assert saved[0].content == "How long do cats sleep?"
     assert saved[1].content == data["answer"] and saved[1].model == "smol"
-    assert [c["source"] for c in saved[1].citations] == [c["source"] for c in data["citations"]]
+    assert [c.source for c in saved[1].citations] == [c["source"] for c in data["citations"]]
 
 
 def test_ask_an_unknown_assistant_is_one_plain_sentence(app_home: Paths) -> None:
@@ -62,13 +62,14 @@ def test_ask_an_unknown_assistant_is_one_plain_sentence(app_home: Paths) -> None
 def test_json_shape_drops_and_flags_an_invented_citation() -> None:
     from assistant_builder.cli.ask import answer_json
 
-    real = Passage(1, "/docs/cats.md", None, 0, 40, "Cats sleep fifteen hours.", 0.9)
+    real = Citation(1, "/docs/cats.md", None, 0, 40, "Cats sleep fifteen hours.", 0.9, ((0, 24),))
     answer = Answer("They sleep fifteen hours [1], says [7].", (real,), (7,), Usage(50, 9),
                     Timings(0.2, 0.9), "stop")  # fmt: skip
     data = answer_json(answer, 3)
     assert data["citations"] == [
-        {"n": 1, "source": "/docs/cats.md", "page": None, "text": "Cats sleep fifteen hours."}
-    ]
+        {"n": 1, "source": "/docs/cats.md", "page": None, "start": 0, "end": 40,
+         "text": "Cats sleep fifteen hours.", "spans": [[0, 24]]}
+    ]  # fmt: skip
     assert data["flagged"] == [7]
     assert data["usage"] == {"prompt_tokens": 50, "completion_tokens": 9}
     assert data["timings"] == {"ttft_s": 0.2, "total_s": 0.9}
@@ -139,3 +140,24 @@ def test_chat_streams_keeps_history_and_ctrl_c_stops_only_the_answer(
     stopped = messages[3]
     assert stopped.stop_reason == "cancelled" and stopped.complete
     assert 0 < stopped.usage["completion_tokens"] < 200 and stopped.content.strip()
+
+
+@pytest.mark.integration
+def test_preview_prints_the_prompt_that_ask_then_evaluates(app_home: Paths, ready: Path) -> None:
+    question = "How long do cats sleep?"
+    shown = run_cli("preview", "Cats", question, "--json")
+    assert shown.returncode == 0, shown.stderr
+    preview = json.loads(shown.stdout)
+    assert preview["passages"] > 0 and preview["parts"]["documents"] > 0
+    assert sum(preview["parts"].values()) == preview["tokens"] <= preview["context_size"]
+    assert question in preview["prompt"] and "<|im_start|>" in preview["prompt"]
+
+    asked = run_cli("ask", "Cats", question, "--max-tokens", "8", "--json", "--show-prompt")
+    assert asked.returncode == 0, asked.stderr
+    data = json.loads(asked.stdout)
+    assert data["prompt"] == preview["prompt"]  # what the engine evaluated is what was shown
+    assert data["usage"]["prompt_tokens"] == preview["tokens"]
+
+    plain = run_cli("preview", "Cats", question)
+    assert plain.returncode == 0 and plain.stdout.rstrip("\n") == preview["prompt"].rstrip("\n")
+    assert f"{preview['tokens']} of {preview['context_size']} tokens" in plain.stderr

@@ -2,7 +2,8 @@
 settings, passages retrieved from its collections, the final prompt built and trimmed, the
 answer streamed and kept in the conversation with its citations.
 
-The command line (ask, chat, serve) and the chat page all go through ``answer``."""
+The command line (ask, chat, serve) and the app all go through ``answer`` (by way of
+session.AnswerSession); the editor's preview builds its prompt with the same ``prepare``."""
 
 from __future__ import annotations
 
@@ -129,6 +130,29 @@ def history_of(conversations: ConversationStore, conversation_id: int) -> list[C
     return out
 
 
+def prepare(
+    assistant: Assistant,
+    question: str,
+    *,
+    builder: PromptBuilder,
+    context_size: int,
+    user_name: str,
+    history: Sequence[ChatMessage] = (),
+    passages: Sequence[Passage] = (),
+    now: datetime | None = None,
+) -> FinalPrompt:
+    """The final prompt for a question: the one function both answering and the editor's
+    preview call, so what the person sees is what the model gets."""
+    variables = standard_values(
+        now=now or datetime.now(), user_name=user_name, assistant_name=assistant.name
+    )
+    return final_prompt(
+        assistant, question, builder=builder, context_size=context_size,
+        answer_room=answer_room(assistant, context_size), variables=variables,
+        history=history, passages=passages,
+    )  # fmt: skip
+
+
 @dataclass(frozen=True)
 class Prepared:
     """The first event of an answer: where it is kept and the exact prompt sent."""
@@ -159,13 +183,9 @@ def answer(
         conversation_id = conversations.create(assistant.id).id
     history = history_of(conversations, conversation_id)
     passages = retrieve(assistant, question) if assistant.collections else []
-    variables = standard_values(
-        now=datetime.now(), user_name=user_name, assistant_name=assistant.name
-    )
-    final = final_prompt(
+    final = prepare(
         assistant, question, builder=engine.prompt_builder, context_size=engine.context_size,
-        answer_room=answer_room(assistant, engine.context_size), variables=variables,
-        history=history, passages=passages,
+        user_name=user_name, history=history, passages=passages,
     )  # fmt: skip
     conversations.add_message(conversation_id, "user", question)
     yield Prepared(conversation_id, final)

@@ -1,32 +1,61 @@
-"""What ask, chat and serve share: one engine, one conversation store and one retriever for a
-run of the app, answering with any assistant (its model is loaded on first use and kept)."""
+"""The one answering path: one engine, the conversation store and the retriever of a run of the
+app, answering with any assistant (its model loaded on first use and kept), and the preview of
+the final prompt built the same way. The desktop app (ui/engine_host.py, a thin Qt shell), ask,
+chat and serve all answer through ``AnswerSession.ask``."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from dataclasses import replace
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
 
 from assistant_builder.core.assistants.answering import (
     AnsweringEngine,
     Prepared,
     Retriever,
     answer,
+    history_of,
     load_options,
 )
 from assistant_builder.core.assistants.model import Assistant
+from assistant_builder.core.assistants.preview import PromptPreviewer, PromptView
 from assistant_builder.core.assistants.store import AssistantStore
 from assistant_builder.core.assistants.turn import Answer
 from assistant_builder.core.cancel import NEVER, CancelToken
 from assistant_builder.core.conversations.store import ConversationStore
 from assistant_builder.core.engine.protocol import ChatMessage, LoadOptions, TextDelta
-from assistant_builder.core.errors import AssistantError
+from assistant_builder.core.errors import AssistantError, ModelMissing
 from assistant_builder.core.services import Services
 from assistant_builder.core.settings import Settings
 
 
+@dataclass(frozen=True)
+class Loading:
+    """The assistant's model is being loaded (it was not, or other settings were)."""
+
+    model: str
+
+
+@dataclass(frozen=True)
+class Loaded:
+    gpu_layers: int  # layers that went to a GPU (0: all on the CPU)
+
+
+AnswerEvent = Loading | Loaded | Prepared | TextDelta | Answer
+
+
+def _local_engine() -> AnsweringEngine:
+    from assistant_builder.core.engine.local import LocalEngine
+
+    return LocalEngine()
+
+
 class AnswerSession:
-    """Answers questions with the user's assistants. Not thread-safe: one answer at a time
-    (the engine runs one request, the store has one connection); ``serve`` queues requests."""
+    """Answers questions with the user's assistants, one at a time (the engine runs one
+    request; the app's engine host runs them on one worker and ``serve`` queues them).
+
+    The engine is made on first use (``engine_factory``), so building a session costs
+    nothing on the way to the first window."""
 
     def __init__(
         self,
@@ -34,26 +63,42 @@ class AnswerSession:
         *,
         settings: Settings | None = None,
         engine: AnsweringEngine | None = None,
+        engine_factory: Callable[[], AnsweringEngine] = _local_engine,
         retrieve: Retriever | None = None,
+        conversations: ConversationStore | None = None,
     ) -> None:
         self.services = services
         self.settings = settings or services.load_settings()
-        if engine is None:
-            from assistant_builder.core.engine.local import LocalEngine
-
-            engine = LocalEngine()
         if retrieve is None:
             from assistant_builder.core.assistants.retrieval import knowledge_retriever
 
             retrieve = knowledge_retriever(services.paths)
-        self.engine = engine
+        self._engine = engine
+        self._engine_factory = engine_factory
         self.retrieve = retrieve
         self.assistants = AssistantStore(services.paths.assistants_dir)
-        self.conversations = ConversationStore(services.paths.conversations_db)
+        self._owns_conversations = conversations is None
+        self.conversations = conversations or ConversationStore(services.paths.conversations_db)
+        self.previewer = PromptPreviewer(
+            services.models, retrieve, user_name=lambda: self.settings.user_name
+        )
+
+    @property
+    def engine(self) -> AnsweringEngine:
+        if self._engine is None:
+            self._engine = self._engine_factory()
+        return self._engine
+
+    def unload(self) -> None:
+        """Unload the model (the next question loads it again)."""
+        if self._engine is not None:
+            self._engine.unload()
 
     def close(self) -> None:
-        self.engine.unload()
-        self.conversations.close()
+        self.unload()
+        self.previewer.close()
+        if self._owns_conversations:
+            self.conversations.close()
 
     def __enter__(self) -> AnswerSession:
         return self
@@ -64,19 +109,36 @@ class AnswerSession:
     def assistant(self, ref: str) -> Assistant:
         return self.assistants.get(ref)
 
-    def load(self, assistant: Assistant, *, cancel: CancelToken = NEVER) -> None:
-        """Load the assistant's model now (answering would otherwise do it on first use)."""
-        options = self._options(assistant)
-        if self.engine.loaded_options != options:
-            self.engine.load(options, cancel=cancel)
-
-    def _options(self, assistant: Assistant) -> LoadOptions:
-        return load_options(
+    def options(self, assistant: Assistant) -> LoadOptions:
+        """How the assistant's model is loaded with this computer's settings; a model file
+        gone from the disk is a ModelMissing with the fix, before llama.cpp ever sees it."""
+        options = load_options(
             assistant,
             self.services.models,
             threads=self.settings.threads,
             gpu_layers=self.settings.gpu_layers,
         )
+        if not Path(options.model_path).is_file():
+            raise ModelMissing(
+                f"The model file of “{assistant.name}” is missing from this computer; "
+                "download it again on the Models page or choose another model."
+            )
+        return options
+
+    def load(
+        self,
+        assistant: Assistant,
+        *,
+        options: LoadOptions | None = None,
+        cancel: CancelToken = NEVER,
+    ) -> Iterator[Loading | Loaded]:
+        """Load the assistant's model unless it is loaded with the same options already."""
+        options = options or self.options(assistant)
+        engine = self.engine
+        if engine.loaded_options != options:
+            yield Loading(assistant.model.id or Path(options.model_path).stem)
+            engine.load(options, cancel=cancel)
+            yield Loaded(int(getattr(engine, "gpu_layers", 0)))
 
     def ask(
         self,
@@ -84,11 +146,14 @@ class AnswerSession:
         question: str,
         *,
         conversation_id: int | None = None,
+        conversations: ConversationStore | None = None,
         max_tokens: int | None = None,
         temperature: float | None = None,
         cancel: CancelToken = NEVER,
-    ) -> Iterator[Prepared | TextDelta | Answer]:
-        """Yield Prepared, the answer's text as it streams, then the saved Answer."""
+    ) -> Iterator[AnswerEvent]:
+        """Yield Loading/Loaded when the model must be loaded, then Prepared, the answer's
+        text as it streams, and the saved Answer. ``conversations`` keeps the exchange
+        elsewhere than the person's conversations (the editor's Try it)."""
         sampling = assistant.sampling
         if max_tokens is not None:
             if max_tokens < 1:
@@ -99,17 +164,33 @@ class AnswerSession:
         if temperature is not None:
             sampling = replace(sampling, temperature=temperature)
         assistant = replace(assistant, sampling=sampling)
-        return answer(
+        options = self.options(assistant)
+        yield from self.load(assistant, options=options, cancel=cancel)
+        yield from answer(
             assistant,
             question,
             engine=self.engine,
-            options=self._options(assistant),
-            conversations=self.conversations,
+            options=options,
+            conversations=conversations or self.conversations,
             conversation_id=conversation_id,
             retrieve=self.retrieve,
             user_name=self.settings.user_name,
             cancel=cancel,
         )
+
+    def preview(
+        self,
+        assistant: Assistant,
+        question: str,
+        *,
+        conversation_id: int | None = None,
+        cancel: CancelToken = NEVER,
+    ) -> PromptView:
+        """The exact final prompt ``ask`` would send for this question now."""
+        history: list[ChatMessage] = []
+        if conversation_id is not None:
+            history = history_of(self.conversations, conversation_id)
+        return self.previewer.compute(assistant, question, history=history, cancel=cancel)
 
     def conversation_with(self, assistant: Assistant, history: Sequence[ChatMessage]) -> int:
         """A new conversation holding earlier turns sent by a client (the API is stateless)."""

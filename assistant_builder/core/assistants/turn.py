@@ -8,10 +8,10 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
 
 from assistant_builder.core.assistants.prompt import AssembledPrompt, Passage, check_citations
 from assistant_builder.core.cancel import NEVER, CancelToken
+from assistant_builder.core.citation import Citation
 from assistant_builder.core.conversations.store import AnswerWriter
 from assistant_builder.core.engine.protocol import (
     Engine,
@@ -31,22 +31,24 @@ SAVE_EVERY_S = 0.25
 @dataclass(frozen=True)
 class Answer:
     text: str
-    citations: tuple[Passage, ...]  # only passages that were sent, in order of first mention
+    citations: tuple[Citation, ...]  # only passages that were sent, in order of first mention
     invented_citations: tuple[int, ...]  # [n] markers naming no passage sent: dropped, flagged
     usage: Usage
     timings: Timings
     stop_reason: str  # stop | length | cancelled | refused
     message_id: int | None = None
+    prompt: str = ""  # the exact text the engine evaluated ("" when no model was called)
 
     @property
     def refused(self) -> bool:
         return self.stop_reason == "refused"
 
 
-def citation_record(passage: Passage) -> dict[str, Any]:
-    """How a citation is stored with the answer and shown by ``ask --json``."""
-    return {"n": passage.n, "source": passage.source, "page": passage.page, "text": passage.text,
-            "start": passage.start, "end": passage.end, "score": passage.score}  # fmt: skip
+def citation_of(passage: Passage) -> Citation:
+    return Citation(
+        passage.n, passage.source, passage.page, passage.start, passage.end, passage.text,
+        passage.relevance if passage.relevance is not None else passage.score,
+    )  # fmt: skip
 
 
 def run_turn(
@@ -62,7 +64,7 @@ def run_turn(
         if writer is not None:
             writer.append(prompt.refusal)
         yield TextDelta(prompt.refusal)
-        yield _finish(prompt.refusal, prompt, Usage(0, 0), Timings(0.0, 0.0), "refused", writer)
+        yield _finish(prompt.refusal, prompt, Usage(0, 0), Timings(0.0, 0.0), "refused", writer, "")
         return
     text: list[str] = []
     pending: list[str] = []
@@ -89,8 +91,9 @@ def run_turn(
     if finished is None:
         raise EngineError("The model stopped without finishing its answer; try again.")
     yield _finish(
-        "".join(text), prompt, finished.usage, finished.timings, finished.stop_reason, writer
-    )
+        "".join(text), prompt, finished.usage, finished.timings, finished.stop_reason, writer,
+        finished.prompt,
+    )  # fmt: skip
 
 
 def _finish(
@@ -100,12 +103,14 @@ def _finish(
     timings: Timings,
     stop_reason: str,
     writer: AnswerWriter | None,
+    evaluated: str,
 ) -> Answer:
     check = check_citations(text, prompt.passages)
+    citations = tuple(citation_of(p) for p in check.citations)
     message_id = None
     if writer is not None:
         writer.finish(
-            citations=[citation_record(p) for p in check.citations],
+            citations=citations,
             invented_citations=check.unknown,
             usage={"prompt_tokens": usage.prompt_tokens,
                    "completion_tokens": usage.completion_tokens},
@@ -113,4 +118,6 @@ def _finish(
             stop_reason=stop_reason,
         )  # fmt: skip
         message_id = writer.message_id
-    return Answer(text, check.citations, check.unknown, usage, timings, stop_reason, message_id)
+    return Answer(
+        text, citations, check.unknown, usage, timings, stop_reason, message_id, evaluated
+    )

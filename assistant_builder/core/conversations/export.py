@@ -40,10 +40,10 @@ def to_markdown(conversation: Conversation, messages: list[Message]) -> str:
             lines.append("Sources:")
             lines.append("")
             for c in m.citations:
-                where = PurePath(str(c.get("source", ""))).name or "document"
-                if c.get("page") is not None:
-                    where += f", page {c['page']}"
-                lines.append(f"- [{c.get('n', '?')}] {where}")
+                where = PurePath(c.source).name or "document"
+                if c.page is not None:
+                    where += f", page {c.page}"
+                lines.append(f"- [{c.n}] {where}")
             lines.append("")
         if m.invented_citations:
             numbers = ", ".join(f"[{n}]" for n in m.invented_citations)

@@ -7,6 +7,7 @@ import builtins
 import json
 import re
 import sqlite3
+import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -14,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from assistant_builder.core.citation import Citation
 from assistant_builder.core.conversations.schema import migrate
 from assistant_builder.core.errors import ConversationError
 
@@ -40,7 +42,7 @@ class Message:
     created_at: float
     model: str = ""
     settings: dict[str, Any] = field(default_factory=dict)
-    citations: list[dict[str, Any]] = field(default_factory=list)
+    citations: tuple[Citation, ...] = ()
     invented_citations: list[int] = field(default_factory=list)
     timings: dict[str, Any] = field(default_factory=dict)
     usage: dict[str, Any] = field(default_factory=dict)
@@ -77,7 +79,7 @@ class AnswerWriter:
     def finish(
         self,
         *,
-        citations: Sequence[Mapping[str, Any]] = (),
+        citations: Sequence[Citation] = (),
         invented_citations: Sequence[int] = (),
         usage: Mapping[str, Any] | None = None,
         timings: Mapping[str, Any] | None = None,
@@ -88,7 +90,7 @@ class AnswerWriter:
                 "UPDATE messages SET complete = 1, citations = ?, invented = ?, usage = ?, "
                 "timings = ?, stop_reason = ? WHERE id = ?",
                 (
-                    _dump(list(citations)),
+                    _dump([c.record() for c in citations]),
                     _dump(list(invented_citations)),
                     _dump(dict(usage or {})),
                     _dump(dict(timings or {})),
@@ -100,8 +102,9 @@ class AnswerWriter:
 
 
 class ConversationStore:
-    """One connection. It may be handed from the thread that opened it to a worker, but only
-    one thread uses it at a time: the worker that owns the conversation (see HOUSE_STYLE)."""
+    """The one connection to a conversations file and so its one writer: the app's window
+    and its answering worker share this object, and a lock lets one thread at a time use
+    the connection (each statement and transaction here is short)."""
 
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -121,9 +124,11 @@ class ConversationStore:
                 "move it aside to start a new one."
             ) from exc
         self.path = path
+        self._lock = threading.RLock()
 
     def close(self) -> None:
-        self._conn.close()
+        with self._lock:
+            self._conn.close()
 
     def __enter__(self) -> ConversationStore:
         return self
@@ -133,13 +138,18 @@ class ConversationStore:
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
-        self._conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield self._conn
-        except BaseException:
-            self._conn.execute("ROLLBACK")
-            raise
-        self._conn.execute("COMMIT")
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._conn
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
+
+    def _rows(self, sql: str, args: Sequence[object] = ()) -> builtins.list[sqlite3.Row]:
+        with self._lock:
+            return self._conn.execute(sql, tuple(args)).fetchall()
 
     # Conversations.
     def create(self, assistant: str, title: str = "") -> Conversation:
@@ -153,9 +163,8 @@ class ConversationStore:
         return self.get(int(cur.lastrowid or 0))
 
     def get(self, conversation_id: int) -> Conversation:
-        row = self._conn.execute(
-            f"{_CONVERSATIONS} WHERE c.id = ? GROUP BY c.id", (conversation_id,)
-        ).fetchone()
+        rows = self._rows(f"{_CONVERSATIONS} WHERE c.id = ? GROUP BY c.id", (conversation_id,))
+        row = rows[0] if rows else None
         if row is None:
             raise ConversationError(f"Conversation {conversation_id} does not exist any more.")
         return _conversation(row)
@@ -163,7 +172,7 @@ class ConversationStore:
     def list(self, assistant: str | None = None) -> list[Conversation]:
         """Most recently active first."""
         where, args = ("WHERE c.assistant = ?", (assistant,)) if assistant else ("", ())
-        rows = self._conn.execute(
+        rows = self._rows(
             f"{_CONVERSATIONS} {where} GROUP BY c.id ORDER BY c.updated_at DESC, c.id DESC", args
         )
         return [_conversation(r) for r in rows]
@@ -190,7 +199,7 @@ class ConversationStore:
         *,
         model: str = "",
         settings: Mapping[str, Any] | None = None,
-        citations: Sequence[Mapping[str, Any]] = (),
+        citations: Sequence[Citation] = (),
         timings: Mapping[str, Any] | None = None,
         usage: Mapping[str, Any] | None = None,
         complete: bool = True,
@@ -203,7 +212,7 @@ class ConversationStore:
                 "model, settings, citations, timings, usage) VALUES (?,?,?,?,?,?,?,?,?,?)",
                 (
                     conversation_id, role, content, int(complete), now, model,
-                    _dump(dict(settings or {})), _dump(list(citations)),
+                    _dump(dict(settings or {})), _dump([c.record() for c in citations]),
                     _dump(dict(timings or {})), _dump(dict(usage or {})),
                 ),
             )  # fmt: skip
@@ -227,13 +236,14 @@ class ConversationStore:
         return AnswerWriter(self, message.id)
 
     def message(self, message_id: int) -> Message:
-        row = self._conn.execute("SELECT * FROM messages WHERE id = ?", (message_id,)).fetchone()
+        rows = self._rows("SELECT * FROM messages WHERE id = ?", (message_id,))
+        row = rows[0] if rows else None
         if row is None:
             raise ConversationError(f"Message {message_id} does not exist any more.")
         return _message(row)
 
     def messages(self, conversation_id: int) -> builtins.list[Message]:
-        rows = self._conn.execute(
+        rows = self._rows(
             "SELECT * FROM messages WHERE conversation_id = ? ORDER BY id", (conversation_id,)
         )
         return [_message(r) for r in rows]
@@ -252,7 +262,7 @@ class ConversationStore:
         match = _fts_query(query)
         if not match:
             return []
-        rows = self._conn.execute(
+        rows = self._rows(
             "SELECT m.id, m.conversation_id, m.role, c.title, c.assistant, "
             "snippet(messages_fts, 0, '[', ']', '…', 12) AS snippet "
             "FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid "
@@ -267,7 +277,7 @@ class ConversationStore:
         ]  # fmt: skip
 
     def integrity_check(self) -> str:
-        return str(self._conn.execute("PRAGMA integrity_check").fetchone()[0])
+        return str(self._rows("PRAGMA integrity_check")[0][0])
 
 
 _CONVERSATIONS = (
@@ -308,7 +318,7 @@ def _message(row: sqlite3.Row) -> Message:
         created_at=row["created_at"],
         model=row["model"],
         settings=json.loads(row["settings"]),
-        citations=json.loads(row["citations"]),
+        citations=tuple(Citation.from_json(c) for c in json.loads(row["citations"])),
         invented_citations=json.loads(row["invented"]),
         timings=json.loads(row["timings"]),
         usage=json.loads(row["usage"]),

@@ -75,6 +75,11 @@ class Vocabulary:
             return []
         return list(self._llm.tokenize(text.encode("utf-8"), add_bos=False, special=True))
 
+    def detokenize(self, tokens: Sequence[int]) -> str:
+        """The text of ``tokens``, special tokens spelled out as the final prompt shows them."""
+        data = self._llm.detokenize(list(tokens), special=True)
+        return bytes(data).decode("utf-8", errors="replace")
+
     def is_special_token(self, text: str) -> bool:
         return len(self.tokenize(text)) == 1 and len(self._llm.tokenize(text.encode(), False)) > 1
 

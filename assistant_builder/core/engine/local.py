@@ -18,7 +18,6 @@ from multiprocessing.sharedctypes import Synchronized
 from typing import TYPE_CHECKING, Any
 
 from assistant_builder.core.cancel import NEVER, CancelToken
-from assistant_builder.core.engine.preview import Labelled, PromptPreview, build_preview
 from assistant_builder.core.engine.prompt import PromptBuilder, RenderedPrompt, check_room
 from assistant_builder.core.engine.protocol import (
     ChatEvent,
@@ -173,12 +172,6 @@ class LocalEngine:
     def render(self, messages: Sequence[ChatMessage]) -> RenderedPrompt:
         return self.prompt_builder.build(messages)
 
-    def preview(self, labelled: Labelled, *, documents_text: str = "") -> PromptPreview:
-        """The exact prompt ``chat`` would evaluate for these messages."""
-        return build_preview(
-            self.prompt_builder, labelled, self.context_size, documents_text=documents_text
-        )
-
     # Chatting -------------------------------------------------------------------------------
 
     def chat(
@@ -307,6 +300,7 @@ class LocalEngine:
             Usage(len(prompt.token_ids), completion_tokens, cached_tokens),
             Timings(ttft_s=first if first is not None else total, total_s=total),
             reason,
+            prompt.text,
         )
 
 

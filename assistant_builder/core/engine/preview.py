@@ -88,16 +88,3 @@ def vocabulary_builder(
         yield PromptBuilder(vocabulary, template_override)
     finally:
         vocabulary.close()
-
-
-def preview_for_model(
-    model_path: str,
-    labelled: Labelled,
-    *,
-    context_size: int,
-    documents_text: str = "",
-    template_override: str | None = None,
-) -> PromptPreview:
-    """The preview of ``labelled`` for a model that is not loaded."""
-    with vocabulary_builder(model_path, template_override) as builder:
-        return build_preview(builder, labelled, context_size, documents_text=documents_text)

@@ -73,6 +73,9 @@ class Finished:
     usage: Usage
     timings: Timings
     stop_reason: str = "stop"  # stop | length | cancelled
+    prompt: str = (
+        ""  # the exact text evaluated, special tokens included (where the engine knows it)
+    )
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from assistant_builder.core.assistants.model import Assistant
-from assistant_builder.core.assistants.prompt import Passage
 from assistant_builder.core.assistants.session import AnswerSession
 from assistant_builder.core.assistants.turn import Answer
 from assistant_builder.core.cancel import NEVER, CancelToken
@@ -52,12 +51,6 @@ class ChatRequest:
     stream: bool
     max_tokens: int | None
     temperature: float | None
-
-
-def citation_json(passage: Passage) -> dict[str, Any]:
-    """The same four fields ``ask --json`` shows, plus where in the source the passage is."""
-    return {"n": passage.n, "source": passage.source, "page": passage.page, "text": passage.text,
-            "start": passage.start, "end": passage.end}  # fmt: skip
 
 
 def finish_reason(answer: Answer) -> str:
@@ -163,7 +156,7 @@ class ChatApi:
                 }
             ],
             "usage": _usage(final),
-            "citations": [citation_json(p) for p in final.citations],
+            "citations": [c.to_json() for c in final.citations],
             "flagged_citations": list(final.invented_citations),
         }
 
@@ -189,7 +182,7 @@ class ChatApi:
                     else:
                         last = chunk({}, finish_reason(event))
                         last["usage"] = _usage(event)
-                        last["citations"] = [citation_json(p) for p in event.citations]
+                        last["citations"] = [c.to_json() for c in event.citations]
                         last["flagged_citations"] = list(event.invented_citations)
                         yield last
             finally:

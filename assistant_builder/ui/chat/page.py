@@ -31,7 +31,7 @@ EXPORT_FILTERS = "Markdown (*.md);;JSON (*.json)"
 
 
 class ChatPage(QWidget):
-    citation_requested = Signal(dict)  # the stored citation record; the source viewer opens it
+    citation_requested = Signal(object)  # a Citation; the source viewer opens it
     models_requested = Signal()
     edit_requested = Signal(str)  # an assistant id, to open in the editor
 

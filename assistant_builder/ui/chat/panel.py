@@ -21,7 +21,7 @@ from assistant_builder.ui.widgets.banner import Banner
 
 
 class ChatPanel(QWidget):
-    citation_requested = Signal(dict)  # the stored citation: n, source, page, start, end, text
+    citation_requested = Signal(object)  # a Citation of a stored answer
     conversation_changed = Signal(int)  # a conversation was created or got a new message
     models_requested = Signal()  # the fix for a missing model: the Models page
     edit_requested = Signal(str)  # the fix for a prompt too long for the context: the editor
@@ -111,7 +111,7 @@ class ChatPanel(QWidget):
         self.transcript.add("user", question)
         self.transcript.begin_stream()
         self.request_id = self._host.ask(
-            assistant, question, conversations=self.store.path,
+            assistant, question, conversations=self.store,
             conversation_id=self.conversation_id,
         )  # fmt: skip
         self.composer.set_busy(True)

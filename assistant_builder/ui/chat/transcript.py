@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 from pathlib import PurePath
-from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QFontDatabase
@@ -21,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from assistant_builder.core.citation import Citation
 from assistant_builder.core.conversations.store import Message
 
 REPAINT_MS = 40
@@ -60,11 +60,10 @@ def segments(text: str) -> list[tuple[str, str]]:
     return out
 
 
-def chip_label(citation: dict[str, Any]) -> str:
-    name = PurePath(str(citation.get("source", ""))).name or "document"
-    page = citation.get("page")
-    where = f"{name}, p. {page}" if page is not None else name
-    return f"[{citation.get('n', '?')}] {where}"
+def chip_label(citation: Citation) -> str:
+    name = PurePath(citation.source).name or "document"
+    where = f"{name}, p. {citation.page}" if citation.page is not None else name
+    return f"[{citation.n}] {where}"
 
 
 def timing_label(message: Message) -> str:
@@ -119,7 +118,7 @@ def _markdown_label(text: str) -> QLabel:
 class MessageView(QFrame):
     """One message. ``set_text`` re-renders it; answers also show chips and timings."""
 
-    citation_requested = Signal(dict)
+    citation_requested = Signal(object)
 
     def __init__(self, role: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -188,11 +187,10 @@ class MessageView(QFrame):
         for citation in message.citations:
             chip = QPushButton(chip_label(citation))
             chip.setObjectName("chip")
-            chip.setAccessibleName(f"Source {citation.get('n', '')}")
-            chip.setToolTip(str(citation.get("text", ""))[:300])
+            chip.setAccessibleName(f"Source {citation.n}")
+            chip.setToolTip(citation.text[:300])
             chip.setCursor(Qt.CursorShape.PointingHandCursor)
-            record = {k: citation.get(k) for k in ("n", "source", "page", "start", "end", "text")}
-            chip.clicked.connect(lambda _=False, r=record: self.citation_requested.emit(dict(r)))
+            chip.clicked.connect(lambda _=False, c=citation: self.citation_requested.emit(c))
             self.chips.addWidget(chip)
             self.chip_buttons.append(chip)
         if self.chip_buttons:
@@ -207,7 +205,7 @@ class MessageView(QFrame):
 class TranscriptView(QScrollArea):
     """The conversation's messages; ``stream`` feeds the answer being written."""
 
-    citation_requested = Signal(dict)
+    citation_requested = Signal(object)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)

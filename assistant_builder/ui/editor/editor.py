@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from assistant_builder.core.assistants.model import Assistant, CollectionRef
+from assistant_builder.core.assistants.preview import PromptPreviewer
 from assistant_builder.core.assistants.store import AssistantStore
 from assistant_builder.core.errors import AppError
 from assistant_builder.core.models.registry import ModelRegistry
@@ -28,7 +29,6 @@ from assistant_builder.ui.editor.final_prompt_panel import FinalPromptPanel
 from assistant_builder.ui.editor.instructions_section import InstructionsSection
 from assistant_builder.ui.editor.knowledge_section import KnowledgeSection
 from assistant_builder.ui.editor.model_section import ModelSection
-from assistant_builder.ui.editor.prompt_source import PromptSource
 from assistant_builder.ui.editor.section import Section
 from assistant_builder.ui.theme import is_dark
 from assistant_builder.ui.widgets.banner import Banner
@@ -56,7 +56,7 @@ class AssistantEditor(QWidget):
         collection_names: Callable[[], Sequence[str]],
         parent: QWidget | None = None,
         *,
-        prompt_source: PromptSource | None = None,
+        prompt_source: PromptPreviewer | None = None,
     ) -> None:
         super().__init__(parent)
         self._store = store
@@ -106,7 +106,7 @@ class AssistantEditor(QWidget):
         layout.addLayout(header)
         layout.addWidget(self.banner)
         # The final prompt sits beside the sections so every edit shows what the model gets.
-        self.prompt_panel = FinalPromptPanel(prompt_source or PromptSource(registry))
+        self.prompt_panel = FinalPromptPanel(prompt_source or PromptPreviewer(registry))
         self.splitter = QSplitter()
         self.splitter.setChildrenCollapsible(True)
         self.splitter.addWidget(self.tabs)
@@ -164,10 +164,6 @@ class AssistantEditor(QWidget):
         return self.draft() if self._original is not None else None
 
     # State -------------------------------------------------------------------------------
-    @property
-    def is_open(self) -> bool:
-        return self._original is not None
-
     @property
     def is_new(self) -> bool:
         return self._is_new

@@ -19,8 +19,8 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QLabel, QLineEdit, QPlainTextEdit, QVBoxLayout, QWidget
 
 from assistant_builder.core.assistants.model import Assistant
+from assistant_builder.core.assistants.preview import PromptPreviewer, PromptView
 from assistant_builder.ui.editor.budget_bar import BudgetBar
-from assistant_builder.ui.editor.prompt_source import PromptSource, PromptView
 from assistant_builder.ui.workers import TaskRunner
 
 DEBOUNCE_MS = 300
@@ -40,11 +40,6 @@ class SpecialTokenHighlighter(QSyntaxHighlighter):
         self.mark.setBackground(QColor("#8e44ad"))
         self.mark.setFontWeight(QFont.Weight.Bold)
 
-    def set_tokens(self, tokens: frozenset[str]) -> None:
-        if tokens != self.tokens:
-            self.tokens = tokens
-            self.rehighlight()
-
     def highlightBlock(self, text: str) -> None:
         for token in self.tokens:
             at = text.find(token)
@@ -62,7 +57,7 @@ class _Request:
 class FinalPromptPanel(QWidget):
     updated = Signal()  # a new preview (or the sentence saying why there is none) is shown
 
-    def __init__(self, source: PromptSource, parent: QWidget | None = None) -> None:
+    def __init__(self, source: PromptPreviewer, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._source = source
         self.setAccessibleName("Final prompt")

@@ -20,7 +20,7 @@ from assistant_builder.ui.engine_host import EngineHost
 
 
 class TryItPane(QWidget):
-    citation_requested = Signal(dict)
+    citation_requested = Signal(object)
     models_requested = Signal()
 
     def __init__(

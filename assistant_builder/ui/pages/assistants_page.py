@@ -30,12 +30,12 @@ from assistant_builder.core.assistants.presets import (
     StartingPoint,
     from_starting_point,
 )
+from assistant_builder.core.assistants.preview import PromptPreviewer
 from assistant_builder.core.assistants.store import AssistantStore, Removed, model_ref
 from assistant_builder.core.cancel import CancelToken
 from assistant_builder.core.errors import AppError
 from assistant_builder.core.models.registry import ModelRegistry
 from assistant_builder.ui.editor.editor import AssistantEditor
-from assistant_builder.ui.editor.prompt_source import PromptSource
 from assistant_builder.ui.pages.assistant_cards import AssistantCard, CardGrid
 from assistant_builder.ui.theme import is_dark
 from assistant_builder.ui.widgets.banner import Banner
@@ -73,7 +73,7 @@ class AssistantsPage(QWidget):
         imported_documents_dir: Path,
         collection_names: Callable[[], Sequence[str]],
         parent: QWidget | None = None,
-        prompt_source: PromptSource | None = None,
+        prompt_source: PromptPreviewer | None = None,
     ) -> None:
         super().__init__(parent)
         self._store = store

@@ -9,11 +9,15 @@ from dataclasses import replace
 import pytest
 from pytestqt.qtbot import QtBot
 
+from assistant_builder.core.assistants.answering import no_retrieval
 from assistant_builder.core.assistants.model import Assistant, ModelRef, Sampling
+from assistant_builder.core.assistants.session import AnswerSession
 from assistant_builder.core.assistants.store import AssistantStore
 from assistant_builder.core.conversations.store import ConversationStore
 from assistant_builder.core.models.registry import ModelRegistry
 from assistant_builder.core.paths import Paths
+from assistant_builder.core.services import Services
+from assistant_builder.core.settings import Settings
 from assistant_builder.ui.chat.page import ChatPage
 from assistant_builder.ui.engine_host import EngineHost
 
@@ -48,17 +52,30 @@ def with_sampling(store: AssistantStore, assistant: Assistant, **changes: object
 
 
 @pytest.fixture
-def host(qtbot: QtBot, paths: Paths, registry: ModelRegistry) -> Iterator[EngineHost]:
-    engine_host = EngineHost(paths, registry, threads=1, gpu_layers=0)
-    yield engine_host
-    engine_host.shutdown()
-
-
-@pytest.fixture
 def conversations(paths: Paths) -> Iterator[ConversationStore]:
     store = ConversationStore(paths.conversations_db)
     yield store
     store.close()
+
+
+@pytest.fixture
+def session(
+    paths: Paths, registry: ModelRegistry, conversations: ConversationStore
+) -> Iterator[AnswerSession]:
+    """The app's answering path with the person's settings: one thread, no GPU."""
+    answer_session = AnswerSession(
+        Services.create(paths), settings=Settings(threads=1, gpu_layers=0),
+        retrieve=no_retrieval, conversations=conversations,
+    )  # fmt: skip
+    yield answer_session
+    answer_session.close()
+
+
+@pytest.fixture
+def host(qtbot: QtBot, session: AnswerSession) -> Iterator[EngineHost]:
+    engine_host = EngineHost(session)
+    yield engine_host
+    engine_host.shutdown()
 
 
 @pytest.fixture

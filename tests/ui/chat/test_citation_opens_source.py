@@ -8,6 +8,7 @@ from pathlib import Path
 from pytestqt.qtbot import QtBot
 
 from assistant_builder.core.assistants.model import Assistant
+from assistant_builder.core.citation import Citation
 from assistant_builder.core.conversations.store import ConversationStore
 from assistant_builder.core.paths import Paths
 
@@ -29,8 +30,7 @@ def test_clicking_a_source_chip_opens_the_cited_passage(
     store.add_message(conversation.id, "user", "When is the rent due?")
     store.add_message(
         conversation.id, "assistant", "On the first day of each month [1].",
-        citations=[{"n": 1, "source": str(doc), "page": None, "start": start, "end": end,
-                    "text": text[start:end], "score": 0.9}],
+        citations=[Citation(1, str(doc), None, start, end, text[start:end], 0.9)],
     )  # fmt: skip
     store.close()
 

@@ -51,7 +51,7 @@ def test_the_status_bar_follows_the_engine_from_loading_to_generating(
     assert "Generating…" in states
     assert any(s.startswith("Generating at ") and s.endswith(" tokens/s") for s in states)
     assert window.engine_state.text() == "Ready on CPU"
-    pid = window.engine_host._engine.process_id  # type: ignore[union-attr]
+    pid = window.session.engine.process_id  # type: ignore[union-attr]
     assert pid is not None
     window.close()
     assert window.engine_state.text() == "No model loaded"
@@ -108,7 +108,7 @@ def test_a_crashed_model_offers_a_restart_and_keeps_the_text_so_far(
     panel.composer.edit.setPlainText("Write a long story about a lighthouse.")
     panel.composer.submit()
     qtbot.waitUntil(lambda: len(panel.transcript.streaming_text) > 10, timeout=60_000)
-    pid = window.engine_host._engine.process_id  # type: ignore[union-attr]
+    pid = window.session.engine.process_id  # type: ignore[union-attr]
     assert pid is not None
     with qtbot.waitSignal(panel.busy_changed, timeout=10_000):
         os.kill(pid, signal.SIGKILL)

@@ -13,6 +13,7 @@ from pytestqt.qtbot import QtBot
 
 from assistant_builder.core.assistants.model import Assistant, ModelRef
 from assistant_builder.core.assistants.store import AssistantStore
+from assistant_builder.core.citation import Citation
 from assistant_builder.core.conversations.store import ConversationStore
 from assistant_builder.ui.chat.page import ChatPage
 from assistant_builder.ui.chat.transcript import CodeBlock, TranscriptView, segments
@@ -31,10 +32,9 @@ print("paid")
 ```
 """
 CITATIONS = [
-    {"n": 1, "source": "/docs/lease.pdf", "page": 3, "start": 10, "end": 80,
-     "text": "The rent is due on the first day of each month.", "score": 0.8},
-    {"n": 2, "source": "/docs/water.txt", "page": None, "start": 0, "end": 40,
-     "text": "Water bills arrive every quarter.", "score": 0.6},
+    Citation(1, "/docs/lease.pdf", 3, 10, 80, "The rent is due on the first day of each month.",
+             0.8),
+    Citation(2, "/docs/water.txt", None, 0, 40, "Water bills arrive every quarter.", 0.6),
 ]  # fmt: skip
 
 
@@ -71,8 +71,7 @@ def test_an_answer_renders_markdown_with_copyable_code_chips_and_timings(
     assert [c.text() for c in answer.chip_buttons] == ["[1] lease.pdf, p. 3", "[2] water.txt"]
     with qtbot.waitSignal(page.citation_requested) as opened:
         answer.chip_buttons[0].click()
-    assert opened.args == [{"n": 1, "source": "/docs/lease.pdf", "page": 3, "start": 10,
-                            "end": 80, "text": CITATIONS[0]["text"]}]  # fmt: skip
+    assert opened.args == [CITATIONS[0]]  # the stored citation itself, typed
     assert answer.meta.text() == "first word after 0.25 s · 40.0 tokens/s · 41 tokens"
     page.grab().save(str(page.store.path.parent / "transcript.png"))
 

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
+from assistant_builder.core.assistants.preview import PromptPreviewer
 from assistant_builder.core.assistants.retrieval import process_retriever
 from assistant_builder.core.assistants.store import AssistantStore
 from assistant_builder.core.models.registry import ModelRegistry
 from assistant_builder.core.paths import Paths
-from assistant_builder.ui.editor.prompt_source import PromptSource
 from assistant_builder.ui.main_window import collection_folders
 from assistant_builder.ui.pages.assistants_page import AssistantsPage
 
@@ -66,13 +66,19 @@ def pets(paths: Paths, minilm_dir: Path, tmp_path: Path) -> str:
 
 
 @pytest.fixture
-def source(paths: Paths, registry: ModelRegistry, shared_knowledge) -> PromptSource:
-    return PromptSource(registry, process_retriever(shared_knowledge, paths), user_name="Ada")
+def source(paths: Paths, registry: ModelRegistry, shared_knowledge) -> PromptPreviewer:
+    return PromptPreviewer(
+        registry, process_retriever(shared_knowledge, paths), user_name=lambda: "Ada"
+    )
 
 
 @pytest.fixture
 def make_page(
-    qtbot: QtBot, paths: Paths, store: AssistantStore, registry: ModelRegistry, source: PromptSource
+    qtbot: QtBot,
+    paths: Paths,
+    store: AssistantStore,
+    registry: ModelRegistry,
+    source: PromptPreviewer,
 ) -> Callable[[], AssistantsPage]:
     def make() -> AssistantsPage:
         page = AssistantsPage(

@@ -10,10 +10,10 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from assistant_builder.core.assistants.model import Assistant, CollectionRef, ModelRef, Sampling
+from assistant_builder.core.assistants.preview import PromptPreviewer
 from assistant_builder.core.assistants.store import AssistantStore
 from assistant_builder.core.cancel import CancelToken
 from assistant_builder.ui.editor.final_prompt_panel import FinalPromptPanel
-from assistant_builder.ui.editor.prompt_source import PromptSource
 from assistant_builder.ui.pages.assistants_page import AssistantsPage
 
 pytestmark = pytest.mark.integration
@@ -39,7 +39,7 @@ def _shown(qtbot: QtBot, panel: FinalPromptPanel, needle: str) -> str:
 
 
 def test_the_panel_follows_the_unsaved_prompt_with_special_tokens_and_budget(
-    qtbot: QtBot, make_page: MakePage, store: AssistantStore, source: PromptSource
+    qtbot: QtBot, make_page: MakePage, store: AssistantStore, source: PromptPreviewer
 ) -> None:
     page = _open(make_page, store)
     panel = page.editor.prompt_panel
@@ -116,7 +116,7 @@ def test_without_its_model_installed_the_panel_says_so(
 
 
 def test_typing_is_debounced_off_the_gui_thread_and_a_stale_result_is_dropped(
-    qtbot: QtBot, make_page: MakePage, store: AssistantStore, source: PromptSource,
+    qtbot: QtBot, make_page: MakePage, store: AssistantStore, source: PromptPreviewer,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:  # fmt: skip
     page = _open(make_page, store)

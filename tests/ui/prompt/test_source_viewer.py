@@ -10,6 +10,7 @@ import pytest
 from PySide6.QtGui import QImage
 from pytestqt.qtbot import QtBot
 
+from assistant_builder.core.citation import Citation
 from assistant_builder.core.knowledge.loaders import load_html, load_markdown
 from assistant_builder.core.paths import Paths
 from assistant_builder.ui.source_viewer import SourceViewer
@@ -153,10 +154,9 @@ def test_the_main_window_opens_a_citation_in_its_source_window(
     qtbot.addWidget(window)
     window.show()
     pdf = write_pdf(tmp_path / "volcanoes.pdf", PAGES)
-    window.open_citation({"source": str(pdf), "page": 4, "start": 0, "end": 0, "text": PAGES[3]})
+    window.open_citation(Citation(1, str(pdf), 4, 0, 0, PAGES[3]))
     viewer = window.source_viewer
     assert viewer is not None and viewer.isVisible() and viewer.isWindow()
     assert viewer.current_page() == 4 and viewer.highlighted_pdf_page() == 4
-    window.open_citation({"source": str(tmp_path / "gone.txt"), "page": None, "start": 0,
-                          "end": 1, "text": "x"})  # fmt: skip
+    window.open_citation(Citation(1, str(tmp_path / "gone.txt"), None, 0, 1, "x"))
     assert window.source_viewer is viewer and "no longer at" in viewer.message.text()

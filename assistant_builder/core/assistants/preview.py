@@ -1,25 +1,26 @@
-"""What the final-prompt panel computes off the GUI thread: the exact prompt for an unsaved
-assistant and a sample question, through the same core path that answering uses.
+"""The final prompt of an assistant that is being edited (not saved, its model not loaded): the
+editor's panel and ``assistant-builder preview`` show it. It is built by answering's own
+``prepare`` with the same vocabulary and template the engine uses, so it is the prompt.
 
-Qt-free on purpose: it runs in a worker thread and tests can call it directly."""
+Thread-safe: the editor computes previews on a worker thread while an answer may be running."""
 
 from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Callable, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 
-from assistant_builder.core.assistants.answering import Retriever, answer_room, find_model
-from assistant_builder.core.assistants.final_prompt import FinalPrompt, final_prompt
+from assistant_builder.core.assistants.answering import Retriever, find_model, prepare
+from assistant_builder.core.assistants.final_prompt import FinalPrompt
 from assistant_builder.core.assistants.model import Assistant
 from assistant_builder.core.assistants.prompt import Passage
-from assistant_builder.core.assistants.variables import standard_values
 from assistant_builder.core.cancel import NEVER, CancelToken
 from assistant_builder.core.engine.preview import vocabulary_builder
 from assistant_builder.core.engine.prompt import PromptBuilder
+from assistant_builder.core.engine.protocol import ChatMessage
 from assistant_builder.core.errors import AppError
 from assistant_builder.core.models.gguf_check import check_layout
 from assistant_builder.core.models.registry import ModelRegistry
@@ -38,17 +39,25 @@ class PromptView:
     passages_found: int
     retrieval_problem: str = ""  # why no passages could be searched (the prompt is still shown)
 
+    @property
+    def text(self) -> str:
+        return self.final.preview.text if self.final.preview is not None else ""
 
-class PromptSource:
-    """Computes previews for the editor. Keeps the vocabulary of each (model, template) open
-    so typing does not reload it; one lock, because the vocabulary and the searchers are
-    used by one thread at a time."""
+
+class PromptPreviewer:
+    """Computes final prompts without loading a model. Keeps the vocabulary of each (model,
+    template) open so typing does not reload it; one lock, because a vocabulary and the
+    searchers are used by one thread at a time."""
 
     def __init__(
-        self, registry: ModelRegistry, retriever: Retriever | None = None, *, user_name: str = ""
+        self,
+        registry: ModelRegistry,
+        retriever: Retriever | None = None,
+        *,
+        user_name: Callable[[], str] = lambda: "",
     ) -> None:
         self._registry = registry
-        self.user_name = user_name
+        self._user_name = user_name  # read at each preview: Settings can change it meanwhile
         self._retriever = retriever
         self._lock = threading.Lock()
         self._builders: dict[tuple[str, str], tuple[PromptBuilder, ExitStack]] = {}
@@ -59,6 +68,7 @@ class PromptSource:
         draft: Assistant,
         question: str,
         *,
+        history: Sequence[ChatMessage] = (),
         cancel: CancelToken = NEVER,
     ) -> PromptView:
         with self._lock:
@@ -74,13 +84,9 @@ class PromptSource:
                 except AppError as exc:  # a collection removed or never indexed
                     problem = str(exc)
             cancel.raise_if_cancelled()
-            variables = standard_values(
-                now=datetime.now(), user_name=self.user_name, assistant_name=draft.name
-            )
-            final = final_prompt(
+            final = prepare(
                 draft, question or " ", builder=builder, context_size=draft.context_size,
-                answer_room=answer_room(draft, draft.context_size), variables=variables,
-                passages=passages,
+                user_name=self._user_name(), history=history, passages=passages,
             )  # fmt: skip
             text = final.preview.text if final.preview is not None else ""
             specials = frozenset(
