@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from assistant_builder.cli.common import print_json, progress, services
 
 if TYPE_CHECKING:
+    from assistant_builder.core.assistants.answering import Prepared
     from assistant_builder.core.assistants.session import AnswerSession
     from assistant_builder.core.assistants.turn import Answer
 
@@ -36,6 +37,12 @@ def load_model(session: AnswerSession, name: str) -> Any:
     progress(f"Loading the model of “{assistant.name}” ({assistant.model.id})…")
     session.load(assistant)
     return assistant
+
+
+def template_notice(prepared: Prepared) -> str:
+    """The sentence saying the model's chat template was replaced, or "" when it was not."""
+    preview = prepared.final.preview
+    return preview.template_notice if preview is not None else ""
 
 
 def answer_json(answer: Answer, conversation_id: int) -> dict[str, Any]:
@@ -79,6 +86,8 @@ def _ask(args: argparse.Namespace) -> int:
         for event in session.ask(assistant, args.question, max_tokens=args.max_tokens):
             if isinstance(event, Prepared):
                 conversation_id = event.conversation_id
+                if template_notice(event):
+                    progress(template_notice(event))
             elif isinstance(event, TextDelta):
                 if not args.json:
                     sys.stdout.write(event.text)
