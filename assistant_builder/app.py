@@ -4,13 +4,11 @@ With no arguments it opens the desktop app; with a command it runs the command l
 
 from __future__ import annotations
 
-import logging
 import os
 import sys
 from collections.abc import Sequence
-from logging.handlers import RotatingFileHandler
 
-from assistant_builder.core.paths import Paths
+from assistant_builder.core.logs import log_to_file
 
 
 def _headless() -> bool:
@@ -19,15 +17,6 @@ def _headless() -> bool:
     if sys.platform.startswith("linux"):
         return not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
     return False
-
-
-def _setup_logging(paths: Paths) -> None:
-    paths.log_dir.mkdir(parents=True, exist_ok=True)
-    handler = RotatingFileHandler(paths.log_file, maxBytes=2_000_000, backupCount=3)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    root = logging.getLogger()
-    root.addHandler(handler)
-    root.setLevel(logging.INFO)
 
 
 def run_gui(argv: Sequence[str]) -> int:
@@ -50,7 +39,7 @@ def run_gui(argv: Sequence[str]) -> int:
     from assistant_builder.ui.theme import apply_theme
 
     services = Services.create()
-    _setup_logging(services.paths)
+    log_to_file(services.paths)
     app = QApplication([sys.argv[0], *argv])
     app.setApplicationName("Assistant Builder")
     app.setOrganizationName("Assistant Builder")

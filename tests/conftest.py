@@ -82,6 +82,21 @@ def smollm2_gguf() -> Path:
 
 
 @pytest.fixture(scope="session")
+def broken_template_ggufs(
+    tmp_path_factory: pytest.TempPathFactory, smollm2_gguf: Path
+) -> dict[str, Path]:
+    """Copies of the real SmolLM2 whose own chat template is broken, by kind (see
+    tests/template_ggufs.py): "syntax", "raises", "escape". Written once per session."""
+    from tests.template_ggufs import BROKEN_TEMPLATES, with_chat_template
+
+    folder = tmp_path_factory.mktemp("broken-templates")
+    return {
+        kind: with_chat_template(smollm2_gguf, folder / f"smollm2-{kind}.gguf", template)
+        for kind, template in BROKEN_TEMPLATES.items()
+    }
+
+
+@pytest.fixture(scope="session")
 def minilm_dir() -> Path:
     """The real sentence-transformers/all-MiniLM-L6-v2 as a local folder."""
     dest = TEST_CACHE / "embedders" / "all-MiniLM-L6-v2"

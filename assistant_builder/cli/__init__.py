@@ -4,6 +4,7 @@ itself in ``GROUPS``; every command it lists works (nothing here is a placeholde
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import sys
 from collections.abc import Sequence
@@ -21,6 +22,8 @@ from assistant_builder.cli import (
     setup,
 )
 from assistant_builder.cli.common import run_command
+from assistant_builder.core.logs import log_to_file, not_from_llama
+from assistant_builder.core.paths import Paths
 
 GROUPS = [setup, models, collections, search, assistants, preview, ask, chat, serve]
 
@@ -46,5 +49,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "handler", None):
         parser.print_help(sys.stderr)
         return 1
-    logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING)
+    _setup_logging(debug=args.debug)
     return run_command(args)
+
+
+def _setup_logging(*, debug: bool) -> None:
+    """Warnings on stderr as one line each; llama.cpp's own only with --debug, and all of them
+    in the app's log file, as the desktop app keeps them."""
+    terminal = logging.StreamHandler()
+    terminal.setLevel(logging.DEBUG if debug else logging.WARNING)
+    if not debug:
+        terminal.addFilter(not_from_llama)
+    logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING, handlers=[terminal])
+    with contextlib.suppress(OSError):  # a log folder that cannot be written stops nothing
+        log_to_file(Paths.from_env())
+    if debug:
+        logging.getLogger().setLevel(logging.DEBUG)

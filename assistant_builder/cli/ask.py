@@ -87,6 +87,8 @@ def _ask(args: argparse.Namespace) -> int:
         for event in session.ask(assistant, args.question, max_tokens=args.max_tokens):
             if isinstance(event, Prepared):
                 conversation_id = event.conversation_id
+                if event.template_notice:
+                    progress(event.template_notice)
                 if args.show_prompt and not args.json and event.final.preview is not None:
                     sys.stdout.write(event.final.preview.text + "\n" + "-" * 40 + "\n")
             elif isinstance(event, TextDelta):

@@ -69,6 +69,7 @@ def _turns(session: AnswerSession, assistant: Assistant, ctrl_c: _CtrlC) -> int 
     from assistant_builder.core.engine.protocol import TextDelta
 
     conversation_id: int | None = None
+    notice = ""  # said once, and again only if it changes
     while True:
         line = _read("You: ")
         if line is None or line.strip() in EXIT_WORDS:
@@ -78,12 +79,15 @@ def _turns(session: AnswerSession, assistant: Assistant, ctrl_c: _CtrlC) -> int 
         ctrl_c.answer = CancelToken()
         final: Answer | None = None
         try:
-            sys.stdout.write(f"{assistant.name}: ")
             for event in session.ask(
                 assistant, line, conversation_id=conversation_id, cancel=ctrl_c.answer
             ):
                 if isinstance(event, Prepared):
                     conversation_id = event.conversation_id
+                    if event.template_notice not in ("", notice):
+                        notice = event.template_notice
+                        progress(notice)
+                    sys.stdout.write(f"{assistant.name}: ")
                 elif isinstance(event, TextDelta):
                     sys.stdout.write(event.text)
                     sys.stdout.flush()

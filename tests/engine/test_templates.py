@@ -62,16 +62,39 @@ def test_the_payload_is_live_outside_the_sandbox(tmp_path: Path) -> None:
     assert target.exists()
 
 
-def test_cve_payload_is_stopped_and_runs_nothing(tmp_path: Path) -> None:
+def test_a_model_whose_template_is_the_cve_payload_gets_the_standard_one(tmp_path: Path) -> None:
     target = tmp_path / "pwned"
     vocab = FakeVocab({"tokenizer.chat_template": cve_payload(target)}, ("<|im_start|>",))
     builder = PromptBuilder(vocab)
-    assert builder.template.origin == "model"
+    text = builder.build(MESSAGES).text
+    assert not target.exists()
+    assert builder.template.origin == "fallback"
+    assert text.startswith("<|im_start|>system\nBe brief.<|im_end|>\n")
+    assert "tried to reach parts of the computer" in builder.notice
+    assert "not run" in builder.notice and "standard chatml template" in builder.notice
+
+
+def test_the_cve_payload_as_the_users_own_template_is_refused(tmp_path: Path) -> None:
+    target = tmp_path / "pwned"
+    builder = PromptBuilder(FakeVocab({}, ("<|im_start|>",)), cve_payload(target))
     with pytest.raises(UnsafeTemplateError) as info:
         builder.build(MESSAGES)
     assert not target.exists()
     message = str(info.value)
     assert message.count(".") == 1 and message.endswith(".") and "\n" not in message
+
+
+def test_a_name_built_while_rendering_is_stopped_by_the_sandbox_and_falls_back() -> None:
+    # No internal name is written out, so only the running sandbox can see it.
+    source = (
+        "{% set name = '_' ~ '_class_' ~ '_' %}{{ messages | attr(name) }}"
+        "{% for m in messages %}{{ m.content }}{% endfor %}"
+    )
+    vocab = FakeVocab({"tokenizer.chat_template": source}, ("<|im_start|>",))
+    builder = PromptBuilder(vocab)
+    assert builder.template.origin == "model"
+    text = builder.build(MESSAGES).text
+    assert text.startswith("<|im_start|>system\n") and "tried to reach" in builder.notice
 
 
 def test_reaching_for_subclasses_is_an_error_not_an_empty_prompt() -> None:
@@ -120,7 +143,23 @@ def test_a_template_that_breaks_while_rendering_falls_back() -> None:
     builder = PromptBuilder(vocab)
     text = builder.build(MESSAGES).text
     assert text.startswith("<|im_start|>system\nBe brief.<|im_end|>")
-    assert builder.template.origin == "fallback" and builder.notice
+    assert builder.template.origin == "fallback"
+    assert builder.notice.startswith("This model's chat template failed on this conversation")
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "{{ 1 / 0 }}{% for m in messages %}{{ m.content }}{% endfor %}",
+        "{% macro f() %}{{ f() }}{% endmacro %}{{ f() }}",
+        "{{ messages[0].content.nosuchmethod() }}",
+    ],
+)
+def test_whatever_a_models_template_gets_wrong_it_falls_back(source: str) -> None:
+    vocab = FakeVocab({"tokenizer.chat_template": source}, ("<|im_start|>",))
+    builder = PromptBuilder(vocab)
+    assert builder.build(MESSAGES).text.startswith("<|im_start|>system\nBe brief.")
+    assert builder.template.origin == "fallback" and "failed" in builder.notice
 
 
 def test_user_override_wins_and_a_broken_override_is_explained(vocab) -> None:

@@ -160,6 +160,11 @@ class Prepared:
     conversation_id: int
     final: FinalPrompt
 
+    @property
+    def template_notice(self) -> str:
+        """The sentence saying the model's chat template was replaced, or "" when it was not."""
+        return self.final.preview.template_notice if self.final.preview is not None else ""
+
 
 def answer(
     assistant: Assistant,

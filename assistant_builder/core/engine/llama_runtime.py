@@ -15,8 +15,9 @@ from typing import Any
 
 from assistant_builder.core.engine.protocol import LoadOptions, SamplingOptions
 from assistant_builder.core.errors import EngineError
+from assistant_builder.core.logs import LLAMA_LOGGER
 
-_log = logging.getLogger("assistant_builder.llama")
+_log = logging.getLogger(LLAMA_LOGGER)
 _log.addHandler(logging.NullHandler())  # the app's log file gets them; a bare terminal does not
 # ggml's log levels (ggml.h): llama-cpp-python's own callback still maps the older numbering,
 # so every warning of llama.cpp reached the terminal even with verbose=False.
@@ -44,15 +45,23 @@ PENALTY_LAST_N = 64
 
 
 class Vocabulary:
-    """A model's tokenizer and metadata, loaded without its weights (a fraction of a second)."""
+    """A model's tokenizer and metadata, loaded without its weights (a fraction of a second).
+
+    llama.cpp's model alone, not llama-cpp-python's ``Llama``: that one also makes a context
+    (whose size warnings reached the terminal) and compiles the file's chat template, failing
+    on a broken one before the app's sandbox could fall back (core/engine/templates.py)."""
 
     def __init__(self, model_path: str) -> None:
         import llama_cpp
+        import llama_cpp._internals
 
         _route_llama_logs(llama_cpp)
+        params = llama_cpp.llama_model_default_params()
+        params.vocab_only = True
+        internals: Any = llama_cpp._internals
         try:
-            self._llm: Any = llama_cpp.Llama(
-                model_path=model_path, vocab_only=True, n_ctx=64, verbose=False
+            self._model: Any = internals.LlamaModel(
+                path_model=model_path, params=params, verbose=False
             )
         except (ValueError, RuntimeError, OSError) as err:
             raise EngineError(
@@ -60,31 +69,53 @@ class Vocabulary:
                 "check that the file is a complete GGUF model."
             ) from err
         self.model_path = model_path
-        self.metadata: Mapping[str, str] = dict(self._llm.metadata)
-        model = self._llm._model
-        self.bos_token = self._text_of(int(model.token_bos()))
-        self.eos_token = self._text_of(int(model.token_eos()))
+        self.metadata: Mapping[str, str] = dict(self._model.metadata())
+        self.bos_token = self._text_of(int(self._model.token_bos()))
+        self.eos_token = self._text_of(int(self._model.token_eos()))
         self.adds_bos = self.metadata.get("tokenizer.ggml.add_bos_token", "false") == "true"
 
     def _text_of(self, token: int) -> str:
-        return "" if token < 0 else str(self._llm._model.token_get_text(token))
+        return "" if token < 0 else str(self._model.token_get_text(token))
 
     def tokenize(self, text: str) -> list[int]:
         """Token ids of ``text`` with special tokens parsed and no BOS added (it is in the text)."""
         if not text:
             return []
-        return list(self._llm.tokenize(text.encode("utf-8"), add_bos=False, special=True))
+        return list(self._model.tokenize(text.encode("utf-8"), add_bos=False, special=True))
 
     def detokenize(self, tokens: Sequence[int]) -> str:
         """The text of ``tokens``, special tokens spelled out as the final prompt shows them."""
-        data = self._llm.detokenize(list(tokens), special=True)
+        data = self._model.detokenize(list(tokens), special=True)
         return bytes(data).decode("utf-8", errors="replace")
 
     def is_special_token(self, text: str) -> bool:
-        return len(self.tokenize(text)) == 1 and len(self._llm.tokenize(text.encode(), False)) > 1
+        plain = self._model.tokenize(text.encode("utf-8"), add_bos=False, special=False)
+        return len(self.tokenize(text)) == 1 and len(plain) > 1
 
     def close(self) -> None:
-        self._llm.close()
+        self._model.close()
+
+
+def _llama_without_templates(llama_cpp: Any, **params: Any) -> Any:
+    """llama-cpp-python's ``Llama`` with the file's chat templates hidden from it.
+
+    ``Llama.__init__`` compiles every template in the metadata for its create_chat_completion,
+    which the app never calls (it renders templates in its own sandbox), and a template with a
+    mistake fails the whole load; no parameter turns that off (chat_format only chooses among
+    the compiled ones). The templates are left out of the metadata it sees, nothing else."""
+
+    class _Llama(llama_cpp.Llama):  # type: ignore[misc]
+        @property
+        def metadata(self) -> dict[str, str]:
+            return self._metadata_without_templates
+
+        @metadata.setter
+        def metadata(self, value: Mapping[str, str]) -> None:
+            self._metadata_without_templates = {
+                k: v for k, v in value.items() if not k.startswith("tokenizer.chat_template")
+            }
+
+    return _Llama(**params)
 
 
 @dataclass
@@ -149,7 +180,8 @@ class LlamaRunner:
         gpu_layers = options.gpu_layers if gpu_offload_supported() else 0
         self.gpu_layers = gpu_layers
         try:
-            self.llm: Any = llama_cpp.Llama(
+            self.llm: Any = _llama_without_templates(
+                llama_cpp,
                 model_path=options.model_path,
                 n_ctx=options.context_size,
                 n_threads=threads,

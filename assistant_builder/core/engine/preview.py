@@ -51,6 +51,7 @@ def build_preview(
     ``documents_text`` is the passages block inside the newest message, counted apart."""
     messages = [m for _, m in labelled]
     prompt = builder.build(messages)
+    used = builder.template
     counts: dict[str, int] = {}
     previous = 0
     for k, (name, _) in enumerate(labelled[:-1], start=1):
@@ -61,6 +62,10 @@ def build_preview(
         )
         counts[name] = counts.get(name, 0) + length - previous
         previous = length
+    if builder.template != used:
+        # The model's own template failed on a shorter part and the fallback took over:
+        # count everything again on the template the prompt is now written with.
+        return build_preview(builder, labelled, context_size, documents_text=documents_text)
     last = len(prompt.token_ids) - previous
     documents = len(builder.tokenizer.tokenize(documents_text)) if documents_text else 0
     counts["documents"] = min(documents, last)

@@ -12,7 +12,6 @@ from assistant_builder.core.engine.protocol import ChatMessage
 from assistant_builder.core.engine.templates import (
     ChatTemplate,
     ChatTemplateError,
-    UnsafeTemplateError,
     choose_template,
     fallback_for,
     render,
@@ -84,14 +83,12 @@ class PromptBuilder:
                 eos_token=tok.eos_token,
                 add_generation_prompt=add_generation_prompt,
             )
-        except UnsafeTemplateError:
-            raise
-        except ChatTemplateError:
+        except ChatTemplateError as err:
             if self.template.origin != "model":
-                raise
-            # The model's own template broke on this conversation: keep chatting on the
-            # family's known-good one, and say so.
-            self.template = fallback_for(self.template)
+                raise  # the user's own template: they are told what to correct
+            # The model's own template broke on this conversation, or reached outside the
+            # sandbox: keep chatting on the family's known-good one, and say so.
+            self.template = fallback_for(self.template, err)
             return self.render_text(messages, add_generation_prompt=add_generation_prompt)
         # The model expects a BOS token its template does not write: show it in the text too.
         if tok.adds_bos and tok.bos_token and not text.startswith(tok.bos_token):

@@ -3,15 +3,22 @@ rendering it in a sandbox that cannot reach Python internals (CVE-2024-34359).""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any, Literal, NoReturn
 
-from jinja2 import TemplateError as JinjaTemplateError
-from jinja2 import TemplateSyntaxError
+from jinja2 import TemplateSyntaxError, nodes
 from jinja2.exceptions import SecurityError
-from jinja2.sandbox import ImmutableSandboxedEnvironment
+from jinja2.sandbox import (
+    UNSAFE_ASYNC_GENERATOR_ATTRIBUTES,
+    UNSAFE_COROUTINE_ATTRIBUTES,
+    UNSAFE_FUNCTION_ATTRIBUTES,
+    UNSAFE_GENERATOR_ATTRIBUTES,
+    UNSAFE_METHOD_ATTRIBUTES,
+    ImmutableSandboxedEnvironment,
+)
 
 from assistant_builder.core.engine.protocol import ChatMessage
 from assistant_builder.core.engine.template_library import FAMILY_MARKERS, FAMILY_TEMPLATES
@@ -79,13 +86,52 @@ def detect_family(metadata: Mapping[str, str], is_special_token: Callable[[str],
     return "chatml"
 
 
+_UNSAFE_NAMES = (
+    UNSAFE_FUNCTION_ATTRIBUTES
+    | UNSAFE_METHOD_ATTRIBUTES
+    | UNSAFE_GENERATOR_ATTRIBUTES
+    | UNSAFE_COROUTINE_ATTRIBUTES
+    | UNSAFE_ASYNC_GENERATOR_ATTRIBUTES
+)
+_UNSAFE = (
+    "This model's chat template tried to reach parts of the computer a template has no "
+    "business with, so it was not run; the standard {family} template is used instead."
+)
+
+
+def _is_unsafe_name(name: object) -> bool:
+    return isinstance(name, str) and (name.startswith("_") or name in _UNSAFE_NAMES)
+
+
+@lru_cache(maxsize=16)  # asked at every render; a template's text does not change
+def reaches_internals(source: str) -> bool:
+    """Whether the template names Python internals (``x.__class__``, ``x['__globals__']``,
+    ``x|attr('__mro__')``): refused before it runs. A name built at run time is still stopped
+    by the sandbox when it is used."""
+    tree = sandbox_environment().parse(source)
+    return any(_is_unsafe_name(name) for node in tree.find_all(_NAMING) for name in _names_in(node))
+
+
+_NAMING = (nodes.Getattr, nodes.Getitem, nodes.Filter)
+
+
+def _names_in(node: nodes.Node) -> Iterator[object]:
+    """The attribute names a node reads that are known before the template runs."""
+    if isinstance(node, nodes.Getattr):
+        yield node.attr
+    elif isinstance(node, nodes.Getitem) and isinstance(node.arg, nodes.Const):
+        yield node.arg.value
+    elif isinstance(node, nodes.Filter) and node.name == "attr":
+        yield from (a.value for a in node.args if isinstance(a, nodes.Const))
+
+
 def choose_template(
     metadata: Mapping[str, str],
     is_special_token: Callable[[str], bool],
     override: str | None = None,
 ) -> ChatTemplate:
-    """The user's override if given, else the model's own template if it parses, else the
-    known-good template of the model's family with a notice saying so."""
+    """The user's override if given, else the model's own template if it compiles and stays
+    inside the sandbox, else the known-good template of the model's family with a notice."""
     family = detect_family(metadata, is_special_token)
     env = sandbox_environment()
     if override is not None and override.strip():
@@ -108,7 +154,8 @@ def choose_template(
         )
     try:
         env.from_string(own)
-    except TemplateSyntaxError:
+        unsafe = reaches_internals(own)
+    except Exception:  # text from a downloaded file: whatever fails, it cannot be used
         return ChatTemplate(
             fallback,
             "fallback",
@@ -116,6 +163,8 @@ def choose_template(
             f"This model's chat template could not be read, so the standard {family} "
             "template is used instead.",
         )
+    if unsafe:
+        return ChatTemplate(fallback, "fallback", family, _UNSAFE.format(family=family))
     return ChatTemplate(own, "model", family)
 
 
@@ -128,8 +177,14 @@ def render(
     add_generation_prompt: bool = True,
 ) -> str:
     """The exact prompt text for ``messages``, special tokens included."""
+    unsafe = UnsafeTemplateError(
+        "This chat template tried to reach parts of the computer a template has no "
+        "business with, so it was stopped before running; use the standard template instead."
+    )
     env = sandbox_environment()
     try:
+        if reaches_internals(template.source):
+            raise unsafe
         compiled = env.from_string(template.source)
         return compiled.render(
             messages=[{"role": m.role, "content": m.content} for m in messages],
@@ -139,29 +194,31 @@ def render(
             tools=None,
             documents=None,
         )
+    except UnsafeTemplateError:
+        raise
     except SecurityError as err:
-        raise UnsafeTemplateError(
-            "This chat template tried to reach parts of the computer a template has no "
-            "business with, so it was stopped before running; use the standard template instead."
-        ) from err
+        raise unsafe from err
     except _RaisedByTemplate as err:
         raise ChatTemplateError(
             f"The chat template refused these messages ({err}); change the conversation "
             "or use a different template."
         ) from err
-    except (JinjaTemplateError, TypeError, ValueError, KeyError, IndexError) as err:
+    # A template is a small program from a file or a text box: whatever it gets wrong
+    # (an unknown filter, 1/0, endless recursion) is the template's failure, told plainly.
+    except Exception as err:
         raise ChatTemplateError(
             f"The chat template failed while writing the prompt ({err}); "
             "use the standard template instead."
         ) from err
 
 
-def fallback_for(template: ChatTemplate) -> ChatTemplate:
-    """The family's known-good template, for when the chosen one fails while rendering."""
-    return ChatTemplate(
-        FAMILY_TEMPLATES[template.family],
-        "fallback",
-        template.family,
-        f"This model's chat template failed on this conversation, so the standard "
-        f"{template.family} template is used instead.",
+def fallback_for(template: ChatTemplate, error: ChatTemplateError) -> ChatTemplate:
+    """The family's known-good template, for when the model's own fails while rendering."""
+    family = template.family
+    notice = (
+        _UNSAFE.format(family=family)
+        if isinstance(error, UnsafeTemplateError)
+        else f"This model's chat template failed on this conversation, so the standard "
+        f"{family} template is used instead."
     )
+    return ChatTemplate(FAMILY_TEMPLATES[family], "fallback", family, notice)

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QApplication, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QVBoxLayout, QWidget
 
 from assistant_builder.core.assistants.answering import Prepared
 from assistant_builder.core.assistants.model import Assistant
@@ -45,11 +45,19 @@ class ChatPanel(QWidget):
         self.banner = Banner(dark=isinstance(app, QApplication) and is_dark(app))
         self.transcript = TranscriptView()
         self.transcript.citation_requested.connect(self.citation_requested)
+        # A quiet line under the answer when the model's own chat template could not be used.
+        self.template_notice = QLabel()
+        self.template_notice.setObjectName("hint")
+        self.template_notice.setAccessibleName("Template notice")
+        self.template_notice.setWordWrap(True)
+        self.template_notice.setContentsMargins(16, 2, 16, 2)
+        self.template_notice.hide()
         self.composer = Composer()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.banner)
         layout.addWidget(self.transcript, 1)
+        layout.addWidget(self.template_notice)
         layout.addWidget(self.composer)
         self.composer.send_requested.connect(self.send)
         self.composer.stop_requested.connect(self.stop)
@@ -80,6 +88,7 @@ class ChatPanel(QWidget):
         self._editing_from = None
         self.composer.set_note("")
         self.banner.dismiss()
+        self.template_notice.hide()
         self._reload()
 
     def messages(self) -> list[Message]:
@@ -142,7 +151,12 @@ class ChatPanel(QWidget):
 
     # Host events -------------------------------------------------------------------------
     def _on_prepared(self, rid: int, prepared: Prepared) -> None:
-        if rid == self.request_id and self.conversation_id != prepared.conversation_id:
+        if rid != self.request_id:
+            return
+        notice = prepared.template_notice
+        self.template_notice.setText(notice)
+        self.template_notice.setVisible(bool(notice))
+        if self.conversation_id != prepared.conversation_id:
             self.conversation_id = prepared.conversation_id
             self.conversation_changed.emit(prepared.conversation_id)
 
