@@ -51,3 +51,71 @@ class Citation:
             score=float(data.get("score", 0.0) or 0.0),
             spans=tuple((int(a), int(b)) for a, b in data.get("spans", ()) or ()),
         )
+
+
+@dataclass(frozen=True)
+class RetrievedPassage:
+    """A passage the search found for a question, and what became of it ("Why this answer")."""
+
+    source: str
+    page: int | None
+    start: int
+    end: int
+    text: str
+    relevance: float  # the one 0..1 scale the search results are ordered by
+    keyword: float | None = None  # keyword and meaning scores on the same 0..1 scale
+    meaning: float | None = None
+    collection: str = ""
+    n: int = 0  # its number in the prompt; 0 when it was not sent
+    left_out: str = ""  # why it was not sent: "below_minimum" | "no_room" | ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "source": self.source, "page": self.page, "start": self.start, "end": self.end,
+            "text": self.text, "relevance": self.relevance, "keyword": self.keyword,
+            "meaning": self.meaning, "collection": self.collection, "n": self.n,
+            "left_out": self.left_out,
+        }  # fmt: skip
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> RetrievedPassage:
+        page = data.get("page")
+        keyword, meaning = data.get("keyword"), data.get("meaning")
+        return cls(
+            source=str(data.get("source", "")),
+            page=int(page) if page is not None else None,
+            start=int(data.get("start", 0) or 0),
+            end=int(data.get("end", 0) or 0),
+            text=str(data.get("text", "")),
+            relevance=float(data.get("relevance", 0.0) or 0.0),
+            keyword=float(keyword) if keyword is not None else None,
+            meaning=float(meaning) if meaning is not None else None,
+            collection=str(data.get("collection", "")),
+            n=int(data.get("n", 0) or 0),
+            left_out=str(data.get("left_out", "")),
+        )
+
+
+@dataclass(frozen=True)
+class Grounding:
+    """What an answer rests on, kept with it: the query searched, every passage found (sent or
+    not, and why not), and the spans of the answer that no passage supports."""
+
+    query: str = ""
+    retrieved: tuple[RetrievedPassage, ...] = ()
+    unsupported: tuple[Span, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "query": self.query,
+            "retrieved": [p.to_json() for p in self.retrieved],
+            "unsupported": [[a, b] for a, b in self.unsupported],
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Grounding:
+        return cls(
+            query=str(data.get("query", "")),
+            retrieved=tuple(RetrievedPassage.from_json(p) for p in data.get("retrieved", ())),
+            unsupported=tuple((int(a), int(b)) for a, b in data.get("unsupported", ())),
+        )

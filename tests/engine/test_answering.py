@@ -112,3 +112,23 @@ def test_a_missing_model_is_one_plain_sentence(app_home: Paths, registry: ModelR
     # A bundle from another computer finds the model by its checksum.
     same = _assistant(model=ModelRef(id="other-name", sha256="b1" * 32))
     assert find_model(registry, same).id == "smollm2"
+
+
+def test_the_answer_keeps_what_the_search_found_and_what_became_of_each_passage(
+    app_home: Paths, registry: ModelRegistry, local_engine: object
+) -> None:
+    low = Passage(2, "/docs/dogs.txt", None, 0, 30, "Dogs bark at the postman.", 0.2)
+    assistant = _assistant(collections=(CollectionRef("pets", min_score=0.5),))
+    options = load_options(assistant, registry, threads=1, machine=Machine(16 << 30, 8 << 30))
+    store = ConversationStore(app_home.conversations_db)
+    events = list(answer(assistant, "How long do cats sleep?", engine=local_engine,  # type: ignore[arg-type]
+                         options=options, conversations=store,
+                         retrieve=lambda a, q: [PASSAGE, low]))  # fmt: skip
+    final = events[-1]
+    assert isinstance(final, Answer)
+    grounding = final.grounding
+    assert grounding.query == "How long do cats sleep?"
+    sent, below = grounding.retrieved
+    assert (sent.source, sent.n, sent.left_out) == ("/docs/cats.txt", 1, "")
+    assert (below.source, below.n, below.left_out) == ("/docs/dogs.txt", 0, "below_minimum")
+    assert store.message(final.message_id or -1).grounding == grounding  # kept with the answer

@@ -18,6 +18,7 @@ from assistant_builder.core.assistants.prompt import Passage
 from assistant_builder.core.assistants.turn import Answer, run_turn
 from assistant_builder.core.assistants.variables import standard_values
 from assistant_builder.core.cancel import NEVER, CancelToken
+from assistant_builder.core.citation import Grounding, RetrievedPassage
 from assistant_builder.core.conversations.store import ConversationStore
 from assistant_builder.core.engine.prompt import PromptBuilder
 from assistant_builder.core.engine.protocol import (
@@ -153,6 +154,35 @@ def prepare(
     )  # fmt: skip
 
 
+def retrieval_record(
+    assistant: Assistant, found: Sequence[Passage], final: FinalPrompt
+) -> tuple[RetrievedPassage, ...]:
+    """Every passage the search found, with its number in the prompt or why it was left out."""
+    sent = {(p.source, p.start, p.end): p.n for p in final.assembled.passages}
+    out = []
+    for p in found:
+        n = sent.get((p.source, p.start, p.end), 0)
+        relevance = p.relevance if p.relevance is not None else p.score
+        left_out = ""
+        if not n:
+            low = relevance < assistant.min_score_for(p.collection)
+            left_out = "below_minimum" if low else "no_room"
+        out.append(
+            RetrievedPassage(
+                p.source,
+                p.page,
+                p.start,
+                p.end,
+                p.text,
+                relevance,
+                collection=p.collection,
+                n=n,
+                left_out=left_out,
+            )
+        )
+    return tuple(out)
+
+
 @dataclass(frozen=True)
 class Prepared:
     """The first event of an answer: where it is kept and the exact prompt sent."""
@@ -197,6 +227,8 @@ def answer(
     writer = conversations.start_answer(
         conversation_id, model=assistant.model.id, settings=asdict(assistant.sampling)
     )
+    grounding = Grounding(question, retrieval_record(assistant, passages, final))
     yield from run_turn(
-        engine, final.assembled, assistant.sampling.options(), writer=writer, cancel=cancel
-    )
+        engine, final.assembled, assistant.sampling.options(), writer=writer,
+        grounding=grounding, cancel=cancel,
+    )  # fmt: skip

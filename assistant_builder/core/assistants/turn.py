@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from assistant_builder.core.assistants.prompt import AssembledPrompt, Passage, check_citations
 from assistant_builder.core.cancel import NEVER, CancelToken
-from assistant_builder.core.citation import Citation
+from assistant_builder.core.citation import Citation, Grounding
 from assistant_builder.core.conversations.store import AnswerWriter
 from assistant_builder.core.engine.protocol import (
     Engine,
@@ -38,6 +38,7 @@ class Answer:
     stop_reason: str  # stop | length | cancelled | refused
     message_id: int | None = None
     prompt: str = ""  # the exact text the engine evaluated ("" when no model was called)
+    grounding: Grounding = field(default_factory=Grounding)  # what the search found
 
     @property
     def refused(self) -> bool:
@@ -57,14 +58,20 @@ def run_turn(
     sampling: SamplingOptions,
     *,
     writer: AnswerWriter | None = None,
+    grounding: Grounding | None = None,
     cancel: CancelToken = NEVER,
 ) -> Iterator[TextDelta | Answer]:
-    """Yield the answer's text as it streams, then one :class:`Answer`."""
+    """Yield the answer's text as it streams, then one :class:`Answer`. ``grounding`` says
+    what the search found; it is kept with the answer."""
+    grounding = grounding or Grounding()
     if prompt.refusal is not None:
         if writer is not None:
             writer.append(prompt.refusal)
         yield TextDelta(prompt.refusal)
-        yield _finish(prompt.refusal, prompt, Usage(0, 0), Timings(0.0, 0.0), "refused", writer, "")
+        yield _finish(
+            prompt.refusal, prompt, Usage(0, 0), Timings(0.0, 0.0), "refused", writer, "",
+            grounding,
+        )  # fmt: skip
         return
     text: list[str] = []
     pending: list[str] = []
@@ -92,7 +99,7 @@ def run_turn(
         raise EngineError("The model stopped without finishing its answer; try again.")
     yield _finish(
         "".join(text), prompt, finished.usage, finished.timings, finished.stop_reason, writer,
-        finished.prompt,
+        finished.prompt, grounding,
     )  # fmt: skip
 
 
@@ -104,6 +111,7 @@ def _finish(
     stop_reason: str,
     writer: AnswerWriter | None,
     evaluated: str,
+    grounding: Grounding,
 ) -> Answer:
     check = check_citations(text, prompt.passages)
     citations = tuple(citation_of(p) for p in check.citations)
@@ -116,8 +124,10 @@ def _finish(
                    "completion_tokens": usage.completion_tokens},
             timings={"ttft_s": timings.ttft_s, "total_s": timings.total_s},
             stop_reason=stop_reason,
+            grounding=grounding,
         )  # fmt: skip
         message_id = writer.message_id
     return Answer(
-        text, citations, check.unknown, usage, timings, stop_reason, message_id, evaluated
-    )
+        text, citations, check.unknown, usage, timings, stop_reason, message_id, evaluated,
+        grounding,
+    )  # fmt: skip

@@ -52,7 +52,13 @@ CREATE TRIGGER messages_au AFTER UPDATE OF content ON messages BEGIN
 END;
 """
 
-MIGRATIONS: list[str] = [_V1]
+# What an answer rests on (core/citation.py Grounding): the query, every passage found and
+# what became of it, and the spans of the answer no passage supports.
+_V2 = """
+ALTER TABLE messages ADD COLUMN grounding TEXT NOT NULL DEFAULT '{}';
+"""
+
+MIGRATIONS: list[str] = [_V1, _V2]
 VERSION = len(MIGRATIONS)
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from assistant_builder.core.citation import Citation
+from assistant_builder.core.citation import Citation, Grounding
 from assistant_builder.core.conversations.schema import migrate
 from assistant_builder.core.errors import ConversationError
 
@@ -47,6 +47,7 @@ class Message:
     timings: dict[str, Any] = field(default_factory=dict)
     usage: dict[str, Any] = field(default_factory=dict)
     stop_reason: str = ""
+    grounding: Grounding = field(default_factory=Grounding)
 
 
 @dataclass(frozen=True)
@@ -84,17 +85,19 @@ class AnswerWriter:
         usage: Mapping[str, Any] | None = None,
         timings: Mapping[str, Any] | None = None,
         stop_reason: str = "stop",
+        grounding: Grounding | None = None,
     ) -> Message:
         with self._store._write() as conn:
             conn.execute(
                 "UPDATE messages SET complete = 1, citations = ?, invented = ?, usage = ?, "
-                "timings = ?, stop_reason = ? WHERE id = ?",
+                "timings = ?, stop_reason = ?, grounding = ? WHERE id = ?",
                 (
                     _dump([c.record() for c in citations]),
                     _dump(list(invented_citations)),
                     _dump(dict(usage or {})),
                     _dump(dict(timings or {})),
                     stop_reason,
+                    _dump((grounding or Grounding()).to_json()),
                     self.message_id,
                 ),
             )
@@ -323,4 +326,5 @@ def _message(row: sqlite3.Row) -> Message:
         timings=json.loads(row["timings"]),
         usage=json.loads(row["usage"]),
         stop_reason=row["stop_reason"],
+        grounding=Grounding.from_json(json.loads(row["grounding"])),
     )

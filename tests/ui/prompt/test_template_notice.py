@@ -7,10 +7,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from assistant_builder.ui.editor.prompt_source import PromptSource
 from pytestqt.qtbot import QtBot
 
 from assistant_builder.core.assistants.model import Assistant, ModelRef
+from assistant_builder.core.assistants.preview import PromptPreviewer
 from assistant_builder.core.assistants.store import AssistantStore
 from assistant_builder.core.models.registry import InstalledModel, ModelRegistry
 from assistant_builder.ui.pages.assistants_page import AssistantsPage
@@ -21,8 +21,8 @@ pytestmark = pytest.mark.integration
 
 
 @pytest.fixture
-def source(registry: ModelRegistry) -> PromptSource:
-    return PromptSource(registry)  # no documents here: no knowledge process needed
+def source(registry: ModelRegistry) -> PromptPreviewer:
+    return PromptPreviewer(registry)  # no documents here: no knowledge process needed
 
 
 def install(registry: ModelRegistry, path: Path, model_id: str = "broken") -> None:
