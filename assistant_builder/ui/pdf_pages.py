@@ -51,8 +51,6 @@ class PdfPagesView(QAbstractScrollArea):
         # person scrolls, so a resize (the window opening) puts it back in place.
         self._target: tuple[int, QRectF | None] | None = None
         self._placing = False
-        self.viewport().setAutoFillBackground(True)
-        self.viewport().setBackgroundRole(QPalette.ColorRole.Mid)
         # Always there, so fitting the width never toggles it and lays the pages out again.
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
         self.verticalScrollBar().valueChanged.connect(self._scrolled)
@@ -190,6 +188,8 @@ class PdfPagesView(QAbstractScrollArea):
     # Painting ----------------------------------------------------------------------------
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self.viewport())
+        # Around the pages: a little darker than the window, in either theme.
+        painter.fillRect(event.rect(), self.palette().color(QPalette.ColorRole.Window).darker(125))
         offset = self._offset()
         visible = QRectF(self.viewport().rect()).translated(offset)
         for page in range(len(self._tops)):

@@ -110,6 +110,8 @@ class SourceViewer(QWidget):
         self.zoom_in_button = _button("+", "Zoom in", lambda: self._zoom(+1))
         self.fit_button = _button("Fit width", "Fit the page to the width", lambda: self._zoom(0))
         self.fit_button.setCheckable(True)
+        for button in (self.zoom_out_button, self.zoom_in_button):
+            button.setFixedWidth(button.sizeHint().height() * 2)
         controls = QHBoxLayout()
         for widget in (self.previous_button, self.page_label, self.next_button):
             controls.addWidget(widget)
