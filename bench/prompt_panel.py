@@ -28,6 +28,7 @@ def main() -> None:
     from assistant_builder.core.assistants.model import Assistant, CollectionRef, ModelRef
     from assistant_builder.core.assistants.preview import PromptPreviewer
     from assistant_builder.core.assistants.retrieval import process_retriever
+    from assistant_builder.core.citation import Citation
     from assistant_builder.core.knowledge.collection import Collections
     from assistant_builder.core.knowledge.indexer import index_collection
     from assistant_builder.core.knowledge.process import KnowledgeProcess
@@ -97,9 +98,7 @@ def main() -> None:
     for page in (150, 20, 199):
         start = time.perf_counter()
         passage = f"Page {page - 1} says something about item {page - 1}."
-        viewer.open_citation(
-            {"source": str(pdf), "page": page, "start": 0, "end": 0, "text": passage}
-        )
+        viewer.open_citation(Citation(page, str(pdf), page, 0, 0, passage))
         app.processEvents()
         opened.append(time.perf_counter() - start)
         assert viewer.highlighted_pdf_page() == page

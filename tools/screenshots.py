@@ -325,7 +325,10 @@ def chat_with_sources(app: object, window: object, theme: str) -> None:
 
 
 def main() -> None:
+    """Every screenshot; ``tools/screenshots.py source`` renders only the source viewer's."""
     from PySide6.QtWidgets import QApplication
+
+    only_source = sys.argv[1:] == ["source"]
 
     with tempfile.TemporaryDirectory() as tmp:
         prepare_home(Path(tmp))
@@ -348,6 +351,10 @@ def main() -> None:
             window = MainWindow(Services.create(), settings)
             window.resize(*SIZE)
             window.show()
+            if only_source:
+                shoot_source(app, window, theme)
+                window.close()
+                continue
             stage_models_page(window)
             shots = [(page, page.lower()) for page in PAGES]
             shots.insert(PAGES.index("Models") + 1, ("Models", "models-installed"))
@@ -382,19 +389,26 @@ def main() -> None:
             target = OUT / f"assistant-behaviour-{theme}.png"
             window.grab().save(str(target))
             print(target.relative_to(ROOT))
-            # A cited page of the contract, opened where the answer found it.
-            hit = cited_rent_clause()
-            window.open_citation(hit)
-            viewer = window.source_viewer
-            assert viewer is not None
-            viewer.resize(760, 700)
-            wait_for(app, lambda: False, seconds=1.5)  # QtPdf renders pages in the background
-            target = OUT / f"source-{theme}.png"
-            viewer.grab().save(str(target))
-            print(target.relative_to(ROOT))
-            viewer.close()
+            shoot_source(app, window, theme)
             shoot_library(window, theme, reports)
             window.close()
+
+
+def shoot_source(app: object, window: object, theme: str) -> None:
+    """A cited page of the contract, opened where the answer found it: the passage filled
+    in the middle of the view, the page and zoom controls above."""
+    from assistant_builder.ui.main_window import MainWindow
+
+    assert isinstance(window, MainWindow)
+    window.open_citation(cited_rent_clause())
+    viewer = window.source_viewer
+    assert viewer is not None
+    viewer.resize(760, 700)
+    wait_for(app, lambda: False, seconds=0.3)  # the resize reaches the page view
+    target = OUT / f"source-{theme}.png"
+    viewer.grab().save(str(target))
+    print(target.relative_to(ROOT))
+    viewer.close()
 
 
 def wait_for(app: object, done: Callable[[], bool], seconds: float = 60.0) -> None:

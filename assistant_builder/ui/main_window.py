@@ -229,7 +229,7 @@ class MainWindow(QMainWindow):
             self.source_viewer.setWindowFlag(Qt.WindowType.Window)
             self.source_viewer.setWindowTitle(f"Source — {APP_NAME}")
             self.source_viewer.resize(760, 860)
-        self.source_viewer.open_citation(citation.to_json())
+        self.source_viewer.open_citation(citation)
         self.source_viewer.show()
         self.source_viewer.raise_()
 

@@ -10,9 +10,9 @@ def _pdf_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
 
 
-def write_pdf(path: Path, pages: list[str]) -> Path:
-    """A minimal valid PDF with one line of Helvetica text per page ("" gives a page without
-    any text layer, like a scan)."""
+def write_pdf(path: Path, pages: list[str] | list[list[str]]) -> Path:
+    """A minimal valid PDF, each page one line of Helvetica text or a list of lines from the
+    top down ("" gives a page without any text layer, like a scan)."""
     objects: list[bytes] = []
     n_pages = len(pages)
     # 1: catalog, 2: pages, 3: font, then per page: page object, content stream.
@@ -21,7 +21,9 @@ def write_pdf(path: Path, pages: list[str]) -> Path:
     objects.append(f"<< /Type /Pages /Kids [{kids}] /Count {n_pages} >>".encode())
     objects.append(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")
     for i, text in enumerate(pages):
-        content = f"BT /F1 12 Tf 72 720 Td ({_pdf_escape(text)}) Tj ET".encode() if text else b""
+        lines = [text] if isinstance(text, str) else text
+        shown = " ".join(f"({_pdf_escape(line)}) Tj 0 -16 Td" for line in lines if line)
+        content = f"BT /F1 12 Tf 72 720 Td {shown} ET".encode() if shown else b""
         objects.append(
             f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "
             f"/Resources << /Font << /F1 3 0 R >> >> /Contents {5 + 2 * i} 0 R >>".encode()

@@ -7,6 +7,7 @@ from datetime import datetime
 from pathlib import Path, PurePath
 from typing import Any
 
+from assistant_builder.core.conversations.markdown import literal_html
 from assistant_builder.core.conversations.store import Conversation, ConversationStore, Message
 from assistant_builder.core.fileio import write_bytes_atomic, write_json_atomic
 
@@ -24,16 +25,18 @@ def to_json(conversation: Conversation, messages: list[Message]) -> dict[str, An
 
 
 def to_markdown(conversation: Conversation, messages: list[Message]) -> str:
+    """The conversation as Markdown; what people and models wrote reads as written (raw HTML
+    in it is escaped, not interpreted)."""
     title = conversation.title or "Conversation"
     lines = [
-        f"# {title}",
+        f"# {literal_html(title)}",
         "",
         f"Assistant: {conversation.assistant} · started {_when(conversation.created_at)}",
         "",
     ]
     for m in messages:
         speaker = _SPEAKERS.get(m.role, m.role)
-        lines += [f"## {speaker}", "", m.content.strip() or "*(no text)*", ""]
+        lines += [f"## {speaker}", "", literal_html(m.content.strip()) or "*(no text)*", ""]
         if not m.complete:
             lines += ["*(This answer was interrupted before it finished.)*", ""]
         if m.citations:
@@ -43,7 +46,7 @@ def to_markdown(conversation: Conversation, messages: list[Message]) -> str:
                 where = PurePath(c.source).name or "document"
                 if c.page is not None:
                     where += f", page {c.page}"
-                lines.append(f"- [{c.n}] {where}")
+                lines.append(f"- [{c.n}] {literal_html(where)}")
             lines.append("")
         if m.invented_citations:
             numbers = ", ".join(f"[{n}]" for n in m.invented_citations)

@@ -1,6 +1,10 @@
 """The transcript: each message rendered from markdown (code blocks get a Copy button), each
 answer with its numbered source chips and timings, and the streaming answer repainted from a
-buffer at most every ~40 ms, never per token."""
+buffer at most every ~40 ms, never per token.
+
+Markdown is read by Qt's own importer with raw HTML off, so a tag a model copied from its
+prompt (``<passage …>``) or a person typed (``<b>``) is shown as written and can never hide or
+restyle the text around it."""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ import re
 from pathlib import PurePath
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QFontDatabase
+from PySide6.QtGui import QFontDatabase, QTextDocument
 from PySide6.QtWidgets import (
     QApplication,
     QFrame,
@@ -21,11 +25,15 @@ from PySide6.QtWidgets import (
 )
 
 from assistant_builder.core.citation import Citation
+from assistant_builder.core.conversations.markdown import FENCE
 from assistant_builder.core.conversations.store import Message
 
 REPAINT_MS = 40
-# A fenced code block; an unclosed one (still streaming) runs to the end of the text.
-_FENCE = re.compile(r"^```([^\n`]*)\n(.*?)(?:^```[ \t]*$\n?|\Z)", re.S | re.M)
+# GitHub's dialect (tables, task lists, strikethrough) with raw HTML read as plain text.
+MARKDOWN = (
+    QTextDocument.MarkdownFeature.MarkdownDialectGitHub
+    | QTextDocument.MarkdownFeature.MarkdownNoHTML
+)
 # A blank line before a plain paragraph or heading: markdown starts a new block there, so the
 # text can be shown in one label per block (lists, quotes, tables and indented text continue
 # the block before them and stay with it).
@@ -52,7 +60,7 @@ def segments(text: str) -> list[tuple[str, str]]:
         out.extend(("markdown", block) for block in _BLOCK_BREAK.split(part) if block.strip())
 
     pos = 0
-    for match in _FENCE.finditer(text):
+    for match in FENCE.finditer(text):
         prose(text[pos : match.start()])
         out.append(("code", match.group(2).rstrip("\n")))
         pos = match.end()
@@ -105,14 +113,26 @@ class CodeBlock(QFrame):
         layout.addWidget(self.code)
 
 
-def _markdown_label(text: str) -> QLabel:
-    label = QLabel()
-    label.setTextFormat(Qt.TextFormat.MarkdownText)
-    label.setText(text)
-    label.setWordWrap(True)
-    label.setOpenExternalLinks(False)
-    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    return label
+class MarkdownLabel(QLabel):
+    """A piece of markdown, shown as ``document`` renders it. QLabel's own markdown format
+    would read raw HTML, so the label is given the document's rich text instead, in which
+    every character written is escaped."""
+
+    def __init__(self, markdown: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.markdown = ""
+        self.document = QTextDocument(self)
+        self.setTextFormat(Qt.TextFormat.RichText)
+        self.setWordWrap(True)
+        self.setOpenExternalLinks(False)
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.set_markdown(markdown)
+
+    def set_markdown(self, markdown: str) -> None:
+        self.markdown = markdown
+        self.document.setDefaultFont(self.font())
+        self.document.setMarkdown(markdown, MARKDOWN)
+        self.setText(self.document.toHtml())
 
 
 class MessageView(QFrame):
@@ -142,7 +162,7 @@ class MessageView(QFrame):
         self.body = QVBoxLayout()
         self.body.setSpacing(6)
         self._pieces: list[tuple[str, str]] = []  # what ``body`` shows, as segments()
-        self._piece_views: list[QLabel | CodeBlock] = []
+        self._piece_views: list[MarkdownLabel | CodeBlock] = []
         self.chips = QHBoxLayout()
         self.chips.setSpacing(6)
         self.chip_buttons: list[QPushButton] = []
@@ -167,17 +187,20 @@ class MessageView(QFrame):
             same < min(len(pieces), len(self._pieces)) and pieces[same][0] == self._pieces[same][0]
         ):
             same += 1
-        for widget in self._piece_views[same:]:
-            self.body.removeWidget(widget)
-            widget.deleteLater()
+        for gone in self._piece_views[same:]:
+            self.body.removeWidget(gone)
+            gone.deleteLater()
         del self._piece_views[same:]
         for i, (kind, piece) in enumerate(pieces):
             if i < same:
                 if piece != self._pieces[i][1]:
                     view = self._piece_views[i]
-                    (view.code if isinstance(view, CodeBlock) else view).setText(piece)
+                    if isinstance(view, CodeBlock):
+                        view.code.setText(piece)
+                    else:
+                        view.set_markdown(piece)
                 continue
-            widget = CodeBlock(piece) if kind == "code" else _markdown_label(piece)
+            widget = CodeBlock(piece) if kind == "code" else MarkdownLabel(piece)
             self.body.addWidget(widget)
             self._piece_views.append(widget)
         self._pieces = pieces

@@ -16,7 +16,14 @@ from assistant_builder.core.assistants.store import AssistantStore
 from assistant_builder.core.citation import Citation
 from assistant_builder.core.conversations.store import ConversationStore
 from assistant_builder.ui.chat.page import ChatPage
-from assistant_builder.ui.chat.transcript import CodeBlock, TranscriptView, segments
+from assistant_builder.ui.chat.transcript import (
+    CodeBlock,
+    MarkdownLabel,
+    MessageView,
+    TranscriptView,
+    segments,
+)
+from tests.raw_html import RAW_HTML
 
 ANSWER = """## Your bills
 
@@ -56,11 +63,10 @@ def test_an_answer_renders_markdown_with_copyable_code_chips_and_timings(
     _conversation(conversations, helper, "When are my bills due?")
     page = make_page()  # opens the assistant's most recent conversation
     answer = page.panel.transcript.views[-1]
-    labels = [w for w in answer.findChildren(QLabel) if w.textFormat().name == "MarkdownText"]
-    document = QTextDocument()
-    document.setMarkdown("".join(label.text() for label in labels))
-    assert "Your bills" in document.toPlainText() and "quarterly" in document.toPlainText()
-    assert document.rootFrame().childFrames(), "the table renders as a table"
+    labels = answer.findChildren(MarkdownLabel)
+    shown = "".join(_shown(label) for label in labels)
+    assert "Your bills" in shown and "quarterly" in shown and "**" not in shown
+    assert any(label.document.rootFrame().childFrames() for label in labels), "a table"
     code = answer.findChild(CodeBlock)
     assert code is not None and code.code.text() == 'print("paid")'
     code.copy_button.click()
@@ -105,14 +111,14 @@ def test_a_growing_answer_redraws_only_its_last_paragraph(qtbot: QtBot) -> None:
     view.stream("The lease starts in May [1].\n\nRent is due")
     view.flush()
 
-    def shown() -> list[QLabel]:
+    def shown() -> list[MarkdownLabel]:
         return [message.body.itemAt(i).widget() for i in range(message.body.count())]
 
     first, second = shown()
     view.stream(" on the first.\n\n- Water is\n- paid quarterly\n\nThat is all.")
     view.flush()
     labels = shown()
-    texts = [label.text() for label in labels]
+    texts = [label.markdown for label in labels]
     assert labels[0] is first and labels[1] is second
     assert texts == [
         "The lease starts in May [1].",
@@ -123,6 +129,78 @@ def test_a_growing_answer_redraws_only_its_last_paragraph(qtbot: QtBot) -> None:
         ("markdown", "A.\n\n1. one\n\n2. two"),
         ("markdown", "# Next"),
     ]
+
+
+def _shown(label: MarkdownLabel) -> str:
+    """The text the label shows: its rich text read back as QLabel itself reads it."""
+    document = QTextDocument()
+    document.setHtml(label.text())
+    return document.toPlainText()
+
+
+def _message_text(view: MessageView) -> str:
+    pieces = [view.body.itemAt(i).widget() for i in range(view.body.count())]
+    return "\n".join(p.code.text() if isinstance(p, CodeBlock) else _shown(p) for p in pieces)
+
+
+def _restyled(label: MarkdownLabel) -> str:
+    """The characters drawn bold, italic or in a colour of their own."""
+    document = QTextDocument()
+    document.setHtml(label.text())
+    out, block = [], document.begin()
+    while block.isValid():
+        it = block.begin()
+        while not it.atEnd():
+            fmt = it.fragment().charFormat()
+            if (
+                fmt.fontWeight() > 400
+                or fmt.fontItalic()
+                or fmt.hasProperty(fmt.Property.ForegroundBrush)
+            ):
+                out.append(it.fragment().text())
+            it += 1
+        block = block.next()
+    return "".join(out)
+
+
+def _has_ink(widget: QLabel) -> bool:
+    image = widget.grab().toImage()
+    background = image.pixelColor(0, 0)
+    return any(
+        image.pixelColor(x, y) != background
+        for y in range(0, image.height(), 2)
+        for x in range(0, image.width(), 2)
+    )
+
+
+@pytest.mark.parametrize(("written", "visible"), RAW_HTML)
+def test_raw_html_in_a_question_or_an_answer_is_shown_as_written_while_streaming_and_after(
+    qtbot: QtBot, written: str, visible: str
+) -> None:
+    view = TranscriptView()
+    qtbot.addWidget(view)
+    view.resize(700, 500)
+    view.show()
+    question = view.add("user", f"Repeat: {written}")
+    assert visible in _message_text(question)
+    assert all(
+        _restyled(label) in ("", "with markdown") for label in question.findChildren(MarkdownLabel)
+    )
+
+    answer = view.begin_stream()
+    plain = written.split("**")[0]  # what reads the same before any markdown
+    for end in range(6, len(written) + 6, 6):
+        view.stream(written[end - 6 : end])
+        view.flush()  # what a repaint shows of the partial answer
+        assert _message_text(answer).startswith(plain[:end].rstrip())
+        label = answer.findChild(MarkdownLabel)
+        assert label is not None and _has_ink(label), "the partial answer is on screen"
+    view.end_stream()
+    assert visible in _message_text(answer)
+    assert [_restyled(label) for label in answer.findChildren(MarkdownLabel)] in (
+        [""],
+        ["with markdown"],
+    )
 
 
 def test_conversations_are_listed_per_assistant_renamed_and_deleted_after_asking(

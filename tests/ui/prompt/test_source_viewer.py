@@ -1,12 +1,14 @@
 """The source viewer opens a cited passage inside the app: a PDF at its page with the passage
-highlighted, a text document with exactly the cited characters selected, a missing file with
-a plain sentence."""
+filled in yellow in the middle of the view, a text document with exactly the cited characters
+selected in the middle, a missing file with a plain sentence; pages and zoom can be changed
+and Esc closes it."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QImage
 from pytestqt.qtbot import QtBot
 
@@ -36,17 +38,46 @@ def viewer(qtbot: QtBot) -> SourceViewer:
 
 def _open(qtbot: QtBot, viewer: SourceViewer, record: dict) -> None:
     with qtbot.waitSignal(viewer.shown, timeout=30_000):
-        viewer.open_citation(record)
+        viewer.open_citation(Citation.from_json(record))
 
 
-def _cyan_pixels(image: QImage) -> int:
-    """QPdfView outlines the current search result in cyan: count those pixels."""
-    count = 0
+def _highlighted(image: QImage) -> list[tuple[int, int]]:
+    """Where the image shows the passage's yellow fill (on paper-white pages it is the
+    highlight colour itself), every other pixel."""
+    found = []
     for y in range(0, image.height(), 2):
         for x in range(0, image.width(), 2):
             c = image.pixelColor(x, y)
-            count += c.red() < 80 and c.green() > 200 and c.blue() > 200
-    return count
+            if c.red() > 230 and 180 < c.green() < 230 and c.blue() < 120:
+                found.append((x, y))
+    return found
+
+
+def _pdf_pixels(viewer: SourceViewer) -> QImage:
+    viewport = viewer.pdf_view.viewport()
+    viewport.repaint()
+    return viewport.grab().toImage()
+
+
+def _in_middle(points: list[tuple[int, int]], image: QImage) -> bool:
+    """All of them in the middle half of the view's height (the lines of a page that fits
+    the width start where the page's text starts, so across it is enough that they show)."""
+    middle = QRect(0, image.height() // 4, image.width(), image.height() // 2)
+    return bool(points) and all(middle.contains(x, y) for x, y in points)
+
+
+def _long_pdf(path: Path) -> Path:
+    """Nine pages of forty lines; the passage is near the bottom of page seven."""
+    pages = [[f"Page {p} line {i}: notes about lava, ash and craters." for i in range(40)]
+             for p in range(1, 10)]  # fmt: skip
+    pages[6][33:35] = ["Mount Etna in Sicily is the most active volcano in Europe,",
+                       "and it erupts every few years."]  # fmt: skip
+    return write_pdf(path, pages)
+
+
+PASSAGE = (
+    "Mount Etna in Sicily is the most active volcano in Europe, and it erupts every few years."
+)
 
 
 def test_a_cited_pdf_opens_at_its_page_with_the_passage_highlighted(
@@ -59,15 +90,79 @@ def test_a_cited_pdf_opens_at_its_page_with_the_passage_highlighted(
     assert viewer.current_page() == 3
     assert viewer.highlighted_pdf_page() == 3
     assert not viewer.message.isVisible()
-    qtbot.waitUntil(lambda: _cyan_pixels(viewer.pdf_view.viewport().grab().toImage()) > 20)
+    image = _pdf_pixels(viewer)
+    assert len(_highlighted(image)) > 200 and _in_middle(_highlighted(image), image)
 
     # A passage that is not on the cited page: the page opens, nothing is highlighted.
     _open(qtbot, viewer, {"source": str(pdf), "page": 2, "start": 0, "end": 0,
                           "text": "Nothing like this is written anywhere."})  # fmt: skip
     assert viewer.current_page() == 2 and viewer.highlighted_pdf_page() is None
     assert "could not be found on this page" in viewer.message.text()
-    viewer.pdf_view.viewport().repaint()
-    assert _cyan_pixels(viewer.pdf_view.viewport().grab().toImage()) == 0
+    assert _highlighted(_pdf_pixels(viewer)) == []
+    assert viewer.page_label.text() == "Page 2 of 4"
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_a_passage_deep_in_a_long_pdf_opens_at_its_page_filled_in_the_middle_of_the_view(
+    qtbot: QtBot, viewer: SourceViewer, tmp_path: Path, theme: str
+) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    from assistant_builder.ui.theme import apply_theme
+
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    apply_theme(app, theme)
+    pdf = _long_pdf(tmp_path / "volcanoes.pdf")
+    _open(qtbot, viewer, {"source": str(pdf), "page": 7, "start": 0, "end": 0, "text": PASSAGE})
+    assert viewer.current_page() == 7 and viewer.highlighted_pdf_page() == 7
+    assert viewer.page_label.text() == "Page 7 of 9"
+    image = _pdf_pixels(viewer)
+    marked = _highlighted(image)
+    assert len(marked) > 300, "a filled stroke over two lines, not an outline"
+    assert _in_middle(marked, image)
+    ys = [y for _, y in marked]
+    assert max(ys) - min(ys) > 20  # both lines of the passage
+
+    # Zooming keeps the passage in the middle; fitting the width again too.
+    viewer.zoom_in_button.click()
+    viewer.zoom_in_button.click()
+    image = _pdf_pixels(viewer)
+    assert not viewer.fit_button.isChecked() and _in_middle(_highlighted(image), image)
+    assert len(_highlighted(image)) > len(marked)
+    viewer.fit_button.click()
+    assert viewer.fit_button.isChecked() and _in_middle(_highlighted(_pdf_pixels(viewer)), image)
+
+    # The page buttons turn the pages.
+    viewer.next_button.click()
+    assert viewer.current_page() == 8 and viewer.page_label.text() == "Page 8 of 9"
+    viewer.previous_button.click()
+    viewer.previous_button.click()
+    assert viewer.current_page() == 6 and _highlighted(_pdf_pixels(viewer)) == []
+
+
+def test_the_passage_stays_in_the_middle_when_the_window_opens_at_another_size(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    """The main window fills the viewer before showing it: the size it gets then counts."""
+    viewer = SourceViewer()
+    qtbot.addWidget(viewer)
+    pdf = _long_pdf(tmp_path / "volcanoes.pdf")
+    _open(qtbot, viewer, {"source": str(pdf), "page": 7, "start": 0, "end": 0, "text": PASSAGE})
+    viewer.resize(760, 700)
+    viewer.show()
+    qtbot.waitExposed(viewer)
+    image = _pdf_pixels(viewer)
+    assert len(_highlighted(image)) > 300 and _in_middle(_highlighted(image), image)
+    assert viewer.current_page() == 7
+
+
+def test_esc_closes_the_viewer(qtbot: QtBot, viewer: SourceViewer, tmp_path: Path) -> None:
+    pdf = write_pdf(tmp_path / "volcanoes.pdf", PAGES)
+    _open(qtbot, viewer, {"source": str(pdf), "page": 2, "start": 0, "end": 0, "text": PAGES[1]})
+    viewer.activateWindow()
+    qtbot.keyClick(viewer.pdf_view, Qt.Key.Key_Escape)
+    assert not viewer.isVisible()
 
 
 def _selection(viewer: SourceViewer) -> str:
@@ -98,9 +193,17 @@ def test_a_cited_text_document_opens_with_exactly_the_passage_selected(
     assert _selection(viewer) == "Aphids wash off with soapy water."
     marks = viewer.text_view.extraSelections()
     assert len(marks) == 1 and marks[0].cursor.selectedText() == "Aphids wash off with soapy water."
-    # Scrolled to the passage at the end of a long file.
+    # Scrolled to the passage at the end of a long file, shown in the middle of the view.
     bar = viewer.text_view.verticalScrollBar()
     assert bar.maximum() > 0 and bar.value() > bar.maximum() // 2
+    height = viewer.text_view.viewport().height()
+    assert height // 4 < viewer.text_view.cursorRect().center().y() < 3 * height // 4
+    assert not viewer.page_label.isVisible() and viewer.fit_button.text() == "Normal size"
+    font = viewer.text_view.font().pointSizeF()
+    viewer.zoom_in_button.click()
+    assert viewer.text_view.font().pointSizeF() > font and _selection(viewer).startswith("Aphids")
+    viewer.fit_button.click()
+    assert viewer.text_view.font().pointSizeF() == font
 
 
 @pytest.mark.integration
