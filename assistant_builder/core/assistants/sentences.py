@@ -85,9 +85,6 @@ def _split_block(answer: str, start: int, end: int) -> Iterator[Sentence]:
             continue  # "3.5", "file.txt", "a.m."
         if match.group(0).startswith(".") and _abbreviation_before(masked, match.start()):
             continue
-        following = masked[stop:].lstrip()
-        if following and following[0].islower():
-            continue  # "… e.g. in a shell" written without a known abbreviation
         yield from _sentence(answer, start + cut, start + stop)
         cut = stop
     yield from _sentence(answer, start + cut, end)

@@ -25,8 +25,9 @@ STOP_WORDS = frozenset(
 )
 # Words that flip a claim: a sentence and its passage must agree on them (see attribution).
 NEGATIONS = frozenset("not no never cannot can't don't doesn't isn't won't without".split())  # noqa: SIM905
+NOT = "¬"  # a negation's place among the stems
 _SUFFIXES = (
-    ("ational", "ate"), ("ization", "ize"), ("fulness", "ful"), ("ousness", "ous"),
+    ("itten", "it"), ("ational", "ate"), ("ization", "ize"), ("fulness", "ful"), ("ousness", "ous"),
     ("iveness", "ive"), ("ations", "ate"), ("ation", "ate"), ("ments", ""), ("ment", ""),
     ("ingly", ""), ("edly", ""), ("ness", ""), ("ies", "y"), ("ied", "y"), ("ing", ""),
     ("ers", ""), ("er", ""), ("ed", ""), ("ly", ""), ("es", ""), ("s", ""),
@@ -37,7 +38,7 @@ _SUFFIXES = (
 class Words:
     """A text as attribution sees it: content stems in order, and its exact details."""
 
-    stems: tuple[str, ...]  # content words, stemmed, in order
+    stems: tuple[str, ...]  # content words, stemmed, in order; NOT where a negation stood
     details: frozenset[str]  # numbers and command-line options, as written
     negated: bool  # says "not", "never", "cannot"…
 
@@ -50,6 +51,7 @@ def words(text: str) -> Words:
         token = raw.lower()
         if token in NEGATIONS or token.endswith("n't"):
             negated = True
+            stems.append(NOT)  # kept in place: attribution looks where the words were found
             continue
         token = _NUMBERS.get(token, token)
         if token[0] == "-" or token[0].isdigit():
@@ -67,7 +69,7 @@ def stem(word: str) -> str:
     """A light suffix-stripping stemmer: enough for inflections, cheap, no dictionary."""
     if word.endswith("'s"):
         word = word[:-2]
-    if len(word) <= 4:
+    if len(word) <= 3:
         return word
     for suffix, replacement in _SUFFIXES:
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
@@ -75,7 +77,7 @@ def stem(word: str) -> str:
                 return word
             word = word[: -len(suffix)] + replacement
             break
-    if len(word) > 4 and word[-1] == "e":
+    if len(word) > 3 and word[-1] == "e":  # "file", "files" and "filed" all become "fil"
         word = word[:-1]
     if len(word) > 4 and word[-1] == word[-2] and word[-1] not in "aeiouls":
         word = word[:-1]  # "stopped" -> "stopp" -> "stop"
