@@ -1,9 +1,10 @@
 """Attribution by the app, whatever model wrote the answer: which passages support each
 sentence, which of the model's own "[n]" marks hold, and which sentences no passage supports.
 
-A passage supports a sentence when the content words of the sentence are found in it and the
-sentence means what a window of it says (the collection's own embedder), and it contains every
-number and command-line option the sentence states. The method and the thresholds below are
+A passage supports a sentence when it holds every number and command-line option the sentence
+states, and a weighted sum of two scores passes a threshold: the share of the sentence's content
+words found together in one stretch of the passage, and the sentence's similarity to the
+passage's best-matching window by the collection's own embedder. The method and the thresholds below are
 the ones bench/grounding_eval.py chose on its labelled set (bench/data/grounding_pairs.json);
 change them only with a new run of it."""
 
@@ -37,7 +38,7 @@ NEGATION_VETO = False
 STRETCH = 1.5  # containment counts words found within this many times the sentence's length
 MIN_STRETCH = 6
 WINDOW_WORDS = 40  # a passage is compared by its best-matching window of this many words
-WINDOW_STRIDE = 20
+WINDOW_STRIDE = 40  # no overlap: the windows cost what embedding the passage once does
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,6 @@ class PairScore:
     """How well one passage supports one sentence."""
 
     containment: float  # share of the sentence's content words found together in the passage
-    phrase: int  # longest run of content words the two share
     meaning: float | None  # embedder similarity with the best window; None: no embedder
     details_missing: bool  # a number or option of the sentence is not in the passage
     negation_differs: bool  # one says "not" where the other, at the words found, does not
@@ -148,7 +148,6 @@ def score_pairs(
             row.append(
                 PairScore(
                     containment=containment,
-                    phrase=_longest_run(sentence.stems, passage.stems),
                     meaning=meaning,
                     details_missing=not sentence.details <= passage.details,
                     negation_differs=sentence.negated != negated,
@@ -181,19 +180,6 @@ def _containment(sentence: Words, passage: Words) -> tuple[float, bool]:
         if len(inside) > best:
             best, best_end = len(inside), i + 1
     return best / len(mine), NOT in stems[max(0, best_end - width) : best_end]
-
-
-def _longest_run(a: Sequence[str], b: Sequence[str]) -> int:
-    best = 0
-    previous = [0] * (len(b) + 1)
-    for x in a:
-        current = [0] * (len(b) + 1)
-        for j, y in enumerate(b, start=1):
-            if x == y:
-                current[j] = previous[j - 1] + 1
-                best = max(best, current[j])
-        previous = current
-    return best
 
 
 def _windows(passages: Sequence[str]) -> tuple[list[str], list[int]]:
