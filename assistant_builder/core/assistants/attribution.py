@@ -4,9 +4,9 @@ sentence, which of the model's own "[n]" marks hold, and which sentences no pass
 A passage supports a sentence when it holds every number and command-line option the sentence
 states, and a weighted sum of two scores passes a threshold: the share of the sentence's content
 words found together in one stretch of the passage, and the sentence's similarity to the
-passage's best-matching window by the collection's own embedder. The method and the thresholds below are
-the ones bench/grounding_eval.py chose on its labelled set (bench/data/grounding_pairs.json);
-change them only with a new run of it."""
+passage's best-matching window by the collection's own embedder. The method and the
+thresholds below are the ones bench/grounding_eval.py chose on its labelled set
+(bench/data/grounding_pairs.json); change them only with a new run of it."""
 
 from __future__ import annotations
 
