@@ -23,6 +23,9 @@ from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
+
 from assistant_builder.core.cancel import NEVER, CancelToken
 from assistant_builder.core.errors import AppError, Cancelled, KnowledgeError
 from assistant_builder.core.knowledge.collection import Collections
@@ -155,6 +158,21 @@ class KnowledgeProcess:
         )
         hits: list[SearchHit] = _result(call)
         return hits
+
+    def similarity(
+        self,
+        collections: Collections,
+        name: str,
+        sentences: Sequence[str],
+        texts: Sequence[str],
+        *,
+        cancel: CancelToken = NEVER,
+    ) -> npt.NDArray[np.float32]:
+        """Cosine similarities (sentences x texts) by the collection's embedder, in the child:
+        the Similarity that attributes an answer's sentences to its passages."""
+        body = ("similarity", collections.paths, name, list(sentences), list(texts))
+        matrix: npt.NDArray[np.float32] = _result(self._call(body, cancel, DIED_SEARCHING))
+        return matrix
 
     def remove(self, collections: Collections, name: str, *, cancel: CancelToken = NEVER) -> None:
         """Collections.remove, run in the child (dropping an outside store needs LanceDB)."""

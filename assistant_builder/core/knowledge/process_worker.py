@@ -4,7 +4,8 @@ on a thread of its own, with the embedders and searchers loaded once and kept be
 
 Messages parent → child: ("index", id, paths, name), ("watch", id, paths, name, debounce_ms),
 ("search", id, paths, name, query, top_k, mode), ("remove", id, paths, name),
-("warm", id, paths, names), ("cancel", id) and ("quit",).
+("warm", id, paths, names), ("similarity", id, paths, name, sentences, texts), ("cancel", id)
+and ("quit",).
 Messages child → parent: ("event", id, IndexProgress | IndexReport), ("done", id, result),
 ("cancelled", id) and ("failed", id, AppError, details)."""
 
@@ -25,8 +26,10 @@ from assistant_builder.core.knowledge.collection import Collections
 from assistant_builder.core.knowledge.embedder import (
     STARTER_IDS,
     Embedder,
+    Vectors,
     canonical_embedder_id,
     load_embedder,
+    similarity,
 )
 from assistant_builder.core.knowledge.search import Searcher, SearchHit
 from assistant_builder.core.paths import Paths
@@ -87,6 +90,14 @@ class KnowledgeService:
         with lock:  # one query at a time per table; different collections run side by side
             return searcher.search(query, top_k=top_k, mode=mode)
 
+    def similarity(
+        self, paths: Paths, name: str, sentences: list[str], texts: list[str]
+    ) -> Vectors:
+        """Cosine similarities of sentences and texts by the collection's own embedder (for
+        attributing an answer's sentences to its passages)."""
+        embedder = self.embedder(Collections(paths).get(name).embedder, paths, CancelToken())
+        return similarity(embedder, sentences, texts)
+
     def remove(self, paths: Paths, name: str) -> None:
         """Forgets the collection and its index (an outside store is dropped through LanceDB,
         which is why this runs here)."""
@@ -138,6 +149,8 @@ def _run(service: KnowledgeService, message: tuple[Any, ...], cancel: CancelToke
         return service.remove(message[2], message[3])
     if kind == "warm":
         return service.warm(message[2], message[3], cancel)
+    if kind == "similarity":
+        return service.similarity(*message[2:6])
     raise KnowledgeError(f"The document reader was asked to “{kind}”; update the app.")
 
 

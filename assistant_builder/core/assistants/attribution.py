@@ -1,0 +1,195 @@
+"""Attribution by the app, whatever model wrote the answer: which passages support each
+sentence, which of the model's own "[n]" marks hold, and which sentences no passage supports.
+
+A passage supports a sentence when it holds every number and command-line option the sentence
+states, and a weighted sum of two scores passes a threshold: the share of the sentence's content
+words found together in one stretch of the passage, and the sentence's similarity to the
+passage's best-matching window by the collection's own embedder. The method and the
+thresholds below are the ones bench/grounding_eval.py chose on its labelled set
+(bench/data/grounding_pairs.json); change them only with a new run of it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from assistant_builder.core.assistants.prompt import Passage
+from assistant_builder.core.assistants.sentences import Sentence, split_sentences
+from assistant_builder.core.assistants.wording import NOT, Words, words
+
+Span = tuple[int, int]
+Similarity = Callable[[Sequence[str], Sequence[str]], npt.NDArray[np.float32]]
+"""Cosine similarities of sentences (rows) and texts (columns), by the collection's embedder:
+core/knowledge/embedder.py's ``similarity``, run where that embedder is loaded."""
+
+# Chosen by bench/grounding_eval.py (see the module docstring).
+# 2026-12-01 on 110 pairs: combined precision 0.90, recall 0.41 (targets 0.90 / 0.80: recall
+# falls short, see the benchmark's output); the embedder adds little over the words here.
+LEXICAL_WEIGHT = 0.8  # combined = w * containment + (1 - w) * meaning
+COMBINED_THRESHOLD = 0.71
+LEXICAL_THRESHOLD = 0.8  # without an embedder: containment alone
+MIN_CONTENT_WORDS = 2  # shorter sentences ("Sure!", "Here is how:") make no claim to check
+# "Not" where the words were found and none in the sentence (or the reverse): unsupported.
+# Off: on the set it cost recall (0.41 -> 0.23) for no precision the target needed.
+NEGATION_VETO = False
+STRETCH = 1.5  # containment counts words found within this many times the sentence's length
+MIN_STRETCH = 6
+WINDOW_WORDS = 40  # a passage is compared by its best-matching window of this many words
+WINDOW_STRIDE = 40  # no overlap: the windows cost what embedding the passage once does
+
+
+@dataclass(frozen=True)
+class PairScore:
+    """How well one passage supports one sentence."""
+
+    containment: float  # share of the sentence's content words found together in the passage
+    meaning: float | None  # embedder similarity with the best window; None: no embedder
+    details_missing: bool  # a number or option of the sentence is not in the passage
+    negation_differs: bool  # one says "not" where the other, at the words found, does not
+
+    def combined(self, weight: float = LEXICAL_WEIGHT) -> float:
+        if self.meaning is None:
+            return self.containment
+        return weight * self.containment + (1 - weight) * self.meaning
+
+    def supports(self) -> bool:
+        if self.details_missing or (NEGATION_VETO and self.negation_differs):
+            return False
+        if self.meaning is None:
+            return self.containment >= LEXICAL_THRESHOLD
+        return self.combined() >= COMBINED_THRESHOLD
+
+
+@dataclass(frozen=True)
+class SentenceAttribution:
+    start: int  # the sentence is answer[start:end], its marks included
+    end: int
+    passages: tuple[int, ...]  # numbers of the passages that support it, best first
+    marks: tuple[int, ...]  # the model's own [n] in it
+    kept: tuple[int, ...]  # its marks whose passage supports it
+    doubtful: tuple[int, ...]  # its marks whose passage does not (or that name none)
+
+    @property
+    def supported(self) -> bool:
+        return bool(self.passages)
+
+
+@dataclass(frozen=True)
+class PassageSpans:
+    n: int
+    spans: tuple[Span, ...]  # character ranges of the answer this passage supports
+
+
+@dataclass(frozen=True)
+class Attribution:
+    sentences: tuple[SentenceAttribution, ...]  # the sentences that make a claim
+    passages: tuple[PassageSpans, ...]  # passages supporting something, in order of first use
+    unsupported: tuple[Span, ...]  # sentences no passage supports
+
+    def spans_of(self, n: int) -> tuple[Span, ...]:
+        return next((p.spans for p in self.passages if p.n == n), ())
+
+
+def attribute(
+    answer: str, passages: Sequence[Passage], *, similarity: Similarity | None = None
+) -> Attribution:
+    """The attribution of ``answer`` to the ``passages`` it was written from."""
+    sentences = [s for s in split_sentences(answer) if _claims(s)]
+    scores = score_pairs([s.text for s in sentences], [p.text for p in passages], similarity)
+    numbers = [p.n for p in passages]
+    out: list[SentenceAttribution] = []
+    used: dict[int, list[Span]] = {}
+    unsupported: list[Span] = []
+    for sentence, row in zip(sentences, scores, strict=True):
+        ranked = sorted(
+            (i for i, pair in enumerate(row) if pair.supports()), key=lambda i: -row[i].combined()
+        )
+        support = tuple(numbers[i] for i in ranked)
+        for n in support:
+            used.setdefault(n, []).append((sentence.start, sentence.end))
+        if not support:
+            unsupported.append((sentence.start, sentence.end))
+        kept = tuple(n for n in sentence.marks if n in support)
+        doubtful = tuple(n for n in sentence.marks if n not in support)
+        span = (sentence.start, sentence.end)
+        out.append(SentenceAttribution(*span, support, sentence.marks, kept, doubtful))
+    cited = tuple(PassageSpans(n, tuple(spans)) for n, spans in used.items())
+    return Attribution(tuple(out), cited, tuple(unsupported))
+
+
+def _claims(sentence: Sentence) -> bool:
+    return len(words(sentence.text).stems) >= MIN_CONTENT_WORDS
+
+
+def score_pairs(
+    sentences: Sequence[str], passages: Sequence[str], similarity: Similarity | None
+) -> list[list[PairScore]]:
+    """Every (sentence, passage) score; one call of ``similarity`` for the whole answer."""
+    if not sentences or not passages:
+        return [[] for _ in sentences]
+    said = [words(s) for s in sentences]
+    found = [words(p) for p in passages]
+    windows, owner = _windows(passages)
+    matrix = None
+    if similarity is not None:
+        matrix = np.asarray(similarity(list(sentences), windows), dtype=np.float32)
+    rows: list[list[PairScore]] = []
+    for i, sentence in enumerate(said):
+        row = []
+        for j, passage in enumerate(found):
+            meaning: float | None = None
+            if matrix is not None:
+                mine = [k for k, o in enumerate(owner) if o == j]
+                meaning = max(float(matrix[i, k]) for k in mine)
+            containment, negated = _containment(sentence, passage)
+            row.append(
+                PairScore(
+                    containment=containment,
+                    meaning=meaning,
+                    details_missing=not sentence.details <= passage.details,
+                    negation_differs=sentence.negated != negated,
+                )
+            )
+        rows.append(row)
+    return rows
+
+
+def _containment(sentence: Words, passage: Words) -> tuple[float, bool]:
+    """The largest share of the sentence's content words found together in one stretch of the
+    passage 1.5 times the sentence's length (words scattered over a long passage, an option
+    here and another option's description there, do not make its claim), and whether that
+    stretch says "not"."""
+    mine = set(sentence.stems) - {NOT}
+    if not mine:
+        return 0.0, False
+    width = max(MIN_STRETCH, int(len(mine) * STRETCH))
+    stems = passage.stems
+    inside: dict[str, int] = {}
+    best, best_end = 0, 0
+    for i, word in enumerate(stems):
+        if word in mine:
+            inside[word] = inside.get(word, 0) + 1
+        if i >= width and stems[i - width] in mine:
+            gone = stems[i - width]
+            inside[gone] -= 1
+            if not inside[gone]:
+                del inside[gone]
+        if len(inside) > best:
+            best, best_end = len(inside), i + 1
+    return best / len(mine), NOT in stems[max(0, best_end - width) : best_end]
+
+
+def _windows(passages: Sequence[str]) -> tuple[list[str], list[int]]:
+    """Overlapping windows of each passage, and the passage each belongs to."""
+    texts: list[str] = []
+    owner: list[int] = []
+    for j, text in enumerate(passages):
+        tokens = text.split()
+        starts = range(0, max(1, len(tokens) - WINDOW_WORDS + WINDOW_STRIDE), WINDOW_STRIDE)
+        for start in starts:
+            texts.append(" ".join(tokens[start : start + WINDOW_WORDS]))
+            owner.append(j)
+    return texts, owner
