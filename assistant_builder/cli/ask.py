@@ -50,6 +50,8 @@ def answer_json(answer: Answer, conversation_id: int, *, prompt: bool = False) -
     data = {
         "answer": answer.text,
         "citations": [c.to_json() for c in answer.citations],
+        "unsupported": [[a, b] for a, b in answer.grounding.unsupported],
+        "doubtful": [{"n": n, "span": [a, b]} for n, (a, b) in answer.grounding.doubtful],
         "usage": {
             "prompt_tokens": answer.usage.prompt_tokens,
             "completion_tokens": answer.usage.completion_tokens,
@@ -64,15 +66,33 @@ def answer_json(answer: Answer, conversation_id: int, *, prompt: bool = False) -
 
 
 def print_sources(answer: Answer) -> None:
-    """The cited passages under the answer, and a note on any number the model invented."""
+    """The passages that support the answer, with the sentences each supports, and a note on
+    sentences no passage supports and on any number the model invented or got wrong."""
     for p in answer.citations:
         where = f", page {p.page}" if p.page is not None else ""
         print(f"[{p.n}] {p.source}{where}")
+        for a, b in p.spans:
+            print(f"      supports: {_clip(answer.text[a:b])}")
+    grounding = answer.grounding
+    if grounding.unsupported:
+        count = len(grounding.unsupported)
+        sentences = "sentence is" if count == 1 else "sentences are"
+        progress(f"Note: {count} {sentences} not found in your documents:")
+        for a, b in grounding.unsupported:
+            progress(f"      {_clip(answer.text[a:b])}")
+    if grounding.doubtful:
+        numbers = ", ".join(sorted({f"[{n}]" for n, _ in grounding.doubtful}))
+        progress(f"Note: the passage behind {numbers} does not say what its sentence says.")
     if answer.invented_citations:
         numbers = ", ".join(f"[{n}]" for n in answer.invented_citations)
         progress(f"Note: {numbers} in the answer match no passage it was given; ignore them.")
     if answer.stop_reason == "length":
         progress("The answer reached its maximum length; ask with a larger --max-tokens.")
+
+
+def _clip(text: str, length: int = 90) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= length else line[: length - 1] + "…"
 
 
 def _ask(args: argparse.Namespace) -> int:

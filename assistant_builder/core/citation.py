@@ -103,13 +103,17 @@ class Grounding:
 
     query: str = ""
     retrieved: tuple[RetrievedPassage, ...] = ()
-    unsupported: tuple[Span, ...] = ()
+    unsupported: tuple[Span, ...] = ()  # sentences of the answer that no passage supports
+    doubtful: tuple[tuple[int, Span], ...] = ()  # the model's own [n] its passage does not back
+    strict: bool = False  # "only answer from my documents": unsupported sentences fold away
 
     def to_json(self) -> dict[str, Any]:
         return {
             "query": self.query,
             "retrieved": [p.to_json() for p in self.retrieved],
             "unsupported": [[a, b] for a, b in self.unsupported],
+            "doubtful": [[n, [a, b]] for n, (a, b) in self.doubtful],
+            "strict": self.strict,
         }
 
     @classmethod
@@ -118,4 +122,6 @@ class Grounding:
             query=str(data.get("query", "")),
             retrieved=tuple(RetrievedPassage.from_json(p) for p in data.get("retrieved", ())),
             unsupported=tuple((int(a), int(b)) for a, b in data.get("unsupported", ())),
+            doubtful=tuple((int(n), (int(a), int(b))) for n, (a, b) in data.get("doubtful", ())),
+            strict=bool(data.get("strict", False)),
         )

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from assistant_builder import APP_NAME
 from assistant_builder.core.assistants.model import Assistant
-from assistant_builder.core.assistants.retrieval import process_retriever
+from assistant_builder.core.assistants.retrieval import process_retriever, process_similarity
 from assistant_builder.core.assistants.session import AnswerSession
 from assistant_builder.core.assistants.store import AssistantStore
 from assistant_builder.core.citation import Citation
@@ -106,8 +106,9 @@ class MainWindow(QMainWindow):
         # go through it; one conversations store, so one writer of the conversations file.
         self.conversations = ConversationStore(services.paths.conversations_db)
         self.session = AnswerSession(
-            services, settings=settings, retrieve=retriever, conversations=self.conversations
-        )
+            services, settings=settings, retrieve=retriever, conversations=self.conversations,
+            similarity=process_similarity(self.knowledge, services.paths),
+        )  # fmt: skip
         self.prompt_source = self.session.previewer
         self.source_viewer: SourceViewer | None = None  # opened by the first citation
         self.assistants_page = AssistantsPage(

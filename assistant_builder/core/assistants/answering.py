@@ -7,15 +7,17 @@ session.AnswerSession); the editor's preview builds its prompt with the same ``p
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
+from assistant_builder.core.assistants.attribution import Attribution, attribute
 from assistant_builder.core.assistants.final_prompt import FinalPrompt, final_prompt
 from assistant_builder.core.assistants.model import Assistant
 from assistant_builder.core.assistants.prompt import Passage
-from assistant_builder.core.assistants.turn import Answer, run_turn
+from assistant_builder.core.assistants.turn import Answer, Attributor, run_turn
 from assistant_builder.core.assistants.variables import standard_values
 from assistant_builder.core.cancel import NEVER, CancelToken
 from assistant_builder.core.citation import Grounding, RetrievedPassage
@@ -29,10 +31,16 @@ from assistant_builder.core.engine.protocol import (
     SamplingOptions,
     TextDelta,
 )
-from assistant_builder.core.errors import AssistantError, ModelMissing
+from assistant_builder.core.errors import AppError, AssistantError, ModelMissing
 from assistant_builder.core.models.fit import Machine, detect_machine
 from assistant_builder.core.models.library import verdict_for
 from assistant_builder.core.models.registry import InstalledModel, ModelRegistry
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
+log = logging.getLogger(__name__)
 
 Retriever = Callable[[Assistant, str], list[Passage]]
 """Passages for a question from the assistant's collections, best first (knowledge adapter)."""
@@ -40,6 +48,33 @@ Retriever = Callable[[Assistant, str], list[Passage]]
 
 def no_retrieval(assistant: Assistant, question: str) -> list[Passage]:
     return []
+
+
+CollectionSimilarity = Callable[[str, Sequence[str], Sequence[str]], "npt.NDArray[np.float32]"]
+"""Cosine similarities of sentences (rows) and texts (columns) by the embedder of the named
+collection (knowledge adapter): how the app's attribution weighs meaning, not only words."""
+
+
+def attributor(
+    similarity: CollectionSimilarity | None, passages: Sequence[Passage]
+) -> Attributor | None:
+    """Attribution with the embedder of the collection the passages came from; by words alone
+    when there is none or it fails (the answer is never lost to it)."""
+    collection = next((p.collection for p in passages if p.collection), "")
+    if similarity is None or not collection:
+        return None
+
+    def run(text: str, sent: Sequence[Passage]) -> Attribution:
+        def by_meaning(sentences: Sequence[str], texts: Sequence[str]) -> npt.NDArray[np.float32]:
+            return similarity(collection, sentences, texts)
+
+        try:
+            return attribute(text, sent, similarity=by_meaning)
+        except AppError:
+            log.warning("attribution by meaning failed; by words alone", exc_info=True)
+            return attribute(text, sent)
+
+    return run
 
 
 class AnsweringEngine(Protocol):
@@ -205,6 +240,7 @@ def answer(
     conversations: ConversationStore,
     conversation_id: int | None = None,
     retrieve: Retriever = no_retrieval,
+    similarity: CollectionSimilarity | None = None,
     user_name: str = "",
     cancel: CancelToken = NEVER,
 ) -> Iterator[Prepared | TextDelta | Answer]:
@@ -227,8 +263,12 @@ def answer(
     writer = conversations.start_answer(
         conversation_id, model=assistant.model.id, settings=asdict(assistant.sampling)
     )
-    grounding = Grounding(question, retrieval_record(assistant, passages, final))
+    grounding = Grounding(
+        question, retrieval_record(assistant, passages, final),
+        strict=assistant.only_from_documents,
+    )  # fmt: skip
     yield from run_turn(
         engine, final.assembled, assistant.sampling.options(), writer=writer,
-        grounding=grounding, cancel=cancel,
+        grounding=grounding, attribute_with=attributor(similarity, final.assembled.passages),
+        cancel=cancel,
     )  # fmt: skip

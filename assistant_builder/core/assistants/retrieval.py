@@ -3,15 +3,18 @@ searched as each collection is set up on the assistant (how many, which mode), b
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from assistant_builder.core.assistants.answering import Retriever
+from assistant_builder.core.assistants.answering import CollectionSimilarity, Retriever
 from assistant_builder.core.assistants.model import Assistant
 from assistant_builder.core.assistants.prompt import Passage
 from assistant_builder.core.paths import Paths
 
 if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
     from assistant_builder.core.knowledge.process import KnowledgeProcess
     from assistant_builder.core.knowledge.search import Searcher, SearchHit
 
@@ -48,21 +51,38 @@ def _retriever(search: SearchFn) -> Retriever:
 def knowledge_retriever(paths: Paths) -> Retriever:
     """A Retriever searching in this process (the command line: one-shot commands gain
     nothing from a child); keeps one Searcher per collection, so each embedder loads once."""
-    from assistant_builder.core.knowledge.collection import Collections
+    return InProcessKnowledge(paths).retrieve
 
-    collections = Collections(paths)
-    searchers: dict[str, Searcher] = {}
 
-    def search(name: str, question: str, top_k: int, mode: str) -> list[SearchHit]:
+class InProcessKnowledge:
+    """Searching and sentence similarity in this process, sharing one Searcher (and so one
+    loaded embedder) per collection: the command line's knowledge adapter."""
+
+    def __init__(self, paths: Paths) -> None:
+        from assistant_builder.core.knowledge.collection import Collections
+
+        self._collections = Collections(paths)
+        self._searchers: dict[str, Searcher] = {}
+        self.retrieve = _retriever(self._search)
+
+    def _searcher(self, name: str) -> Searcher:
         from assistant_builder.core.knowledge.search import Searcher
 
-        config = collections.get(name)
-        searcher = searchers.get(name)
+        config = self._collections.get(name)
+        searcher = self._searchers.get(name)
         if searcher is None or searcher.config != config:
-            searcher = searchers[name] = Searcher(collections, config)
-        return searcher.search(question, top_k=top_k, mode=mode)
+            searcher = self._searchers[name] = Searcher(self._collections, config)
+        return searcher
 
-    return _retriever(search)
+    def _search(self, name: str, question: str, top_k: int, mode: str) -> list[SearchHit]:
+        return self._searcher(name).search(question, top_k=top_k, mode=mode)
+
+    def similarity(
+        self, name: str, sentences: Sequence[str], texts: Sequence[str]
+    ) -> npt.NDArray[np.float32]:
+        from assistant_builder.core.knowledge.embedder import similarity
+
+        return similarity(self._searcher(name).embedder, sentences, texts)
 
 
 def process_retriever(knowledge: KnowledgeProcess, paths: Paths) -> Retriever:
@@ -76,3 +96,17 @@ def process_retriever(knowledge: KnowledgeProcess, paths: Paths) -> Retriever:
         return knowledge.search(collections, name, question, top_k=top_k, mode=mode)
 
     return _retriever(search)
+
+
+def process_similarity(knowledge: KnowledgeProcess, paths: Paths) -> CollectionSimilarity:
+    """Sentence similarity by a collection's embedder, in the knowledge process (the app)."""
+    from assistant_builder.core.knowledge.collection import Collections
+
+    collections = Collections(paths)
+
+    def similarity(
+        name: str, sentences: Sequence[str], texts: Sequence[str]
+    ) -> npt.NDArray[np.float32]:
+        return knowledge.similarity(collections, name, sentences, texts)
+
+    return similarity

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from assistant_builder.core.assistants.answering import (
     AnsweringEngine,
+    CollectionSimilarity,
     Prepared,
     Retriever,
     answer,
@@ -65,17 +66,20 @@ class AnswerSession:
         engine: AnsweringEngine | None = None,
         engine_factory: Callable[[], AnsweringEngine] = _local_engine,
         retrieve: Retriever | None = None,
+        similarity: CollectionSimilarity | None = None,
         conversations: ConversationStore | None = None,
     ) -> None:
         self.services = services
         self.settings = settings or services.load_settings()
         if retrieve is None:
-            from assistant_builder.core.assistants.retrieval import knowledge_retriever
+            from assistant_builder.core.assistants.retrieval import InProcessKnowledge
 
-            retrieve = knowledge_retriever(services.paths)
+            knowledge = InProcessKnowledge(services.paths)
+            retrieve, similarity = knowledge.retrieve, similarity or knowledge.similarity
         self._engine = engine
         self._engine_factory = engine_factory
         self.retrieve = retrieve
+        self.similarity = similarity
         self.assistants = AssistantStore(services.paths.assistants_dir)
         self._owns_conversations = conversations is None
         self.conversations = conversations or ConversationStore(services.paths.conversations_db)
@@ -174,6 +178,7 @@ class AnswerSession:
             conversations=conversations or self.conversations,
             conversation_id=conversation_id,
             retrieve=self.retrieve,
+            similarity=self.similarity,
             user_name=self.settings.user_name,
             cancel=cancel,
         )

@@ -6,9 +6,10 @@ A refused prompt (nothing found in "only from my documents" mode) never reaches 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
 
+from assistant_builder.core.assistants.attribution import Attribution, attribute
 from assistant_builder.core.assistants.prompt import AssembledPrompt, Passage, check_citations
 from assistant_builder.core.cancel import NEVER, CancelToken
 from assistant_builder.core.citation import Citation, Grounding
@@ -23,6 +24,8 @@ from assistant_builder.core.engine.protocol import (
     Usage,
 )
 from assistant_builder.core.errors import EngineError
+
+Attributor = Callable[[str, Sequence[Passage]], Attribution]
 
 # Saving every token costs a transaction each; a few per second keep a kill's loss tiny.
 SAVE_EVERY_S = 0.25
@@ -59,10 +62,12 @@ def run_turn(
     *,
     writer: AnswerWriter | None = None,
     grounding: Grounding | None = None,
+    attribute_with: Attributor | None = None,
     cancel: CancelToken = NEVER,
 ) -> Iterator[TextDelta | Answer]:
     """Yield the answer's text as it streams, then one :class:`Answer`. ``grounding`` says
-    what the search found; it is kept with the answer."""
+    what the search found; it is kept with the answer, with the attribution of its sentences
+    (``attribute_with``: by words and the collection's embedder; by words alone if not given)."""
     grounding = grounding or Grounding()
     if prompt.refusal is not None:
         if writer is not None:
@@ -99,7 +104,7 @@ def run_turn(
         raise EngineError("The model stopped without finishing its answer; try again.")
     yield _finish(
         "".join(text), prompt, finished.usage, finished.timings, finished.stop_reason, writer,
-        finished.prompt, grounding,
+        finished.prompt, grounding, attribute_with,
     )  # fmt: skip
 
 
@@ -112,9 +117,28 @@ def _finish(
     writer: AnswerWriter | None,
     evaluated: str,
     grounding: Grounding,
+    attribute_with: Attributor | None = None,
 ) -> Answer:
     check = check_citations(text, prompt.passages)
-    citations = tuple(citation_of(p) for p in check.citations)
+    citations: tuple[Citation, ...] = ()
+    if prompt.passages and text.strip():
+        # The app attributes each sentence itself: a chip for every passage that supports one,
+        # whether or not the model wrote its number; a model's [n] its passage does not back
+        # is doubtful, and a sentence no passage supports is marked as not found.
+        attribution = (attribute_with or attribute)(text, prompt.passages)
+        by_number = {p.n: p for p in prompt.passages}
+        citations = tuple(
+            replace(citation_of(by_number[used.n]), spans=used.spans)
+            for used in attribution.passages
+        )
+        grounding = replace(
+            grounding,
+            unsupported=attribution.unsupported,
+            doubtful=tuple(
+                (n, (s.start, s.end)) for s in attribution.sentences for n in s.doubtful
+                if n in by_number
+            ),
+        )  # fmt: skip
     message_id = None
     if writer is not None:
         writer.finish(

@@ -79,10 +79,15 @@ class Searcher:
             self._reranker = CrossEncoderReranker(config.reranker)
         self._store = ChunkStore(collections.store_uri(config))
 
-    def _embed(self, query: str) -> Any:
+    @property
+    def embedder(self) -> Embedder:
+        """The collection's own embedder, loaded on first use and kept."""
         if self._embedder is None:
             self._embedder = load_embedder(self.config.embedder, self._collections.paths)
-        return self._embedder.embed([query])[0]
+        return self._embedder
+
+    def _embed(self, query: str) -> Any:
+        return self.embedder.embed([query])[0]
 
     def search(self, query: str, *, top_k: int = 5, mode: str = "hybrid") -> list[SearchHit]:
         if mode not in MODES:

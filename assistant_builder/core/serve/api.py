@@ -157,6 +157,7 @@ class ChatApi:
             ],
             "usage": _usage(final),
             "citations": [c.to_json() for c in final.citations],
+            "unsupported": [[a, b] for a, b in final.grounding.unsupported],
             "flagged_citations": list(final.invented_citations),
         }
 
@@ -183,6 +184,7 @@ class ChatApi:
                         last = chunk({}, finish_reason(event))
                         last["usage"] = _usage(event)
                         last["citations"] = [c.to_json() for c in event.citations]
+                        last["unsupported"] = [[a, b] for a, b in event.grounding.unsupported]
                         last["flagged_citations"] = list(event.invented_citations)
                         yield last
             finally:

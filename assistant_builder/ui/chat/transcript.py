@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from assistant_builder.core.citation import Citation
 from assistant_builder.core.conversations.markdown import FENCE
+from assistant_builder.core.conversations.marks import Mark, answer_marks, marked
 from assistant_builder.core.conversations.store import Message
 
 REPAINT_MS = 40
@@ -72,6 +73,35 @@ def chip_label(citation: Citation) -> str:
     name = PurePath(citation.source).name or "document"
     where = f"{name}, p. {citation.page}" if citation.page is not None else name
     return f"[{citation.n}] {where}"
+
+
+# The answer's attribution marks travel through the markdown as private-use characters and
+# become styled text once it is rendered (core/conversations/marks.py places them).
+_MARK = re.compile("\ue000([sud])(\\d*)\ue001")
+NOT_FOUND = "not found in your documents"
+
+
+def _mark_code(mark: Mark) -> str:
+    return f"\ue000{mark.kind[0]}{mark.n or ''}\ue001"
+
+
+def _mark_html(match: re.Match[str]) -> str:
+    kind, n = match.group(1), match.group(2)
+    if kind == "s":
+        return f'<span style="color:#2f6fde; font-weight:600;">[{n}]</span>'
+    if kind == "d":
+        return f'<span style="color:#b36200; text-decoration:line-through;">[{n}]</span>'
+    return f'<span style="color:#8a8a8a; font-size:small;"> ({NOT_FOUND})</span>'
+
+
+def attributed_text(message: Message, *, show_all: bool = False) -> tuple[str, int]:
+    """The answer's markdown with its attribution marks, and how many sentences strict mode
+    folds away (shown when ``show_all``)."""
+    grounding = message.grounding
+    marks = answer_marks(message.content, message.citations, grounding)
+    fold = grounding.unsupported if grounding.strict and not show_all else ()
+    folded = len(grounding.unsupported) if grounding.strict else 0
+    return marked(message.content, marks, _mark_code, fold=fold), folded
 
 
 def timing_label(message: Message) -> str:
@@ -132,7 +162,7 @@ class MarkdownLabel(QLabel):
         self.markdown = markdown
         self.document.setDefaultFont(self.font())
         self.document.setMarkdown(markdown, MARKDOWN)
-        self.setText(self.document.toHtml())
+        self.setText(_MARK.sub(_mark_html, self.document.toHtml()))
 
 
 class MessageView(QFrame):
@@ -169,19 +199,30 @@ class MessageView(QFrame):
         self.meta = QLabel()
         self.meta.setObjectName("meta")
         self.meta.hide()
+        # Strict mode: sentences not from the documents are folded away behind this.
+        self.fold_button = QPushButton()
+        self.fold_button.setObjectName("foldButton")
+        self.fold_button.setFlat(True)
+        self.fold_button.setCheckable(True)
+        self.fold_button.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.fold_button.hide()
+        self.fold_button.toggled.connect(self._toggle_fold)
+        self._message: Message | None = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 8, 12, 8)
         layout.addLayout(header)
         layout.addLayout(self.body)
+        layout.addWidget(self.fold_button, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addLayout(self.chips)
         layout.addWidget(self.meta)
 
-    def set_text(self, text: str) -> None:
-        """Shows ``text``, touching only the pieces that changed: while an answer streams,
-        only its last piece grows, and re-creating every piece 25 times a second took CPU
-        from the model (the GUI's own process used 12% of a core)."""
+    def set_text(self, text: str, *, display: str | None = None) -> None:
+        """Shows ``text`` (or ``display``, the same answer with its attribution marks),
+        touching only the pieces that changed: while an answer streams, only its last piece
+        grows, and re-creating every piece 25 times a second took CPU from the model (the
+        GUI's own process used 12% of a core)."""
         self.text = text
-        pieces = segments(text)
+        pieces = segments(text if display is None else display)
         same = 0  # leading pieces whose kind is unchanged keep their widget
         while (
             same < min(len(pieces), len(self._pieces)) and pieces[same][0] == self._pieces[same][0]
@@ -206,7 +247,14 @@ class MessageView(QFrame):
         self._pieces = pieces
 
     def show_details(self, message: Message) -> None:
-        """Chips for the stored citations, and the timings, once an answer is complete."""
+        """The attribution marks, chips for the passages that support the answer, and the
+        timings, once an answer is complete."""
+        self._message = message
+        self._show_attributed(show_all=False)
+        folded = len(message.grounding.unsupported) if message.grounding.strict else 0
+        if folded:
+            self.fold_button.setVisible(True)
+            self._set_fold_label(folded, shown=False)
         for citation in message.citations:
             chip = QPushButton(chip_label(citation))
             chip.setObjectName("chip")
@@ -223,6 +271,25 @@ class MessageView(QFrame):
             note = "Stopped before the end" + (f" · {note}" if note else "")
         self.meta.setText(note)
         self.meta.setVisible(bool(note))
+
+    def _show_attributed(self, *, show_all: bool) -> None:
+        if self._message is None:
+            return
+        display, _ = attributed_text(self._message, show_all=show_all)
+        self.set_text(self._message.content, display=display)
+
+    def _toggle_fold(self, shown: bool) -> None:
+        self._show_attributed(show_all=shown)
+        if self._message is not None:
+            self._set_fold_label(len(self._message.grounding.unsupported), shown=shown)
+
+    def _set_fold_label(self, count: int, *, shown: bool) -> None:
+        what = "sentence is" if count == 1 else "sentences are"
+        action = "hide" if shown else "show"
+        self.fold_button.setText(f"{count} {what} not from your documents ({action})")
+        self.fold_button.setAccessibleName(
+            f"{action.capitalize()} sentences not from your documents"
+        )
 
 
 class TranscriptView(QScrollArea):

@@ -1,0 +1,84 @@
+"""Where an answer's attribution shows in its text: the app's own [n] after each sentence a
+passage supports (unless the model wrote that number there itself), a quiet mark after each
+sentence no passage supports, and the model's own [n] flagged where its passage does not back
+the sentence. The transcript and the Markdown export both lay the marks out from here."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from assistant_builder.core.citation import Citation, Grounding, Span
+
+MarkKind = Literal["source", "unsupported", "doubtful"]
+
+
+@dataclass(frozen=True)
+class Mark:
+    at: int  # where in the answer the mark goes (a doubtful one replaces text[at:end])
+    kind: MarkKind
+    n: int = 0
+    end: int = 0  # for "doubtful": the end of the model's own "[n]" it replaces
+
+
+def answer_marks(text: str, citations: Sequence[Citation], grounding: Grounding) -> list[Mark]:
+    """The marks of an answer, in the order they appear."""
+    marks: list[Mark] = []
+    for citation in citations:
+        for a, b in citation.spans:
+            if not _names(text[a:b], citation.n):  # the model's own [n] already says it
+                marks.append(Mark(_sentence_end(text, a, b), "source", citation.n))
+    for a, b in grounding.unsupported:
+        marks.append(Mark(_sentence_end(text, a, b), "unsupported"))
+    for n, (a, b) in grounding.doubtful:
+        for match in re.finditer(rf"\[\s*{n}\s*\]", text[a:b]):
+            marks.append(Mark(a + match.start(), "doubtful", n, a + match.end()))
+    return sorted(marks, key=lambda m: (m.at, m.kind != "source", m.n))
+
+
+def marked(
+    text: str,
+    marks: Sequence[Mark],
+    render: Callable[[Mark], str],
+    *,
+    fold: Sequence[Span] = (),
+) -> str:
+    """``text`` with each mark rendered in place; the ``fold`` spans are left out entirely
+    (strict mode hides sentences that are not from the documents)."""
+    out: list[str] = []
+    pos = 0
+    folded = sorted(fold)
+    for mark in marks:
+        if any(a <= mark.at < b or (mark.at == b and a < b) for a, b in folded):
+            continue
+        out.append(_without(text, pos, mark.at, folded))
+        out.append(render(mark))
+        pos = mark.end if mark.kind == "doubtful" else mark.at
+    out.append(_without(text, pos, len(text), folded))
+    return "".join(out)
+
+
+def _without(text: str, start: int, end: int, folded: Sequence[Span]) -> str:
+    pieces: list[str] = []
+    pos = start
+    for a, b in folded:
+        if b <= pos or a >= end:
+            continue
+        pieces.append(text[pos:a] if a > pos else "")
+        pos = max(pos, b)
+    pieces.append(text[pos:end] if end > pos else "")
+    return "".join(pieces)
+
+
+def _names(sentence: str, n: int) -> bool:
+    return re.search(rf"\[\s*{n}\s*\]", sentence) is not None
+
+
+def _sentence_end(text: str, start: int, end: int) -> int:
+    """The end of a sentence without the whitespace it may carry, so a mark sits after the
+    full stop on the same line."""
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return end

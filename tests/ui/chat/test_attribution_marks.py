@@ -1,0 +1,75 @@
+"""The app's attribution in the transcript: its own [n] after supported sentences, a quiet mark
+after sentences no passage supports, a model's wrong [n] struck through, and strict mode
+folding the unsupported sentences away behind a button."""
+
+from __future__ import annotations
+
+from pytestqt.qtbot import QtBot
+
+from assistant_builder.core.citation import Citation, Grounding
+from assistant_builder.core.conversations.marks import answer_marks, marked
+from assistant_builder.core.conversations.store import Message
+from assistant_builder.ui.chat.transcript import NOT_FOUND, TranscriptView
+
+ANSWER = "Rent is due on the first day. The deposit is three months [2]. Pets are fine [1]."
+RENT = (0, ANSWER.index(" The deposit"))
+DEPOSIT = (RENT[1] + 1, ANSWER.index(" Pets"))
+PETS = (DEPOSIT[1] + 1, len(ANSWER))
+
+
+def _message(*, strict: bool) -> Message:
+    citations = (
+        Citation(1, "/docs/lease.md", None, 0, 40, "Rent is due on the first day.", 0.9,
+                 (RENT, PETS)),
+    )  # fmt: skip
+    grounding = Grounding(
+        "When is rent due?", unsupported=(DEPOSIT,), doubtful=((2, DEPOSIT),), strict=strict
+    )
+    return Message(1, 1, "assistant", ANSWER, True, 0.0, citations=citations, grounding=grounding)
+
+
+def _shown(view: TranscriptView) -> str:
+    return "\n".join(label.text() for label in view.views[-1]._piece_views)  # type: ignore[attr-defined]
+
+
+def test_marks_go_after_their_sentences_and_a_models_own_number_is_not_repeated() -> None:
+    message = _message(strict=False)
+    marks = answer_marks(message.content, message.citations, message.grounding)
+    text = marked(message.content, marks, lambda m: f"<{m.kind[0]}{m.n or ''}>")
+    assert text == (
+        "Rent is due on the first day.<s1> The deposit is three months <d2><u>. Pets are fine [1]."
+    ) or text == (
+        "Rent is due on the first day.<s1> The deposit is three months <d2>.<u> Pets are fine [1]."
+    )
+
+
+def test_the_transcript_shows_the_apps_marks(qtbot: QtBot) -> None:
+    view = TranscriptView()
+    qtbot.addWidget(view)
+    view.show_messages([_message(strict=False)])
+    answer = view.views[-1]
+    plain = answer._piece_views[0].document.toPlainText()  # type: ignore[union-attr]
+    assert "Rent is due" in plain
+    html = _shown(view)
+    assert "first day.<span" in html and ">[1]</span>" in html  # the app's own mark
+    assert f"({NOT_FOUND})" in html  # the deposit sentence: no passage says it
+    assert 'line-through;">[2]</span>' in html  # the model's [2] is not backed by its passage
+    assert answer.fold_button.isHidden()
+    assert [c.text() for c in answer.chip_buttons] == ["[1] lease.md"]
+    assert answer.text == ANSWER  # Copy gives the answer as written
+
+
+def test_strict_mode_folds_unsupported_sentences_behind_a_button(qtbot: QtBot) -> None:
+    view = TranscriptView()
+    qtbot.addWidget(view)
+    view.show()
+    view.show_messages([_message(strict=True)])
+    answer = view.views[-1]
+    assert not answer.fold_button.isHidden()
+    assert answer.fold_button.text() == "1 sentence is not from your documents (show)"
+    assert "deposit" not in _shown(view) and "Pets are fine" in _shown(view)
+    answer.fold_button.click()
+    assert "deposit" in _shown(view) and f"({NOT_FOUND})" in _shown(view)
+    assert answer.fold_button.text() == "1 sentence is not from your documents (hide)"
+    answer.fold_button.click()
+    assert "deposit" not in _shown(view)
