@@ -83,6 +83,7 @@ def main() -> None:
 
     from PySide6.QtWidgets import QApplication
 
+    from assistant_builder.core.knowledge.process import KnowledgeProcess
     from assistant_builder.ui.source_viewer import SourceViewer
     from tests.knowledge.docs import write_pdf
 
@@ -90,7 +91,7 @@ def main() -> None:
     pdf = write_pdf(
         home / "long.pdf", [f"Page {i} says something about item {i}." for i in range(200)]
     )
-    viewer = SourceViewer()
+    viewer = SourceViewer(KnowledgeProcess())  # PDFs open in QtPdf: it never starts
     viewer.resize(700, 800)
     viewer.show()
     app.processEvents()

@@ -9,6 +9,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+CHUNK = 1 << 20  # bytes read at a time when copying or hashing a large file
+
 
 def write_bytes_atomic(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -226,7 +226,7 @@ class MainWindow(QMainWindow):
         from assistant_builder.ui.source_viewer import SourceViewer  # QtPdf: only when needed
 
         if self.source_viewer is None:
-            self.source_viewer = SourceViewer(self)
+            self.source_viewer = SourceViewer(self.knowledge, self)
             self.source_viewer.setWindowFlag(Qt.WindowType.Window)
             self.source_viewer.setWindowTitle(f"Source — {APP_NAME}")
             self.source_viewer.resize(760, 860)

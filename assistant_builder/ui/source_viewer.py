@@ -3,7 +3,9 @@
 A PDF opens at its page with the passage filled like a highlighter stroke and centred in the
 view; any other document is shown as the text the knowledge core read from it (the same
 loaders, so a citation's start and end land exactly) with the passage selected in the middle.
-Page and zoom controls sit above it; Esc closes it.
+Page and zoom controls sit above it; Esc closes it. A document's text is read in the
+knowledge process by the isolated parsers indexing uses, off the GUI thread: a hostile file
+costs a sentence, never the window.
 
 The main window connects the chat page's ``citation_requested(Citation)`` signal to
 ``SourceViewer.open_citation`` (core/citation.py: source, page, start, end, text)."""
@@ -34,38 +36,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from assistant_builder.core.cancel import CancelToken
 from assistant_builder.core.citation import Citation
-from assistant_builder.core.errors import KnowledgeError
 from assistant_builder.core.knowledge.page_match import find_in_page
+from assistant_builder.core.knowledge.process import KnowledgeProcess
+from assistant_builder.core.knowledge.source_text import SourceText
 from assistant_builder.ui.pdf_pages import PdfPagesView
 from assistant_builder.ui.workers import TaskRunner
 
 PASSAGE_BACKGROUND = QColor("#ffe066")
 PASSAGE_TEXT = QColor("#1c1d20")
-
-
-def read_document_text(path: str, *, cancel: CancelToken) -> str:
-    """The text the indexer read from ``path`` (citations' offsets refer to it)."""
-    from assistant_builder.core.knowledge.loaders import DEFAULT_PARSERS
-    from assistant_builder.core.knowledge.parsing import parse_file
-
-    file = Path(path)
-    if file.suffix.lower() not in DEFAULT_PARSERS:
-        raise KnowledgeError(f"“{file.name}” is not a kind of document the app can show.")
-    document = parse_file(DEFAULT_PARSERS, file)
-    if isinstance(document, str):
-        raise KnowledgeError(f"“{file.name}” cannot be shown because {document}.")
-    return document.text
-
-
-def locate(text: str, start: int, end: int, passage: str) -> tuple[int, int] | None:
-    """Where the passage is in ``text``: at its recorded offsets, or found again when the file
-    changed since it was indexed; None when it is no longer there."""
-    if not passage or text[start:end] == passage:
-        return (start, end) if 0 <= start <= end <= len(text) else None
-    at = text.find(passage)
-    return (at, at + len(passage)) if at >= 0 else None
 
 
 def _utf16(text: str, offset: int) -> int:
@@ -76,8 +55,9 @@ def _utf16(text: str, offset: int) -> int:
 class SourceViewer(QWidget):
     shown = Signal()  # a citation is on screen (or the sentence saying why it cannot be)
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, knowledge: KnowledgeProcess, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._knowledge = knowledge
         self.setAccessibleName("Source viewer")
         self.title = QLabel()
         self.title.setObjectName("subheading")
@@ -161,7 +141,9 @@ class SourceViewer(QWidget):
             self.text_view.setPlainText("Opening…")
             self.stack.setCurrentWidget(self.text_view)
             self._show_page_controls()
-            self.runner.start(read_document_text, str(path))
+            self.runner.start(
+                self._knowledge.read_source, path, record.start, record.end, record.text
+            )
 
     def _open_pdf(self, path: Path, page: int, passage: str) -> None:
         self.pdf_view.set_highlight(None)
@@ -198,17 +180,11 @@ class SourceViewer(QWidget):
         selection = self.pdf.getSelectionAtIndex(index, start, end - start)
         return [polygon.boundingRect() for polygon in selection.bounds()]
 
-    def _on_text(self, text: object) -> None:
-        assert isinstance(text, str)
-        record = self._record
+    def _on_text(self, source: object) -> None:
+        assert isinstance(source, SourceText)
+        text, found = source.text, source.span
         self.text_view.setPlainText(text)
         self.stack.setCurrentWidget(self.text_view)
-        found = locate(
-            text,
-            record.start,
-            record.end,
-            record.text,
-        )
         if found is None:
             self._say(
                 "This file has changed since it was indexed and the passage is no longer in "

@@ -1,13 +1,7 @@
-"""The knowledge child process: indexes, watches and searches collections for the parent over
-a pipe, several requests at once (a watcher runs for hours while searches come and go), each
-on a thread of its own, with the embedders and searchers loaded once and kept between requests.
-
-Messages parent → child: ("index", id, paths, name), ("watch", id, paths, name, debounce_ms),
-("search", id, paths, name, query, top_k, mode), ("remove", id, paths, name),
-("warm", id, paths, names), ("similarity", id, paths, name, sentences, texts), ("cancel", id)
-and ("quit",).
-Messages child → parent: ("event", id, IndexProgress | IndexReport), ("done", id, result),
-("cancelled", id) and ("failed", id, AppError, details)."""
+"""The knowledge child process: indexes, watches and searches collections and reads cited
+documents for the parent over a pipe, several requests at once (a watcher runs for hours while
+searches come and go), each on a thread of its own, with the embedders and searchers loaded
+once and kept between requests. The messages are in core/knowledge/messages.py."""
 
 from __future__ import annotations
 
@@ -15,7 +9,7 @@ import contextlib
 import threading
 import time
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
@@ -30,6 +24,21 @@ from assistant_builder.core.knowledge.embedder import (
     canonical_embedder_id,
     load_embedder,
     similarity,
+)
+from assistant_builder.core.knowledge.messages import (
+    Cancel,
+    Done,
+    Event,
+    Failed,
+    Index,
+    ReadSource,
+    Remove,
+    Request,
+    Search,
+    Similarity,
+    Stopped,
+    Warm,
+    Watch,
 )
 from assistant_builder.core.knowledge.search import Searcher, SearchHit
 from assistant_builder.core.paths import Paths
@@ -111,7 +120,7 @@ class KnowledgeService:
                 "close other programs using it and try again."
             ) from exc
 
-    def warm(self, paths: Paths, names: list[str], cancel: CancelToken) -> None:
+    def warm(self, paths: Paths, names: Sequence[str], cancel: CancelToken) -> None:
         """Load what the first search of these collections will need, so it answers at once.
         Only embedders already on this computer: nobody asked for a download yet."""
         for name in names:
@@ -135,93 +144,99 @@ def _on_this_computer(spec: str, paths: Paths) -> bool:
     return Path(spec).expanduser().is_dir()
 
 
-def _run(service: KnowledgeService, message: tuple[Any, ...], cancel: CancelToken) -> Any:
+def _run(service: KnowledgeService, request: Request, cancel: CancelToken) -> Any:
     """The request's result, or an iterator of its events for the long ones."""
-    kind = message[0]
-    if kind == "index":
-        return service.index(message[2], message[3], cancel)
-    if kind == "watch":
-        return service.watch(message[2], message[3], message[4], cancel)
-    if kind == "search":
-        _, _, paths, name, query, top_k, mode = message
-        return service.search(paths, name, query, top_k, mode)
-    if kind == "remove":
-        return service.remove(message[2], message[3])
-    if kind == "warm":
-        return service.warm(message[2], message[3], cancel)
-    if kind == "similarity":
-        return service.similarity(*message[2:6])
-    raise KnowledgeError(f"The document reader was asked to “{kind}”; update the app.")
+    match request:
+        case Index(paths=paths, name=name):
+            return service.index(paths, name, cancel)
+        case Watch(paths=paths, name=name, debounce_ms=debounce_ms):
+            return service.watch(paths, name, debounce_ms, cancel)
+        case Search(paths=paths, name=name, query=query, top_k=top_k, mode=mode):
+            return service.search(paths, name, query, top_k, mode)
+        case Remove(paths=paths, name=name):
+            return service.remove(paths, name)
+        case Warm(paths=paths, names=names):
+            return service.warm(paths, names, cancel)
+        case Similarity(paths=paths, name=name, sentences=sentences, texts=texts):
+            return service.similarity(paths, name, sentences, texts)
+        case ReadSource():
+            from assistant_builder.core.knowledge.source_text import read_source
+
+            return read_source(
+                Path(request.path), request.start, request.end, request.passage,
+                parsers=request.parsers, time_limit_s=request.time_limit_s, cancel=cancel,
+            )  # fmt: skip
+    raise KnowledgeError(
+        f"The document reader was asked to “{type(request).__name__}”; update the app."
+    )
 
 
 def serve(
     service: KnowledgeService,
-    message: tuple[Any, ...],
+    request: Request,
     cancel: CancelToken,
-    send: Callable[[tuple[Any, ...]], None],
+    send: Callable[[object], None],
 ) -> None:
     """Runs one request to its end and sends its events and its outcome."""
-    rid = message[1]
+    rid = request.request_id
     try:
-        result = _run(service, message, cancel)
+        result = _run(service, request, cancel)
         if isinstance(result, Iterator):
             for event in result:
-                send(("event", rid, event))
+                send(Event(rid, event))
             result = None
         cancel.raise_if_cancelled()
-        send(("done", rid, result))
+        send(Done(rid, result))
     except Cancelled:
-        send(("cancelled", rid))
+        send(Stopped(rid))
     except AppError as err:
-        send(("failed", rid, err, ""))
+        send(Failed(rid, err, ""))
     except Exception as exc:  # a bug: the parent logs the details and shows one sentence
         sentence = KnowledgeError(
             f"Something unexpected went wrong while reading documents ({type(exc).__name__}); "
             "the details are in the log file."
         )
-        send(("failed", rid, sentence, traceback.format_exc()))
+        send(Failed(rid, sentence, traceback.format_exc()))
 
 
 def child_main(conn: Connection) -> None:
     """Entry point of the child process: receives requests until told to quit or until the
     parent goes away (its end of the pipe closes), then stops what still runs."""
     import os
-    import signal
 
-    # Ctrl+C in a terminal reaches the whole process group: the parent decides what it means.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
     send_lock = threading.Lock()
     tokens: dict[int, CancelToken] = {}
     threads: list[threading.Thread] = []
     service = KnowledgeService()
 
-    def send(reply: tuple[Any, ...]) -> None:
+    def send(reply: object) -> None:
         # A broken pipe means the parent is gone: the main loop is ending too.
         with send_lock, contextlib.suppress(BrokenPipeError, OSError):
             conn.send(reply)
 
-    def run(message: tuple[Any, ...], token: CancelToken) -> None:
+    def run(request: Request, token: CancelToken) -> None:
         try:
-            serve(service, message, token, send)
+            serve(service, request, token, send)
         finally:
-            tokens.pop(message[1], None)
+            tokens.pop(request.request_id, None)
 
     while True:
         try:
-            message: tuple[Any, ...] = conn.recv()
+            message: object = conn.recv()
         except (EOFError, OSError):
             break
-        if message[0] == "quit":
-            break
-        if message[0] == "cancel":
-            token = tokens.get(message[1])
+        if isinstance(message, Cancel):
+            token = tokens.get(message.request_id)
             if token is not None:
                 token.cancel()
             continue
-        token = tokens[message[1]] = CancelToken()
+        if not isinstance(message, Request):  # Quit
+            break
+        token = tokens[message.request_id] = CancelToken()
         thread = threading.Thread(
-            target=run, args=(message, token), name=f"knowledge-{message[0]}", daemon=True
-        )
+            target=run, args=(message, token), name=f"knowledge-{type(message).__name__}",
+            daemon=True,
+        )  # fmt: skip
         thread.start()
         threads = [t for t in threads if t.is_alive()] + [thread]
     for token in list(tokens.values()):

@@ -1,4 +1,5 @@
-"""Downloading a GGUF file from the hub: resumable, cancellable, verified, then installed.
+"""Downloading a GGUF file from the hub: resumable, cancellable, verified. It ends at a verified
+file in Paths.downloads_dir; installing it is the library's (core/models/library.py).
 
 What huggingface_hub 2.4 does and does not do, and so what this module adds:
 - ``hf_hub_download`` no longer resumes: it writes to a process-unique ``*.incomplete`` file
@@ -33,10 +34,9 @@ from pathlib import Path
 from typing import IO, Any
 
 from assistant_builder.core.cancel import NEVER, CancelToken
-from assistant_builder.core.errors import DownloadError, InvalidModelFile
-from assistant_builder.core.fileio import write_json_atomic
+from assistant_builder.core.errors import DownloadError
+from assistant_builder.core.fileio import CHUNK, write_json_atomic
 from assistant_builder.core.models import hub
-from assistant_builder.core.models.starter import CHUNK
 from assistant_builder.core.paths import Paths
 
 SPACE_MARGIN = 64 << 20  # keep a little room so the disk is never filled to the last byte
@@ -153,7 +153,8 @@ def pending_downloads(paths: Paths) -> list[PendingDownload]:
     return found
 
 
-def _forget(part: Path) -> None:
+def forget_partial(part: Path) -> None:
+    """Delete a partial (or verified, not installed) download and its note."""
     part.unlink(missing_ok=True)
     part.with_name(part.name + ".json").unlink(missing_ok=True)
 
@@ -236,7 +237,7 @@ def download_file(
                 ) from exc
         digest = sink.digest
     if part.stat().st_size != file.size or digest.hexdigest() != file.sha256.lower():
-        _forget(part)
+        forget_partial(part)
         raise DownloadError(
             f"{file.filename} did not match the checksum Hugging Face publishes for it, so it "
             "was deleted; try the download again."
@@ -264,26 +265,3 @@ def _hash_prefix(
                 eta = (length - done) / speed if speed else None
                 on_progress(DownloadProgress("verify", name, done, length, speed, eta))
     return digest
-
-
-def install_downloaded(paths: Paths, part: Path, file: hub.HubFile, *, name: str = "") -> Any:
-    """Validate the verified download, move it into Paths.models_dir and register it."""
-    from assistant_builder.core.models.library import register_file
-
-    note = part.with_name(part.name + ".json")
-    try:
-        model = register_file(
-            paths,
-            part,
-            name=name or Path(file.filename).stem,
-            display_filename=Path(file.filename).name,
-            sha256=file.sha256,
-            repo=file.repo,
-            source_note=f"hf:{file.repo}@{file.revision}",
-            move=True,
-        )
-    except InvalidModelFile:
-        _forget(part)
-        raise
-    note.unlink(missing_ok=True)
-    return model

@@ -15,7 +15,7 @@ from assistant_builder.core.engine.protocol import Adapter
 from assistant_builder.core.errors import DownloadError, InvalidModelFile, ModelError
 from assistant_builder.core.models import hub
 from assistant_builder.core.models.catalog import find_entry
-from assistant_builder.core.models.download import OnProgress, download_file, install_downloaded
+from assistant_builder.core.models.download import OnProgress, download_file, forget_partial
 from assistant_builder.core.models.fit import FitEstimate, Machine, ModelShape, estimate_fit
 from assistant_builder.core.models.gguf_check import check_layout
 from assistant_builder.core.models.gguf_info import GgufInfo, read_gguf_info
@@ -43,35 +43,64 @@ def register_file(
     Without ``move`` the file is registered where it is (an import), so nothing is copied."""
     info = read_gguf_info(source, with_sha256=not sha256, cancel=cancel)
     digest = sha256 or info.sha256
-    registry = ModelRegistry(paths.models_registry)
-    for existing in registry.list():
-        if existing.sha256 == digest:
-            if move:
-                source.unlink(missing_ok=True)
-            return existing
-    path = source
-    if move:
-        path = _free_name(paths.models_dir, display_filename or source.name)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(source, path) if _same_disk(source, path.parent) else shutil.move(source, path)
-    label = name or info.name or path.stem
     meta: dict[str, Any] = {"gguf": info.summary(), "source": source_note}
     if info.kind == "adapter":
         meta["base_architecture"] = info.architecture
         meta["lora_targets"] = {k: list(v) for k, v in info.lora_targets.items()}
-    return registry.add(
-        InstalledModel(
-            id=registry.unique_id(name or path.stem),
-            name=label,
-            path=str(path),
-            sha256=digest,
-            size=info.file_size,
-            kind=info.kind,
-            repo=repo,
-            filename=display_filename or path.name,
-            meta=meta,
+    registry = ModelRegistry(paths.models_registry)
+    # Checking for the same file, choosing a free file name, moving and registering are one
+    # step: two downloads finishing together neither overwrite each other's file nor entry.
+    with registry.locked():
+        for existing in registry.list():
+            if existing.sha256 == digest:
+                if move:
+                    source.unlink(missing_ok=True)
+                return existing
+        path = source
+        if move:
+            path = _free_name(paths.models_dir, display_filename or source.name)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if _same_disk(source, path.parent):
+                os.replace(source, path)
+            else:
+                shutil.move(source, path)
+        return registry.add(
+            InstalledModel(
+                id=name or path.stem,
+                name=name or info.name or path.stem,
+                path=str(path),
+                sha256=digest,
+                size=info.file_size,
+                kind=info.kind,
+                repo=repo,
+                filename=display_filename or path.name,
+                meta=meta,
+            ),
+            unique=True,
         )
-    )
+
+
+def install_downloaded(
+    paths: Paths, part: Path, file: hub.HubFile, *, name: str = ""
+) -> InstalledModel:
+    """Validate a verified download, move it into Paths.models_dir and register it; a file
+    that is not a usable model is deleted with its note (downloading it again would not help)."""
+    try:
+        model = register_file(
+            paths,
+            part,
+            name=name or Path(file.filename).stem,
+            display_filename=Path(file.filename).name,
+            sha256=file.sha256,
+            repo=file.repo,
+            source_note=f"hf:{file.repo}@{file.revision}",
+            move=True,
+        )
+    except InvalidModelFile:
+        forget_partial(part)
+        raise
+    part.with_name(part.name + ".json").unlink(missing_ok=True)
+    return model
 
 
 def _same_disk(a: Path, folder: Path) -> bool:
@@ -170,7 +199,7 @@ def pull(
         if existing.sha256 == file.sha256:
             return existing
     part = download_file(paths, file, cancel=cancel, on_progress=on_progress)
-    return install_downloaded(paths, part, file, name=name)  # type: ignore[no-any-return]
+    return install_downloaded(paths, part, file, name=name)
 
 
 def default_users_of(paths: Paths) -> UsersOf:

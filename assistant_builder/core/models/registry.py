@@ -1,15 +1,23 @@
 """The list of installed models and adapters: one JSON file, replaced atomically.
 
-Only complete, verified files are ever registered; partial downloads live elsewhere."""
+Only complete, verified files are ever registered; partial downloads live elsewhere. Every
+change is a read-modify-write under one lock (a thread lock in this process, a file lock
+across processes), so two downloads finishing together, in two windows or a window and the
+command line, both end up in the list."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
+import threading
 import time
-from dataclasses import asdict, dataclass, field
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
+
+from filelock import FileLock
 
 from assistant_builder.core.errors import ModelError
 from assistant_builder.core.fileio import write_json_atomic
@@ -48,11 +56,36 @@ def slugify(name: str) -> str:
     return slug or "model"
 
 
+_locks_guard = threading.Lock()
+_locks: dict[Path, tuple[threading.RLock, FileLock]] = {}
+
+
+def _locks_for(path: Path) -> tuple[threading.RLock, FileLock]:
+    """One pair per registry file for the whole process, whichever object uses it."""
+    key = path.resolve()
+    with _locks_guard:
+        if key not in _locks:
+            # thread_local=False: the thread lock already admits one thread; the file lock
+            # counts that thread's nested holds.
+            _locks[key] = (threading.RLock(), FileLock(f"{key}.lock", thread_local=False))
+        return _locks[key]
+
+
 class ModelRegistry:
     """Installed models. Reads the file on every call so two processes never disagree for long."""
 
     def __init__(self, path: Path) -> None:
         self._path = path
+
+    @contextlib.contextmanager
+    def locked(self) -> Iterator[None]:
+        """Holds the registry for a read-modify-write: other threads and processes wait.
+        Re-entrant, so a use case can hold it around several of the calls below."""
+        thread_lock, file_lock = _locks_for(self._path)
+        with thread_lock:
+            self._path.parent.mkdir(parents=True, exist_ok=True)
+            with file_lock:
+                yield
 
     def _read(self) -> list[InstalledModel]:
         if not self._path.exists():
@@ -94,22 +127,28 @@ class ModelRegistry:
             candidate, n = f"{base}-{n}", n + 1
         return candidate
 
-    def add(self, model: InstalledModel) -> InstalledModel:
+    def add(self, model: InstalledModel, *, unique: bool = False) -> InstalledModel:
+        """Register ``model``, replacing an entry of the same id, or (``unique``) under a
+        free id made from its own, chosen under the same lock as the write."""
         if not model.file.is_file():
             raise ModelError(
                 f"The model file {model.path} is missing; download or import it again."
             )
         if not model.added_at:
-            model = InstalledModel(**{**model.to_dict(), "added_at": time.time()})
-        models = [m for m in self._read() if m.id != model.id]
-        models.append(model)
-        self._write(models)
+            model = replace(model, added_at=time.time())
+        with self.locked():
+            if unique:
+                model = replace(model, id=self.unique_id(model.id))
+            models = [m for m in self._read() if m.id != model.id]
+            models.append(model)
+            self._write(models)
         return model
 
     def remove(self, model_id: str) -> InstalledModel:
-        models = self._read()
-        keep = [m for m in models if m.id != model_id]
-        if len(keep) == len(models):
-            raise ModelError(f"No installed model is called “{model_id}”.")
-        self._write(keep)
+        with self.locked():
+            models = self._read()
+            keep = [m for m in models if m.id != model_id]
+            if len(keep) == len(models):
+                raise ModelError(f"No installed model is called “{model_id}”.")
+            self._write(keep)
         return next(m for m in models if m.id == model_id)

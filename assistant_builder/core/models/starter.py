@@ -22,12 +22,12 @@ from pathlib import Path
 
 from assistant_builder.core.cancel import NEVER, CancelToken
 from assistant_builder.core.errors import DownloadError
+from assistant_builder.core.fileio import CHUNK
 from assistant_builder.core.models.registry import InstalledModel, ModelRegistry
 from assistant_builder.core.network import NetworkPolicy
 from assistant_builder.core.paths import Paths
 
 Progress = Callable[[str], None]
-CHUNK = 1 << 20
 
 
 @dataclass(frozen=True)

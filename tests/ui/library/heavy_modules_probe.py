@@ -1,6 +1,7 @@
 """Run as a script by test_heavy_modules.py: builds the Library page offscreen in a fresh
-interpreter, indexes a folder and runs a test search through the page's own buttons, then
-prints (as JSON) what it saw and which heavy libraries this process imported.
+interpreter, indexes a folder and runs a test search through the page's own buttons, opens
+the first hit in the source viewer, then prints (as JSON) what it saw and which heavy
+libraries this process imported.
 
 Everything is imported inside main(): the knowledge process re-imports this file as its main
 module, and must not import Qt for it.
@@ -12,7 +13,7 @@ from __future__ import annotations
 import json
 import sys
 
-HEAVY = ("torch", "transformers", "sentence_transformers", "lancedb")
+HEAVY = ("torch", "transformers", "sentence_transformers", "lancedb", "pypdf", "docx")
 
 
 def main(home: str, docs: str, embedder: str) -> None:
@@ -27,6 +28,7 @@ def main(home: str, docs: str, embedder: str) -> None:
     from assistant_builder.core.knowledge.process import KnowledgeProcess
     from assistant_builder.core.paths import Paths
     from assistant_builder.ui.library.page import LibraryPage
+    from assistant_builder.ui.source_viewer import SourceViewer
 
     app = QApplication([])
     knowledge = KnowledgeProcess()
@@ -46,7 +48,13 @@ def main(home: str, docs: str, embedder: str) -> None:
     panel.query.setText("When is the boiler service due?")
     panel.search_button.click()
     wait_idle(panel.runner)
+    # The source viewer reads a cited document's text in the knowledge process too.
+    viewer = SourceViewer(knowledge)
+    hit = panel.cards()[0].hit
+    viewer.open_citation(hit.to_json())
+    wait_idle(viewer.runner)
     result = {
+        "viewer": viewer.passage_range == (hit.start, hit.end),
         "report": page.report_summary.text(),
         "hits": [card.hit.source for card in panel.cards()],
         "status": panel.status.text(),

@@ -1,5 +1,6 @@
-"""The window's process never imports the heavy knowledge libraries: indexing and the test
-search of the Library page run in the knowledge process. Checked in a fresh interpreter,
+"""The window's process never imports the heavy knowledge libraries or the document parsers:
+indexing, the test search of the Library page and the source viewer's reading of a cited
+document run in the knowledge process. Checked in a fresh interpreter,
 since this test session has imported them itself (other tests embed in-process)."""
 
 from __future__ import annotations
@@ -31,4 +32,5 @@ def test_indexing_and_searching_from_the_library_page_import_no_heavy_library(
     assert seen["report"].startswith("3 indexed, 0 unchanged, 0 removed, 1 could")
     assert seen["hits"] and Path(seen["hits"][0]).name == "boiler.txt", seen["status"]
     assert seen["child"]  # the work really went to the knowledge process
+    assert seen["viewer"]  # the hit opened at its passage
     assert seen["heavy"] == []

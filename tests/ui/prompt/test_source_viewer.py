@@ -14,6 +14,7 @@ from pytestqt.qtbot import QtBot
 
 from assistant_builder.core.citation import Citation
 from assistant_builder.core.knowledge.loaders import load_html, load_markdown
+from assistant_builder.core.knowledge.process import KnowledgeProcess
 from assistant_builder.core.paths import Paths
 from assistant_builder.ui.source_viewer import SourceViewer
 from tests.knowledge.docs import write_pdf
@@ -27,8 +28,8 @@ PAGES = [
 
 
 @pytest.fixture
-def viewer(qtbot: QtBot) -> SourceViewer:
-    view = SourceViewer()
+def viewer(qtbot: QtBot, shared_knowledge: KnowledgeProcess) -> SourceViewer:
+    view = SourceViewer(shared_knowledge)
     qtbot.addWidget(view)
     view.resize(700, 800)
     view.show()
@@ -142,10 +143,10 @@ def test_a_passage_deep_in_a_long_pdf_opens_at_its_page_filled_in_the_middle_of_
 
 
 def test_the_passage_stays_in_the_middle_when_the_window_opens_at_another_size(
-    qtbot: QtBot, tmp_path: Path
+    qtbot: QtBot, tmp_path: Path, shared_knowledge
 ) -> None:
     """The main window fills the viewer before showing it: the size it gets then counts."""
-    viewer = SourceViewer()
+    viewer = SourceViewer(shared_knowledge)
     qtbot.addWidget(viewer)
     pdf = _long_pdf(tmp_path / "volcanoes.pdf")
     _open(qtbot, viewer, {"source": str(pdf), "page": 7, "start": 0, "end": 0, "text": PASSAGE})
@@ -231,6 +232,28 @@ def test_a_file_changed_since_indexing_is_said_not_misplaced(
                           "text": "dogs bark at night."})  # fmt: skip
     assert viewer.passage_range is None and _selection(viewer) == ""
     assert "changed since it was indexed" in viewer.message.text()
+
+
+def test_a_hostile_document_costs_a_sentence_never_the_window(
+    qtbot: QtBot, viewer: SourceViewer, shared_knowledge: KnowledgeProcess, tmp_path: Path
+) -> None:
+    """The text is read in the knowledge process, off the GUI thread: opening returns at once
+    (the window keeps painting), and a file its parser chokes on gets one plain sentence."""
+    bad = tmp_path / "minutes.docx"
+    bad.write_bytes(b"PK\x03\x04" + bytes(range(256)) * 64)  # a zip header, then garbage
+    with qtbot.waitSignal(viewer.shown, timeout=60_000):
+        viewer.open_citation({"source": str(bad), "page": None, "start": 0, "end": 5,
+                              "text": "Hello"})  # fmt: skip
+        assert viewer.text_view.toPlainText() == "Opening…"  # not parsed on this thread
+    assert shared_knowledge.process_id is not None
+    assert viewer.message.text().startswith("“minutes.docx” cannot be shown because it could ")
+    assert viewer.message.text().endswith(".") and viewer.passage_range is None
+    # The window goes on: the next citation opens.
+    good = tmp_path / "notes.txt"
+    good.write_text("Cats sleep a lot.\n")
+    _open(qtbot, viewer, {"source": str(good), "page": None, "start": 0, "end": 17,
+                          "text": "Cats sleep a lot."})  # fmt: skip
+    assert _selection(viewer) == "Cats sleep a lot." and not viewer.message.isVisible()
 
 
 def test_a_missing_file_gets_a_plain_sentence(

@@ -1,0 +1,64 @@
+"""The messages between the app and the engine's child process (core/engine/worker.py).
+
+One request at a time: the parent sends Generate, the child answers with Delta pieces (each
+carries the text of the tokens generated since the previous one, at most every 25 ms) and ends
+with Done or GenerateFailed. The start of the child is request 0: Ready or LoadFailed. A stop
+does not travel as a message: the child is busy generating, so it reads a shared integer
+between tokens instead (see worker.child_main)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from assistant_builder.core.engine.protocol import SamplingOptions
+
+HELLO = 0  # the request id of the child's start
+
+
+# Parent → child --------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Generate:
+    request_id: int
+    token_ids: tuple[int, ...]
+    sampling: SamplingOptions
+
+
+@dataclass(frozen=True, slots=True)
+class Quit:
+    pass
+
+
+# Child → parent --------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Ready:
+    context_size: int
+    gpu_layers: int  # layers actually offloaded (0 on a CPU-only build, whatever was asked)
+    request_id: int = HELLO
+
+
+@dataclass(frozen=True, slots=True)
+class LoadFailed:
+    sentence: str  # empty: the child could not say why
+    request_id: int = HELLO
+
+
+@dataclass(frozen=True, slots=True)
+class Delta:
+    request_id: int
+    text: str
+    tokens: int
+
+
+@dataclass(frozen=True, slots=True)
+class Done:
+    request_id: int
+    completion_tokens: int
+    cached_tokens: int
+    stop_reason: str
+    evaluated: tuple[int, ...]  # the prompt tokens the child's context holds
+
+
+@dataclass(frozen=True, slots=True)
+class GenerateFailed:
+    request_id: int
+    sentence: str
