@@ -49,9 +49,11 @@ def main(home: str, docs: str, embedder: str) -> None:
     panel.search_button.click()
     wait_idle(panel.runner)
     # The source viewer reads a cited document's text in the knowledge process too.
+    from assistant_builder.core.citation import Citation
+
     viewer = SourceViewer(knowledge)
     hit = panel.cards()[0].hit
-    viewer.open_citation(hit.to_json())
+    viewer.open_citation(Citation.from_json(hit.to_json()))
     wait_idle(viewer.runner)
     result = {
         "viewer": viewer.passage_range == (hit.start, hit.end),

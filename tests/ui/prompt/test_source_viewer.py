@@ -242,8 +242,7 @@ def test_a_hostile_document_costs_a_sentence_never_the_window(
     bad = tmp_path / "minutes.docx"
     bad.write_bytes(b"PK\x03\x04" + bytes(range(256)) * 64)  # a zip header, then garbage
     with qtbot.waitSignal(viewer.shown, timeout=60_000):
-        viewer.open_citation({"source": str(bad), "page": None, "start": 0, "end": 5,
-                              "text": "Hello"})  # fmt: skip
+        viewer.open_citation(Citation(1, str(bad), None, 0, 5, "Hello"))
         assert viewer.text_view.toPlainText() == "Opening…"  # not parsed on this thread
     assert shared_knowledge.process_id is not None
     assert viewer.message.text().startswith("“minutes.docx” cannot be shown because it could ")
