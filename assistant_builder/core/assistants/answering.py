@@ -172,6 +172,4 @@ def answer(
     writer = conversations.start_answer(
         conversation_id, model=assistant.model.id, settings=asdict(assistant.sampling)
     )
-    yield from run_turn(
-        engine, final.assembled, assistant.sampling.options(), writer=writer, cancel=cancel
-    )
+    yield from run_turn(engine, final.assembled, assistant.sampling, writer=writer, cancel=cancel)

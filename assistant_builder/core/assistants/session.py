@@ -19,7 +19,7 @@ from assistant_builder.core.assistants.turn import Answer
 from assistant_builder.core.cancel import NEVER, CancelToken
 from assistant_builder.core.conversations.store import ConversationStore
 from assistant_builder.core.engine.protocol import ChatMessage, LoadOptions, TextDelta
-from assistant_builder.core.errors import AssistantError
+from assistant_builder.core.engine.sampling import adjusted
 from assistant_builder.core.services import Services
 from assistant_builder.core.settings import Settings
 
@@ -89,15 +89,7 @@ class AnswerSession:
         cancel: CancelToken = NEVER,
     ) -> Iterator[Prepared | TextDelta | Answer]:
         """Yield Prepared, the answer's text as it streams, then the saved Answer."""
-        sampling = assistant.sampling
-        if max_tokens is not None:
-            if max_tokens < 1:
-                raise AssistantError(
-                    "The answer length must be at least 1 token; give a larger number."
-                )
-            sampling = replace(sampling, max_tokens=max_tokens)
-        if temperature is not None:
-            sampling = replace(sampling, temperature=temperature)
+        sampling = adjusted(assistant.sampling, max_tokens=max_tokens, temperature=temperature)
         assistant = replace(assistant, sampling=sampling)
         return answer(
             assistant,
