@@ -161,3 +161,14 @@ def test_saving_changes_keeps_the_file_and_refuses_a_taken_name(app_home: Paths)
     store.remove("Other")
     with pytest.raises(AssistantError, match="no longer exists"):
         store.save(other)
+
+
+def test_a_file_from_before_stop_texts_loads_with_its_settings(app_home: Paths) -> None:
+    old = make("Old").to_dict() | {"id": "old"}
+    old["sampling"] = {"temperature": 1, "top_p": 0.9, "top_k": 30.0, "min_p": 0.05,
+                       "repeat_penalty": 1.1, "seed": 4, "max_tokens": 256}  # fmt: skip
+    app_home.assistants_dir.mkdir(parents=True)
+    (app_home.assistants_dir / "old.json").write_text(json.dumps(old))
+    s = AssistantStore(app_home.assistants_dir).get("old").sampling
+    assert s == SamplingOptions(temperature=1.0, top_p=0.9, top_k=30, seed=4, max_tokens=256)
+    assert s.stop == () and isinstance(s.top_k, int) and isinstance(s.temperature, float)
