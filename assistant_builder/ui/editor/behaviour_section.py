@@ -35,7 +35,7 @@ RANDOM = -1  # the seed box's value below the table's minimum, shown as “Rando
 def _control(s: Setting) -> QWidget:
     if s.kind == "texts":
         box = QPlainTextEdit()
-        box.setPlaceholderText("One piece of text per line")
+        box.setPlaceholderText("One piece of text per line; write \\n for a line break")
         box.setMaximumHeight(72)
         return box
     if s.kind == "whole":
@@ -51,6 +51,25 @@ def _control(s: Setting) -> QWidget:
     double.setRange(s.minimum, s.maximum)
     double.setSingleStep(s.step)
     return double
+
+
+# A stop text may hold a line break (a file or bundle can say so); in the box it is written \n,
+# so that every stop text can be shown on its line and saved back unchanged.
+def _escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("\n", "\\n")
+
+
+def _unescape(line: str) -> str:
+    out, i = [], 0
+    while i < len(line):
+        pair = line[i : i + 2]
+        if pair in ("\\n", "\\\\"):
+            out.append("\n" if pair == "\\n" else "\\")
+            i += 2
+        else:
+            out.append(line[i])
+            i += 1
+    return "".join(out)
 
 
 def _mnemonic(label: str, taken: set[str]) -> str:
@@ -113,8 +132,8 @@ class BehaviourSection(Section):
         for setting in SETTINGS:
             control = self.controls[setting.name]
             if isinstance(control, QPlainTextEdit):
-                lines = (line.strip() for line in control.toPlainText().splitlines())
-                values[setting.name] = tuple(line for line in lines if line)
+                lines = control.toPlainText().splitlines()
+                values[setting.name] = tuple(_unescape(line) for line in lines if line.strip())
             elif isinstance(control, QSpinBox):
                 value = control.value()
                 values[setting.name] = (
@@ -132,7 +151,7 @@ class BehaviourSection(Section):
                 control, value = self.controls[setting.name], getattr(s, setting.name)
                 if isinstance(control, QPlainTextEdit):
                     if value != self.sampling().stop:  # keeps the cursor while one types
-                        control.setPlainText("\n".join(value))
+                        control.setPlainText("\n".join(_escape(text) for text in value))
                 elif isinstance(control, QSpinBox | QDoubleSpinBox):
                     control.setValue(RANDOM if value is None else value)
         finally:

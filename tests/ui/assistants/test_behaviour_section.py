@@ -64,10 +64,21 @@ def test_stop_texts_typed_one_per_line_are_saved_and_shown_again(
     _, editor = open_editor(make_page, household)
     stop = editor.behaviour.controls["stop"]
     assert isinstance(stop, QPlainTextEdit) and stop.toPlainText() == ""
-    stop.setPlainText("Question:\n\n  Sources  \n")
+    stop.setPlainText("Question:\n\nSources\\n\n")  # a blank line is no stop text
     assert editor.save_button.isEnabled()
     assert editor.behaviour.current_preset() == "Balanced"  # stop texts are not a style
     editor.save_button.click()
-    assert store.get(household.id).sampling.stop == ("Question:", "Sources")
+    assert store.get(household.id).sampling.stop == ("Question:", "Sources\n")
     _, again = open_editor(make_page, store.get(household.id))
-    assert again.behaviour.controls["stop"].toPlainText() == "Question:\nSources"
+    assert again.behaviour.controls["stop"].toPlainText() == "Question:\nSources\\n"
+
+
+def test_stop_texts_the_box_cannot_show_plainly_are_saved_back_unchanged(
+    make_page: MakePage, household: Assistant, store: AssistantStore
+) -> None:
+    odd = ("\n\n", " Q:", "C:\\temp")  # from a file or a bundle
+    store.save(replace(household, sampling=replace(household.sampling, stop=odd)))
+    _, editor = open_editor(make_page, store.get(household.id))
+    editor.about.description.setPlainText("Something else changed.")
+    editor.save_button.click()
+    assert store.get(household.id).sampling.stop == odd
