@@ -28,11 +28,12 @@ def main() -> None:
     from PySide6.QtWidgets import QApplication
 
     from assistant_builder.core.assistants.answering import answer, load_options
-    from assistant_builder.core.assistants.model import Assistant, ModelRef, Sampling
+    from assistant_builder.core.assistants.model import Assistant, ModelRef
     from assistant_builder.core.assistants.store import AssistantStore
     from assistant_builder.core.assistants.turn import Answer
     from assistant_builder.core.conversations.store import ConversationStore
     from assistant_builder.core.engine.local import LocalEngine
+    from assistant_builder.core.engine.sampling import SamplingOptions
     from assistant_builder.core.models.registry import InstalledModel, ModelRegistry
     from assistant_builder.core.paths import Paths
     from assistant_builder.ui.chat.page import ChatPage
@@ -44,7 +45,7 @@ def main() -> None:
     registry = ModelRegistry(paths.models_registry)
     registry.add(InstalledModel(id="smollm2", name="SmolLM2", path=str(gguf), sha256="0" * 64,
                                 size=gguf.stat().st_size))  # fmt: skip
-    sampling = Sampling(temperature=0.0, seed=1, max_tokens=TOKENS)
+    sampling = SamplingOptions(temperature=0.0, seed=1, max_tokens=TOKENS)
     assistant = AssistantStore(paths.assistants_dir).create(
         Assistant(id="", name="Bench", model=ModelRef(id="smollm2"), sampling=sampling,
                   context_size=1024, system_prompt="You are a storyteller.")

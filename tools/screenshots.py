@@ -114,10 +114,11 @@ def add_assistants(paths: object) -> None:
     """Three assistants a person might have made, two of them reading collections."""
     from dataclasses import replace
 
-    from assistant_builder.core.assistants.model import CollectionRef, Example, Sampling
+    from assistant_builder.core.assistants.model import CollectionRef, Example
     from assistant_builder.core.assistants.presets import STARTING_POINTS, from_starting_point
     from assistant_builder.core.assistants.prompt import Passage, user_turn
     from assistant_builder.core.assistants.store import AssistantStore, model_ref
+    from assistant_builder.core.engine.sampling import SamplingOptions
     from assistant_builder.core.models.registry import ModelRegistry
     from assistant_builder.core.paths import Paths
 
@@ -163,7 +164,7 @@ def add_assistants(paths: object) -> None:
                     "The electricity bill is 60 euros a month [1].",
                 ),
             ),
-            sampling=Sampling(temperature=0.0, seed=1, max_tokens=60),
+            sampling=SamplingOptions(temperature=0.0, seed=1, max_tokens=60),
             context_size=2048,
         )
     )

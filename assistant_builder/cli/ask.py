@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from assistant_builder.cli.common import print_json, progress, services
+from assistant_builder.cli.sampling import add_sampling_options, chosen
 
 if TYPE_CHECKING:
     from assistant_builder.core.assistants.session import AnswerSession
@@ -17,11 +19,8 @@ def register(commands: Any) -> None:
     parser = commands.add_parser("ask", help="ask an assistant one question")
     parser.add_argument("assistant", metavar="ASSISTANT")
     parser.add_argument("question", metavar="QUESTION")
-    parser.add_argument(
-        "--max-tokens", type=int, default=None, metavar="N",
-        help="longest answer, in tokens (default: the assistant's setting)",
-    )  # fmt: skip
     parser.add_argument("--json", action="store_true", help="print the answer as JSON on stdout")
+    add_sampling_options(parser, default="the assistant's setting")
     parser.add_argument(
         "--show-prompt", action="store_true",
         help="also show the exact prompt the model evaluated (with --json: its \"prompt\" key)",
@@ -35,10 +34,12 @@ def open_session() -> AnswerSession:
     return AnswerSession(services())
 
 
-def load_model(session: AnswerSession, name: str) -> Any:
+def load_model(session: AnswerSession, name: str, args: argparse.Namespace) -> Any:
+    """The assistant with the sampling options given on the command line, its model loaded."""
     from assistant_builder.core.assistants.session import Loading
 
     assistant = session.assistant(name)
+    assistant = replace(assistant, sampling=chosen(args, assistant.sampling))
     for event in session.load(assistant):
         if isinstance(event, Loading):
             progress(f"Loading the model of “{assistant.name}” ({event.model})…")
@@ -101,10 +102,10 @@ def _ask(args: argparse.Namespace) -> int:
     from assistant_builder.core.engine.protocol import TextDelta
 
     with open_session() as session:
-        assistant = load_model(session, args.assistant)
+        assistant = load_model(session, args.assistant, args)
         final: Answer | None = None
         conversation_id = 0
-        for event in session.ask(assistant, args.question, max_tokens=args.max_tokens):
+        for event in session.ask(assistant, args.question):
             if isinstance(event, Prepared):
                 conversation_id = event.conversation_id
                 if event.template_notice:

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant_builder.cli.common import print_json, progress, services
+from assistant_builder.cli.sampling import add_sampling_options, chosen
 from assistant_builder.core.assistants.bundle import export_bundle
 from assistant_builder.core.assistants.bundle_import import import_bundle
 from assistant_builder.core.assistants.model import (
@@ -15,6 +16,7 @@ from assistant_builder.core.assistants.model import (
     CollectionRef,
 )
 from assistant_builder.core.assistants.store import AssistantStore, model_ref
+from assistant_builder.core.engine.sampling import SETTINGS, SamplingOptions
 from assistant_builder.core.errors import AssistantError, ModelError
 from assistant_builder.core.services import Services
 
@@ -38,6 +40,7 @@ def register(commands: Any) -> None:
         action="store_true",
         help="answer only from the collections' documents, otherwise say so",
     )
+    add_sampling_options(create, default="Balanced")
     create.set_defaults(handler=_create)
 
     listing = sub.add_parser("list", help="list your assistants")
@@ -68,6 +71,7 @@ def _store(svc: Services) -> AssistantStore:
 
 
 def _create(args: argparse.Namespace) -> int:
+    sampling = chosen(args, SamplingOptions())
     svc = services()
     model = svc.models.get(args.model)
     if model.kind != "model":
@@ -93,6 +97,7 @@ def _create(args: argparse.Namespace) -> int:
             system_prompt=system_prompt,
             collections=collections,
             only_from_documents=args.only_from_documents,
+            sampling=sampling,
         )
     )
     print(f"Created the assistant “{assistant.name}” (id {assistant.id}).")
@@ -138,8 +143,8 @@ def _show(args: argparse.Namespace) -> int:
         *([a.description] if a.description else []),
         f"Model: {a.model.id}" + ("" if installed else " (not installed)"),
         *[f"Adapter: {ad.id} × {ad.scale}" for ad in a.adapters],
-        f"Context: {a.context_size} tokens; temperature {s.temperature}, answers up to "
-        f"{s.max_tokens} tokens",
+        f"Context: {a.context_size} tokens",
+        "Sampling: " + "; ".join(f"{x.called} {_value(getattr(s, x.name))}" for x in SETTINGS),
         "Collections: "
         + (
             ", ".join(
@@ -157,6 +162,14 @@ def _show(args: argparse.Namespace) -> int:
     ]
     print("\n".join(lines))
     return 0
+
+
+def _value(value: object) -> str:
+    if value is None:
+        return "random"
+    if isinstance(value, tuple):
+        return ", ".join(f"“{v}”" for v in value) or "none"
+    return str(value)
 
 
 def _remove(args: argparse.Namespace) -> int:

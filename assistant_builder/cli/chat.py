@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from assistant_builder.cli.ask import load_model, open_session, print_sources
 from assistant_builder.cli.common import progress
+from assistant_builder.cli.sampling import add_sampling_options
 from assistant_builder.core.cancel import CancelToken
 
 if TYPE_CHECKING:
@@ -22,6 +23,7 @@ EXIT_WORDS = ("/exit", "/quit")
 def register(commands: Any) -> None:
     parser = commands.add_parser("chat", help="chat with an assistant in the terminal")
     parser.add_argument("assistant", metavar="ASSISTANT")
+    add_sampling_options(parser, default="the assistant's setting")
     parser.set_defaults(handler=_chat)
 
 
@@ -46,7 +48,7 @@ def _read(prompt: str) -> str | None:
 
 def _chat(args: argparse.Namespace) -> int:
     with open_session() as session:
-        assistant = load_model(session, args.assistant)
+        assistant = load_model(session, args.assistant, args)
         progress(
             f"Chatting with “{assistant.name}”. Type /exit to leave; "
             "Ctrl+C stops an answer while it is written."

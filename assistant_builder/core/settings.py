@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from assistant_builder.core import versioned
 from assistant_builder.core.errors import SettingsError
 from assistant_builder.core.fileio import write_json_atomic
-
-SCHEMA_VERSION = 1
-
-Migration = Callable[[dict[str, Any]], dict[str, Any]]
 
 
 def _v0_to_v1(raw: dict[str, Any]) -> dict[str, Any]:
@@ -25,7 +21,8 @@ def _v0_to_v1(raw: dict[str, Any]) -> dict[str, Any]:
 
 
 # MIGRATIONS[n] turns schema n into schema n + 1. Append; never edit a released one.
-MIGRATIONS: list[Migration] = [_v0_to_v1]
+MIGRATIONS: list[versioned.Migration] = [_v0_to_v1]
+SCHEMA_VERSION = len(MIGRATIONS)
 
 
 @dataclass
@@ -43,11 +40,8 @@ class Settings:
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any]) -> Settings:
-        raw = migrate(raw)
-        known = {f.name for f in fields(cls)}
-        values = {k: v for k, v in raw.items() if k in known}
         # Keys from a newer app are kept, not thrown away, so a downgrade loses nothing.
-        unknown = {k: v for k, v in raw.items() if k not in known}
+        values, unknown = versioned.known_fields(cls, migrate(raw))
         settings = cls(**values)
         settings.extra.update(unknown)
         settings.schema_version = SCHEMA_VERSION
@@ -60,16 +54,14 @@ class Settings:
 
 
 def migrate(raw: dict[str, Any]) -> dict[str, Any]:
-    version = raw.get("schema_version", 0)
-    if not isinstance(version, int) or version < 0:
-        raise SettingsError("The settings file has an unreadable version; delete it to start over.")
-    if version > SCHEMA_VERSION:
-        # A newer app wrote it; read what we know and keep the rest in ``extra``.
-        return raw
-    for step in MIGRATIONS[version:]:
-        raw = step(raw)
-    raw["schema_version"] = SCHEMA_VERSION
-    return raw
+    # A newer app's file is read as it is: what we know is used, the rest kept in ``extra``.
+    return versioned.migrate(
+        raw,
+        MIGRATIONS,
+        unreadable=SettingsError(
+            "The settings file has an unreadable version; delete it to start over."
+        ),
+    )
 
 
 def load_settings(path: Path) -> Settings:

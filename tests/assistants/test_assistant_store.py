@@ -14,10 +14,10 @@ from assistant_builder.core.assistants.model import (
     CollectionRef,
     Example,
     ModelRef,
-    Sampling,
 )
 from assistant_builder.core.assistants.store import AssistantStore
 from assistant_builder.core.assistants.variables import fill, standard_values, unknown_variables
+from assistant_builder.core.engine.sampling import SamplingOptions
 from assistant_builder.core.errors import AssistantError
 from assistant_builder.core.paths import Paths
 
@@ -94,14 +94,14 @@ def test_damaged_or_future_files_are_reported_not_fatal(app_home: Paths) -> None
     reasons = {p.path.name: p.reason for p in bad}
     assert "could not be read" in reasons["broken.json"]
     assert "newer version" in reasons["future.json"]
-    assert "wrong value" in reasons["hot.json"]
+    assert "temperature is “very”, but it must be between 0 and 2" in reasons["hot.json"]
     assert all(r.count(".") >= 1 and "\n" not in r for r in reasons.values())
 
 
 def test_values_a_model_runner_would_choke_on_are_refused(app_home: Paths) -> None:
     store = AssistantStore(app_home.assistants_dir)
     with pytest.raises(AssistantError, match="temperature"):
-        store.create(make(sampling=Sampling(temperature=-1)))
+        store.create(make(sampling=SamplingOptions(temperature=-1)))
     with pytest.raises(AssistantError, match="context size"):
         store.create(make(context_size=10))
     assert not app_home.assistants_dir.exists() or not list(app_home.assistants_dir.iterdir())
@@ -161,3 +161,14 @@ def test_saving_changes_keeps_the_file_and_refuses_a_taken_name(app_home: Paths)
     store.remove("Other")
     with pytest.raises(AssistantError, match="no longer exists"):
         store.save(other)
+
+
+def test_a_file_from_before_stop_texts_loads_with_its_settings(app_home: Paths) -> None:
+    old = make("Old").to_dict() | {"id": "old"}
+    old["sampling"] = {"temperature": 1, "top_p": 0.9, "top_k": 30.0, "min_p": 0.05,
+                       "repeat_penalty": 1.1, "seed": 4, "max_tokens": 256}  # fmt: skip
+    app_home.assistants_dir.mkdir(parents=True)
+    (app_home.assistants_dir / "old.json").write_text(json.dumps(old))
+    s = AssistantStore(app_home.assistants_dir).get("old").sampling
+    assert s == SamplingOptions(temperature=1.0, top_p=0.9, top_k=30, seed=4, max_tokens=256)
+    assert s.stop == () and isinstance(s.top_k, int) and isinstance(s.temperature, float)

@@ -28,6 +28,7 @@ from assistant_builder.core.assistants.model import (
     ModelRef,
 )
 from assistant_builder.core.assistants.store import AssistantStore
+from assistant_builder.core.engine.sampling import SamplingOptions
 from assistant_builder.core.errors import BundleError
 from assistant_builder.core.models.registry import InstalledModel, ModelRegistry
 from assistant_builder.core.paths import Paths
@@ -67,6 +68,7 @@ def saved_assistant(paths: Paths) -> Assistant:
             collections=(CollectionRef("lease", top_k=4, mode="keyword", min_score=0.3),),
             only_from_documents=True,
             refusal_text="Not in the lease.",
+            sampling=SamplingOptions(temperature=1.5, seed=3, stop=("Question:", "\n\n")),
         )
     )
 
@@ -144,6 +146,7 @@ def test_import_round_trip_renames_on_a_clash_and_places_the_documents(
     again = store.get("Lease Helper (2)")
     assert again.system_prompt == original.system_prompt and again.examples == original.examples
     assert again.collections == original.collections and again.refusal_text == "Not in the lease."
+    assert again.sampling == original.sampling  # its stop texts too
     assert again.model.id == "tiny" and result.model_installed
     assert result.missing_adapters == ("legal.gguf",)
     folder = result.documents["lease"]
@@ -209,6 +212,14 @@ def doc_entry(manifest: dict, path: str, data: bytes, digest: str | None = None)
     return {**manifest, "documents": [entry]}
 
 
+def sampled(manifest: dict, **settings: object) -> dict:
+    assistant = manifest["assistant"]
+    return {
+        **manifest,
+        "assistant": {**assistant, "sampling": {**assistant["sampling"], **settings}},
+    }
+
+
 NOISE = random.Random(7).randbytes(60_000)  # does not compress: sizes stay what they say
 SMALL = BundleLimits(max_members=20, max_member_bytes=50_000, max_total_bytes=80_000,
                      max_manifest_bytes=20_000, max_ratio=50, ratio_floor_bytes=10_000)  # fmt: skip
@@ -260,6 +271,15 @@ HOSTILE: dict[str, tuple[Callable[[dict], list], str]] = {
         lambda m: with_manifest({**m, "assistant": {**m["assistant"], "context_size": -5}}),
         "context size",
     ),
+    "temperature-3": (
+        lambda m: with_manifest(sampled(m, temperature=3)),
+        "cannot be used because its temperature is 3, but it must be between 0 and 2",
+    ),
+    "repeat-penalty": (
+        lambda m: with_manifest(sampled(m, repeat_penalty=7.5)),
+        "its repeat penalty is 7.5, but it must be between 0.5 and 2",
+    ),
+    "stop-not-text": (lambda m: with_manifest(sampled(m, stop=[1, 2])), "stop texts are not"),
     "no-assistant": (
         lambda m: with_manifest({**m, "assistant": "hello"}),
         "describes no assistant",

@@ -138,3 +138,22 @@ def test_export_then_import_on_another_home(app_home: Paths, tmp_path: Path) -> 
     assert not (tmp_path / "outside.txt").exists()
     with zipfile.ZipFile(bundle) as z:
         assert all(not n.endswith(".gguf") for n in z.namelist())  # models never travel
+
+
+def test_create_takes_sampling_options_from_the_table_and_refuses_one_out_of_range(
+    app_home: Paths,
+) -> None:
+    install_model(app_home)
+    hot = run_cli("assistants", "create", "Hot", "--model", "tiny", "--repeat-penalty", "7")
+    one_sentence_error(hot, "its repeat penalty is 7, but it must be between 0.5 and 2")
+    assert AssistantStore(app_home.assistants_dir).list() == []
+    made = run_cli(
+        "assistants", "create", "Poet", "--model", "tiny", "--temperature", "1.2",
+        "--max-tokens", "300", "--stop", "THE END",
+    )  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    s = AssistantStore(app_home.assistants_dir).get("Poet").sampling
+    assert (s.temperature, s.max_tokens, s.stop, s.top_k) == (1.2, 300, ("THE END",), 40)
+    shown = run_cli("assistants", "show", "Poet").stdout
+    assert "temperature 1.2;" in shown and "answer length 300;" in shown
+    assert "stop texts “THE END”" in shown and "seed random" in shown

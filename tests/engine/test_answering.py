@@ -14,11 +14,12 @@ from assistant_builder.core.assistants.answering import (
     find_model,
     load_options,
 )
-from assistant_builder.core.assistants.model import Assistant, CollectionRef, ModelRef, Sampling
+from assistant_builder.core.assistants.model import Assistant, CollectionRef, ModelRef
 from assistant_builder.core.assistants.prompt import Passage
 from assistant_builder.core.assistants.turn import Answer
 from assistant_builder.core.conversations.store import ConversationStore
 from assistant_builder.core.engine.protocol import TextDelta
+from assistant_builder.core.engine.sampling import SamplingOptions
 from assistant_builder.core.errors import AssistantError
 from assistant_builder.core.models.fit import Machine
 from assistant_builder.core.models.registry import ModelRegistry
@@ -26,7 +27,7 @@ from assistant_builder.core.paths import Paths
 
 pytestmark = pytest.mark.integration
 
-GREEDY = Sampling(temperature=0.0, seed=1, max_tokens=24)
+GREEDY = SamplingOptions(temperature=0.0, seed=1, max_tokens=24)
 PASSAGE = Passage(1, "/docs/cats.txt", None, 0, 40, "Cats sleep for about 15 hours a day.", 0.8)
 
 

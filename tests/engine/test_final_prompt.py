@@ -44,7 +44,7 @@ def test_the_final_prompt_is_what_the_engine_evaluates(engine) -> None:
         "instructions", "examples", "documents", "history", "question",
     }  # fmt: skip
     assert sum(p.tokens for p in preview.parts) == preview.total_tokens
-    _, done = collect(engine.chat(final.assembled.messages, ASSISTANT.sampling.options()))
+    _, done = collect(engine.chat(final.assembled.messages, ASSISTANT.sampling))
     assert isinstance(done, Finished)
     assert engine.last_evaluated == preview.token_ids
 

@@ -82,6 +82,10 @@ def test_a_request_is_read_as_history_and_question(api: ChatApi) -> None:
         ({"model": "cat-expert", "messages": [{"role": "user", "content": 5}]}, 400, "text"),
         ({"model": "cat-expert", "max_tokens": 0,
           "messages": [{"role": "user", "content": "hi"}]}, 400, "max_tokens"),
+        ({"model": "cat-expert", "temperature": "hot",
+          "messages": [{"role": "user", "content": "hi"}]}, 400, "temperature is “hot”"),
+        ({"model": "cat-expert", "temperature": 3,
+          "messages": [{"role": "user", "content": "hi"}]}, 400, "between 0 and 2"),
     ],
 )  # fmt: skip
 def test_a_bad_request_gets_a_plain_openai_style_error(

@@ -161,3 +161,34 @@ def test_preview_prints_the_prompt_that_ask_then_evaluates(app_home: Paths, read
     plain = run_cli("preview", "Cats", question)
     assert plain.returncode == 0 and plain.stdout.rstrip("\n") == preview["prompt"].rstrip("\n")
     assert f"{preview['tokens']} of {preview['context_size']} tokens" in plain.stderr
+
+
+@pytest.mark.integration
+def test_a_stop_text_ends_the_answer_early_from_the_file_or_the_command_line(
+    app_home: Paths, ready: Path
+) -> None:
+    def ask(*options: str) -> str:
+        result = run_cli("ask", "Cats", "How long do cats sleep?", "--json", *options)
+        assert result.returncode == 0, result.stderr
+        return json.loads(result.stdout)["answer"].rstrip()
+
+    full = ask()
+    words = full.split()
+    assert len(words) > 4, full
+
+    def before(word: str) -> str:
+        return full[: full.index(word)].rstrip()
+
+    middle, last = words[len(words) // 2], words[-1]
+    tune_assistant(Path(os.environ["ASSISTANT_BUILDER_HOME"]), stop=[middle])  # saved in its file
+    assert ask() == before(middle) and len(before(middle)) < len(full)
+    tune_assistant(Path(os.environ["ASSISTANT_BUILDER_HOME"]), stop=[])
+    assert ask("--stop", "xyzzy", "--stop", last) == before(last)
+
+
+@pytest.mark.integration
+def test_a_sampling_option_out_of_range_is_refused_naming_it(app_home: Paths, ready: Path) -> None:
+    result = run_cli("ask", "Cats", "Hello?", "--temperature", "3")
+    assert result.returncode == 1 and result.stdout == ""
+    assert "temperature is 3, but it must be between 0 and 2" in result.stderr
+    assert "Loading the model" not in result.stderr  # refused before the wait

@@ -268,7 +268,7 @@ def answer(
         strict=assistant.only_from_documents,
     )  # fmt: skip
     yield from run_turn(
-        engine, final.assembled, assistant.sampling.options(), writer=writer,
+        engine, final.assembled, assistant.sampling, writer=writer,
         grounding=grounding, attribute_with=attributor(similarity, final.assembled.passages),
         cancel=cancel,
     )  # fmt: skip

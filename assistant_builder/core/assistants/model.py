@@ -4,16 +4,18 @@ Plain dataclasses that turn into and from the JSON a person can read in the assi
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+from assistant_builder.core import versioned
 from assistant_builder.core.assistants.template_check import template_problem
-from assistant_builder.core.engine.protocol import SamplingOptions
+from assistant_builder.core.engine.sampling import (
+    SamplingOptions,
+    sampling_from_dict,
+    sampling_problems,
+)
 from assistant_builder.core.errors import AssistantError
 
-SCHEMA_VERSION = 1
 SearchMode = Literal["hybrid", "vector", "keyword"]
 SEARCH_MODES: tuple[str, ...] = ("hybrid", "vector", "keyword")
 DEFAULT_REFUSAL = (
@@ -22,8 +24,6 @@ DEFAULT_REFUSAL = (
 )
 
 DEFAULT_SYSTEM_PROMPT = "You are {assistant_name}, a helpful assistant."
-
-Migration = Callable[[dict[str, Any]], dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -54,20 +54,6 @@ class Example:
 
 
 @dataclass(frozen=True)
-class Sampling:
-    temperature: float = 0.7
-    top_p: float = 0.95
-    top_k: int = 40
-    min_p: float = 0.05
-    repeat_penalty: float = 1.1
-    seed: int | None = None
-    max_tokens: int = 512
-
-    def options(self) -> SamplingOptions:
-        return SamplingOptions(**asdict(self))
-
-
-@dataclass(frozen=True)
 class CollectionRef:
     """A collection of documents by name, with how passages are picked from it."""
 
@@ -87,7 +73,7 @@ class Assistant:
     adapters: tuple[AdapterRef, ...] = ()
     system_prompt: str = DEFAULT_SYSTEM_PROMPT
     examples: tuple[Example, ...] = ()
-    sampling: Sampling = field(default_factory=Sampling)
+    sampling: SamplingOptions = field(default_factory=SamplingOptions)
     context_size: int = 4096
     collections: tuple[CollectionRef, ...] = ()
     only_from_documents: bool = False
@@ -123,7 +109,7 @@ class Assistant:
                 ),
                 system_prompt=_text(raw.get("system_prompt", "")),
                 examples=tuple(Example(**_known(Example, e)) for e in raw.get("examples", [])),
-                sampling=_sampling(raw.get("sampling", {})),
+                sampling=sampling_from_dict(_known(SamplingOptions, raw.get("sampling", {}))),
                 context_size=int(raw.get("context_size", 4096)),
                 collections=tuple(
                     CollectionRef(**_known(CollectionRef, c)) for c in raw.get("collections", [])
@@ -154,13 +140,7 @@ def validate(assistant: Assistant, *, where: str = "The assistant") -> None:
         problems.append("it has no model (choose one in its Model section)")
     if not 256 <= assistant.context_size <= 1 << 20:
         problems.append("its context size must be between 256 and 1048576 tokens")
-    s = assistant.sampling
-    if not (math.isfinite(s.temperature) and 0 <= s.temperature <= 5):
-        problems.append("its temperature must be between 0 and 5")
-    if not 0 < s.top_p <= 1 or not 0 <= s.min_p <= 1:
-        problems.append("its top-p and min-p must be between 0 and 1")
-    if s.max_tokens < 1 or s.top_k < 0:
-        problems.append("its answer length and top-k must be positive")
+    problems.extend(sampling_problems(assistant.sampling))
     for ref in assistant.collections:
         if ref.mode not in SEARCH_MODES:
             problems.append(f"collection “{ref.name}” has an unknown search mode “{ref.mode}”")
@@ -179,25 +159,9 @@ def _text(value: object) -> str:
     return value
 
 
-def _sampling(raw: object) -> Sampling:
-    values = _known(Sampling, raw)
-    for name in ("temperature", "top_p", "min_p", "repeat_penalty"):
-        if name in values:
-            values[name] = float(values[name])
-    for name in ("top_k", "max_tokens"):
-        if name in values:
-            values[name] = int(values[name])
-    if values.get("seed") is not None:
-        values["seed"] = int(values["seed"])
-    return Sampling(**values)
-
-
 def _known(cls: type, raw: object) -> dict[str, Any]:
     # Fields a newer app added are ignored rather than crashing an older one.
-    if not isinstance(raw, dict):
-        raise TypeError(f"expected an object for {cls.__name__}")
-    names = {f.name for f in fields(cls)}
-    return {k: v for k, v in raw.items() if k in names}
+    return versioned.known_fields(cls, raw)[0]
 
 
 def _v0_to_v1(raw: dict[str, Any]) -> dict[str, Any]:
@@ -215,20 +179,20 @@ def _v0_to_v1(raw: dict[str, Any]) -> dict[str, Any]:
 
 
 # MIGRATIONS[n] turns schema n into schema n + 1. Append; never edit a released one.
-MIGRATIONS: list[Migration] = [_v0_to_v1]
+MIGRATIONS: list[versioned.Migration] = [_v0_to_v1]
+SCHEMA_VERSION = len(MIGRATIONS)
 
 
 def migrate(raw: dict[str, Any], *, where: str = "The assistant file") -> dict[str, Any]:
     if not isinstance(raw, dict):
         raise AssistantError(f"{where} is not a valid assistant; create the assistant again.")
-    version = raw.get("schema_version", 0)
-    if not isinstance(version, int) or isinstance(version, bool) or version < 0:
-        raise AssistantError(f"{where} has an unreadable version; create the assistant again.")
-    if version > SCHEMA_VERSION:
-        raise AssistantError(
+    return versioned.migrate(
+        raw,
+        MIGRATIONS,
+        unreadable=AssistantError(
+            f"{where} has an unreadable version; create the assistant again."
+        ),
+        newer=AssistantError(
             f"{where} was made by a newer version of Assistant Builder; update the app to use it."
-        )
-    for step in MIGRATIONS[version:]:
-        raw = step(raw)
-    raw["schema_version"] = SCHEMA_VERSION
-    return raw
+        ),
+    )

@@ -1,9 +1,11 @@
-"""Starting points for a new assistant and the sampling presets (Precise, Balanced, Creative),
-with the one-line plain explanation of each sampling knob."""
+"""Starting points for a new assistant and the sampling presets (Precise, Balanced, Creative):
+named values for the settings that shape the wording, over the one table of sampling settings."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from typing import Any
 
 from assistant_builder.core.assistants.model import (
     DEFAULT_SYSTEM_PROMPT,
@@ -11,56 +13,44 @@ from assistant_builder.core.assistants.model import (
     CollectionRef,
     Example,
     ModelRef,
-    Sampling,
 )
+from assistant_builder.core.engine.sampling import SETTINGS, STYLE_SETTINGS, SamplingOptions
 
 
 @dataclass(frozen=True)
 class SamplingPreset:
     name: str
     explanation: str
-    temperature: float
-    top_p: float
-    top_k: int
-    min_p: float
-    repeat_penalty: float
+    values: Mapping[str, Any]  # one value for each style setting of the table
 
-    def apply(self, sampling: Sampling) -> Sampling:
-        """Only the knobs that shape the wording; answer length and seed are the person's."""
-        return replace(
-            sampling,
-            temperature=self.temperature,
-            top_p=self.top_p,
-            top_k=self.top_k,
-            min_p=self.min_p,
-            repeat_penalty=self.repeat_penalty,
-        )
+    def apply(self, sampling: SamplingOptions) -> SamplingOptions:
+        """Only the settings that shape the wording; answer length, seed and stop texts are
+        the person's."""
+        return replace(sampling, **self.values)
 
-    def matches(self, sampling: Sampling) -> bool:
+    def matches(self, sampling: SamplingOptions) -> bool:
         return self.apply(sampling) == sampling
 
 
-_BALANCED = Sampling()
+def _preset(name: str, explanation: str, **values: float) -> SamplingPreset:
+    # A preset names every style setting of the table, no more and no fewer.
+    assert set(values) == set(STYLE_SETTINGS), name
+    return SamplingPreset(name, explanation, values)
+
+
 SAMPLING_PRESETS: tuple[SamplingPreset, ...] = (
-    SamplingPreset(
-        "Precise", "Sticks to the most likely words: best for facts and documents.",
-        0.2, 0.9, 40, 0.05, 1.1,
-    ),
-    SamplingPreset(
-        "Balanced", "Natural and varied, still on topic: good for most assistants.",
-        _BALANCED.temperature, _BALANCED.top_p, _BALANCED.top_k, _BALANCED.min_p,
-        _BALANCED.repeat_penalty,
-    ),
-    SamplingPreset(
-        "Creative", "Takes more chances with words: for stories, ideas and drafts.",
-        1.0, 0.98, 80, 0.03, 1.05,
-    ),
+    _preset("Precise", "Sticks to the most likely words: best for facts and documents.",
+            temperature=0.2, top_p=0.9, top_k=40, min_p=0.05, repeat_penalty=1.1),
+    _preset("Balanced", "Natural and varied, still on topic: good for most assistants.",
+            **{s.name: s.default for s in SETTINGS if s.style}),
+    _preset("Creative", "Takes more chances with words: for stories, ideas and drafts.",
+            temperature=1.0, top_p=0.98, top_k=80, min_p=0.03, repeat_penalty=1.05),
 )  # fmt: skip
 CUSTOM = "Custom"
 
 
-def preset_name(sampling: Sampling) -> str:
-    """The preset these settings are, or “Custom” when a knob was changed by hand."""
+def preset_name(sampling: SamplingOptions) -> str:
+    """The preset these settings are, or “Custom” when a setting was changed by hand."""
     for preset in SAMPLING_PRESETS:
         if preset.matches(sampling):
             return preset.name
@@ -72,18 +62,6 @@ def sampling_preset(name: str) -> SamplingPreset:
         if preset.name == name:
             return preset
     raise KeyError(name)
-
-
-# One line each, for someone who has never heard the word: shown beside the knob.
-KNOB_EXPLANATIONS: dict[str, str] = {
-    "temperature": "Higher is more surprising, lower is more predictable.",
-    "top_p": "Only words that together make up this share of the likelihood are considered.",
-    "top_k": "Only this many of the most likely next words are considered (0: no limit).",
-    "min_p": "Words much less likely than the best one are left out.",
-    "repeat_penalty": "Above 1 discourages repeating the same words.",
-    "max_tokens": "The longest answer, in tokens (a token is about three quarters of a word).",
-    "seed": "The same number gives the same answer to the same question; Random varies it.",
-}
 
 
 @dataclass(frozen=True)
@@ -132,7 +110,7 @@ STARTING_POINTS: tuple[StartingPoint, ...] = (
                 "The rent is due on the first day of each month [1].",
             ),
         ),
-        sampling=sampling_preset("Precise").apply(Sampling(max_tokens=400)),
+        sampling=sampling_preset("Precise").apply(SamplingOptions(max_tokens=400)),
         only_from_documents=True,
     ),
     _start(
@@ -153,7 +131,7 @@ STARTING_POINTS: tuple[StartingPoint, ...] = (
                 "Could you send me the report when you have a moment? Thank you!",
             ),
         ),
-        sampling=sampling_preset("Creative").apply(Sampling(max_tokens=700)),
+        sampling=sampling_preset("Creative").apply(SamplingOptions(max_tokens=700)),
     ),
     _start(
         "Blank",

@@ -25,7 +25,8 @@ from assistant_builder.core.assistants.turn import Answer
 from assistant_builder.core.cancel import NEVER, CancelToken
 from assistant_builder.core.conversations.store import ConversationStore
 from assistant_builder.core.engine.protocol import ChatMessage, LoadOptions, TextDelta
-from assistant_builder.core.errors import AssistantError, ModelMissing
+from assistant_builder.core.engine.sampling import adjusted
+from assistant_builder.core.errors import ModelMissing
 from assistant_builder.core.services import Services
 from assistant_builder.core.settings import Settings
 
@@ -158,15 +159,7 @@ class AnswerSession:
         """Yield Loading/Loaded when the model must be loaded, then Prepared, the answer's
         text as it streams, and the saved Answer. ``conversations`` keeps the exchange
         elsewhere than the person's conversations (the editor's Try it)."""
-        sampling = assistant.sampling
-        if max_tokens is not None:
-            if max_tokens < 1:
-                raise AssistantError(
-                    "The answer length must be at least 1 token; give a larger number."
-                )
-            sampling = replace(sampling, max_tokens=max_tokens)
-        if temperature is not None:
-            sampling = replace(sampling, temperature=temperature)
+        sampling = adjusted(assistant.sampling, max_tokens=max_tokens, temperature=temperature)
         assistant = replace(assistant, sampling=sampling)
         options = self.options(assistant)
         yield from self.load(assistant, options=options, cancel=cancel)

@@ -5,10 +5,13 @@ Implementations stream a chat as events; callers never see which runner is behin
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal, Protocol
 
 from assistant_builder.core.cancel import NEVER, CancelToken
+
+# The sampling record is declared with its table of ranges and help; engines take it from here.
+from assistant_builder.core.engine.sampling import SamplingOptions as SamplingOptions
 
 Role = Literal["system", "user", "assistant"]
 
@@ -35,18 +38,6 @@ class LoadOptions:
     # estimate (core/models/fit.py); a CPU-only build runs everything on the CPU regardless.
     gpu_layers: int = 0
     chat_template: str | None = None  # None: the model's own
-
-
-@dataclass(frozen=True)
-class SamplingOptions:
-    temperature: float = 0.7
-    top_p: float = 0.95
-    top_k: int = 40
-    min_p: float = 0.05
-    repeat_penalty: float = 1.1
-    seed: int | None = None
-    max_tokens: int = 512
-    stop: tuple[str, ...] = field(default_factory=tuple)
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from assistant_builder.core.assistants.session import AnswerSession
 from assistant_builder.core.assistants.turn import Answer
 from assistant_builder.core.cancel import NEVER, CancelToken
 from assistant_builder.core.engine.protocol import ChatMessage, TextDelta
+from assistant_builder.core.engine.sampling import setting
 from assistant_builder.core.errors import AppError, AssistantError
 from assistant_builder.core.services import Services
 
@@ -119,10 +120,10 @@ class ChatApi:
         history = tuple(m for m in messages[:-1] if m.role in ("user", "assistant"))
         max_tokens = body.get("max_completion_tokens", body.get("max_tokens"))
         temperature = body.get("temperature")
-        if max_tokens is not None and (not isinstance(max_tokens, int) or max_tokens < 1):
-            raise _bad("max_tokens must be a whole number of at least 1.")
-        if temperature is not None and not isinstance(temperature, int | float):
-            raise _bad("temperature must be a number.")
+        for name, value in (("max_tokens", max_tokens), ("temperature", temperature)):
+            problem = None if value is None else setting(name).problem(value)
+            if problem:  # the ranges of the one table of sampling settings
+                raise _bad(f"The request's {name} cannot be used because {problem}.")
         return ChatRequest(
             assistant, last.content, history, bool(body.get("stream", False)), max_tokens,
             None if temperature is None else float(temperature),

@@ -1,37 +1,83 @@
 """The Behaviour section: how the assistant picks its words (sampling), as presets (Precise,
-Balanced, Creative) and as the individual knobs, each with a one-line explanation."""
+Balanced, Creative) and as the individual settings, each control built from the one table of
+sampling settings (range, step, label and its one-line explanation)."""
 
 from __future__ import annotations
 
 from dataclasses import replace
+from decimal import Decimal
+from typing import cast
 
 from PySide6.QtWidgets import (
     QButtonGroup,
     QDoubleSpinBox,
     QHBoxLayout,
     QLabel,
+    QPlainTextEdit,
     QPushButton,
     QSpinBox,
     QWidget,
 )
 
-from assistant_builder.core.assistants.model import Assistant, Sampling
+from assistant_builder.core.assistants.model import Assistant
 from assistant_builder.core.assistants.presets import (
     CUSTOM,
-    KNOB_EXPLANATIONS,
     SAMPLING_PRESETS,
     preset_name,
     sampling_preset,
 )
+from assistant_builder.core.engine.sampling import SETTINGS, SamplingOptions, Setting
 from assistant_builder.ui.editor.section import FieldGrid, Section, heading, hint
 
+RANDOM = -1  # the seed box's value below the table's minimum, shown as “Random”
 
-def _double(low: float, high: float, step: float, decimals: int = 2) -> QDoubleSpinBox:
-    box = QDoubleSpinBox()
-    box.setRange(low, high)
-    box.setSingleStep(step)
-    box.setDecimals(decimals)
-    return box
+
+def _control(s: Setting) -> QWidget:
+    if s.kind == "texts":
+        box = QPlainTextEdit()
+        box.setPlaceholderText("One piece of text per line; write \\n for a line break")
+        box.setMaximumHeight(72)
+        return box
+    if s.kind == "whole":
+        spin = QSpinBox()
+        spin.setRange(RANDOM if s.default is None else int(s.minimum), int(s.maximum))
+        spin.setSingleStep(int(s.step))
+        if s.default is None:
+            spin.setSpecialValueText("Random")
+        return spin
+    double = QDoubleSpinBox()
+    decimals = -int(Decimal(str(s.step)).as_tuple().exponent)
+    double.setDecimals(max(0, decimals))
+    double.setRange(s.minimum, s.maximum)
+    double.setSingleStep(s.step)
+    return double
+
+
+# A stop text may hold a line break (a file or bundle can say so); in the box it is written \n,
+# so that every stop text can be shown on its line and saved back unchanged.
+def _escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("\n", "\\n")
+
+
+def _unescape(line: str) -> str:
+    out, i = [], 0
+    while i < len(line):
+        pair = line[i : i + 2]
+        if pair in ("\\n", "\\\\"):
+            out.append("\n" if pair == "\\n" else "\\")
+            i += 2
+        else:
+            out.append(line[i])
+            i += 1
+    return "".join(out)
+
+
+def _mnemonic(label: str, taken: set[str]) -> str:
+    for i, char in enumerate(label):
+        if char.isalpha() and char.lower() not in taken:
+            taken.add(char.lower())
+            return f"{label[:i]}&{label[i:]}"
+    return label
 
 
 class BehaviourSection(Section):
@@ -66,63 +112,48 @@ class BehaviourSection(Section):
         self.body.addWidget(self.preset_explanation)
 
         grid = FieldGrid()
-        self.temperature = _double(0.0, 2.0, 0.05)
-        self.top_p = _double(0.05, 1.0, 0.01)
-        self.top_k = QSpinBox()
-        self.top_k.setRange(0, 500)
-        self.min_p = _double(0.0, 1.0, 0.01)
-        self.repeat_penalty = _double(0.8, 2.0, 0.01)
-        self.max_tokens = QSpinBox()
-        self.max_tokens.setRange(16, 32768)
-        self.max_tokens.setSingleStep(64)
-        self.max_tokens.setSuffix(" tokens")
-        self.seed = QSpinBox()
-        self.seed.setRange(-1, 2_147_483_647)
-        self.seed.setSpecialValueText("Random")
-        knobs = (
-            ("&Temperature", self.temperature, "temperature",
-             "Temperature: how much randomness goes into choosing each word."),
-            ("Top-&p", self.top_p, "top_p", "Top-p (nucleus sampling)."),
-            ("Top-&k", self.top_k, "top_k", "Top-k: a fixed number of candidate words."),
-            ("M&in-p", self.min_p, "min_p", "Min-p: a floor relative to the likeliest word."),
-            ("&Repeat penalty", self.repeat_penalty, "repeat_penalty",
-             "Repeat penalty: how strongly repeating recent words is discouraged."),
-            ("Longest &answer", self.max_tokens, "max_tokens",
-             "Max tokens: the answer stops at this length."),
-            ("&Seed", self.seed, "seed", "Seed of the random number generator."),
-        )  # fmt: skip
-        for label, control, key, tooltip in knobs:
-            control.setToolTip(tooltip)
-            grid.add(label, control, KNOB_EXPLANATIONS[key])
-            control.valueChanged.connect(self._on_knob)
+        self.controls: dict[str, QWidget] = {}
+        taken: set[str] = set()
+        for setting in SETTINGS:
+            control = _control(setting)
+            control.setObjectName(setting.name)
+            self.controls[setting.name] = control
+            grid.add(_mnemonic(setting.label, taken), control, setting.help)
+            if isinstance(control, QPlainTextEdit):
+                control.textChanged.connect(self._on_knob)
+            else:
+                cast(QSpinBox | QDoubleSpinBox, control).valueChanged.connect(self._on_knob)
         self.body.addWidget(heading("Settings"))
         self.body.addLayout(grid)
         self.body.addStretch(1)
 
-    def sampling(self, base: Sampling | None = None) -> Sampling:
-        seed = self.seed.value()
-        return replace(
-            base or Sampling(),
-            temperature=round(self.temperature.value(), 2),
-            top_p=round(self.top_p.value(), 2),
-            top_k=self.top_k.value(),
-            min_p=round(self.min_p.value(), 2),
-            repeat_penalty=round(self.repeat_penalty.value(), 2),
-            max_tokens=self.max_tokens.value(),
-            seed=None if seed < 0 else seed,
-        )
+    def sampling(self, base: SamplingOptions | None = None) -> SamplingOptions:
+        values: dict[str, object] = {}
+        for setting in SETTINGS:
+            control = self.controls[setting.name]
+            if isinstance(control, QPlainTextEdit):
+                lines = control.toPlainText().splitlines()
+                values[setting.name] = tuple(_unescape(line) for line in lines if line.strip())
+            elif isinstance(control, QSpinBox):
+                value = control.value()
+                values[setting.name] = (
+                    None if value == RANDOM and setting.default is None else value
+                )
+            elif isinstance(control, QDoubleSpinBox):
+                values[setting.name] = round(control.value(), control.decimals())
+        return replace(base or SamplingOptions(), **values)  # type: ignore[arg-type]
 
-    def _show(self, s: Sampling) -> None:
+    def _show(self, s: SamplingOptions) -> None:
         was = self._loading
         self._loading = True
         try:
-            self.temperature.setValue(s.temperature)
-            self.top_p.setValue(s.top_p)
-            self.top_k.setValue(s.top_k)
-            self.min_p.setValue(s.min_p)
-            self.repeat_penalty.setValue(s.repeat_penalty)
-            self.max_tokens.setValue(s.max_tokens)
-            self.seed.setValue(-1 if s.seed is None else s.seed)
+            for setting in SETTINGS:
+                control, value = self.controls[setting.name], getattr(s, setting.name)
+                if isinstance(control, QPlainTextEdit):
+                    if value != self.sampling().stop:  # keeps the cursor while one types
+                        control.setPlainText("\n".join(_escape(text) for text in value))
+                elif isinstance(control, QSpinBox | QDoubleSpinBox):
+                    control.setValue(RANDOM if value is None else value)
         finally:
             self._loading = was
         self._show_preset()

@@ -211,19 +211,19 @@ def test_presets_set_the_knobs_and_a_hand_edit_says_custom(
     b = editor.behaviour
     assert b.preset_label.text() == "Now: Balanced" and b.buttons["Balanced"].isChecked()
     b.buttons["Creative"].click()
-    assert b.temperature.value() == 1.0 and b.top_k.value() == 80
+    assert b.controls["temperature"].value() == 1.0 and b.controls["top_k"].value() == 80
     assert b.preset_label.text() == "Now: Creative"
     assert b.preset_explanation.text().startswith("Takes more chances")
-    b.temperature.setValue(0.85)
+    b.controls["temperature"].setValue(0.85)
     assert b.preset_label.text() == "Now: Custom"
     assert not any(button.isChecked() for button in b.buttons.values())
-    b.max_tokens.setValue(256)
-    b.seed.setValue(42)
+    b.controls["max_tokens"].setValue(256)
+    b.controls["seed"].setValue(42)
     editor.save_button.click()
     s = store.get(household.id).sampling
     assert (s.temperature, s.top_k, s.max_tokens, s.seed) == (0.85, 80, 256, 42)
-    b.seed.setValue(-1)
-    assert b.seed.text() == "Random"
+    b.controls["seed"].setValue(-1)
+    assert b.controls["seed"].text() == "Random"
     editor.save_button.click()
     assert store.get(household.id).sampling.seed is None
 

@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import pytest
 
-from assistant_builder.core.assistants.model import Assistant, ModelRef, Sampling, validate
+from assistant_builder.core.assistants.model import Assistant, ModelRef, validate
 from assistant_builder.core.assistants.presets import (
     CUSTOM,
     STARTING_POINTS,
@@ -17,6 +17,7 @@ from assistant_builder.core.assistants.presets import (
 )
 from assistant_builder.core.assistants.store import AssistantStore
 from assistant_builder.core.assistants.template_check import template_problem
+from assistant_builder.core.engine.sampling import SamplingOptions
 from assistant_builder.core.errors import AssistantError
 
 
@@ -39,7 +40,7 @@ def test_each_starting_point_is_a_real_distinct_valid_preset() -> None:
 
 
 def test_presets_change_wording_knobs_only_and_a_hand_edit_is_custom() -> None:
-    mine = Sampling(max_tokens=900, seed=7)
+    mine = SamplingOptions(max_tokens=900, seed=7)
     precise = sampling_preset("Precise").apply(mine)
     assert (precise.max_tokens, precise.seed) == (900, 7)
     assert precise.temperature < mine.temperature

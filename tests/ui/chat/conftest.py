@@ -10,10 +10,11 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from assistant_builder.core.assistants.answering import no_retrieval
-from assistant_builder.core.assistants.model import Assistant, ModelRef, Sampling
+from assistant_builder.core.assistants.model import Assistant, ModelRef
 from assistant_builder.core.assistants.session import AnswerSession
 from assistant_builder.core.assistants.store import AssistantStore
 from assistant_builder.core.conversations.store import ConversationStore
+from assistant_builder.core.engine.sampling import SamplingOptions
 from assistant_builder.core.models.registry import ModelRegistry
 from assistant_builder.core.paths import Paths
 from assistant_builder.core.services import Services
@@ -21,7 +22,7 @@ from assistant_builder.core.settings import Settings
 from assistant_builder.ui.chat.page import ChatPage
 from assistant_builder.ui.engine_host import EngineHost
 
-BRIEF = Sampling(temperature=0.0, seed=1, max_tokens=12)
+BRIEF = SamplingOptions(temperature=0.0, seed=1, max_tokens=12)
 
 
 @pytest.fixture

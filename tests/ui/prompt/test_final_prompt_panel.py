@@ -9,10 +9,11 @@ from collections.abc import Callable
 import pytest
 from pytestqt.qtbot import QtBot
 
-from assistant_builder.core.assistants.model import Assistant, CollectionRef, ModelRef, Sampling
+from assistant_builder.core.assistants.model import Assistant, CollectionRef, ModelRef
 from assistant_builder.core.assistants.preview import PromptPreviewer
 from assistant_builder.core.assistants.store import AssistantStore
 from assistant_builder.core.cancel import CancelToken
+from assistant_builder.core.engine.sampling import SamplingOptions
 from assistant_builder.ui.editor.final_prompt_panel import FinalPromptPanel
 from assistant_builder.ui.pages.assistants_page import AssistantsPage
 
@@ -107,7 +108,7 @@ def test_a_collection_that_is_gone_is_said_and_the_prompt_still_shown(
 def test_without_its_model_installed_the_panel_says_so(
     qtbot: QtBot, make_page: MakePage, store: AssistantStore
 ) -> None:
-    page = _open(make_page, store, model=ModelRef(id="llama-70b"), sampling=Sampling())
+    page = _open(make_page, store, model=ModelRef(id="llama-70b"), sampling=SamplingOptions())
     panel = page.editor.prompt_panel
     qtbot.waitUntil(lambda: panel.warning.isVisible(), timeout=30_000)
     assert "is not installed" in panel.warning.text()

@@ -15,9 +15,9 @@ from assistant_builder.core.assistants.model import (
     CollectionRef,
     Example,
     ModelRef,
-    Sampling,
 )
 from assistant_builder.core.assistants.store import AssistantStore
+from assistant_builder.core.engine.sampling import SamplingOptions
 from assistant_builder.core.paths import Paths
 
 pytestmark = pytest.mark.integration
@@ -73,7 +73,7 @@ def test_the_final_prompt_panel_shows_what_the_engine_evaluates(
             system_prompt="You are {assistant_name}, helping {user_name} with the garden.",
             examples=(Example("Hello!", "Hello, how can I help in the garden?"),),
             collections=(CollectionRef("Garden", top_k=2),),
-            sampling=Sampling(temperature=0.0, seed=1, max_tokens=12), context_size=2048,
+            sampling=SamplingOptions(temperature=0.0, seed=1, max_tokens=12), context_size=2048,
         )
     )  # fmt: skip
     services = Services.create()

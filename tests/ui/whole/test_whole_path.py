@@ -17,10 +17,10 @@ from assistant_builder.core.assistants.model import (
     CollectionRef,
     Example,
     ModelRef,
-    Sampling,
 )
 from assistant_builder.core.assistants.prompt import Passage, user_turn
 from assistant_builder.core.assistants.store import AssistantStore
+from assistant_builder.core.engine.sampling import SamplingOptions
 from assistant_builder.core.paths import Paths
 
 pytestmark = pytest.mark.integration
@@ -87,7 +87,7 @@ def test_build_ask_cite_open_stop_and_restart(
             id="", name="Papers helper", model=ModelRef(id="smollm2"),
             system_prompt="Answer from the passages and cite them like [1].",
             examples=EXAMPLES, collections=(CollectionRef("Papers", top_k=2),),
-            sampling=Sampling(temperature=0.0, seed=1, max_tokens=40), context_size=2048,
+            sampling=SamplingOptions(temperature=0.0, seed=1, max_tokens=40), context_size=2048,
         )
     )  # fmt: skip
 
