@@ -3,15 +3,8 @@ SmolLM2 on 127.0.0.1."""
 
 from __future__ import annotations
 
-import socket
-import subprocess
-import sys
 import threading
-import time
-from collections.abc import Iterator
-from pathlib import Path
 
-import httpx2
 import pytest
 
 from assistant_builder.core.cancel import CancelToken
@@ -25,58 +18,23 @@ from assistant_builder.core.engine.protocol import (
 from assistant_builder.core.engine.remote import RemoteEngine, api_root
 from assistant_builder.core.errors import EngineError
 from tests.engine.conftest import collect
+from tests.llama_server import API_KEY as KEY
+from tests.llama_server import LlamaServer, free_port
 
 pytestmark = pytest.mark.integration
 
-KEY = "test-key-123"
 QUESTION = [ChatMessage("user", "Tell me about cats.")]
 GREEDY = SamplingOptions(temperature=0.0, seed=3, max_tokens=16)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@pytest.fixture(scope="module")
-def server(smollm2_gguf: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    port = free_port()
-    log_path = tmp_path_factory.mktemp("server") / "server.log"
-    log = log_path.open("wb")  # a file, not a pipe: a full pipe would stall the server
-    proc = subprocess.Popen(
-        [
-            sys.executable, "-m", "llama_cpp.server",
-            "--model", str(smollm2_gguf), "--model_alias", "smollm2",
-            "--host", "127.0.0.1", "--port", str(port),
-            "--n_ctx", "512", "--n_threads", "1", "--api_key", KEY,
-        ],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(log_path.read_text(errors="replace")[-2000:])
-            try:
-                httpx2.get(f"{base}/v1/models", headers={"Authorization": f"Bearer {KEY}"})
-                break
-            except httpx2.HTTPError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.2)
-        yield base
-    finally:
-        proc.kill()  # nothing to save; a polite stop would wait for the prompt in progress
-        proc.wait(timeout=10)
-        log.close()
+@pytest.fixture
+def server(llama_server: LlamaServer) -> str:
+    return llama_server.url
 
 
 def test_streams_an_answer_from_an_openai_compatible_server(server: str) -> None:
     remote = RemoteEngine(server, "smollm2", api_key=KEY)
-    remote.load()
+    remote.load(remote.load_options(1024))
     events = list(remote.chat(QUESTION, GREEDY))
     deltas = [e for e in events if isinstance(e, TextDelta)]
     final = events[-1]
@@ -107,7 +65,7 @@ def test_stop_closes_the_stream(server: str) -> None:
 def test_a_wrong_api_key_is_a_plain_sentence(server: str) -> None:
     remote = RemoteEngine(server, "smollm2", api_key="wrong")
     with pytest.raises(EngineError, match="API key"):
-        remote.load()
+        remote.load(remote.load_options(1024))
     _, final = collect(remote.chat(QUESTION, GREEDY))
     assert isinstance(final, Failed) and "API key" in final.message
 
@@ -115,7 +73,7 @@ def test_a_wrong_api_key_is_a_plain_sentence(server: str) -> None:
 def test_a_server_that_is_not_running_is_a_plain_sentence() -> None:
     remote = RemoteEngine(f"http://127.0.0.1:{free_port()}", "any")
     with pytest.raises(EngineError, match="could not be reached"):
-        remote.load()
+        remote.load(remote.load_options(1024))
     _, final = collect(remote.chat(QUESTION, GREEDY))
     assert isinstance(final, Failed) and final.message.endswith(".")
 

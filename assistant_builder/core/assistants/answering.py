@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from assistant_builder.core.assistants.final_prompt import FinalPrompt, final_prompt
 from assistant_builder.core.assistants.model import Assistant
@@ -18,7 +18,7 @@ from assistant_builder.core.assistants.turn import Answer, run_turn
 from assistant_builder.core.assistants.variables import standard_values
 from assistant_builder.core.cancel import NEVER, CancelToken
 from assistant_builder.core.conversations.store import ConversationStore
-from assistant_builder.core.engine.prompt import PromptBuilder
+from assistant_builder.core.engine.prompt import PromptMeasure
 from assistant_builder.core.engine.protocol import (
     Adapter,
     ChatEvent,
@@ -41,12 +41,13 @@ def no_retrieval(assistant: Assistant, question: str) -> list[Passage]:
 
 
 class AnsweringEngine(Protocol):
-    """What answering needs of an engine: the local engine has all of it."""
+    """What answering needs of an engine: the local engine and the remote one (a model server)
+    both have all of it, as the check at the end of this module proves."""
 
     context_size: int
 
     @property
-    def prompt_builder(self) -> PromptBuilder: ...
+    def prompt_builder(self) -> PromptMeasure: ...
 
     @property
     def loaded_options(self) -> LoadOptions | None: ...
@@ -175,3 +176,14 @@ def answer(
     yield from run_turn(
         engine, final.assembled, assistant.sampling.options(), writer=writer, cancel=cancel
     )
+
+
+if TYPE_CHECKING:  # mypy proves both engines keep the answering seam's promises
+    from assistant_builder.core.engine.local import LocalEngine
+    from assistant_builder.core.engine.remote import RemoteEngine
+
+    def _local_answers(engine: LocalEngine) -> AnsweringEngine:
+        return engine
+
+    def _remote_answers(engine: RemoteEngine) -> AnsweringEngine:
+        return engine
