@@ -11,6 +11,7 @@ import pytest
 
 from assistant_builder.core.assistants.answering import Prepared, answer
 from assistant_builder.core.assistants.retrieval import knowledge_retriever
+from assistant_builder.core.assistants.session import AnswerSession
 from assistant_builder.core.assistants.store import AssistantStore
 from assistant_builder.core.assistants.turn import Answer
 from assistant_builder.core.conversations.store import ConversationStore
@@ -19,6 +20,7 @@ from assistant_builder.core.engine.protocol import ChatMessage, TextDelta
 from assistant_builder.core.engine.remote import RemoteEngine
 from assistant_builder.core.network import NetworkPolicy
 from assistant_builder.core.paths import Paths
+from assistant_builder.core.services import Services
 from tests.integration.conftest import DOCS
 from tests.llama_server import LlamaServer, recording_proxy
 
@@ -95,3 +97,29 @@ def test_a_question_is_answered_with_citations_through_a_model_server(
     logged = [(e.method, e.url) for e in policy.entries()]
     assert logged == [(method, url + path) for method, path, _ in recorded.requests]
     assert {e.outcome for e in policy.entries()} == {"sent"}
+
+
+def test_the_session_of_ask_chat_and_serve_answers_through_a_model_server(
+    app_home: Paths, ready: Path, llama_server: LlamaServer
+) -> None:
+    services = Services.create(app_home)
+    with recording_proxy(llama_server.url) as (url, recorded):
+        engine = RemoteEngine(
+            url, llama_server.model, api_key=llama_server.api_key, policy=services.network
+        )
+        with AnswerSession(services, engine=engine) as session:
+            assistant = session.assistant("cats")
+            first = list(session.ask(assistant, QUESTION))
+            prepared, final = first[0], first[-1]
+            assert isinstance(prepared, Prepared) and isinstance(final, Answer)
+            again = list(
+                session.ask(assistant, "And bread?", conversation_id=prepared.conversation_id)
+            )
+            assert isinstance(again[-1], Answer) and again[-1].text.strip()
+    # The server was asked about itself once; the second turn carried the first one.
+    assert [p for m, p, _ in recorded.requests if m == "GET"].count("/v1/models") == 1
+    first_sent, second_sent = recorded.bodies("/v1/chat/completions")
+    contents = [m["content"] for m in second_sent["messages"]]
+    assert QUESTION in contents and final.text in contents
+    assert len(second_sent["messages"]) == len(first_sent["messages"]) + 2
+    assert {e.outcome for e in services.network.entries()} == {"sent"}
