@@ -1,9 +1,11 @@
 """The remote engine against a real OpenAI-compatible server: llama-cpp-python's own, serving
-SmolLM2 on 127.0.0.1."""
+SmolLM2 on 127.0.0.1 (and a silent one, for a stop while nothing arrives)."""
 
 from __future__ import annotations
 
 import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import ClassVar
 
 import pytest
 
@@ -84,13 +86,40 @@ def test_addresses() -> None:
         api_root("h:1")
 
 
-def test_stop_while_the_server_is_still_reading_the_prompt(server: str) -> None:
-    remote = RemoteEngine(server, "smollm2", api_key=KEY)
+class _SilentServer(BaseHTTPRequestHandler):
+    """Takes a chat request, answers its headers, then says nothing until the test ends (a
+    server evaluating a long prompt): a stop that waited for the next line would never end."""
+
+    arrived: ClassVar[threading.Event]
+    release: ClassVar[threading.Event]
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers["Content-Length"]))
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.end_headers()
+        self.wfile.flush()
+        self.arrived.set()
+        self.release.wait()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_stop_while_the_server_is_still_reading_the_prompt() -> None:
+    arrived, release = threading.Event(), threading.Event()
+    handler = type("Silent", (_SilentServer,), {"arrived": arrived, "release": release})
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
     cancel = CancelToken()
-    timer = threading.Timer(0.1, cancel.cancel)
-    long_prompt = [ChatMessage("user", "Summarise: " + "the quick brown fox " * 60)]
-    timer.start()
-    events = list(remote.chat(long_prompt, GREEDY, cancel=cancel))
-    timer.join()
-    assert isinstance(events[-1], Finished) and events[-1].stop_reason == "cancelled"
-    assert events[-1].timings.total_s < 0.1 + 0.2
+    threading.Thread(target=lambda: arrived.wait() and cancel.cancel(), daemon=True).start()
+    try:
+        remote = RemoteEngine(f"http://127.0.0.1:{httpd.server_address[1]}", "m")
+        events = list(remote.chat(QUESTION, GREEDY, cancel=cancel))
+    finally:
+        release.set()
+        httpd.shutdown()
+        httpd.server_close()
+    assert arrived.is_set() and cancel.cancelled
+    assert len(events) == 1 and isinstance(events[0], Finished)
+    assert events[0].stop_reason == "cancelled"
