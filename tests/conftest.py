@@ -136,3 +136,13 @@ def shared_knowledge() -> Iterator[object]:
     knowledge = KnowledgeProcess()
     yield knowledge
     knowledge.shutdown()
+
+
+@pytest.fixture(scope="session")
+def llama_server(smollm2_gguf: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    """llama-cpp-python's own OpenAI-compatible server with SmolLM2 on loopback, shared by the
+    session (tests/llama_server.py)."""
+    from tests.llama_server import llama_server as start
+
+    with start(smollm2_gguf, tmp_path_factory.mktemp("llama-server") / "server.log") as server:
+        yield server

@@ -1,17 +1,12 @@
 """The remote engine against a real OpenAI-compatible server: llama-cpp-python's own, serving
-SmolLM2 on 127.0.0.1."""
+SmolLM2 on 127.0.0.1 (and a silent one, for a stop while nothing arrives)."""
 
 from __future__ import annotations
 
-import socket
-import subprocess
-import sys
 import threading
-import time
-from collections.abc import Iterator
-from pathlib import Path
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import ClassVar
 
-import httpx2
 import pytest
 
 from assistant_builder.core.cancel import CancelToken
@@ -25,58 +20,23 @@ from assistant_builder.core.engine.protocol import (
 from assistant_builder.core.engine.remote import RemoteEngine, api_root
 from assistant_builder.core.errors import EngineError
 from tests.engine.conftest import collect
+from tests.llama_server import API_KEY as KEY
+from tests.llama_server import LlamaServer, free_port
 
 pytestmark = pytest.mark.integration
 
-KEY = "test-key-123"
 QUESTION = [ChatMessage("user", "Tell me about cats.")]
 GREEDY = SamplingOptions(temperature=0.0, seed=3, max_tokens=16)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@pytest.fixture(scope="module")
-def server(smollm2_gguf: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    port = free_port()
-    log_path = tmp_path_factory.mktemp("server") / "server.log"
-    log = log_path.open("wb")  # a file, not a pipe: a full pipe would stall the server
-    proc = subprocess.Popen(
-        [
-            sys.executable, "-m", "llama_cpp.server",
-            "--model", str(smollm2_gguf), "--model_alias", "smollm2",
-            "--host", "127.0.0.1", "--port", str(port),
-            "--n_ctx", "512", "--n_threads", "1", "--api_key", KEY,
-        ],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(log_path.read_text(errors="replace")[-2000:])
-            try:
-                httpx2.get(f"{base}/v1/models", headers={"Authorization": f"Bearer {KEY}"})
-                break
-            except httpx2.HTTPError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.2)
-        yield base
-    finally:
-        proc.kill()  # nothing to save; a polite stop would wait for the prompt in progress
-        proc.wait(timeout=10)
-        log.close()
+@pytest.fixture
+def server(llama_server: LlamaServer) -> str:
+    return llama_server.url
 
 
 def test_streams_an_answer_from_an_openai_compatible_server(server: str) -> None:
     remote = RemoteEngine(server, "smollm2", api_key=KEY)
-    remote.load()
+    remote.load(remote.load_options(1024))
     events = list(remote.chat(QUESTION, GREEDY))
     deltas = [e for e in events if isinstance(e, TextDelta)]
     final = events[-1]
@@ -107,7 +67,7 @@ def test_stop_closes_the_stream(server: str) -> None:
 def test_a_wrong_api_key_is_a_plain_sentence(server: str) -> None:
     remote = RemoteEngine(server, "smollm2", api_key="wrong")
     with pytest.raises(EngineError, match="API key"):
-        remote.load()
+        remote.load(remote.load_options(1024))
     _, final = collect(remote.chat(QUESTION, GREEDY))
     assert isinstance(final, Failed) and "API key" in final.message
 
@@ -115,7 +75,7 @@ def test_a_wrong_api_key_is_a_plain_sentence(server: str) -> None:
 def test_a_server_that_is_not_running_is_a_plain_sentence() -> None:
     remote = RemoteEngine(f"http://127.0.0.1:{free_port()}", "any")
     with pytest.raises(EngineError, match="could not be reached"):
-        remote.load()
+        remote.load(remote.load_options(1024))
     _, final = collect(remote.chat(QUESTION, GREEDY))
     assert isinstance(final, Failed) and final.message.endswith(".")
 
@@ -126,13 +86,40 @@ def test_addresses() -> None:
         api_root("h:1")
 
 
-def test_stop_while_the_server_is_still_reading_the_prompt(server: str) -> None:
-    remote = RemoteEngine(server, "smollm2", api_key=KEY)
+class _SilentServer(BaseHTTPRequestHandler):
+    """Takes a chat request, answers its headers, then says nothing until the test ends (a
+    server evaluating a long prompt): a stop that waited for the next line would never end."""
+
+    arrived: ClassVar[threading.Event]
+    release: ClassVar[threading.Event]
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers["Content-Length"]))
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.end_headers()
+        self.wfile.flush()
+        self.arrived.set()
+        self.release.wait()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_stop_while_the_server_is_still_reading_the_prompt() -> None:
+    arrived, release = threading.Event(), threading.Event()
+    handler = type("Silent", (_SilentServer,), {"arrived": arrived, "release": release})
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
     cancel = CancelToken()
-    timer = threading.Timer(0.1, cancel.cancel)
-    long_prompt = [ChatMessage("user", "Summarise: " + "the quick brown fox " * 60)]
-    timer.start()
-    events = list(remote.chat(long_prompt, GREEDY, cancel=cancel))
-    timer.join()
-    assert isinstance(events[-1], Finished) and events[-1].stop_reason == "cancelled"
-    assert events[-1].timings.total_s < 0.1 + 0.2
+    threading.Thread(target=lambda: arrived.wait() and cancel.cancel(), daemon=True).start()
+    try:
+        remote = RemoteEngine(f"http://127.0.0.1:{httpd.server_address[1]}", "m")
+        events = list(remote.chat(QUESTION, GREEDY, cancel=cancel))
+    finally:
+        release.set()
+        httpd.shutdown()
+        httpd.server_close()
+    assert arrived.is_set() and cancel.cancelled
+    assert len(events) == 1 and isinstance(events[0], Finished)
+    assert events[0].stop_reason == "cancelled"

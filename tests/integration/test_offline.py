@@ -184,20 +184,22 @@ def test_the_remote_engine_logs_each_request_and_sends_none_offline(
 ) -> None:
     online = NetworkPolicy(app_home.network_log, offline=False)
     engine = RemoteEngine(fake_server, "m", policy=online)
-    engine.load()
+    engine.load(engine.load_options(512))
     events = list(engine.chat([], SamplingOptions(max_tokens=4)))
     assert [e.text for e in events if isinstance(e, TextDelta)] == ["Hi"]
+    # Asking the server what it offers (context size, token counts) is logged like the rest.
+    sent = ["/v1/models", "/props", "/extras/tokenize", "/v1/chat/completions"]
     assert [(e.method, e.url, e.outcome) for e in online.entries()] == [
-        ("GET", f"{fake_server}/v1/models", "sent"),
-        ("POST", f"{fake_server}/v1/chat/completions", "sent"),
+        (method, f"{fake_server}{path}", "sent")
+        for method, path in zip(("GET", "GET", "POST", "POST"), sent, strict=True)
     ]
-    assert _FakeServer.hits == ["/v1/models", "/v1/chat/completions"]
+    assert _FakeServer.hits == sent
 
     offline = NetworkPolicy(app_home.network_log, offline=True)
     blocked = RemoteEngine(fake_server, "m", policy=offline)
     with pytest.raises(OfflineError, match="Offline mode is on"):
-        blocked.load()
+        blocked.load(blocked.load_options(512))
     [failed] = list(blocked.chat([], SamplingOptions(max_tokens=4)))
     assert isinstance(failed, Failed) and "Offline mode is on" in failed.message
-    assert _FakeServer.hits == ["/v1/models", "/v1/chat/completions"]  # nothing more arrived
+    assert _FakeServer.hits == sent  # nothing more arrived
     assert [e.outcome for e in offline.entries()][-2:] == ["blocked (offline)"] * 2

@@ -22,7 +22,7 @@ from assistant_builder.core.assistants.variables import standard_values
 from assistant_builder.core.cancel import NEVER, CancelToken
 from assistant_builder.core.citation import Grounding, RetrievedPassage
 from assistant_builder.core.conversations.store import ConversationStore
-from assistant_builder.core.engine.prompt import PromptBuilder
+from assistant_builder.core.engine.prompt import PromptMeasure
 from assistant_builder.core.engine.protocol import (
     Adapter,
     ChatEvent,
@@ -78,12 +78,13 @@ def attributor(
 
 
 class AnsweringEngine(Protocol):
-    """What answering needs of an engine: the local engine has all of it."""
+    """What answering needs of an engine: the local engine and the remote one (a model server)
+    both have all of it, as the check at the end of this module proves."""
 
     context_size: int
 
     @property
-    def prompt_builder(self) -> PromptBuilder: ...
+    def prompt_builder(self) -> PromptMeasure: ...
 
     @property
     def loaded_options(self) -> LoadOptions | None: ...
@@ -170,7 +171,7 @@ def prepare(
     assistant: Assistant,
     question: str,
     *,
-    builder: PromptBuilder,
+    builder: PromptMeasure,
     context_size: int,
     user_name: str,
     history: Sequence[ChatMessage] = (),
@@ -272,3 +273,14 @@ def answer(
         grounding=grounding, attribute_with=attributor(similarity, final.assembled.passages),
         cancel=cancel,
     )  # fmt: skip
+
+
+if TYPE_CHECKING:  # mypy proves both engines keep the answering seam's promises
+    from assistant_builder.core.engine.local import LocalEngine
+    from assistant_builder.core.engine.remote import RemoteEngine
+
+    def _local_answers(engine: LocalEngine) -> AnsweringEngine:
+        return engine
+
+    def _remote_answers(engine: RemoteEngine) -> AnsweringEngine:
+        return engine

@@ -1,5 +1,6 @@
 """The final prompt for one question: the assembly rules of prompt.py measured exactly with the
-model's own chat template and tokenizer (engine/preview.py), trimmed until it fits the context.
+model's own chat template and tokenizer (engine/preview.py) or, for a model server, as the
+messages it is sent (engine/messages_prompt.py), trimmed until it fits the context.
 
 This is what the editor's final-prompt panel shows and what ask, chat and serve send: one path,
 so the preview is the prompt."""
@@ -12,7 +13,7 @@ from dataclasses import dataclass, replace
 from assistant_builder.core.assistants.model import Assistant
 from assistant_builder.core.assistants.prompt import AssembledPrompt, Passage, assemble
 from assistant_builder.core.engine.preview import PromptPreview, build_preview
-from assistant_builder.core.engine.prompt import ContextOverflow, PromptBuilder
+from assistant_builder.core.engine.prompt import ContextOverflow, PromptMeasure
 from assistant_builder.core.engine.protocol import ChatMessage
 
 # Each round trims by what the exact count exceeded; estimates are close, so few are needed.
@@ -34,7 +35,7 @@ def final_prompt(
     assistant: Assistant,
     question: str,
     *,
-    builder: PromptBuilder,
+    builder: PromptMeasure,
     context_size: int,
     answer_room: int,
     variables: Mapping[str, str],
@@ -45,16 +46,12 @@ def final_prompt(
 
     Raises ContextOverflow (with the room there is) when even the instructions, examples and
     question alone do not fit."""
-
-    def count(text: str) -> int:
-        return len(builder.tokenizer.tokenize(text))
-
     budget = context_size - answer_room
     preview: PromptPreview | None = None
     for _ in range(MAX_ROUNDS):
         assembled = assemble(
             assistant, question, history=history, passages=passages,
-            variables=variables, count_tokens=count, budget=budget,
+            variables=variables, count_tokens=builder.count, budget=budget,
         )  # fmt: skip
         if assembled.refused:
             return FinalPrompt(assembled, None, answer_room)

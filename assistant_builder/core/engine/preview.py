@@ -9,7 +9,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from assistant_builder.core.engine.prompt import PromptBuilder
+from assistant_builder.core.engine.prompt import PromptBuilder, PromptMeasure
 from assistant_builder.core.engine.protocol import ChatMessage
 
 Labelled = Sequence[tuple[str, ChatMessage]]
@@ -25,15 +25,12 @@ class PartTokens:
 @dataclass(frozen=True)
 class PromptPreview:
     text: str
-    token_ids: tuple[int, ...]
+    token_ids: tuple[int, ...]  # empty for a model server (it tokenizes the messages itself)
     parts: tuple[PartTokens, ...]
     context_size: int
+    total_tokens: int
     template_notice: str = ""
     dropped: tuple[str, ...] = ()  # plain descriptions of what was left out to make room
-
-    @property
-    def total_tokens(self) -> int:
-        return len(self.token_ids)
 
     @property
     def room_for_answer(self) -> int:
@@ -44,30 +41,26 @@ class PromptPreview:
 
 
 def build_preview(
-    builder: PromptBuilder, labelled: Labelled, context_size: int, *, documents_text: str = ""
+    builder: PromptMeasure, labelled: Labelled, context_size: int, *, documents_text: str = ""
 ) -> PromptPreview:
     """The exact prompt for ``labelled`` with a token count per part; the counts add up to the
     total because each is the growth of the rendered prompt when that message is added.
     ``documents_text`` is the passages block inside the newest message, counted apart."""
     messages = [m for _, m in labelled]
     prompt = builder.build(messages)
-    used = builder.template
+    used = builder.notice  # a fallback taking over midway says so in a new notice
     counts: dict[str, int] = {}
     previous = 0
     for k, (name, _) in enumerate(labelled[:-1], start=1):
-        length = len(
-            builder.tokenizer.tokenize(
-                builder.render_text(messages[:k], add_generation_prompt=False)
-            )
-        )
+        length = builder.count(builder.render_text(messages[:k], add_generation_prompt=False))
         counts[name] = counts.get(name, 0) + length - previous
         previous = length
-    if builder.template != used:
+    if builder.notice != used:
         # The model's own template failed on a shorter part and the fallback took over:
         # count everything again on the template the prompt is now written with.
         return build_preview(builder, labelled, context_size, documents_text=documents_text)
-    last = len(prompt.token_ids) - previous
-    documents = len(builder.tokenizer.tokenize(documents_text)) if documents_text else 0
+    last = prompt.token_count - previous
+    documents = builder.count(documents_text) if documents_text else 0
     counts["documents"] = min(documents, last)
     counts["question"] = last - counts["documents"]
     order = ("instructions", "examples", "documents", "history", "question")
@@ -76,6 +69,7 @@ def build_preview(
         token_ids=prompt.token_ids,
         parts=tuple(PartTokens(n, counts.get(n, 0)) for n in order),
         context_size=context_size,
+        total_tokens=prompt.token_count,
         template_notice=prompt.template_notice,
     )
 

@@ -54,8 +54,27 @@ class ContextOverflow(EngineError):
 @dataclass(frozen=True)
 class RenderedPrompt:
     text: str
+    # What a local model evaluates; empty for a model server, which tokenizes the messages itself.
     token_ids: tuple[int, ...]
     template_notice: str
+    token_count: int  # len(token_ids) here; for a server, its own count (or an estimate)
+
+
+class PromptMeasure(Protocol):
+    """What the final prompt needs of a prompt builder: the text a model is given for some
+    messages, and its length in tokens. PromptBuilder renders a local model's chat template;
+    engine/messages_prompt.py lays out the messages sent to a server."""
+
+    @property
+    def notice(self) -> str: ...
+
+    def render_text(
+        self, messages: Sequence[ChatMessage], *, add_generation_prompt: bool
+    ) -> str: ...
+
+    def build(self, messages: Sequence[ChatMessage]) -> RenderedPrompt: ...
+
+    def count(self, text: str) -> int: ...
 
 
 class PromptBuilder:
@@ -97,7 +116,11 @@ class PromptBuilder:
 
     def build(self, messages: Sequence[ChatMessage]) -> RenderedPrompt:
         text = self.render_text(messages, add_generation_prompt=True)
-        return RenderedPrompt(text, tuple(self.tokenizer.tokenize(text)), self.notice)
+        ids = tuple(self.tokenizer.tokenize(text))
+        return RenderedPrompt(text, ids, self.notice, len(ids))
+
+    def count(self, text: str) -> int:
+        return len(self.tokenizer.tokenize(text))
 
 
 def check_room(prompt_tokens: int, context_size: int, *, answer_room: int = 1) -> None:

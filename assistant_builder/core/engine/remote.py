@@ -7,12 +7,13 @@ import json
 import queue
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import httpx2
 
 from assistant_builder.core.cancel import NEVER, CancelToken
+from assistant_builder.core.engine.messages_prompt import MessagesPromptBuilder
 from assistant_builder.core.engine.protocol import (
     ChatEvent,
     ChatMessage,
@@ -26,6 +27,7 @@ from assistant_builder.core.engine.protocol import (
     Usage,
 )
 from assistant_builder.core.engine.sampling import validate_sampling
+from assistant_builder.core.engine.server_facts import ServerFacts, probe
 from assistant_builder.core.errors import EngineError
 from assistant_builder.core.network import NetworkPolicy, OfflineError
 
@@ -47,6 +49,10 @@ class RemoteEngine:
     """Chat with a model served elsewhere. ``extended_sampling`` sends top_k, min_p and
     repeat_penalty too, which llama.cpp-based servers honour and OpenAI itself rejects.
 
+    It answers through the same seam as the local engine (answering.AnsweringEngine): the
+    prompt is built as the messages sent (engine/messages_prompt.py), measured with the
+    server's tokenizer and context size where it offers them (engine/server_facts.py).
+
     The app passes its ``policy`` (Services.network): each request is checked against the
     offline switch and written to the network log before it is sent."""
 
@@ -61,26 +67,73 @@ class RemoteEngine:
         policy: NetworkPolicy | None = None,
     ) -> None:
         self.root = api_root(base_url)
+        self.server_root = self.root.removesuffix("/v1")
         self.policy = policy
         self.model = model
         self.extended_sampling = extended_sampling
-        headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
-        self._client = httpx2.Client(
-            headers=headers, timeout=httpx2.Timeout(timeout_s, connect=min(timeout_s, 10.0))
-        )
+        self._headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+        self._timeout = httpx2.Timeout(timeout_s, connect=min(timeout_s, 10.0))
+        self._client = self._new_client()
+        self._options: LoadOptions | None = None
+        self._builder: MessagesPromptBuilder | None = None
+        self.facts: ServerFacts | None = None
+        self.context_size = 0
 
-    def load(self, options: LoadOptions | None = None, *, cancel: CancelToken = NEVER) -> None:
-        """Check that the server answers and serves ``model``; the server owns the loading."""
+    def _new_client(self) -> httpx2.Client:
+        return httpx2.Client(headers=self._headers, timeout=self._timeout)
+
+    @property
+    def _http(self) -> httpx2.Client:
+        """The connection pool, opened again after an unload."""
+        if self._client.is_closed:
+            self._client = self._new_client()
+        return self._client
+
+    def load_options(self, context_size: int) -> LoadOptions:
+        """Options naming this server's model, for an assistant whose context is
+        ``context_size`` (used when the server does not report its own)."""
+        return LoadOptions(model_path=f"{self.root}/models/{self.model}", context_size=context_size)
+
+    def load(self, options: LoadOptions, *, cancel: CancelToken = NEVER) -> None:
+        """Check that the server answers and serves ``model``, and ask once what it offers
+        (context size, token counting); the server owns the loading."""
+        _check_remote(options)
+        self.unload()
         cancel.raise_if_cancelled()
         response = self._request("GET", f"{self.root}/models")
-        served = [str(m.get("id", "")) for m in response.json().get("data", [])]
+        try:
+            listing = response.json().get("data") or []
+        except (ValueError, AttributeError):
+            listing = []
+        served = [str(m.get("id", "")) for m in listing if isinstance(m, dict)]
         if served and self.model not in served:
             raise EngineError(
                 f"The server does not offer a model named {self.model!r}; "
                 f"choose one of: {', '.join(served)}."
             )
+        cancel.raise_if_cancelled()
+        facts = probe(self._fetch, self.server_root, self.model, listing)
+        self.facts = facts
+        self.context_size = facts.context_size or options.context_size
+        self._builder = MessagesPromptBuilder(facts.counter)
+        self._options = options
+
+    @property
+    def loaded_options(self) -> LoadOptions | None:
+        """What the engine was loaded with (None: not loaded)."""
+        return self._options
+
+    @property
+    def prompt_builder(self) -> MessagesPromptBuilder:
+        if self._builder is None:
+            raise EngineError("No model is loaded; choose a model for this assistant first.")
+        return self._builder
 
     def unload(self) -> None:
+        self._options = None
+        self._builder = None
+        self.facts = None
+        self.context_size = 0
         self._client.close()
 
     def _allow(self, method: str, url: str) -> None:
@@ -90,11 +143,25 @@ class RemoteEngine:
     def _request(self, method: str, url: str) -> httpx2.Response:
         self._allow(method, url)
         try:
-            response = self._client.request(method, url)
+            response = self._http.request(method, url)
         except httpx2.HTTPError as err:
             raise EngineError(self._unreachable()) from err
         self._check_status(response)
         return response
+
+    def _fetch(self, method: str, url: str, body: Mapping[str, Any] | None) -> Any:
+        """A request whose answer is JSON, or None when the server has no such endpoint."""
+        self._allow(method, url)
+        try:
+            response = self._http.request(method, url, json=body)
+        except httpx2.HTTPError as err:
+            raise EngineError(self._unreachable()) from err
+        if response.status_code >= 300:
+            return None
+        try:
+            return response.json()
+        except ValueError:
+            return None
 
     def _unreachable(self) -> str:
         return (
@@ -137,9 +204,23 @@ class RemoteEngine:
         cancel: CancelToken = NEVER,
     ) -> Iterator[ChatEvent]:
         validate_sampling(sampling)
-        return self._stream(self._payload(messages, sampling), cancel)
+        return self._stream(self._payload(messages, sampling), messages, cancel)
 
-    def _stream(self, payload: dict[str, Any], cancel: CancelToken) -> Iterator[ChatEvent]:
+    def _usage(
+        self, reported: dict[str, Any], messages: Sequence[ChatMessage], pieces: int
+    ) -> Usage:
+        """The server's usage; a server that streams none (llama-cpp-python's) gets the prompt
+        as the final-prompt panel counted it, and one token per streamed piece (llama.cpp
+        servers stream one token a chunk)."""
+        prompt = reported.get("prompt_tokens")
+        if prompt is None:
+            builder = self._builder
+            prompt = builder.build(messages).token_count if builder is not None else 0
+        return Usage(int(prompt), int(reported.get("completion_tokens", pieces)))
+
+    def _stream(
+        self, payload: dict[str, Any], messages: Sequence[ChatMessage], cancel: CancelToken
+    ) -> Iterator[ChatEvent]:
         start = time.perf_counter()
         first: float | None = None
         text: list[str] = []
@@ -151,7 +232,7 @@ class RemoteEngine:
             yield Failed(str(err))
             return
         try:
-            with self._client.stream(
+            with self._http.stream(
                 "POST", f"{self.root}/chat/completions", json=payload
             ) as response:
                 if response.status_code >= 400:
@@ -188,14 +269,30 @@ class RemoteEngine:
             return
         if cancel.cancelled:
             reason = "cancelled"  # leaving the block above closed the connection
+        try:
+            counted = self._usage(usage, messages, len(text))
+        except EngineError:
+            counted = Usage(0, len(text))  # the answer is complete; only the count is missing
         total = time.perf_counter() - start
         yield Finished(
-            Usage(
-                int(usage.get("prompt_tokens", 0)),
-                int(usage.get("completion_tokens", len(text))),
-            ),
+            counted,
             Timings(ttft_s=first if first is not None else total, total_s=total),
             reason,
+        )
+
+
+def _check_remote(options: LoadOptions) -> None:
+    """A server runs its model as it was started: what only a local engine can apply is refused
+    rather than silently left out."""
+    if options.adapters:
+        raise EngineError(
+            "A model server cannot apply adapters; remove them from the assistant or "
+            "choose a model on this computer."
+        )
+    if options.chat_template:
+        raise EngineError(
+            "A model server applies its own chat template; clear the assistant's chat "
+            "template or choose a model on this computer."
         )
 
 
