@@ -9,7 +9,6 @@ from assistant_builder.cli.common import print_json, progress, services
 from assistant_builder.core.cancel import CancelToken
 from assistant_builder.core.knowledge.collection import Collections
 from assistant_builder.core.knowledge.indexer import IndexProgress, IndexReport, index_collection
-from assistant_builder.core.knowledge.manifest import Manifest
 
 
 def register(commands: Any) -> None:
@@ -87,16 +86,14 @@ def _collections() -> Collections:
 
 
 def _summary(collections: Collections, name: str) -> dict[str, Any]:
-    config = collections.get(name)
-    manifest = Manifest.load(collections.manifest_file(name))
-    files = manifest.files.values()
+    status = collections.status(collections.get(name))
     return {
-        **config.to_dict(),
-        "store": collections.store_uri(config),
-        "files_indexed": sum(1 for e in files if not e.failed),
-        "files_failed": sum(1 for e in files if e.failed),
-        "chunks": sum(e.chunks for e in files),
-        "indexed_with": manifest.embedder,
+        **status.config.to_dict(),
+        "store": status.store,
+        "files_indexed": status.files,
+        "files_failed": status.failed,
+        "chunks": status.chunks,
+        "indexed_with": status.indexed_with,
     }
 
 

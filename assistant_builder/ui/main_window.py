@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QByteArray, Qt, Signal
@@ -44,14 +43,6 @@ if TYPE_CHECKING:
     from assistant_builder.ui.source_viewer import SourceViewer
 
 log = logging.getLogger(__name__)
-
-
-def collection_folders(folder: Path) -> list[str]:
-    """Collection names until the knowledge core lists them: the sub-folders of its home."""
-    if not folder.is_dir():
-        return []
-    return sorted((p.name for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".")),
-                  key=str.casefold)  # fmt: skip
 
 
 PAGES = ("Assistants", "Chat", "Models", "Library", "Settings")
@@ -107,7 +98,7 @@ class MainWindow(QMainWindow):
             AssistantStore(services.paths.assistants_dir),
             services.models,
             imported_documents_dir=services.paths.imported_documents_dir,
-            collection_names=lambda: collection_folders(services.paths.collections_dir),
+            collection_names=services.collections.names,
             prompt_source=self.prompt_source,
         )
         self.assistants_page.chat_requested.connect(self._on_chat_requested)

@@ -36,7 +36,7 @@ from assistant_builder.ui.library.models import (
 )
 from assistant_builder.ui.library.report_panel import ReportPanel
 from assistant_builder.ui.library.search_panel import TestSearchPanel, make_search
-from assistant_builder.ui.library.summary import embedder_in_words, summarize
+from assistant_builder.ui.library.summary import embedder_in_words
 from assistant_builder.ui.library.watching import Watchers
 from assistant_builder.ui.widgets.banner import Banner
 from assistant_builder.ui.widgets.progress_panel import ProgressPanel
@@ -210,7 +210,7 @@ class LibraryPage(QWidget):
     def refresh(self) -> None:
         selected = self.selected_name()
         try:
-            summaries = [summarize(self.collections, c) for c in self.collections.list()]
+            summaries = [self.collections.status(c) for c in self.collections.list()]
         except AppError as exc:
             self.banner.show_message(str(exc))
             summaries = []
