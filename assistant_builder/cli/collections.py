@@ -6,6 +6,11 @@ import argparse
 from typing import Any
 
 from assistant_builder.cli.common import print_json, progress, services
+from assistant_builder.core.assistants.collection_removal import (
+    remove_collection,
+    removed_sentence,
+)
+from assistant_builder.core.assistants.store import AssistantStore
 from assistant_builder.core.cancel import CancelToken
 from assistant_builder.core.knowledge.collection import Collections
 from assistant_builder.core.knowledge.indexer import IndexProgress, IndexReport, index_collection
@@ -211,9 +216,13 @@ def _show(args: argparse.Namespace) -> int:
 
 
 def _remove(args: argparse.Namespace) -> int:
-    _collections().remove(args.name)
+    svc = services()
+    store = AssistantStore(svc.paths.assistants_dir)
+    removed = remove_collection(store, args.name, remove=svc.collections.remove)
     if args.json:
-        print_json({"removed": args.name})
+        print_json({"removed": removed.name, "assistants_changed": list(removed.changed),
+                    "assistants_unchanged": [{"name": n, "reason": r}
+                                             for n, r in removed.unchanged]})  # fmt: skip
     else:
-        print(f"Removed the collection “{args.name}” (your files were not touched).")
+        print(removed_sentence(removed))
     return 0

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING
 from assistant_builder.core.assistants.answering import Retriever
 from assistant_builder.core.assistants.model import Assistant
 from assistant_builder.core.assistants.prompt import Passage
+from assistant_builder.core.errors import CollectionMissing
+from assistant_builder.core.knowledge.collection import Collections
 from assistant_builder.core.paths import Paths
 
 if TYPE_CHECKING:
@@ -19,8 +21,12 @@ if TYPE_CHECKING:
 SearchFn = Callable[[str, str, int, str], "list[SearchHit]"]
 
 
-def _retriever(search: SearchFn) -> Retriever:
+def _retriever(search: SearchFn, collections: Collections) -> Retriever:
     def retrieve(assistant: Assistant, question: str) -> list[Passage]:
+        for ref in assistant.collections:
+            # Said before any search, and by name: the fix is in the assistant, not the index.
+            if not collections.exists(ref.name):
+                raise CollectionMissing(assistant.name, ref.name)
         found: list[Passage] = []
         for ref in assistant.collections:
             for hit in search(ref.name, question, ref.top_k, ref.mode):
@@ -48,8 +54,6 @@ def _retriever(search: SearchFn) -> Retriever:
 def knowledge_retriever(paths: Paths) -> Retriever:
     """A Retriever searching in this process (the command line: one-shot commands gain
     nothing from a child); keeps one Searcher per collection, so each embedder loads once."""
-    from assistant_builder.core.knowledge.collection import Collections
-
     collections = Collections(paths)
     searchers: dict[str, Searcher] = {}
 
@@ -62,17 +66,15 @@ def knowledge_retriever(paths: Paths) -> Retriever:
             searcher = searchers[name] = Searcher(collections, config)
         return searcher.search(question, top_k=top_k, mode=mode)
 
-    return _retriever(search)
+    return _retriever(search, collections)
 
 
 def process_retriever(knowledge: KnowledgeProcess, paths: Paths) -> Retriever:
     """A Retriever searching in the knowledge process (the app: the heavy libraries stay out
     of the window's process, and the child keeps the searchers loaded between questions)."""
-    from assistant_builder.core.knowledge.collection import Collections
-
     collections = Collections(paths)
 
     def search(name: str, question: str, top_k: int, mode: str) -> list[SearchHit]:
         return knowledge.search(collections, name, question, top_k=top_k, mode=mode)
 
-    return _retriever(search)
+    return _retriever(search, collections)

@@ -143,8 +143,8 @@ class Collections:
         file = self._config_file(name)
         if not file.is_file():
             raise KnowledgeError(
-                f"There is no collection named “{name}”; "
-                "run “assistant-builder collections list” to see them."
+                f"There is no collection named “{name}”; check its name among your collections.",
+                command="collections list",
             )
         try:
             raw = json.loads(file.read_text(encoding="utf-8"))

@@ -14,8 +14,11 @@ from assistant_builder.core.assistants.store import AssistantStore
 from assistant_builder.core.conversations.store import ConversationStore
 from assistant_builder.core.models.registry import ModelRegistry
 from assistant_builder.core.paths import Paths
+from assistant_builder.core.services import Services
+from assistant_builder.core.settings import Settings
 from assistant_builder.ui.chat.page import ChatPage
 from assistant_builder.ui.engine_host import EngineHost
+from assistant_builder.ui.main_window import MainWindow
 
 BRIEF = Sampling(temperature=0.0, seed=1, max_tokens=12)
 
@@ -52,6 +55,17 @@ def host(qtbot: QtBot, paths: Paths, registry: ModelRegistry) -> Iterator[Engine
     engine_host = EngineHost(paths, registry, threads=1, gpu_layers=0)
     yield engine_host
     engine_host.shutdown()
+
+
+@pytest.fixture
+def window(qtbot: QtBot, paths: Paths, registry: ModelRegistry) -> Iterator[MainWindow]:
+    """The whole window on this home, the real SmolLM2 answering on one thread."""
+    win = MainWindow(Services.create(), Settings(threads=1, gpu_layers=0))
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    yield win
+    win.engine_host.shutdown()
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import re
 import signal
-from collections.abc import Iterator
 from dataclasses import replace
 
 import pytest
@@ -17,25 +16,12 @@ from assistant_builder.core.assistants.answering import Prepared
 from assistant_builder.core.assistants.model import Assistant
 from assistant_builder.core.assistants.store import AssistantStore
 from assistant_builder.core.conversations.store import ConversationStore
-from assistant_builder.core.models.registry import ModelRegistry
 from assistant_builder.core.paths import Paths
-from assistant_builder.core.services import Services
-from assistant_builder.core.settings import Settings
 from assistant_builder.ui import engine_host
 from assistant_builder.ui.main_window import MainWindow
 from tests.ui.chat.conftest import ask, with_sampling
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-def window(qtbot: QtBot, paths: Paths, registry: ModelRegistry) -> Iterator[MainWindow]:
-    win = MainWindow(Services.create(), Settings(threads=1, gpu_layers=0))
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
-    yield win
-    win.engine_host.shutdown()
 
 
 def test_the_status_bar_follows_the_engine_from_loading_to_generating(
