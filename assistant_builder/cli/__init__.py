@@ -6,7 +6,9 @@ from __future__ import annotations
 import argparse
 import contextlib
 import logging
+import signal
 import sys
+import threading
 from collections.abc import Sequence
 
 from assistant_builder import APP_NAME, __version__
@@ -42,7 +44,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def ctrl_c_stops() -> None:
+    """Ctrl+C stops a command even when it was started with SIGINT ignored: a background job,
+    ``nohup`` or a service manager hands that on, and Python then installs no handler of its
+    own, so KeyboardInterrupt would never come. Its children inherit the restored default."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    ctrl_c_stops()
     args_list = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
     args = parser.parse_args(args_list)

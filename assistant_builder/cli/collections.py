@@ -6,10 +6,14 @@ import argparse
 from typing import Any
 
 from assistant_builder.cli.common import print_json, progress, services
+from assistant_builder.core.assistants.collection_removal import (
+    remove_collection,
+    removed_sentence,
+)
+from assistant_builder.core.assistants.store import AssistantStore
 from assistant_builder.core.cancel import CancelToken
 from assistant_builder.core.knowledge.collection import Collections
 from assistant_builder.core.knowledge.indexer import IndexProgress, IndexReport, index_collection
-from assistant_builder.core.knowledge.manifest import Manifest
 
 
 def register(commands: Any) -> None:
@@ -87,16 +91,14 @@ def _collections() -> Collections:
 
 
 def _summary(collections: Collections, name: str) -> dict[str, Any]:
-    config = collections.get(name)
-    manifest = Manifest.load(collections.manifest_file(name))
-    files = manifest.files.values()
+    status = collections.status(collections.get(name))
     return {
-        **config.to_dict(),
-        "store": collections.store_uri(config),
-        "files_indexed": sum(1 for e in files if not e.failed),
-        "files_failed": sum(1 for e in files if e.failed),
-        "chunks": sum(e.chunks for e in files),
-        "indexed_with": manifest.embedder,
+        **status.config.to_dict(),
+        "store": status.store,
+        "files_indexed": status.files,
+        "files_failed": status.failed,
+        "chunks": status.chunks,
+        "indexed_with": status.indexed_with,
     }
 
 
@@ -214,9 +216,13 @@ def _show(args: argparse.Namespace) -> int:
 
 
 def _remove(args: argparse.Namespace) -> int:
-    _collections().remove(args.name)
+    svc = services()
+    store = AssistantStore(svc.paths.assistants_dir)
+    removed = remove_collection(store, args.name, remove=svc.collections.remove)
     if args.json:
-        print_json({"removed": args.name})
+        print_json({"removed": removed.name, "assistants_changed": list(removed.changed),
+                    "assistants_unchanged": [{"name": n, "reason": r}
+                                             for n, r in removed.unchanged]})  # fmt: skip
     else:
-        print(f"Removed the collection “{args.name}” (your files were not touched).")
+        print(removed_sentence(removed))
     return 0

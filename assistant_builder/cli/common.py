@@ -28,6 +28,14 @@ def print_json(data: Any) -> None:
     sys.stdout.flush()
 
 
+def sentence(exc: AppError) -> str:
+    """The error's sentence with the command that does what it asks, when there is one."""
+    text = str(exc)
+    if exc.command:
+        text = f"{text.rstrip('.')} (run “assistant-builder {exc.command}”)."
+    return text
+
+
 def run_command(args: argparse.Namespace) -> int:
     debug = bool(getattr(args, "debug", False))
     try:
@@ -39,7 +47,7 @@ def run_command(args: argparse.Namespace) -> int:
     except AppError as exc:
         if debug:
             traceback.print_exc()
-        print(str(exc), file=sys.stderr)
+        print(sentence(exc), file=sys.stderr)
         return 1
     except Exception as exc:
         if debug:

@@ -24,8 +24,10 @@ from assistant_builder.core.engine.protocol import TextDelta
 from assistant_builder.core.errors import (
     AppError,
     Cancelled,
+    CollectionMissing,
     EngineError,
     ModelMissing,
+    NotIndexed,
     PromptTooLong,
 )
 from assistant_builder.ui.workers import TaskRunner
@@ -43,9 +45,10 @@ class _Unloaded:
 class Trouble:
     """Why an answer could not be given, and which fix to offer."""
 
-    kind: str  # model_missing | context_full | crashed | other
+    kind: str  # model_missing | context_full | crashed | collection_missing | not_indexed | other
     message: str  # one plain sentence
     details: str = ""
+    collection: str = ""  # the collection concerned (collection_missing, not_indexed)
 
 
 def trouble_of(exc: AppError) -> Trouble:
@@ -58,6 +61,10 @@ def trouble_of(exc: AppError) -> Trouble:
         return Trouble("model_missing", str(exc), details)
     if isinstance(exc, EngineError):
         return Trouble("crashed", str(exc), details)
+    if isinstance(exc, CollectionMissing):
+        return Trouble("collection_missing", str(exc), details, exc.collection)
+    if isinstance(exc, NotIndexed):
+        return Trouble("not_indexed", str(exc), details, exc.collection)
     return Trouble("other", str(exc), details)
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, Qt, Signal
@@ -45,14 +44,6 @@ if TYPE_CHECKING:
     from assistant_builder.ui.source_viewer import SourceViewer
 
 log = logging.getLogger(__name__)
-
-
-def collection_folders(folder: Path) -> list[str]:
-    """Collection names until the knowledge core lists them: the sub-folders of its home."""
-    if not folder.is_dir():
-        return []
-    return sorted((p.name for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".")),
-                  key=str.casefold)  # fmt: skip
 
 
 PAGES = ("Assistants", "Chat", "Models", "Library", "Settings")
@@ -115,12 +106,16 @@ class MainWindow(QMainWindow):
             AssistantStore(services.paths.assistants_dir),
             services.models,
             imported_documents_dir=services.paths.imported_documents_dir,
-            collection_names=lambda: collection_folders(services.paths.collections_dir),
+            collection_names=services.collections.names,
             prompt_source=self.prompt_source,
         )
         self.assistants_page.chat_requested.connect(self._on_chat_requested)
         self.assistants_page.editor.dirty_changed.connect(self._show_unsaved)
-        self.library_page = LibraryPage(services.collections, self.knowledge)
+        self.library_page = LibraryPage(
+            services.collections, self.knowledge, assistants=self.assistants_page.store
+        )
+        # A removed collection was taken out of the assistants that read it: show them so.
+        self.library_page.collection_removed.connect(lambda _r: self.assistants_page.refresh())
         # The one owner of the loaded model; the Chat page and the editor's Try it share it.
         self.engine_host = EngineHost(self.session, parent=self)
         self.chat_page = ChatPage(
@@ -131,6 +126,10 @@ class MainWindow(QMainWindow):
         # A clicked source chip opens the cited document inside the app, at the passage.
         self.citation_requested.connect(self.open_citation)
         self.chat_page.edit_requested.connect(self._on_edit_requested)
+        self.chat_page.knowledge_requested.connect(
+            lambda assistant_id: self._on_edit_requested(assistant_id, section="Knowledge")
+        )
+        self.chat_page.index_requested.connect(self._on_index_requested)
         editor = self.assistants_page.editor
         self.try_it = TryItPane(self.engine_host, editor.current_draft, services.paths.scratch_dir)
         self.try_it.models_requested.connect(lambda: self.show_page("Models"))
@@ -216,9 +215,17 @@ class MainWindow(QMainWindow):
             names = [ref.name for ref in assistant.collections]
             self.knowledge.warm(self._services.collections, names)
 
-    def _on_edit_requested(self, assistant_id: str) -> None:
+    def _on_edit_requested(self, assistant_id: str, section: str = "") -> None:
         self.show_page("Assistants")
-        self.assistants_page.open_editor(assistant_id)
+        self.assistants_page.open_editor(assistant_id, section=section)
+
+    def _on_index_requested(self, collection: str) -> None:
+        """“Index now” on a question about a collection with nothing indexed yet."""
+        self.show_page("Library")
+        self.library_page.refresh()  # it may have been made since the page last looked
+        self.library_page.select(collection)
+        if self.library_page.selected_name() == collection:
+            self.library_page.start_index()
 
     def open_citation(self, citation: Citation) -> None:
         """Open a cited passage in the source viewer window (the chat page's

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from assistant_builder.core.paths import Paths
+from tests.launch import as_background_job
 from tests.test_cli import run_cli
 
 
@@ -86,6 +87,7 @@ def test_index_watch_reindexes_a_new_file_and_stops_on_ctrl_c(
     proc = subprocess.Popen(
         [sys.executable, "-m", "assistant_builder", "collections", "index", "w", "--watch"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=dict(os.environ),
+        preexec_fn=as_background_job,  # Ctrl+C must stop it even so
     )  # fmt: skip
     try:
         assert proc.stderr is not None and proc.stdout is not None

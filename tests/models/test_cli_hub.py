@@ -12,6 +12,7 @@ from pathlib import Path
 
 from assistant_builder.core.models.download import partial_path
 from assistant_builder.core.paths import Paths
+from tests.launch import as_background_job
 from tests.models.conftest import MakeGguf
 from tests.models.fake_hub import FakeHub
 from tests.test_cli import run_cli
@@ -105,6 +106,7 @@ def test_ctrl_c_stops_cleanly_and_the_next_pull_continues(
         stderr=subprocess.PIPE,
         text=True,
         env=os.environ.copy(),
+        preexec_fn=as_background_job,  # Ctrl+C must stop it even so
     )
     part = partial_path(app_home, hosted.sha256)
     deadline = time.monotonic() + 60

@@ -136,8 +136,9 @@ def test_missing_repo_and_missing_file(app_home: Paths, fake_hub: FakeHub) -> No
     with pytest.raises(DownloadError, match="No model “nobody/nothing” exists on Hugging Face"):
         pull(app_home, "nobody/nothing:x.gguf")
     fake_hub.add_file(REPO, "other.gguf", b"GGUF")
-    with pytest.raises(DownloadError, match=r"has no file “x.gguf”.*models search"):
+    with pytest.raises(DownloadError, match=r"has no file “x.gguf”") as info:
         pull(app_home, f"{REPO}:x.gguf")
+    assert info.value.command == f"models search {REPO}"  # the command line adds it
 
 
 def test_not_enough_free_space_is_refused_before_downloading(

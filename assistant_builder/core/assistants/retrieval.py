@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING
 from assistant_builder.core.assistants.answering import CollectionSimilarity, Retriever
 from assistant_builder.core.assistants.model import Assistant
 from assistant_builder.core.assistants.prompt import Passage
+from assistant_builder.core.errors import CollectionMissing
+from assistant_builder.core.knowledge.collection import Collections
 from assistant_builder.core.paths import Paths
 
 if TYPE_CHECKING:
@@ -22,8 +24,12 @@ if TYPE_CHECKING:
 SearchFn = Callable[[str, str, int, str], "list[SearchHit]"]
 
 
-def _retriever(search: SearchFn) -> Retriever:
+def _retriever(search: SearchFn, collections: Collections) -> Retriever:
     def retrieve(assistant: Assistant, question: str) -> list[Passage]:
+        for ref in assistant.collections:
+            # Said before any search, and by name: the fix is in the assistant, not the index.
+            if not collections.exists(ref.name):
+                raise CollectionMissing(assistant.name, ref.name)
         found: list[Passage] = []
         for ref in assistant.collections:
             for hit in search(ref.name, question, ref.top_k, ref.mode):
@@ -59,11 +65,9 @@ class InProcessKnowledge:
     loaded embedder) per collection: the command line's knowledge adapter."""
 
     def __init__(self, paths: Paths) -> None:
-        from assistant_builder.core.knowledge.collection import Collections
-
         self._collections = Collections(paths)
         self._searchers: dict[str, Searcher] = {}
-        self.retrieve = _retriever(self._search)
+        self.retrieve = _retriever(self._search, self._collections)
 
     def _searcher(self, name: str) -> Searcher:
         from assistant_builder.core.knowledge.search import Searcher
@@ -88,20 +92,16 @@ class InProcessKnowledge:
 def process_retriever(knowledge: KnowledgeProcess, paths: Paths) -> Retriever:
     """A Retriever searching in the knowledge process (the app: the heavy libraries stay out
     of the window's process, and the child keeps the searchers loaded between questions)."""
-    from assistant_builder.core.knowledge.collection import Collections
-
     collections = Collections(paths)
 
     def search(name: str, question: str, top_k: int, mode: str) -> list[SearchHit]:
         return knowledge.search(collections, name, question, top_k=top_k, mode=mode)
 
-    return _retriever(search)
+    return _retriever(search, collections)
 
 
 def process_similarity(knowledge: KnowledgeProcess, paths: Paths) -> CollectionSimilarity:
     """Sentence similarity by a collection's embedder, in the knowledge process (the app)."""
-    from assistant_builder.core.knowledge.collection import Collections
-
     collections = Collections(paths)
 
     def similarity(

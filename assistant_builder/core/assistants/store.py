@@ -90,7 +90,8 @@ class AssistantStore:
             if assistant.name.casefold() == ref.casefold():
                 return assistant
         raise AssistantError(
-            f"No assistant is called “{ref}”; run “assistant-builder assistants list” to see them."
+            f"No assistant is called “{ref}”; check its name among your assistants.",
+            command="assistants list",
         )
 
     def exists(self, name: str) -> bool:

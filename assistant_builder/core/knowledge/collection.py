@@ -1,16 +1,19 @@
 """Collections: a named set of folders with include/exclude patterns, an embedder and chunk
-settings, saved as one JSON file each under Paths.collections_dir/<name>/."""
+settings, saved as one JSON file each under Paths.collections_dir/<name>/; and each one's
+status (what its index holds), the one reading of the index manifest outside indexing."""
 
 from __future__ import annotations
 
 import re
 import shutil
 from dataclasses import asdict, dataclass, field, replace
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from assistant_builder.core.errors import KnowledgeError
 from assistant_builder.core.fileio import write_json_atomic
+from assistant_builder.core.knowledge.manifest import Manifest
 from assistant_builder.core.paths import Paths
 
 SCHEMA_VERSION = 1
@@ -49,6 +52,37 @@ class CollectionConfig:
                 values[key] = tuple(str(v) for v in values[key])
         values["schema_version"] = SCHEMA_VERSION
         return cls(**values, extra={k: v for k, v in raw.items() if k not in known})
+
+
+@dataclass(frozen=True)
+class CollectionStatus:
+    """What a collection's index holds, read from its manifest (never from the index itself,
+    so listing stays instant): what the Library page and ``collections show`` report."""
+
+    config: CollectionConfig
+    store: str  # the LanceDB URI its passages are kept in
+    files: int  # files read into the index
+    failed: int  # files that could not be read
+    chunks: int
+    indexed_with: str  # the embedder the index was made with; empty: never indexed
+    last_indexed: datetime | None  # None: never indexed
+    interrupted: bool  # the last run did not finish
+
+    @property
+    def name(self) -> str:
+        return self.config.name
+
+    @property
+    def folders(self) -> tuple[str, ...]:
+        return self.config.folders
+
+    @property
+    def embedder(self) -> str:
+        return self.config.embedder
+
+    @property
+    def watch(self) -> bool:
+        return self.config.watch
 
 
 class Collections:
@@ -109,8 +143,8 @@ class Collections:
         file = self._config_file(name)
         if not file.is_file():
             raise KnowledgeError(
-                f"There is no collection named “{name}”; "
-                "run “assistant-builder collections list” to see them."
+                f"There is no collection named “{name}”; check its name among your collections.",
+                command="collections list",
             )
         try:
             raw = json.loads(file.read_text(encoding="utf-8"))
@@ -120,12 +154,34 @@ class Collections:
                 f"The settings of collection “{name}” are damaged; remove it and create it again."
             ) from exc
 
-    def list(self) -> list[CollectionConfig]:
+    def names(self) -> list[str]:
+        """The saved collections' names, without reading their settings (so a damaged one
+        is still listed, and can be removed)."""
         root = self.paths.collections_dir
         if not root.is_dir():
             return []
-        names = sorted(p.parent.name for p in root.glob("*/collection.json"))
-        return [self.get(name) for name in names]
+        return sorted((p.parent.name for p in root.glob("*/collection.json")), key=str.casefold)
+
+    def list(self) -> list[CollectionConfig]:
+        return [self.get(name) for name in self.names()]
+
+    def exists(self, name: str) -> bool:
+        return self._config_file(name).is_file()
+
+    def status(self, config: CollectionConfig) -> CollectionStatus:
+        file = self.manifest_file(config.name)
+        manifest = Manifest.load(file)
+        entries = manifest.files.values()
+        return CollectionStatus(
+            config=config,
+            store=self.store_uri(config),
+            files=sum(1 for e in entries if not e.failed),
+            failed=sum(1 for e in entries if e.failed),
+            chunks=sum(e.chunks for e in entries),
+            indexed_with=manifest.embedder,
+            last_indexed=datetime.fromtimestamp(file.stat().st_mtime) if file.is_file() else None,
+            interrupted=manifest.running,
+        )
 
     def remove(self, name: str) -> None:
         config = self.get(name)

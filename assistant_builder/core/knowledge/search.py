@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
-from assistant_builder.core.errors import KnowledgeError
+from assistant_builder.core.errors import KnowledgeError, NotIndexed
 from assistant_builder.core.knowledge.collection import CollectionConfig, Collections
 from assistant_builder.core.knowledge.embedder import Embedder, load_embedder
 
@@ -95,10 +95,7 @@ class Searcher:
         if not query.strip():
             raise KnowledgeError("The question is empty; type what you are looking for.")
         if self._store.count() == 0:
-            raise KnowledgeError(
-                f"The collection “{self.config.name}” has nothing indexed yet; "
-                f"run “assistant-builder collections index {self.config.name}” first."
-            )
+            raise NotIndexed(self.config.name)
         limit = top_k * RERANK_POOL if self._reranker else top_k
         vector = self._embed(query)  # keyword mode too: every hit gets its relevance
         found = self._store.search(mode, query, vector, limit)

@@ -110,6 +110,7 @@ def find_entry(ref: str, catalog: list[CatalogEntry] | None = None) -> tuple[Cat
         if entry.id == entry_id.lower():
             return entry, quant
     raise ModelError(
-        f"“{ref}” is not in the catalog; run “assistant-builder models catalog” to see it, "
-        "or give a Hugging Face repository as owner/repo."
+        f"“{ref}” is not in the catalog; choose one of its models, or give a Hugging Face "
+        "repository as owner/repo.",
+        command="models catalog",
     )

@@ -82,8 +82,8 @@ def plain_hub_errors(repo: str = "", filename: str = "") -> Iterator[None]:
             ) from exc
         if isinstance(exc, hf.RemoteEntryNotFoundError):
             raise DownloadError(
-                f"{what} has no file “{filename}”; run “assistant-builder models search {repo}” "
-                "to see its files."
+                f"{what} has no file “{filename}”; search the repository to see its files.",
+                command=f"models search {repo}",
             ) from exc
         if isinstance(exc, hf.RepositoryNotFoundError | hf.RevisionNotFoundError) or status == 404:
             raise DownloadError(
@@ -160,6 +160,6 @@ def repo_file(repo: str, filename: str) -> HubFile:
         if item.filename == filename:
             return item
     raise DownloadError(
-        f"“{repo}” has no file “{filename}”; run “assistant-builder models search {repo}” "
-        "to see its files."
+        f"“{repo}” has no file “{filename}”; search the repository to see its files.",
+        command=f"models search {repo}",
     )

@@ -137,8 +137,8 @@ def resolve_hub_file(ref: str) -> tuple[hub.HubFile, str]:
                 if item.filename == filename:
                     return item, Path(filename).stem
             raise DownloadError(
-                f"“{repo}” has no file “{filename}”; run “assistant-builder models search "
-                f"{repo}” to see its files."
+                f"“{repo}” has no file “{filename}”; search the repository to see its files.",
+                command=f"models search {repo}",
             )
         if not files:
             raise DownloadError(f"“{repo}” holds no GGUF file; choose a GGUF repository.")
@@ -235,7 +235,8 @@ def remove(
     if users and not force:
         raise ModelError(
             f"{model.name} is used by the assistant “{'”, “'.join(users)}”; change that "
-            "assistant's model first, or add --force to remove it anyway."
+            "assistant's model first, or remove it anyway.",
+            command=f"models remove {ref} --force",
         )
     registry.remove(model.id)
     if model.file.resolve().is_relative_to(paths.models_dir.resolve()):

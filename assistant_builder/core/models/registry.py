@@ -115,8 +115,8 @@ class ModelRegistry:
             if ref in (model.id, model.name, model.filename, model.path):
                 return model
         raise ModelError(
-            f"No installed model is called “{ref}”; "
-            "run “assistant-builder models list” to see them."
+            f"No installed model is called “{ref}”; check its name among your models.",
+            command="models list",
         )
 
     def unique_id(self, name: str) -> str:

@@ -74,8 +74,8 @@ class ChatApi:
         if not given or not hmac.compare_digest(given.encode(), self.api_key.encode()):
             raise ApiError(
                 401,
-                "The API key is missing or wrong; send the key that “assistant-builder serve” "
-                "printed, as “Authorization: Bearer KEY”.",
+                "The API key is missing or wrong; send the key the server printed when it "
+                "started, as “Authorization: Bearer KEY”.",
                 "invalid_request_error",
                 "invalid_api_key",
             )

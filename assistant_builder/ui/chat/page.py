@@ -34,6 +34,8 @@ class ChatPage(QWidget):
     citation_requested = Signal(object)  # a Citation; the source viewer opens it
     models_requested = Signal()
     edit_requested = Signal(str)  # an assistant id, to open in the editor
+    knowledge_requested = Signal(str)  # an assistant id, to open at its Knowledge section
+    index_requested = Signal(str)  # a collection's name, to index on the Library page
 
     def __init__(
         self,
@@ -93,6 +95,8 @@ class ChatPage(QWidget):
         self.panel.citation_requested.connect(self.citation_requested)
         self.panel.models_requested.connect(self.models_requested)
         self.panel.edit_requested.connect(self.edit_requested)
+        self.panel.knowledge_requested.connect(self.knowledge_requested)
+        self.panel.index_requested.connect(self.index_requested)
         self.panel.busy_changed.connect(self._on_busy)
         self.export_button.clicked.connect(self.export)
         self.refresh()

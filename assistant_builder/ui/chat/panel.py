@@ -25,6 +25,9 @@ class ChatPanel(QWidget):
     conversation_changed = Signal(int)  # a conversation was created or got a new message
     models_requested = Signal()  # the fix for a missing model: the Models page
     edit_requested = Signal(str)  # the fix for a prompt too long for the context: the editor
+    # The fix for a collection that is gone: the assistant's editor at its Knowledge section.
+    knowledge_requested = Signal(str)  # the assistant's id
+    index_requested = Signal(str)  # the fix for a collection with nothing indexed: its name
     busy_changed = Signal(bool)
 
     def __init__(
@@ -175,9 +178,12 @@ class ChatPanel(QWidget):
             "model_missing": ("Open Models page", self.models_requested.emit),
             "context_full": ("Edit the assistant", self._edit_assistant),
             "crashed": ("Restart model", self._restart),
+            "collection_missing": ("Edit the assistant", self._edit_knowledge),
+            "not_indexed": ("Index now", lambda: self.index_requested.emit(trouble.collection)),
         }
-        if not self._offer_edit:
-            actions.pop("context_full")
+        if not self._offer_edit:  # the editor's own Try it: its sections are beside it
+            for kind in ("context_full", "collection_missing", "not_indexed"):
+                actions.pop(kind)
         label, fix = actions.get(trouble.kind, ("", None))  # type: ignore[arg-type]
         self.banner.show_message(
             trouble.message, details=trouble.details, action=label, on_action=fix
@@ -187,6 +193,11 @@ class ChatPanel(QWidget):
         assistant = self._assistant()
         if assistant is not None:
             self.edit_requested.emit(assistant.id)
+
+    def _edit_knowledge(self) -> None:
+        assistant = self._assistant()
+        if assistant is not None:
+            self.knowledge_requested.emit(assistant.id)
 
     def _restart(self) -> None:
         self.banner.dismiss()

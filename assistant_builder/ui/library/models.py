@@ -16,14 +16,14 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QColor
 
+from assistant_builder.core.knowledge.collection import CollectionStatus
 from assistant_builder.core.knowledge.indexer import IndexReport
-from assistant_builder.ui.library.summary import CollectionSummary
 
 Index = QModelIndex | QPersistentModelIndex
 _NO_INDEX = QModelIndex()
 
 
-def when_in_words(summary: CollectionSummary) -> str:
+def when_in_words(summary: CollectionStatus) -> str:
     if summary.last_indexed is None:
         return "Not indexed yet"
     stamp = summary.last_indexed.strftime("%d %b %Y, %H:%M")
@@ -45,14 +45,14 @@ class CollectionListModel(QAbstractTableModel):
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
-        self._rows: list[CollectionSummary] = []
+        self._rows: list[CollectionStatus] = []
 
-    def set_summaries(self, summaries: list[CollectionSummary]) -> None:
+    def set_summaries(self, summaries: list[CollectionStatus]) -> None:
         self.beginResetModel()
         self._rows = list(summaries)
         self.endResetModel()
 
-    def summary(self, row: int) -> CollectionSummary:
+    def summary(self, row: int) -> CollectionStatus:
         return self._rows[row]
 
     def row_of(self, name: str) -> int:

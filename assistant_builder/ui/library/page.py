@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCore import QItemSelectionModel
+from PySide6.QtCore import QItemSelectionModel, Signal
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QMessageBox,
     QPushButton,
     QTableView,
     QTabWidget,
@@ -25,6 +24,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from assistant_builder.core.assistants.collection_removal import (
+    CollectionRemoved,
+    removed_sentence,
+)
+from assistant_builder.core.assistants.store import AssistantStore
 from assistant_builder.core.cancel import CancelToken
 from assistant_builder.core.errors import AppError
 from assistant_builder.core.knowledge.collection import DEFAULT_EMBEDDER, Collections
@@ -34,9 +38,10 @@ from assistant_builder.ui.library.dialogs import EMBEDDER_TIP, NewCollectionDial
 from assistant_builder.ui.library.models import (
     CollectionListModel,
 )
+from assistant_builder.ui.library.removal import CollectionRemoval
 from assistant_builder.ui.library.report_panel import ReportPanel
 from assistant_builder.ui.library.search_panel import TestSearchPanel, make_search
-from assistant_builder.ui.library.summary import embedder_in_words, summarize
+from assistant_builder.ui.library.summary import embedder_in_words
 from assistant_builder.ui.library.watching import Watchers
 from assistant_builder.ui.widgets.banner import Banner
 from assistant_builder.ui.widgets.progress_panel import ProgressPanel
@@ -64,11 +69,14 @@ def _button(text: str, name: str, tip: str) -> QPushButton:
 
 
 class LibraryPage(QWidget):
+    collection_removed = Signal(object)  # CollectionRemoved: the assistants it was taken from
+
     def __init__(
         self,
         collections: Collections,
         knowledge: KnowledgeProcess,
         *,
+        assistants: AssistantStore | None = None,  # default: the same data folder's
         default_embedder: str = DEFAULT_EMBEDDER,
         watch_debounce_ms: int = 800,
         parent: QWidget | None = None,
@@ -86,10 +94,11 @@ class LibraryPage(QWidget):
         self.index_runner.failed.connect(self._on_index_failed)
         self.index_runner.cancelled.connect(self._on_index_cancelled)
         self.index_runner.busy_changed.connect(lambda _busy: self._update_actions())
-        self.removing = ""  # the collection being removed, if any
-        self.remove_runner = TaskRunner(self)
-        self.remove_runner.finished.connect(lambda _r: self._removal_over())
-        self.remove_runner.failed.connect(self._removal_over)
+        self.assistants = assistants or AssistantStore(collections.paths.assistants_dir)
+        self.removal = CollectionRemoval(collections, knowledge, self.assistants, self)
+        self.removal.removed.connect(self._removed)
+        self.removal.failed.connect(self._removal_over)
+        self.remove_runner = self.removal.runner
         self.watching = Watchers(collections, knowledge, debounce_ms=watch_debounce_ms, parent=self)
         self.watching.reported.connect(self._on_watch_report)
         self.watching.progressed.connect(self._on_watch_progress)
@@ -210,7 +219,7 @@ class LibraryPage(QWidget):
     def refresh(self) -> None:
         selected = self.selected_name()
         try:
-            summaries = [summarize(self.collections, c) for c in self.collections.list()]
+            summaries = [self.collections.status(c) for c in self.collections.list()]
         except AppError as exc:
             self.banner.show_message(str(exc))
             summaries = []
@@ -298,21 +307,21 @@ class LibraryPage(QWidget):
         name = self.selected_name()
         if not name:
             return
-        answer = QMessageBox.question(
-            self,
-            "Remove collection",
-            f"Remove the collection “{name}” and its index? Assistants will no longer read it. "
-            "Your documents stay where they are: nothing in your folders is ever deleted.",
-        )
-        if answer != QMessageBox.StandardButton.Yes:
+        if not self.removal.confirm(name):
             return
-        self.removing = name
         self.reports.pop(name, None)
-        self.remove_runner.start(self.knowledge.remove, self.collections, name)
+        self.removal.start(name)
         self._update_actions()
 
+    def _removed(self, removed: CollectionRemoved) -> None:
+        self._removal_over()
+        if removed.changed or removed.unchanged:
+            details = "\n".join(f"{n}: {why}" for n, why in removed.unchanged)
+            kind = "warning" if removed.unchanged else "info"
+            self.banner.show_message(removed_sentence(removed), kind=kind, details=details)
+        self.collection_removed.emit(removed)
+
     def _removal_over(self, problem: str = "") -> None:
-        self.removing = ""
         if problem:
             self.banner.show_message(problem)
         self.refresh()
@@ -444,7 +453,7 @@ class LibraryPage(QWidget):
     def is_busy(self, name: str) -> bool:
         """Being indexed, removed or watched: its folders and index must not change under it."""
         return bool(name) and (
-            name in (self.indexing, self.removing)
+            name in (self.indexing, self.removal.name)
             or self.is_watching(name)
             or self.watching.busy(name)
         )

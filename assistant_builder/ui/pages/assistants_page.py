@@ -228,7 +228,8 @@ class AssistantsPage(QWidget):
         self.editor.about.name.setFocus()
         self.editor.about.name.selectAll()
 
-    def open_editor(self, assistant_id: str) -> None:
+    def open_editor(self, assistant_id: str, *, section: str = "") -> None:
+        """Opens the assistant in the editor, at the section of that title if one is given."""
         try:
             assistant = self._store.get(assistant_id)
         except AppError as exc:
@@ -236,6 +237,9 @@ class AssistantsPage(QWidget):
             self.refresh()
             return
         self.editor.open_assistant(assistant)
+        for widget in self.editor.sections:
+            if widget.title == section:
+                self.editor.tabs.setCurrentWidget(widget)
         self.stack.setCurrentWidget(self.editor)
 
     def duplicate(self, assistant_id: str) -> None:

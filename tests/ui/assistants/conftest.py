@@ -12,9 +12,9 @@ from pytestqt.qtbot import QtBot
 
 from assistant_builder.core.assistants.model import Assistant, CollectionRef, Example
 from assistant_builder.core.assistants.store import AssistantStore, model_ref
+from assistant_builder.core.knowledge.collection import Collections
 from assistant_builder.core.models.registry import InstalledModel, ModelRegistry
 from assistant_builder.core.paths import Paths
-from assistant_builder.ui.main_window import collection_folders
 from assistant_builder.ui.pages.assistants_page import AssistantsPage
 
 
@@ -46,9 +46,11 @@ def store(paths: Paths) -> AssistantStore:
 
 
 @pytest.fixture
-def collections(paths: Paths) -> list[str]:
+def collections(paths: Paths, tmp_path: Path) -> list[str]:
+    documents = tmp_path / "documents"
+    documents.mkdir(exist_ok=True)
     for name in ("Household papers", "Recipes"):
-        (paths.collections_dir / name).mkdir(parents=True, exist_ok=True)
+        Collections(paths).create(name, [documents])
     return ["Household papers", "Recipes"]
 
 
@@ -76,7 +78,7 @@ def make_page(qtbot: QtBot, paths: Paths, store: AssistantStore) -> Callable[[],
             store,
             ModelRegistry(paths.models_registry),
             imported_documents_dir=paths.imported_documents_dir,
-            collection_names=lambda: collection_folders(paths.collections_dir),
+            collection_names=Collections(paths).names,
         )
         qtbot.addWidget(page)
         page.resize(1000, 700)

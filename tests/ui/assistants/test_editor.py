@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
 
 import pytest
@@ -195,7 +196,7 @@ def test_knowledge_settings_are_saved(
 def test_a_collection_that_disappeared_is_shown_as_missing_and_kept(
     make_page: MakePage, household: Assistant, paths: Paths, store: AssistantStore
 ) -> None:
-    (paths.collections_dir / "Household papers").rmdir()
+    shutil.rmtree(paths.collections_dir / "Household papers")
     _, editor = open_editor(make_page, household)
     items = [editor.knowledge.collections.item(i).text() for i in range(2)]
     assert items == ["Recipes", "Household papers (missing)"]

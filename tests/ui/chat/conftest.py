@@ -21,6 +21,7 @@ from assistant_builder.core.services import Services
 from assistant_builder.core.settings import Settings
 from assistant_builder.ui.chat.page import ChatPage
 from assistant_builder.ui.engine_host import EngineHost
+from assistant_builder.ui.main_window import MainWindow
 
 BRIEF = SamplingOptions(temperature=0.0, seed=1, max_tokens=12)
 
@@ -50,6 +51,17 @@ def helper(assistants: AssistantStore, registry: ModelRegistry) -> Assistant:
 
 def with_sampling(store: AssistantStore, assistant: Assistant, **changes: object) -> Assistant:
     return store.save(replace(assistant, sampling=replace(assistant.sampling, **changes)))  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def window(qtbot: QtBot, paths: Paths, registry: ModelRegistry) -> Iterator[MainWindow]:
+    """The whole window on this home, the real SmolLM2 answering on one thread."""
+    win = MainWindow(Services.create(), Settings(threads=1, gpu_layers=0))
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    yield win
+    win.engine_host.shutdown()
 
 
 @pytest.fixture

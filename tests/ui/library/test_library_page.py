@@ -215,3 +215,34 @@ def test_add_folder_by_dialog(page, docs: Path, tmp_path: Path, monkeypatch) -> 
     assert table_text(page)[1] == "Household papers, Letters"
     page.add_folder_button.click()  # the same folder twice is kept once
     assert table_text(page)[1] == "Household papers, Letters"
+
+
+def test_removing_a_collection_assistants_read_names_them_and_takes_it_out_of_each(
+    qtbot: QtBot, page, docs: Path, collections: Collections, monkeypatch
+) -> None:
+    from assistant_builder.core.assistants.model import Assistant, CollectionRef, ModelRef
+
+    page.create_collection("Manuals", [str(docs)])
+    store = page.assistants
+    for name in ("Helpdesk", "Recipes"):
+        store.create(Assistant(id="", name=name, model=ModelRef(id="smol"),
+                               collections=(CollectionRef("Manuals"),)))  # fmt: skip
+    asked: list[str] = []
+
+    def question(_parent, _title, text, *args, **kwargs):
+        asked.append(text)
+        return QMessageBox.StandardButton.Yes
+
+    monkeypatch.setattr(QMessageBox, "question", question)
+    with qtbot.waitSignal(page.collection_removed, timeout=30_000) as removed:
+        page.remove_button.click()
+    assert asked[0].startswith(
+        "“Manuals” is used by Helpdesk and Recipes; removing it also removes it from them."
+    )
+    assert removed.args[0].changed == ("Helpdesk", "Recipes")
+    assert page.names() == [] and collections.names() == []
+    assert [a.collections for a in store.list()] == [(), ()]
+    assert page.banner.message.text() == (
+        "Removed the collection “Manuals” (your files were not touched); "
+        "Helpdesk and Recipes no longer read it."
+    )

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from PySide6.QtCore import Qt
 
+from assistant_builder.core.knowledge.collection import CollectionConfig, CollectionStatus
 from assistant_builder.core.knowledge.indexer import IndexReport
 from assistant_builder.ui.library.models import (
     CollectionListModel,
@@ -13,7 +14,7 @@ from assistant_builder.ui.library.models import (
     ReportModel,
 )
 from assistant_builder.ui.library.search_panel import highlighted, question_words
-from assistant_builder.ui.library.summary import CollectionSummary, embedder_in_words
+from assistant_builder.ui.library.summary import embedder_in_words
 
 REPORT = IndexReport(
     indexed=("/docs/a.md", "/docs/b.txt"),
@@ -25,14 +26,17 @@ REPORT = IndexReport(
 )
 
 
-def summary(name: str, **kw: object) -> CollectionSummary:
+def summary(name: str, *, watch: bool = False, **kw: object) -> CollectionStatus:
+    config = CollectionConfig(
+        name=name, folders=("/home/ada/Papers", "/home/ada/Letters"), watch=watch
+    )
     values: dict[str, object] = dict(
-        name=name, folders=("/home/ada/Papers", "/home/ada/Letters"), embedder="all-MiniLM-L6-v2",
-        files=12, failed=1, chunks=140, last_indexed=datetime(2026, 3, 4, 9, 30),
-        interrupted=False, watch=False,
+        config=config, store="/data/lancedb", files=12, failed=1, chunks=140,
+        indexed_with="all-MiniLM-L6-v2", last_indexed=datetime(2026, 3, 4, 9, 30),
+        interrupted=False,
     )  # fmt: skip
     values.update(kw)
-    return CollectionSummary(**values)  # type: ignore[arg-type]
+    return CollectionStatus(**values)  # type: ignore[arg-type]
 
 
 def test_collection_model_rows_and_modeltester(qtmodeltester) -> None:

@@ -31,7 +31,12 @@ def test_watch_toggle_reindexes_a_changed_file_and_stops(
     assert table_text(page)[0] == "Household  ·  watching"
 
     runner = page.watchers["Household"]
-    qtbot.wait(1500)  # the watcher loads and starts watching
+    # Once live, the watcher catches up with what changed before it started: after that
+    # report, every change is seen (however long loading took on this machine).
+    with qtbot.waitSignal(
+        runner.progressed, timeout=60_000, check_params_cb=lambda e: isinstance(e, IndexReport)
+    ):
+        pass
     with qtbot.waitSignal(
         runner.progressed, timeout=30_000, check_params_cb=lambda e: isinstance(e, IndexReport)
     ):

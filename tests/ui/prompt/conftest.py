@@ -12,9 +12,9 @@ from pytestqt.qtbot import QtBot
 from assistant_builder.core.assistants.preview import PromptPreviewer
 from assistant_builder.core.assistants.retrieval import process_retriever
 from assistant_builder.core.assistants.store import AssistantStore
+from assistant_builder.core.knowledge.collection import Collections
 from assistant_builder.core.models.registry import ModelRegistry
 from assistant_builder.core.paths import Paths
-from assistant_builder.ui.main_window import collection_folders
 from assistant_builder.ui.pages.assistants_page import AssistantsPage
 
 
@@ -36,7 +36,6 @@ def store(paths: Paths) -> AssistantStore:
 @pytest.fixture
 def pets(paths: Paths, minilm_dir: Path, tmp_path: Path) -> str:
     """A collection "pets" of three real files, indexed with the real MiniLM."""
-    from assistant_builder.core.knowledge.collection import Collections
     from assistant_builder.core.knowledge.indexer import index_collection
 
     folder = tmp_path / "pets"
@@ -85,7 +84,7 @@ def make_page(
             store,
             registry,
             imported_documents_dir=paths.imported_documents_dir,
-            collection_names=lambda: collection_folders(paths.collections_dir),
+            collection_names=Collections(paths).names,
             prompt_source=source,
         )
         qtbot.addWidget(page)
