@@ -107,7 +107,7 @@ def test_markdown_and_json_exports(app_home: Paths, tmp_path: Path) -> None:
         data = json.loads(export_conversation(store, conv.id, tmp_path / "rent.json").read_text())
     assert md.startswith("# Rent\n")
     assert "## You\n\nWhen is rent due?" in md and "## Assistant\n\nMonthly [1]." in md
-    assert "- [1] lease.pdf, page 3" in md and "/home/ada" not in md
+    assert "[1] lease.pdf, page 3: “Rent is due monthly.”" in md and "/home/ada" not in md
     assert "model smollm2 · 1.2 s · 4 tokens" in md
     assert "It depends on\n\n*(This answer was interrupted" in md
     assert data["format"] == "assistant-builder.conversation" and data["version"] == 1
@@ -212,3 +212,25 @@ def test_sigkill_while_an_answer_streams_loses_nothing_committed(app_home: Paths
         store._conn.execute(
             "INSERT INTO messages_fts(messages_fts, rank) VALUES ('integrity-check', 1)"
         )
+
+
+def test_the_markdown_export_shows_the_attribution_as_footnotes(
+    app_home: Paths, tmp_path: Path
+) -> None:
+    from assistant_builder.core.citation import Grounding
+
+    answer = "Rent is due monthly. Pets cost extra."
+    rent = (0, answer.index(" Pets"))
+    with store_at(app_home) as store:
+        conv = store.create("lease-helper", "Rent")
+        store.add_message(conv.id, "user", "When is rent due?")
+        writer = store.start_answer(conv.id)
+        writer.append(answer)
+        cited = Citation(1, "/home/ada/lease.pdf", 3, 10, 30, "Rent is due\nmonthly.", 0.8, (rent,))
+        message = writer.finish(
+            citations=[cited], grounding=Grounding(unsupported=((rent[1] + 1, len(answer)),))
+        )
+        md = export_conversation(store, conv.id, tmp_path / "rent.md").read_text(encoding="utf-8")
+    label = f"{message.id}-1"
+    assert f"Rent is due monthly.[^{label}] Pets cost extra. *(not found in your documents)*" in md
+    assert f"[^{label}]: [1] lease.pdf, page 3: “Rent is due monthly.”" in md

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
+import re
+from dataclasses import asdict, replace
 from datetime import datetime
 from pathlib import Path, PurePath
 from typing import Any
 
 from assistant_builder.core.conversations.markdown import literal_html
+from assistant_builder.core.conversations.marks import Mark, answer_marks, marked
 from assistant_builder.core.conversations.store import Conversation, ConversationStore, Message
 from assistant_builder.core.fileio import write_bytes_atomic, write_json_atomic
 
@@ -36,17 +38,19 @@ def to_markdown(conversation: Conversation, messages: list[Message]) -> str:
     ]
     for m in messages:
         speaker = _SPEAKERS.get(m.role, m.role)
-        lines += [f"## {speaker}", "", literal_html(m.content.strip()) or "*(no text)*", ""]
+        lines += [f"## {speaker}", "", _attributed(m) or "*(no text)*", ""]
         if not m.complete:
             lines += ["*(This answer was interrupted before it finished.)*", ""]
         if m.citations:
+            # Markdown footnotes: each mark in the answer links to the passage that backs it.
             lines.append("Sources:")
             lines.append("")
             for c in m.citations:
                 where = PurePath(c.source).name or "document"
                 if c.page is not None:
                     where += f", page {c.page}"
-                lines.append(f"- [{c.n}] {literal_html(where)}")
+                quote = literal_html(" ".join(c.text.split()))
+                lines.append(f"[^{_label(m, c.n)}]: [{c.n}] {literal_html(where)}: “{quote}”")
             lines.append("")
         if m.invented_citations:
             numbers = ", ".join(f"[{n}]" for n in m.invented_citations)
@@ -66,6 +70,38 @@ def export_conversation(store: ConversationStore, conversation_id: int, dest: Pa
     else:
         write_bytes_atomic(dest, to_markdown(conversation, messages).encode("utf-8"))
     return dest
+
+
+def _label(m: Message, n: int) -> str:
+    return f"{m.id}-{n}"  # unique in the file: several answers cite their own passage 1
+
+
+def _attributed(m: Message) -> str:
+    """The text as written, with the app's attribution as footnote marks: after each sentence
+    a passage supports, and a plain note after each one no passage supports."""
+    text = m.content.strip()
+    if m.role != "assistant" or not (m.citations or m.grounding.unsupported):
+        return literal_html(text)
+    offset = len(m.content) - len(m.content.lstrip())
+    marks = [
+        replace(mark, at=mark.at - offset, end=max(0, mark.end - offset))
+        for mark in answer_marks(m.content, m.citations, m.grounding, every_source=True)
+    ]
+
+    def sentinel(mark: Mark) -> str:
+        return f"\ue000{mark.kind[0]}{mark.n}\ue001"
+
+    escaped = literal_html(marked(text, marks, sentinel))
+
+    def note(match: re.Match[str]) -> str:
+        kind, n = match.group(1), int(match.group(2))
+        if kind == "s":
+            return f"[^{_label(m, n)}]"
+        if kind == "d":
+            return f"[{n}?]"
+        return " *(not found in your documents)*"
+
+    return re.sub("\ue000([sud])(\\d+)\ue001", note, escaped)
 
 
 def _details(m: Message) -> str:

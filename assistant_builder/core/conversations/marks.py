@@ -23,12 +23,15 @@ class Mark:
     end: int = 0  # for "doubtful": the end of the model's own "[n]" it replaces
 
 
-def answer_marks(text: str, citations: Sequence[Citation], grounding: Grounding) -> list[Mark]:
-    """The marks of an answer, in the order they appear."""
+def answer_marks(
+    text: str, citations: Sequence[Citation], grounding: Grounding, *, every_source: bool = False
+) -> list[Mark]:
+    """The marks of an answer, in the order they appear. A source mark is left out where the
+    model wrote that number itself, unless ``every_source`` (footnotes need their own mark)."""
     marks: list[Mark] = []
     for citation in citations:
         for a, b in citation.spans:
-            if not _names(text[a:b], citation.n):  # the model's own [n] already says it
+            if every_source or not _names(text[a:b], citation.n):
                 marks.append(Mark(_sentence_end(text, a, b), "source", citation.n))
     for a, b in grounding.unsupported:
         marks.append(Mark(_sentence_end(text, a, b), "unsupported"))
@@ -78,7 +81,8 @@ def _names(sentence: str, n: int) -> bool:
 
 def _sentence_end(text: str, start: int, end: int) -> int:
     """The end of a sentence without the whitespace it may carry, so a mark sits after the
-    full stop on the same line."""
+    full stop on the same line (a span past the end, from a damaged record, is clamped)."""
+    end = min(end, len(text))
     while end > start and text[end - 1].isspace():
         end -= 1
     return end
