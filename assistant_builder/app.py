@@ -46,7 +46,9 @@ def run_gui(argv: Sequence[str]) -> int:
     app.setWindowIcon(app_icon())
     settings, notice = services.load_settings_or_defaults()
     apply_theme(app, settings.theme)
-    window = MainWindow(services, settings)
+    from assistant_builder.core.app import App
+
+    window = MainWindow(App(services, settings))
     window.show()
     QTimer.singleShot(0, freeze_startup_heap)
     if notice:

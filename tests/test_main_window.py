@@ -10,6 +10,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
+from assistant_builder.core.app import App
 from assistant_builder.core.models.registry import InstalledModel, ModelRegistry
 from assistant_builder.core.paths import Paths
 from assistant_builder.core.services import Services
@@ -21,7 +22,7 @@ from assistant_builder.ui.pages.models_page import InstalledModelsModel
 def _window(qtbot: QtBot) -> MainWindow:
     services = Services.create()
     settings, _ = services.load_settings_or_defaults()
-    window = MainWindow(services, settings)
+    window = MainWindow(App(services, settings))
     qtbot.addWidget(window)
     window.show()
     qtbot.waitExposed(window)
@@ -121,10 +122,11 @@ def test_opening_the_window_imports_no_heavy_library(app_home: Paths) -> None:
         "from PySide6.QtWidgets import QApplication\n"
         "from assistant_builder.app import run_gui\n"
         "from assistant_builder.core.services import Services\n"
+        "from assistant_builder.core.app import App\n"
         "from assistant_builder.ui.main_window import MainWindow\n"
         "from assistant_builder.core.settings import Settings\n"
         "app = QApplication([])\n"
-        "w = MainWindow(Services.create(), Settings()); w.show(); app.processEvents()\n"
+        "w = MainWindow(App(Services.create(), Settings())); w.show(); app.processEvents()\n"
         "import json\n"
         "heavy = ['llama_cpp', 'torch', 'sentence_transformers', 'lancedb', 'transformers']\n"
         "print(json.dumps([m for m in heavy if m in sys.modules]))\n"

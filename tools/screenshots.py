@@ -340,6 +340,7 @@ def main() -> None:
         add_assistants(_Paths.from_env())
         add_collections(_Paths.from_env(), Path(tmp) / "Documents")
         reports: dict[str, object] = {}
+        from assistant_builder.core.app import App
         from assistant_builder.core.services import Services
         from assistant_builder.core.settings import Settings
         from assistant_builder.ui.main_window import PAGES, MainWindow
@@ -349,7 +350,7 @@ def main() -> None:
         for theme in ("light", "dark"):
             apply_theme(app, theme)
             settings = Settings(user_name="Ada", theme=theme, threads=2, gpu_layers=0)
-            window = MainWindow(Services.create(), settings)
+            window = MainWindow(App(Services.create(), settings))
             window.resize(*SIZE)
             window.show()
             if only_source:

@@ -20,16 +20,10 @@ from PySide6.QtWidgets import (
 )
 
 from assistant_builder import APP_NAME
+from assistant_builder.core.app import App
 from assistant_builder.core.assistants.model import Assistant
-from assistant_builder.core.assistants.retrieval import process_retriever, process_similarity
-from assistant_builder.core.assistants.session import AnswerSession
-from assistant_builder.core.assistants.store import AssistantStore
 from assistant_builder.core.citation import Citation
-from assistant_builder.core.conversations.store import ConversationStore
 from assistant_builder.core.errors import AppError
-from assistant_builder.core.knowledge.process import KnowledgeProcess
-from assistant_builder.core.network import offline_from_env
-from assistant_builder.core.services import Services
 from assistant_builder.core.settings import Settings
 from assistant_builder.ui.chat.page import ChatPage
 from assistant_builder.ui.editor.try_it import TryItPane
@@ -62,22 +56,17 @@ QLabel#pageTitle { font-size: 22px; font-weight: 600; margin-bottom: 6px; }
 class MainWindow(QMainWindow):
     citation_requested = Signal(object)  # a source chip clicked in the Chat page or in Try it
 
-    def __init__(
-        self,
-        services: Services,
-        settings: Settings,
-        parent: QWidget | None = None,
-        *,
-        knowledge: KnowledgeProcess | None = None,
-    ) -> None:
+    def __init__(self, app: App, parent: QWidget | None = None) -> None:
+        """``app`` (core/app.py) owns what the pages share: the knowledge process, the stores,
+        the answering session and the settings; the window only lays the pages out."""
         super().__init__(parent)
+        self.app = app
+        services, settings = app.services, app.settings
         self._services = services
         self._settings = settings
-        # The one client of the knowledge process (indexing, watching, searching, passages for
-        # answers); its child starts on first use. Ended with the window unless it was given.
-        self._owns_knowledge = knowledge is None
-        self.knowledge = knowledge or KnowledgeProcess()
-        retriever = process_retriever(self.knowledge, services.paths)
+        self.knowledge = app.knowledge
+        self.session = app.session
+        self.conversations = app.conversations
         self.setWindowTitle(APP_NAME)
         self.setAccessibleName(APP_NAME)
         self.setMinimumSize(720, 480)
@@ -93,17 +82,10 @@ class MainWindow(QMainWindow):
         self.pages.setAccessibleName("Pages")
 
         self.models_page = ModelsPage(services)
-        # The one answering path (core): the Chat page, Try it and the final-prompt panel all
-        # go through it; one conversations store, so one writer of the conversations file.
-        self.conversations = ConversationStore(services.paths.conversations_db)
-        self.session = AnswerSession(
-            services, settings=settings, retrieve=retriever, conversations=self.conversations,
-            similarity=process_similarity(self.knowledge, services.paths),
-        )  # fmt: skip
-        self.prompt_source = self.session.previewer
+        self.prompt_source = app.previewer
         self.source_viewer: SourceViewer | None = None  # opened by the first citation
         self.assistants_page = AssistantsPage(
-            AssistantStore(services.paths.assistants_dir),
+            app.assistants,
             services.models,
             imported_documents_dir=services.paths.imported_documents_dir,
             collection_names=services.collections.names,
@@ -118,9 +100,7 @@ class MainWindow(QMainWindow):
         self.library_page.collection_removed.connect(lambda _r: self.assistants_page.refresh())
         # The one owner of the loaded model; the Chat page and the editor's Try it share it.
         self.engine_host = EngineHost(self.session, parent=self)
-        self.chat_page = ChatPage(
-            self.engine_host, AssistantStore(services.paths.assistants_dir), self.conversations
-        )
+        self.chat_page = ChatPage(self.engine_host, app.assistants, self.conversations)
         self.chat_page.models_requested.connect(lambda: self.show_page("Models"))
         self.chat_page.citation_requested.connect(self.citation_requested)
         # A clicked source chip opens the cited document inside the app, at the passage.
@@ -242,10 +222,8 @@ class MainWindow(QMainWindow):
         self.source_viewer.raise_()
 
     def _save_settings(self, settings: Settings) -> None:
-        self.session.settings = settings
-        self._services.network.offline = offline_from_env(settings.offline)
         try:
-            self._services.save_settings(settings)
+            self.app.save_settings(settings)
         except OSError as exc:
             log.exception("saving settings failed")
             QMessageBox.warning(
@@ -270,12 +248,10 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.library_page.stop_work()
-        if self._owns_knowledge:
-            self.knowledge.shutdown()  # what still runs in the child stops there
+        self.app.stop_knowledge()  # what still runs in the child stops there
         self.library_page.shutdown()
         self._settings.window_geometry = bytes(self.saveGeometry().toBase64().data()).decode()
         self._save_settings(self._settings)
         self.engine_host.shutdown()  # the model's process ends with the window
-        self.session.close()
-        self.conversations.close()
+        self.app.close()
         super().closeEvent(event)

@@ -11,6 +11,7 @@ import pytest
 from PySide6.QtWidgets import QFileDialog
 from pytestqt.qtbot import QtBot
 
+from assistant_builder.core.app import App
 from assistant_builder.core.assistants.model import Assistant
 from assistant_builder.core.assistants.store import AssistantStore
 from assistant_builder.core.models.registry import InstalledModel
@@ -131,7 +132,7 @@ def test_two_deletes_can_both_be_undone_newest_first(
 
 
 def test_chat_button_asks_the_window_for_the_chat_page(qtbot: QtBot, household: Assistant) -> None:
-    window = MainWindow(Services.create(), Settings())
+    window = MainWindow(App(Services.create(), Settings()))
     qtbot.addWidget(window)
     window.show()
     page = window.assistants_page

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
+from assistant_builder.core.app import App
 from assistant_builder.core.assistants.model import Assistant, Example
 from assistant_builder.core.assistants.store import AssistantStore
 from assistant_builder.core.models.registry import InstalledModel
@@ -352,7 +353,7 @@ def test_leaving_with_unsaved_changes_asks_save_discard_or_cancel(
 def test_closing_the_window_with_unsaved_changes_can_be_cancelled(
     qtbot: QtBot, household: Assistant, store: AssistantStore
 ) -> None:
-    window = MainWindow(Services.create(), Settings())
+    window = MainWindow(App(Services.create(), Settings()))
     qtbot.addWidget(window)
     window.show()
     page = window.assistants_page
@@ -395,7 +396,7 @@ def test_screenshots_of_the_page_and_editor(
     old = app.palette()
     apply_theme(app, theme)
     try:
-        window = MainWindow(Services.create(), Settings())
+        window = MainWindow(App(Services.create(), Settings()))
         qtbot.addWidget(window)
         window.resize(1000, 660)
         window.show()

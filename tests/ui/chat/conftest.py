@@ -9,6 +9,7 @@ from dataclasses import replace
 import pytest
 from pytestqt.qtbot import QtBot
 
+from assistant_builder.core.app import App
 from assistant_builder.core.assistants.answering import no_retrieval
 from assistant_builder.core.assistants.model import Assistant, ModelRef
 from assistant_builder.core.assistants.session import AnswerSession
@@ -56,7 +57,7 @@ def with_sampling(store: AssistantStore, assistant: Assistant, **changes: object
 @pytest.fixture
 def window(qtbot: QtBot, paths: Paths, registry: ModelRegistry) -> Iterator[MainWindow]:
     """The whole window on this home, the real SmolLM2 answering on one thread."""
-    win = MainWindow(Services.create(), Settings(threads=1, gpu_layers=0))
+    win = MainWindow(App(Services.create(), Settings(threads=1, gpu_layers=0)))
     qtbot.addWidget(win)
     win.show()
     qtbot.waitExposed(win)

@@ -16,6 +16,7 @@ from assistant_builder.core.paths import Paths
 def test_clicking_a_source_chip_opens_the_cited_passage(
     qtbot: QtBot, paths: Paths, helper: Assistant, tmp_path: Path
 ) -> None:
+    from assistant_builder.core.app import App
     from assistant_builder.core.services import Services
     from assistant_builder.core.settings import Settings
     from assistant_builder.ui.main_window import MainWindow
@@ -34,7 +35,7 @@ def test_clicking_a_source_chip_opens_the_cited_passage(
     )  # fmt: skip
     store.close()
 
-    window = MainWindow(Services.create(), Settings())
+    window = MainWindow(App(Services.create(), Settings()))
     qtbot.addWidget(window)
     window.show()
     window.assistants_page.chat_requested.emit(helper.id)

@@ -42,6 +42,7 @@ def _resident_mb(pid: int) -> float:
 def test_the_child_starts_on_first_use_and_warms_in_the_background(
     qtbot: QtBot, collections: Collections, docs: Path, minilm_dir: Path
 ) -> None:
+    from assistant_builder.core.app import App
     from assistant_builder.core.services import Services
     from assistant_builder.core.settings import Settings
     from assistant_builder.ui.main_window import MainWindow
@@ -53,7 +54,7 @@ def test_the_child_starts_on_first_use_and_warms_in_the_background(
     )  # fmt: skip
     knowledge = RecordingKnowledge()
     try:
-        window = MainWindow(Services.create(), Settings(), knowledge=knowledge)
+        window = MainWindow(App(Services.create(), Settings(), knowledge=knowledge))
         qtbot.addWidget(window)
         window.show()
         qtbot.wait(300)

@@ -107,12 +107,13 @@ def test_every_control_has_an_accessible_name(page) -> None:
 def test_closing_the_window_stops_watching(
     qtbot: QtBot, docs: Path, collections: Collections, minilm_dir: Path
 ) -> None:
+    from assistant_builder.core.app import App
     from assistant_builder.core.services import Services
     from assistant_builder.core.settings import Settings
     from assistant_builder.ui.main_window import MainWindow
 
     collections.create("Household", [docs], embedder=str(minilm_dir), watch=True)
-    window = MainWindow(Services.create(), Settings())
+    window = MainWindow(App(Services.create(), Settings()))
     qtbot.addWidget(window)
     window.show_page("Library")
     runner = window.library_page.watchers["Household"]

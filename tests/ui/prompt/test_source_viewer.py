@@ -271,11 +271,12 @@ def test_a_missing_file_gets_a_plain_sentence(
 def test_the_main_window_opens_a_citation_in_its_source_window(
     qtbot: QtBot, app_home: Paths, tmp_path: Path
 ) -> None:
+    from assistant_builder.core.app import App
     from assistant_builder.core.services import Services
     from assistant_builder.core.settings import Settings
     from assistant_builder.ui.main_window import MainWindow
 
-    window = MainWindow(Services.create(), Settings())
+    window = MainWindow(App(Services.create(), Settings()))
     qtbot.addWidget(window)
     window.show()
     pdf = write_pdf(tmp_path / "volcanoes.pdf", PAGES)

@@ -54,6 +54,7 @@ def test_the_final_prompt_panel_shows_what_the_engine_evaluates(
     tmp_path: Path,
     shared_knowledge: object,
 ) -> None:
+    from assistant_builder.core.app import App
     from assistant_builder.core.knowledge.collection import Collections
     from assistant_builder.core.knowledge.indexer import index_collection
     from assistant_builder.core.services import Services
@@ -79,7 +80,7 @@ def test_the_final_prompt_panel_shows_what_the_engine_evaluates(
     services = Services.create()
     settings, _ = services.load_settings_or_defaults()
     settings.threads, settings.gpu_layers, settings.user_name = 1, 0, "Ada"
-    window = MainWindow(services, settings, knowledge=shared_knowledge)  # type: ignore[arg-type]
+    window = MainWindow(App(services, settings, knowledge=shared_knowledge))  # type: ignore[arg-type]
     qtbot.addWidget(window)
     window.resize(1100, 720)
     window.show()

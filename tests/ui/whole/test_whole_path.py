@@ -49,13 +49,14 @@ EXAMPLES = (
 
 
 def _window(qtbot: QtBot, knowledge: object) -> object:
+    from assistant_builder.core.app import App
     from assistant_builder.core.services import Services
     from assistant_builder.ui.main_window import MainWindow
 
     services = Services.create()
     settings, _ = services.load_settings_or_defaults()
     settings.threads = 1
-    window = MainWindow(services, settings, knowledge=knowledge)  # type: ignore[arg-type]
+    window = MainWindow(App(services, settings, knowledge=knowledge))  # type: ignore[arg-type]
     qtbot.addWidget(window)
     window.resize(1200, 760)
     window.show()

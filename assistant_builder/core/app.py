@@ -1,0 +1,84 @@
+"""The desktop app's façade over core: the one owner of each scarce resource its pages share
+(the knowledge process, the assistants folder, the conversations file and its one writer, the
+answering session with its loaded model, the settings and the network policy). Built once by
+the composition root (assistant_builder/app.py) and handed to the main window, which builds
+nothing of core itself."""
+
+from __future__ import annotations
+
+from assistant_builder.core.assistants.preview import PromptPreviewer
+from assistant_builder.core.assistants.retrieval import process_retriever, process_similarity
+from assistant_builder.core.assistants.session import AnswerSession
+from assistant_builder.core.assistants.store import AssistantStore
+from assistant_builder.core.conversations.store import ConversationStore
+from assistant_builder.core.knowledge.collection import Collections
+from assistant_builder.core.knowledge.process import KnowledgeProcess
+from assistant_builder.core.models.registry import ModelRegistry
+from assistant_builder.core.network import NetworkPolicy, offline_from_env
+from assistant_builder.core.paths import Paths
+from assistant_builder.core.services import Services
+from assistant_builder.core.settings import Settings
+
+
+class App:
+    """Everything the window's pages share. ``knowledge`` may be given (tests share one child
+    between windows); otherwise the app owns its knowledge process and ends it on close."""
+
+    def __init__(
+        self,
+        services: Services,
+        settings: Settings,
+        *,
+        knowledge: KnowledgeProcess | None = None,
+    ) -> None:
+        self.services = services
+        self.settings = settings
+        self._owns_knowledge = knowledge is None
+        # Its child starts on first use: building the app costs nothing on the way to the window.
+        self.knowledge = knowledge or KnowledgeProcess()
+        self.collections: Collections = services.collections
+        self.assistants = AssistantStore(services.paths.assistants_dir)
+        self.conversations = ConversationStore(services.paths.conversations_db)
+        # The one answering path (Chat, Try it and the final-prompt panel); passages and the
+        # attribution's embedder come from the knowledge process, never this process.
+        self.session = AnswerSession(
+            services,
+            settings=settings,
+            retrieve=process_retriever(self.knowledge, services.paths),
+            similarity=process_similarity(self.knowledge, services.paths),
+            conversations=self.conversations,
+        )
+
+    @property
+    def paths(self) -> Paths:
+        return self.services.paths
+
+    @property
+    def models(self) -> ModelRegistry:
+        return self.services.models
+
+    @property
+    def network(self) -> NetworkPolicy:
+        return self.services.network
+
+    @property
+    def previewer(self) -> PromptPreviewer:
+        return self.session.previewer
+
+    def save_settings(self, settings: Settings) -> None:
+        """Use ``settings`` from now on (the next answer, the offline switch) and keep them."""
+        self.settings = settings
+        self.session.settings = settings
+        self.services.network.offline = offline_from_env(settings.offline)
+        self.services.save_settings(settings)
+
+    def stop_knowledge(self) -> None:
+        """End the knowledge process if this app started it (what runs there stops)."""
+        if self._owns_knowledge:
+            self.knowledge.shutdown()
+
+    def close(self) -> None:
+        """Unload the model and close the stores (the window has stopped using them)."""
+        self.session.close()
+        self.conversations.close()
+        self.stop_knowledge()
