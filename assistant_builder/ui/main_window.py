@@ -68,7 +68,8 @@ QLabel#pageTitle { font-size: 22px; font-weight: 600; margin-bottom: 6px; }
 
 
 class MainWindow(QMainWindow):
-    citation_requested = Signal(dict)  # a source chip clicked in the Chat page or in Try it
+    # a source chip clicked in the Chat page or in Try it, or a Library test search result
+    citation_requested = Signal(dict)
 
     def __init__(
         self,
@@ -113,6 +114,7 @@ class MainWindow(QMainWindow):
         self.assistants_page.chat_requested.connect(self._on_chat_requested)
         self.assistants_page.editor.dirty_changed.connect(self._show_unsaved)
         self.library_page = LibraryPage(services.collections, self.knowledge)
+        self.library_page.search_panel.source_requested.connect(self.citation_requested)
         # The one owner of the loaded model; the Chat page and the editor's Try it share it.
         self.engine_host = EngineHost(
             services.paths, services.models, threads=settings.threads,
