@@ -67,6 +67,8 @@ def test_clicking_a_result_opens_the_source_viewer_at_the_passage(
     panel = library.search_panel
     search(qtbot, panel, "How often is the boiler serviced?", "hybrid")
     card = next(c for c in panel.cards() if Path(c.hit.source).name == "boiler.txt")
+    asked_for: list[dict] = []
+    window.citation_requested.connect(asked_for.append)
     with qtbot.waitSignal(window.citation_requested, timeout=10_000) as asked:
         qtbot.mouseClick(card.text, Qt.MouseButton.LeftButton)
     assert asked.args == [card.hit.to_json()]
@@ -76,5 +78,6 @@ def test_clicking_a_result_opens_the_source_viewer_at_the_passage(
     assert viewer.title.text() == "boiler.txt"
     assert viewer.passage_range == (card.hit.start, card.hit.end)
     start, end = viewer.passage_range
+    assert len(asked_for) == 1  # one click, one passage opened
     assert viewer.text_view.toPlainText()[start:end] == card.hit.text
     window.close()
