@@ -37,7 +37,8 @@ def _search(args: argparse.Namespace) -> int:
     for n, hit in enumerate(hits, start=1):
         where = f", page {hit.page}" if hit.page is not None else ""
         print(
-            f"[{n}] {hit.source}{where} (characters {hit.start}–{hit.end}, score {hit.score:.3f})"
+            f"[{n}] {hit.source}{where} (characters {hit.start}–{hit.end}, relevance "
+            f"{hit.relevance:.2f}: keyword {hit.keyword:.2f}, meaning {hit.meaning:.2f})"
         )
         print("    " + " ".join(hit.text.split())[:300])
     return 0

@@ -54,7 +54,8 @@ QLabel#pageTitle { font-size: 22px; font-weight: 600; margin-bottom: 6px; }
 
 
 class MainWindow(QMainWindow):
-    citation_requested = Signal(object)  # a source chip clicked in the Chat page or in Try it
+    # a source chip clicked in the Chat page or in Try it, or a Library test search result
+    citation_requested = Signal(object)
 
     def __init__(self, app: App, parent: QWidget | None = None) -> None:
         """``app`` (core/app.py) owns what the pages share: the knowledge process, the stores,
@@ -96,6 +97,8 @@ class MainWindow(QMainWindow):
         self.library_page = LibraryPage(
             services.collections, self.knowledge, assistants=self.assistants_page.store
         )
+        # A test search result opens in the source viewer like a cited passage.
+        self.library_page.search_panel.source_requested.connect(self.citation_requested)
         # A removed collection was taken out of the assistants that read it: show them so.
         self.library_page.collection_removed.connect(lambda _r: self.assistants_page.refresh())
         # The one owner of the loaded model; the Chat page and the editor's Try it share it.

@@ -89,7 +89,7 @@ def test_search_in_the_child_equals_in_process_search(
         assert [(h.source, h.page, h.start, h.end, h.text) for h in there] == [
             (h.source, h.page, h.start, h.end, h.text) for h in here
         ]
-        assert [h.score for h in there] == pytest.approx([h.score for h in here], rel=1e-4)
+        assert [h.relevance for h in there] == pytest.approx([h.relevance for h in here], rel=1e-4)
         assert Path(there[0].source).name == "cats.md"
 
     assistant = Assistant(

@@ -211,6 +211,8 @@ def retrieval_record(
                 p.end,
                 p.text,
                 relevance,
+                keyword=p.keyword,
+                meaning=p.meaning,
                 collection=p.collection,
                 n=n,
                 left_out=left_out,

@@ -41,9 +41,11 @@ class Passage:
     start: int
     end: int
     text: str
-    score: float  # ranking score of the search that found it (orders the passages)
+    score: float  # the search's relevance, 0..1 (orders the passages)
     collection: str = ""
-    relevance: float | None = None  # 0..1 similarity to the question; None: use score
+    relevance: float | None = None  # 0..1 relevance to the question; None: use score
+    keyword: float | None = None  # the search's keyword score (0..1); None: not searched
+    meaning: float | None = None  # the search's meaning score (0..1); None: not searched
 
 
 @dataclass(frozen=True)

@@ -41,13 +41,15 @@ def _retriever(search: SearchFn, collections: Collections) -> Retriever:
                         hit.start,
                         hit.end,
                         hit.text,
-                        hit.score,
+                        hit.relevance,
                         collection=ref.name,
                         relevance=hit.relevance,
+                        keyword=hit.keyword,
+                        meaning=hit.meaning,
                     )
                 )
-        # Scores of different collections are on the same scale only within a mode; good
-        # enough to order them, and prompt assembly numbers them in this order.
+        # Every collection and mode scores on the one relevance scale, so passages of several
+        # collections merge by it; prompt assembly numbers them in this order.
         found.sort(key=lambda p: -p.score)
         return found
 

@@ -25,16 +25,16 @@ class StoredChunk:
     end: int
     text: str
     heading: str
-    score: float  # the mode's own ranking score: fusion, cosine or BM25
-    relevance: float = 0.0  # cosine similarity to the question (0..1), the same in every mode
+    meaning: float  # cosine similarity to the question, clipped to 0..1, in every mode
+    bm25: float  # LanceDB's full-text score for the question; 0.0: none of its words
 
 
 def _quote(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def _in_list(paths: Iterable[str]) -> str:
-    return "path IN (" + ", ".join(_quote(p) for p in paths) + ")"
+def _in_list(column: str, values: Iterable[str]) -> str:
+    return column + " IN (" + ", ".join(_quote(v) for v in values) + ")"
 
 
 class ChunkStore:
@@ -91,7 +91,7 @@ class ChunkStore:
 
         table = self._open()
         if table is not None and paths:
-            table.delete(_in_list(paths))
+            table.delete(_in_list("path", paths))
         if not rows:
             return
         columns = {key: [row[key] for row in rows] for key in rows[0]}
@@ -111,7 +111,7 @@ class ChunkStore:
     def delete_paths(self, paths: Sequence[str]) -> None:
         table = self._open()
         if table is not None and paths:
-            table.delete(_in_list(paths))
+            table.delete(_in_list("path", paths))
 
     def paths(self) -> dict[str, int]:
         """Chunks per source path, as the table holds them now."""
@@ -152,33 +152,45 @@ class ChunkStore:
         table = self._open()
         return table is not None and any(column in i.columns for i in table.list_indices())
 
-    def search(
-        self, mode: str, query: str, vector: Vectors | None, limit: int
-    ) -> list[StoredChunk]:
+    def search(self, mode: str, query: str, vector: Vectors, limit: int) -> list[StoredChunk]:
+        """Up to ``limit`` candidates of ``mode``, each with both of its scores whatever found it:
+        the cosine from its stored vector, the BM25 from the full-text index."""
         table = self._open()
         if table is None:
             return []
-        # The stored vector comes back too: each hit's relevance is its cosine similarity to the
-        # question, so a "minimum relevance" means the same whatever the ranking mode.
-        columns = ["path", "page", "start", "end", "text", "heading", "vector"]
-        if mode == "vector":
-            assert vector is not None
-            builder = table.search(vector, query_type="vector").distance_type("cosine")
-            found = builder.select([*columns, "_distance"]).limit(limit).to_list()
-            return [_stored(r, 1.0 - float(r["_distance"]), vector) for r in found]
         if not self.has_index("search_text"):
             _create_text_index(table)
+        columns = ["id", "path", "page", "start", "end", "text", "heading", "vector"]
+        if mode == "vector":
+            builder = table.search(vector, query_type="vector").distance_type("cosine")
+            found = builder.select(columns).limit(limit).to_list()
+            bm25 = self._bm25(query, [str(r["id"]) for r in found])
+            return [_stored(r, vector, bm25.get(str(r["id"]), 0.0)) for r in found]
         if mode == "keyword":
             builder = table.search(query, query_type="fts", fts_columns="search_text")
-            builder = builder.select([*columns, "_score"])
-            found = builder.limit(limit).to_list()
-            return [_stored(r, float(r["_score"]), vector) for r in found]
-        assert vector is not None
+            found = builder.select([*columns, "_score"]).limit(limit).to_list()
+            return [_stored(r, vector, float(r["_score"])) for r in found]
+        # LanceDB runs both searches and its reciprocal-rank fusion picks the candidates;
+        # return_score="all" hands back each one's own BM25 (None: the words did not match).
+        from lancedb.rerankers import RRFReranker
+
         builder = table.search(query_type="hybrid", fts_columns="search_text")
-        builder = builder.vector(vector).text(query)
-        builder = builder.distance_type("cosine")
+        builder = builder.vector(vector).text(query).distance_type("cosine")
+        builder = builder.rerank(RRFReranker(return_score="all"))
         found = builder.select(columns).limit(limit).to_list()
-        return [_stored(r, float(r["_relevance_score"]), vector) for r in found]
+        return [_stored(r, vector, float(r.get("_score") or 0.0)) for r in found]
+
+    def _bm25(self, query: str, ids: Sequence[str]) -> dict[str, float]:
+        """The BM25 of the rows ``ids`` for ``query`` (a row missing: none of its words matched)."""
+        if not ids:
+            return {}
+        builder = self._open().search(query, query_type="fts", fts_columns="search_text")
+        found = (
+            builder.where(_in_list("id", ids), prefilter=True)
+            .select(["id", "_score"])
+            .limit(len(ids))
+        )
+        return {str(r["id"]): float(r["_score"]) for r in found.to_list()}
 
 
 def _create_text_index(table: Any) -> None:
@@ -189,13 +201,11 @@ def _create_text_index(table: Any) -> None:
     table.create_index("search_text", config=FTS(with_position=False), replace=True)
 
 
-def _stored(row: dict[str, Any], score: float, query: Vectors | None) -> StoredChunk:
+def _stored(row: dict[str, Any], query: Vectors, bm25: float) -> StoredChunk:
     page = row.get("page")
-    relevance = 0.0
-    stored = row.get("vector")
-    if query is not None and stored is not None:
-        # Both are unit vectors (the embedder normalises), so the dot product is the cosine.
-        relevance = float(np.clip(np.dot(np.asarray(stored, dtype=np.float32), query), 0.0, 1.0))
+    stored = np.asarray(row["vector"], dtype=np.float32)
+    # Both are unit vectors (the embedder normalises), so the dot product is the cosine.
+    meaning = float(np.clip(np.dot(stored, query), 0.0, 1.0))
     return StoredChunk(
         path=str(row["path"]),
         page=None if page is None else int(page),
@@ -203,6 +213,6 @@ def _stored(row: dict[str, Any], score: float, query: Vectors | None) -> StoredC
         end=int(row["end"]),
         text=str(row["text"]),
         heading=str(row.get("heading") or ""),
-        score=score,
-        relevance=relevance,
+        meaning=meaning,
+        bm25=bm25,
     )

@@ -1,5 +1,6 @@
-"""The "Test search" box: the passages a question retrieves from a collection, with their
-source, page and score, and the question's words highlighted in each passage."""
+"""The "Test search" box: the passages a question retrieves from a collection, best first on
+the one relevance scale, with their source and page and the question's words highlighted; a
+click opens a passage in the source viewer."""
 
 from __future__ import annotations
 
@@ -8,14 +9,15 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QResizeEvent
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
+from PySide6.QtGui import QKeyEvent, QMouseEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QProgressBar,
     QPushButton,
     QScrollArea,
     QVBoxLayout,
@@ -78,43 +80,88 @@ class PassageLabel(QLabel):
             self.updateGeometry()
 
 
+def relevance_tip(hit: SearchHit) -> str:
+    return f"keyword {hit.keyword:.2f} · meaning {hit.meaning:.2f}"
+
+
 class HitCard(QFrame):
-    """One retrieved passage: where it comes from, how well it matched, and its text."""
+    """One retrieved passage: where it comes from, how relevant it is, and its text. A click
+    (or Enter) on it asks for the passage to be opened; selecting text in it does not."""
+
+    open_requested = Signal(object)  # the passage as a Citation, to open at its place
 
     def __init__(self, rank: int, hit: SearchHit, question: str) -> None:
         super().__init__()
         self.hit = hit
         self.setObjectName("hitCard")
         self.setFrameShape(QFrame.Shape.StyledPanel)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(10, 8, 10, 8)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setAccessibleName(f"Passage {rank}: open it in its document")
         where = Path(hit.source).name
         if hit.page is not None:
             where += f" · page {hit.page}"
-        # Relevance (0..1, closeness in meaning) is what an assistant's "minimum relevance"
-        # compares with; the mode's own ranking score is on hover.
-        self.source = QLabel(
-            f"<b>{rank}. {html.escape(where)}</b>  ·  relevance {hit.relevance:.2f}"
-        )
-        self.source.setToolTip(
-            f"Relevance: how close in meaning the passage is to the question (0 to 1). "
-            f"Ranking score of this search mode: {hit.score:.3f}."
-        )
+        self.source = QLabel(f"<b>{rank}. {html.escape(where)}</b>")
         self.source.setToolTip(hit.source)
         self.source.setAccessibleName(f"Source of passage {rank}")
+        # The relevance an assistant's "minimum relevance" compares with, as a percentage;
+        # the two scores it combines are on hover.
+        self.relevance = QProgressBar()
+        self.relevance.setRange(0, 100)
+        self.relevance.setValue(round(hit.relevance * 100))
+        self.relevance.setFormat("relevance %p%")
+        self.relevance.setFixedWidth(150)
+        self.relevance.setToolTip(relevance_tip(hit))
+        self.relevance.setAccessibleName(f"Relevance of passage {rank}")
+        self.relevance.setAccessibleDescription(relevance_tip(hit))
         self.text = PassageLabel(highlighted(hit.text, question))
         self.text.setTextFormat(Qt.TextFormat.RichText)
         self.text.setWordWrap(True)
         self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.text.setAccessibleName(f"Text of passage {rank}")
-        layout.addWidget(self.source)
+        self.text.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.text.installEventFilter(self)
+        header = QHBoxLayout()
+        header.addWidget(self.source, 1)
+        header.addWidget(self.relevance)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(10, 8, 10, 8)
+        layout.addLayout(header)
         layout.addWidget(self.text)
+
+    def open(self) -> None:
+        self.open_requested.emit(self.hit.citation())
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton:
+            self.open()
+        super().mouseReleaseEvent(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space):
+            self.open()
+            return
+        super().keyPressEvent(event)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # The passage's text takes the mouse for selecting; a plain click still opens it.
+        if (
+            watched is self.text
+            and event.type() == QEvent.Type.MouseButtonRelease
+            and isinstance(event, QMouseEvent)
+            and event.button() == Qt.MouseButton.LeftButton
+            and not self.text.hasSelectedText()
+        ):
+            self.open()
+        return False
 
 
 class TestSearchPanel(QWidget):
     """Asks the selected collection a question off the GUI thread and lists what comes back."""
 
     __test__ = False  # not a pytest test class despite its name
+
+    source_requested = Signal(object)  # a result clicked: its Citation, to open at the passage
 
     def __init__(self, search_fn: SearchFn, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -192,9 +239,11 @@ class TestSearchPanel(QWidget):
         assert isinstance(hits, list)
         self._clear()
         for rank, hit in enumerate(hits, start=1):
-            self.results_layout.insertWidget(rank - 1, HitCard(rank, hit, self._question))
+            card = HitCard(rank, hit, self._question)
+            card.open_requested.connect(self.source_requested)
+            self.results_layout.insertWidget(rank - 1, card)
         self.status.setText(
-            f"{len(hits)} passages found, best first." if hits else
+            f"{len(hits)} passages found, most relevant first; click one to open it." if hits else
             "Nothing matched; try other words or “Meaning only”."
         )  # fmt: skip
 
