@@ -131,7 +131,10 @@ class MainWindow(QMainWindow):
         self.citation_requested.connect(self.open_citation)
         self.chat_page.edit_requested.connect(self._on_edit_requested)
         editor = self.assistants_page.editor
-        self.try_it = TryItPane(self.engine_host, editor.current_draft, services.paths.scratch_dir)
+        self.try_it = TryItPane(
+            self.engine_host, editor.current_draft, services.paths.scratch_dir,
+            save_choices=editor.set_passage_choices,
+        )  # fmt: skip
         self.try_it.models_requested.connect(lambda: self.show_page("Models"))
         self.try_it.citation_requested.connect(self.citation_requested)
         editor.opened.connect(self.try_it.clear)
