@@ -47,6 +47,9 @@ STYLE = """
 QFrame#whyPassage { border: 1px solid palette(mid); border-radius: 8px; }
 QFrame#whyPassage[sent="true"] { border-color: palette(highlight); }
 QLabel#whyWhere { font-weight: 600; }
+QLabel#whyTitle { font-size: 17px; font-weight: 600; }
+QToolButton#notRelevant { padding: 3px 8px; }
+QToolButton#notRelevant::menu-indicator { image: none; width: 0px; }
 QLabel#whyFigures, QLabel#hint { color: palette(placeholder-text); font-size: 11px; }
 QProgressBar#relevance { border: none; border-radius: 3px; background: palette(alternate-base);
                          max-height: 6px; min-height: 6px; }
@@ -119,7 +122,8 @@ class PassageRow(QFrame):
         self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
         self.not_relevant = QToolButton()
-        self.not_relevant.setText("Not relevant")
+        self.not_relevant.setText("Not relevant ▾")
+        self.not_relevant.setObjectName("notRelevant")
         self.not_relevant.setAccessibleName("Not relevant")
         self.not_relevant.setToolTip("Leave this passage, or its whole file, out of the answers")
         self.not_relevant.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
@@ -198,6 +202,8 @@ class WhyPanel(QDialog):
         self._save = save
         grounding = message.grounding
         sent = sum(1 for p in grounding.retrieved if p.n)
+        title = QLabel("Why this answer")
+        title.setObjectName("whyTitle")
         query = QLabel(f"Searched your documents for: “{grounding.query}”")
         query.setWordWrap(True)
         query.setTextFormat(Qt.TextFormat.PlainText)
@@ -249,6 +255,8 @@ class WhyPanel(QDialog):
         buttons.addWidget(close)
         buttons.addWidget(self.again)
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 14, 16, 12)
+        layout.addWidget(title)
         layout.addWidget(query)
         layout.addWidget(summary)
         layout.addWidget(self.problem)
@@ -257,7 +265,8 @@ class WhyPanel(QDialog):
         close.clicked.connect(self.reject)
         self.again.clicked.connect(self._again)
         self._show_choices()
-        self.resize(760, 560)
+        # Tall enough for the passages found (a few), never taller than a small screen.
+        self.resize(780, min(600, 200 + 130 * len(self.rows)))
 
     def row_for(self, text: str) -> PassageRow:
         """The row of the passage whose text contains ``text`` (tests, and reading it back)."""
