@@ -45,6 +45,8 @@ def test_an_older_assistant_file_loads_with_no_choices_and_choices_round_trip(
 ) -> None:
     old = {"schema_version": 1, "id": "a", "name": "A", "model": {"id": "smollm2"}}
     assert Assistant.from_dict(old).passage_choices == PassageChoices()
+    with_choices = helper(PassageChoices().mark_file_not_relevant("/docs/dogs.txt"))
+    assert Assistant.from_dict(with_choices.to_dict()) == with_choices  # not only through JSON
     store = AssistantStore(app_home.ensure().assistants_dir)
     choices = PassageChoices().mark_not_relevant(ref(CATS)).mark_file_not_relevant("/docs/dogs.txt")
     saved = store.create(helper(choices.include_always(FISH)))

@@ -128,7 +128,7 @@ class PassageChoices:
         if not isinstance(data, Mapping):
             raise TypeError("expected an object for passage_choices")
         files = data.get("not_relevant_files", [])
-        if not isinstance(files, list):
+        if not isinstance(files, (list, tuple)):
             raise TypeError("expected a list of files")
         return cls(
             not_relevant=tuple(PassageRef.from_json(p) for p in data.get("not_relevant", [])),
