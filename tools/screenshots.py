@@ -17,6 +17,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "docs" / "screenshots"
 SIZE = (1100, 700)
+WHY_SIZE = (1100, 720)  # the window's default size
 WIDE = (1440, 860)  # the editor with its final-prompt panel beside it
 
 
@@ -325,6 +326,45 @@ def chat_with_sources(app: object, window: object, theme: str) -> None:
     print(target.relative_to(ROOT), f"({chips} source chips)", repr(last.content))
 
 
+def shoot_why(app: object, window: object, theme: str) -> None:
+    """ "Why this answer" for the Chat page's last answer, over the window as a person sees it,
+    with its second passage marked "Not relevant" (undone afterwards)."""
+    from PySide6.QtGui import QPainter
+
+    from assistant_builder.ui.main_window import MainWindow
+
+    assert isinstance(window, MainWindow)
+    window.resize(*WHY_SIZE)
+    chat = window.chat_page.panel
+    answer = [m for m in chat.messages() if m.role == "assistant"][-1]
+    panel = chat.show_why(answer)
+    if len(panel.rows) > 1:
+        panel.rows[1].this_passage.trigger()
+    panel.resize(min(panel.width(), window.width() - 80), min(panel.height(), window.height() - 60))
+    app.processEvents()  # type: ignore[attr-defined]
+    shot = window.grab()
+    painter = QPainter(shot)
+    painter.fillRect(shot.rect(), _shade(theme))
+    x, y = (shot.width() - panel.width()) // 2, (shot.height() - panel.height()) // 2
+    painter.drawPixmap(x, y, panel.grab())
+    painter.setPen(panel.palette().mid().color())
+    painter.drawRect(x - 1, y - 1, panel.width() + 1, panel.height() + 1)  # the window's edge
+    painter.end()
+    target = OUT / f"why-{theme}.png"
+    shot.save(str(target))
+    print(target.relative_to(ROOT), f"({len(panel.rows)} passages)")
+    if len(panel.rows) > 1:
+        panel.rows[1].undo.click()
+    panel.close()
+    window.resize(*SIZE)
+
+
+def _shade(theme: str) -> object:
+    from PySide6.QtGui import QColor
+
+    return QColor(0, 0, 0, 110 if theme == "dark" else 70)
+
+
 def main() -> None:
     """Every screenshot; ``tools/screenshots.py source`` renders only the source viewer's."""
     from PySide6.QtWidgets import QApplication
@@ -371,6 +411,7 @@ def main() -> None:
                 window.grab().save(str(target))
                 print(target.relative_to(ROOT))
             chat_with_sources(app, window, theme)
+            shoot_why(app, window, theme)
             # The editor of the document assistant on its Instructions section, with the final
             # prompt for a sample question beside it (passages retrieved from the contract).
             window.resize(*WIDE)

@@ -67,14 +67,15 @@ class RetrievedPassage:
     meaning: float | None = None
     collection: str = ""
     n: int = 0  # its number in the prompt; 0 when it was not sent
-    left_out: str = ""  # why it was not sent: "below_minimum" | "no_room" | ""
+    left_out: str = ""  # why not sent: "below_minimum" | "no_room" | "excluded" | "excluded_file"
+    pinned: bool = False  # the person chose "Always include" for it
 
     def to_json(self) -> dict[str, Any]:
         return {
             "source": self.source, "page": self.page, "start": self.start, "end": self.end,
             "text": self.text, "relevance": self.relevance, "keyword": self.keyword,
             "meaning": self.meaning, "collection": self.collection, "n": self.n,
-            "left_out": self.left_out,
+            "left_out": self.left_out, "pinned": self.pinned,
         }  # fmt: skip
 
     @classmethod
@@ -93,6 +94,7 @@ class RetrievedPassage:
             collection=str(data.get("collection", "")),
             n=int(data.get("n", 0) or 0),
             left_out=str(data.get("left_out", "")),
+            pinned=bool(data.get("pinned", False)),
         )
 
 

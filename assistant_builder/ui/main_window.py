@@ -114,7 +114,10 @@ class MainWindow(QMainWindow):
         )
         self.chat_page.index_requested.connect(self._on_index_requested)
         editor = self.assistants_page.editor
-        self.try_it = TryItPane(self.engine_host, editor.current_draft, services.paths.scratch_dir)
+        self.try_it = TryItPane(
+            self.engine_host, editor.current_draft, services.paths.scratch_dir,
+            save_choices=editor.set_passage_choices,
+        )  # fmt: skip
         self.try_it.models_requested.connect(lambda: self.show_page("Models"))
         self.try_it.citation_requested.connect(self.citation_requested)
         editor.opened.connect(self.try_it.clear)

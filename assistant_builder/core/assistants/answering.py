@@ -17,6 +17,7 @@ from assistant_builder.core.assistants.attribution import Attribution, attribute
 from assistant_builder.core.assistants.final_prompt import FinalPrompt, final_prompt
 from assistant_builder.core.assistants.model import Assistant
 from assistant_builder.core.assistants.prompt import Passage
+from assistant_builder.core.assistants.sieve import candidates, sift
 from assistant_builder.core.assistants.turn import Answer, Attributor, run_turn
 from assistant_builder.core.assistants.variables import standard_values
 from assistant_builder.core.cancel import NEVER, CancelToken
@@ -186,23 +187,24 @@ def prepare(
     return final_prompt(
         assistant, question, builder=builder, context_size=context_size,
         answer_room=answer_room(assistant, context_size), variables=variables,
-        history=history, passages=passages,
+        history=history, passages=candidates(assistant, passages),
     )  # fmt: skip
 
 
 def retrieval_record(
     assistant: Assistant, found: Sequence[Passage], final: FinalPrompt
 ) -> tuple[RetrievedPassage, ...]:
-    """Every passage the search found, with its number in the prompt or why it was left out."""
+    """Every passage the search found and every pinned one, with its number in the prompt or
+    why it was left out."""
     sent = {(p.source, p.start, p.end): p.n for p in final.assembled.passages}
     out = []
-    for p in found:
+    for p, excluded in ((s.passage, s.excluded) for s in sift(assistant, found)):
         n = sent.get((p.source, p.start, p.end), 0)
         relevance = p.relevance if p.relevance is not None else p.score
         left_out = ""
         if not n:
-            low = relevance < assistant.min_score_for(p.collection)
-            left_out = "below_minimum" if low else "no_room"
+            low = not p.pinned and relevance < assistant.min_score_for(p.collection)
+            left_out = excluded or ("below_minimum" if low else "no_room")
         out.append(
             RetrievedPassage(
                 p.source,
@@ -216,6 +218,7 @@ def retrieval_record(
                 collection=p.collection,
                 n=n,
                 left_out=left_out,
+                pinned=p.pinned,
             )
         )
     return tuple(out)

@@ -54,7 +54,8 @@ def manifest_for(assistant: Assistant, registry: ModelRegistry) -> dict[str, Any
     """The manifest without documents: the assistant as another computer needs to rebuild it."""
     assistant = _with_registry_refs(assistant, registry)
     data = assistant.to_dict()
-    for private in ("id", "created_at", "updated_at"):
+    # Passage choices name files by their path on this computer.
+    for private in ("id", "created_at", "updated_at", "passage_choices"):
         data.pop(private, None)
     return {
         "format": BUNDLE_FORMAT,

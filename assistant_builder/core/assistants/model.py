@@ -8,6 +8,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 from assistant_builder.core import versioned
+from assistant_builder.core.assistants.choices import PassageChoices
 from assistant_builder.core.assistants.template_check import template_problem
 from assistant_builder.core.engine.sampling import (
     SamplingOptions,
@@ -81,6 +82,9 @@ class Assistant:
     chat_template: str = ""  # empty: the model's own template
     created_at: float = 0.0
     updated_at: float = 0.0
+    # "Not relevant" / "Always include" from "Why this answer" (choices.py); last, so the
+    # file reads as before with the choices at its end.
+    passage_choices: PassageChoices = field(default_factory=PassageChoices)
 
     def min_score_for(self, collection: str) -> float:
         """The minimum score of that collection, or the most lenient one for an unnamed source."""
@@ -119,6 +123,7 @@ class Assistant:
                 chat_template=_text(raw.get("chat_template", "")),
                 created_at=float(raw.get("created_at", 0.0)),
                 updated_at=float(raw.get("updated_at", 0.0)),
+                passage_choices=PassageChoices.from_json(raw.get("passage_choices", {})),
             )
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise AssistantError(
@@ -146,6 +151,7 @@ def validate(assistant: Assistant, *, where: str = "The assistant") -> None:
             problems.append(f"collection “{ref.name}” has an unknown search mode “{ref.mode}”")
         if ref.top_k < 1:
             problems.append(f"collection “{ref.name}” must return at least one passage")
+    problems += assistant.passage_choices.problems()
     template = template_problem(assistant.chat_template)
     if template:
         problems.append("its chat template does not parse")

@@ -46,6 +46,7 @@ class Passage:
     relevance: float | None = None  # 0..1 relevance to the question; None: use score
     keyword: float | None = None  # the search's keyword score (0..1); None: not searched
     meaning: float | None = None  # the search's meaning score (0..1); None: not searched
+    pinned: bool = False  # "Always include": sent first, whatever its score, while it fits
 
 
 @dataclass(frozen=True)
@@ -131,8 +132,10 @@ def assemble(
 
     Oldest history goes first when space runs short, then the lowest-ranked passages; the
     system prompt, the examples and the question are never cut."""
-    kept = [p for p in passages if _relevance(p) >= assistant.min_score_for(p.collection)]
+    searched = [p for p in passages if not p.pinned]
+    kept = [p for p in searched if _relevance(p) >= assistant.min_score_for(p.collection)]
     kept.sort(key=lambda p: -p.score)
+    kept = [*(p for p in passages if p.pinned), *kept]  # the last ones go first when short
     if assistant.only_from_documents and not kept:
         return AssembledPrompt((), (), 0, 0, 0, refusal=assistant.refusal_text)
 
@@ -154,7 +157,7 @@ def assemble(
         room = budget - fixed - cost(newest)
         if room >= 0 or not kept:
             break
-        kept.pop()  # the lowest-scored passage
+        kept.pop()  # the lowest-scored passage; a pinned one only when no other is left
         dropped_passages += 1
     if room < 0:
         raise PromptTooLong(

@@ -9,6 +9,7 @@ import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from assistant_builder.core.assistants.choices import PassageChoices
 from assistant_builder.core.assistants.model import Assistant, ModelRef, validate
 from assistant_builder.core.errors import AssistantError
 from assistant_builder.core.fileio import write_bytes_atomic, write_json_atomic
@@ -141,6 +142,11 @@ class AssistantStore:
         validate(assistant)
         write_json_atomic(path, assistant.to_dict())
         return assistant
+
+    def save_choices(self, assistant_id: str, choices: PassageChoices) -> Assistant:
+        """Keep new passage choices ("Why this answer") at once, on the file as it is now, so
+        nothing else of the assistant is replaced by an older copy."""
+        return self.save(replace(self.get(assistant_id), passage_choices=choices))
 
     def remove(self, ref: str) -> Assistant:
         assistant = self.get(ref)

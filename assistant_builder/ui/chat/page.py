@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from assistant_builder.core.assistants.choices import PassageChoices
 from assistant_builder.core.assistants.model import Assistant
 from assistant_builder.core.assistants.store import AssistantStore
 from assistant_builder.core.conversations.export import export_conversation
@@ -67,7 +68,7 @@ class ChatPage(QWidget):
         self.export_button.setToolTip("Save this conversation as Markdown or JSON")
         self.empty = QLabel("Create an assistant on the Assistants page, then talk with it here.")
         self.empty.setWordWrap(True)
-        self.panel = ChatPanel(host, conversations, self.assistant)
+        self.panel = ChatPanel(host, conversations, self.assistant, save_choices=self._keep_choices)
         header = QHBoxLayout()
         header.setContentsMargins(16, 12, 16, 0)
         header.addWidget(self.title, 1)
@@ -128,6 +129,11 @@ class ChatPage(QWidget):
 
     def assistant(self) -> Assistant | None:
         return self._by_id.get(self.assistant_id())
+
+    def _keep_choices(self, choices: PassageChoices) -> None:
+        """Passage choices from "Why this answer", written to the assistant's file at once."""
+        saved = self._assistants.save_choices(self.assistant_id(), choices)
+        self._by_id[saved.id] = saved
 
     def open_assistant(self, assistant_id: str) -> None:
         """Show this assistant and its most recent conversation (from the Assistants page)."""

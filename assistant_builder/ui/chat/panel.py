@@ -10,11 +10,13 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication, QLabel, QVBoxLayout, QWidget
 
 from assistant_builder.core.assistants.answering import Prepared
+from assistant_builder.core.assistants.choices import PassageChoices
 from assistant_builder.core.assistants.model import Assistant
 from assistant_builder.core.conversations.store import ConversationStore, Message
 from assistant_builder.core.errors import AppError
 from assistant_builder.ui.chat.composer import Composer
 from assistant_builder.ui.chat.transcript import TranscriptView
+from assistant_builder.ui.chat.why_panel import SaveChoices, WhyPanel
 from assistant_builder.ui.engine_host import EngineHost, Trouble
 from assistant_builder.ui.theme import is_dark
 from assistant_builder.ui.widgets.banner import Banner
@@ -38,8 +40,11 @@ class ChatPanel(QWidget):
         parent: QWidget | None = None,
         *,
         offer_edit: bool = True,
+        save_choices: SaveChoices | None = None,
     ) -> None:
         super().__init__(parent)
+        self._save_choices = save_choices  # "Why this answer" keeps the choices through it
+        self.why_panel: WhyPanel | None = None
         self._offer_edit = offer_edit  # not in the editor's own Try it pane
         self._host = host
         self.store = store
@@ -48,6 +53,7 @@ class ChatPanel(QWidget):
         self.banner = Banner(dark=isinstance(app, QApplication) and is_dark(app))
         self.transcript = TranscriptView()
         self.transcript.citation_requested.connect(self.citation_requested)
+        self.transcript.why_requested.connect(self.show_why)
         # A quiet line under the answer when the model's own chat template could not be used.
         self.template_notice = QLabel()
         self.template_notice.setObjectName("hint")
@@ -151,6 +157,26 @@ class ChatPanel(QWidget):
         self.composer.edit.setPlainText(last.content)
         self.composer.edit.setFocus()
         self.composer.set_note("Editing your last question: sending replaces it and its answer.")
+
+    def show_why(self, answer: Message) -> WhyPanel:
+        """Open "Why this answer" for a stored answer; "Answer again" asks its question anew."""
+        assistant = self._assistant()
+        choices = assistant.passage_choices if assistant is not None else PassageChoices()
+        messages = self.messages()
+        last = next((m for m in reversed(messages) if m.role == "assistant"), None)
+        is_last = last is not None and last.id == answer.id
+        question = next(
+            (m.content for m in reversed(messages) if m.role == "user" and m.id < answer.id), ""
+        )
+        if self.why_panel is not None:
+            self.why_panel.close()
+        panel = WhyPanel(answer, choices, save=self._save_choices, last=is_last, parent=self)
+        panel.answer_again_requested.connect(
+            lambda: self.regenerate() if is_last else self.send(question)
+        )
+        self.why_panel = panel
+        panel.show()
+        return panel
 
     # Host events -------------------------------------------------------------------------
     def _on_prepared(self, rid: int, prepared: Prepared) -> None:

@@ -28,6 +28,7 @@ from assistant_builder.core.citation import Citation
 from assistant_builder.core.conversations.markdown import FENCE
 from assistant_builder.core.conversations.marks import Mark, answer_marks, marked
 from assistant_builder.core.conversations.store import Message
+from assistant_builder.ui.chat.why_panel import why_button
 
 REPAINT_MS = 40
 # GitHub's dialect (tables, task lists, strikethrough) with raw HTML read as plain text.
@@ -169,6 +170,7 @@ class MessageView(QFrame):
     """One message. ``set_text`` re-renders it; answers also show chips and timings."""
 
     citation_requested = Signal(object)
+    why_requested = Signal(object)  # the stored Message: open "Why this answer"
 
     def __init__(self, role: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -264,8 +266,11 @@ class MessageView(QFrame):
             chip.clicked.connect(lambda _=False, c=citation: self.citation_requested.emit(c))
             self.chips.addWidget(chip)
             self.chip_buttons.append(chip)
-        if self.chip_buttons:
-            self.chips.addStretch(1)
+        self.why_button = why_button(message)
+        self.chips.addStretch(1)
+        if self.why_button is not None:
+            self.why_button.clicked.connect(lambda: self.why_requested.emit(message))
+            self.chips.addWidget(self.why_button)
         note = timing_label(message)
         if not message.complete or message.stop_reason == "cancelled":
             note = "Stopped before the end" + (f" · {note}" if note else "")
@@ -296,6 +301,7 @@ class TranscriptView(QScrollArea):
     """The conversation's messages; ``stream`` feeds the answer being written."""
 
     citation_requested = Signal(object)
+    why_requested = Signal(object)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -335,6 +341,7 @@ class TranscriptView(QScrollArea):
         view = MessageView(role)
         view.set_text(text)
         view.citation_requested.connect(self.citation_requested)
+        view.why_requested.connect(self.why_requested)
         self._column.insertWidget(self._column.count() - 1, view)
         self.views.append(view)
         return view

@@ -3,7 +3,9 @@ unsaved changes, and a question before unsaved changes would be lost."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -18,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from assistant_builder.core.assistants.choices import PassageChoices
 from assistant_builder.core.assistants.model import Assistant, CollectionRef
 from assistant_builder.core.assistants.preview import PromptPreviewer
 from assistant_builder.core.assistants.store import AssistantStore
@@ -100,6 +103,7 @@ class AssistantEditor(QWidget):
         for section in self.sections:
             self.tabs.addTab(section, section.title)
             section.changed.connect(self._on_changed)
+        self.knowledge.choices_edited.connect(self._on_choices_edited)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 18, 24, 18)
@@ -163,6 +167,20 @@ class AssistantEditor(QWidget):
     def current_draft(self) -> Assistant | None:
         return self.draft() if self._original is not None else None
 
+    def set_passage_choices(self, choices: PassageChoices) -> None:
+        """Choices from "Why this answer" in Try it, or undone in the Knowledge section: kept in
+        the assistant's file at once (a new one keeps them in the draft until its first Save),
+        so they are not an unsaved change. Raises AppError when the file cannot be written."""
+        if self._original is None:
+            return
+        if not self._is_new:
+            saved = self._store.save_choices(self._original.id, choices)
+            self._original = replace(self._original, passage_choices=saved.passage_choices)
+        if self._baseline is not None:
+            self._baseline = replace(self._baseline, passage_choices=choices)
+        self.knowledge.show_choices(choices)
+        self._on_changed()
+
     # State -------------------------------------------------------------------------------
     @property
     def is_new(self) -> bool:
@@ -176,6 +194,12 @@ class AssistantEditor(QWidget):
         for section in self.sections:
             assistant = section.apply(assistant)
         return assistant
+
+    def _on_choices_edited(self, choices: PassageChoices) -> None:
+        try:
+            self.set_passage_choices(choices)
+        except AppError as exc:
+            self.banner.show_message(str(exc))
 
     def is_dirty(self) -> bool:
         return self._original is not None and (self._is_new or self.draft() != self._baseline)
@@ -214,6 +238,10 @@ class AssistantEditor(QWidget):
             self.banner.show_message(problem)
             return False
         draft = self.draft()
+        if not self._is_new:  # the file's choices may be newer (made in the Chat page meanwhile)
+            with contextlib.suppress(AppError):
+                stored = self._store.get(draft.id).passage_choices
+                draft = replace(draft, passage_choices=stored)
         if self.name_problem(draft.name):
             self.tabs.setCurrentWidget(self.about)
         elif not draft.model.id:
@@ -235,6 +263,7 @@ class AssistantEditor(QWidget):
     def _open_saved(self, saved: Assistant) -> None:
         self._is_new = False
         self._original = saved
+        self.knowledge.show_choices(saved.passage_choices)
         self._baseline = self.draft()
         self._on_changed()
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -18,7 +18,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from assistant_builder.core.assistants.choices import PassageChoices
 from assistant_builder.core.assistants.model import Assistant, CollectionRef
+from assistant_builder.ui.editor.choices_list import ChoicesList
 from assistant_builder.ui.editor.section import FieldGrid, Section, heading, hint
 
 SEARCH_MODE_LABELS = (
@@ -30,6 +32,7 @@ SEARCH_MODE_LABELS = (
 
 class KnowledgeSection(Section):
     title = "Knowledge"
+    choices_edited = Signal(object)  # PassageChoices with one removed; kept at once, not a draft
     intro = (
         "Give the assistant documents to read. Before each answer it looks up the passages "
         "closest to the question and cites them."
@@ -93,6 +96,10 @@ class KnowledgeSection(Section):
         self.body.addWidget(self.only_documents)
         self.body.addWidget(hint("What it says when your documents do not have the answer:"))
         self.body.addWidget(self.refusal)
+        self.choices = ChoicesList()
+        self.choices.edited.connect(self.choices_edited)
+        self.body.addWidget(heading("Your choices about passages"))
+        self.body.addWidget(self.choices)
         self.body.addStretch(1)
 
         self.collections.itemChanged.connect(self._on_collections)
@@ -135,6 +142,7 @@ class KnowledgeSection(Section):
         self.min_score.setValue(ref.min_score)
         self.only_documents.setChecked(assistant.only_from_documents)
         self.refusal.setPlainText(assistant.refusal_text)
+        self.choices.show_choices(assistant.passage_choices)
         self._update()
 
     def checked_names(self) -> list[str]:
@@ -170,7 +178,11 @@ class KnowledgeSection(Section):
             collections=collections,
             only_from_documents=self.only_documents.isChecked(),
             refusal_text=self.refusal.toPlainText().strip() or assistant.refusal_text,
+            passage_choices=self.choices.choices,
         )
+
+    def show_choices(self, choices: PassageChoices) -> None:
+        self.choices.show_choices(choices)
 
     def _on_retrieval(self, *_: object) -> None:
         if not self._loading:

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWi
 from assistant_builder.core.assistants.model import Assistant
 from assistant_builder.core.conversations.store import ConversationStore
 from assistant_builder.ui.chat.panel import ChatPanel
+from assistant_builder.ui.chat.why_panel import SaveChoices
 from assistant_builder.ui.engine_host import EngineHost
 
 
@@ -29,6 +30,8 @@ class TryItPane(QWidget):
         draft: Callable[[], Assistant | None],
         scratch_dir: Path,
         parent: QWidget | None = None,
+        *,
+        save_choices: SaveChoices | None = None,
     ) -> None:
         super().__init__(parent)
         self.setAccessibleName("Try it")
@@ -40,7 +43,7 @@ class TryItPane(QWidget):
         hint.setWordWrap(True)
         self.clear_button = QPushButton("Clear")
         self.clear_button.setAccessibleName("Clear the try-out conversation")
-        self.panel = ChatPanel(host, self.store, draft, offer_edit=False)
+        self.panel = ChatPanel(host, self.store, draft, offer_edit=False, save_choices=save_choices)
         top = QHBoxLayout()
         top.addWidget(hint, 1)
         top.addWidget(self.clear_button)
