@@ -11,12 +11,13 @@ import pytest
 
 from assistant_builder.core.assistants.answering import answer, load_options
 from assistant_builder.core.assistants.choices import PassageChoices, PassageRef
-from assistant_builder.core.assistants.model import Assistant, CollectionRef, ModelRef, Sampling
+from assistant_builder.core.assistants.model import Assistant, CollectionRef, ModelRef
 from assistant_builder.core.assistants.preview import PromptPreviewer
 from assistant_builder.core.assistants.prompt import Passage, assemble
 from assistant_builder.core.assistants.store import AssistantStore
 from assistant_builder.core.assistants.turn import Answer
 from assistant_builder.core.conversations.store import ConversationStore
+from assistant_builder.core.engine.sampling import SamplingOptions
 from assistant_builder.core.errors import AssistantError
 from assistant_builder.core.models.registry import ModelRegistry
 from assistant_builder.core.paths import Paths
@@ -34,7 +35,7 @@ def ref(p: Passage) -> PassageRef:
 def helper(choices: PassageChoices | None = None, **changes: object) -> Assistant:
     base = Assistant(
         id="pets", name="Pet expert", model=ModelRef(id="smollm2"),
-        sampling=Sampling(temperature=0.0, seed=1, max_tokens=8), context_size=1024,
+        sampling=SamplingOptions(temperature=0.0, seed=1, max_tokens=8), context_size=1024,
         collections=(CollectionRef("pets"),), passage_choices=choices or PassageChoices(),
     )  # fmt: skip
     return replace(base, **changes)  # type: ignore[arg-type]

@@ -10,11 +10,12 @@ from collections.abc import Callable, Iterator
 import pytest
 from pytestqt.qtbot import QtBot
 
-from assistant_builder.core.assistants.model import Assistant, CollectionRef, ModelRef, Sampling
+from assistant_builder.core.assistants.model import Assistant, CollectionRef, ModelRef
 from assistant_builder.core.assistants.retrieval import process_retriever
 from assistant_builder.core.assistants.session import AnswerSession
 from assistant_builder.core.assistants.store import AssistantStore
 from assistant_builder.core.conversations.store import ConversationStore, Message
+from assistant_builder.core.engine.sampling import SamplingOptions
 from assistant_builder.core.models.registry import ModelRegistry
 from assistant_builder.core.paths import Paths
 from assistant_builder.core.services import Services
@@ -35,7 +36,7 @@ def page(
 ) -> Iterator[ChatPage]:  # fmt: skip
     store.create(
         Assistant(id="", name="Pet expert", model=ModelRef(id="smollm2"), context_size=1024,
-                  sampling=Sampling(temperature=0.0, seed=1, max_tokens=8),
+                  sampling=SamplingOptions(temperature=0.0, seed=1, max_tokens=8),
                   collections=(CollectionRef(pets, top_k=1),))
     )  # fmt: skip
     conversations = ConversationStore(paths.conversations_db)
