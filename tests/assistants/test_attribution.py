@@ -38,7 +38,7 @@ def test_sentences_follow_markdown_lists_code_and_abbreviations() -> None:
         "2. Add -v to see the files. [2]\n\n"
         "```\ntar -czf out.tgz dir\n```\n"
         "# Notes\n"
-        "The file.txt stays 3.5 MB. It is kept."
+        "The file.txt stays 3.5 MB. It is kept. Rent is due on the 1st. Ask Dr. Who."
     )
     said = [(answer[s.start : s.end], s.marks) for s in split_sentences(answer)]
     assert said == [
@@ -48,6 +48,8 @@ def test_sentences_follow_markdown_lists_code_and_abbreviations() -> None:
         ("Add -v to see the files. [2]", (2,)),
         ("The file.txt stays 3.5 MB.", ()),
         ("It is kept.", ()),
+        ("Rent is due on the 1st.", ()),  # an ordinal's "st" is no abbreviation
+        ("Ask Dr. Who.", ()),
     ]
 
 

@@ -55,7 +55,7 @@ def test_an_answer_streams_is_saved_and_keeps_only_real_citations(app_home: Path
         helper(), "When is rent due and are pets ok?", passages=[LEASE, PETS],
         variables=VARS, count_tokens=words, budget=2000,
     )  # fmt: skip
-    e = engine("Rent is due on the 1st [1]. Cats are fine [2]. Dogs too [7].")
+    e = engine("Rent is due on the 1st [1]. Cats are allowed [2]. Dogs too [7].")
     with ConversationStore(app_home.conversations_db) as store:
         conv = store.create("lease-helper")
         store.add_message(conv.id, "user", "When is rent due and are pets ok?")
@@ -64,7 +64,7 @@ def test_an_answer_streams_is_saved_and_keeps_only_real_citations(app_home: Path
         assert (
             streamed
             == answer.text
-            == "Rent is due on the 1st [1]. Cats are fine [2]. Dogs too [7]."
+            == "Rent is due on the 1st [1]. Cats are allowed [2]. Dogs too [7]."
         )
         assert [p.source for p in answer.citations] == ["/docs/lease.pdf", "/docs/rules.txt"]
         assert answer.invented_citations == (7,)
@@ -75,8 +75,24 @@ def test_an_answer_streams_is_saved_and_keeps_only_real_citations(app_home: Path
         assert saved.invented_citations == [7]
         assert saved.usage["completion_tokens"] == 14 and "total_s" in saved.timings
         md = to_markdown(store.get(conv.id), store.messages(conv.id))
-        assert "- [1] lease.pdf, page 3" in md and "Also cited [7]" in md
+        assert "[1] lease.pdf, page 3" in md and "Also cited [7]" in md
     assert e.requests == [list(prompt.messages)]
+
+
+def test_a_models_number_its_passage_does_not_back_is_doubtful_not_a_source(
+    app_home: Paths,
+) -> None:
+    prompt = assemble(
+        helper(), "When is rent due and are pets ok?", passages=[LEASE, PETS],
+        variables=VARS, count_tokens=words, budget=2000,
+    )  # fmt: skip
+    text = "Rent is due on the 1st. Parking costs twenty euros a month [2]."
+    _, answer = run(engine(text), prompt)
+    assert [c.source for c in answer.citations] == ["/docs/lease.pdf"]  # by the app: no [1]
+    assert answer.citations[0].spans == ((0, text.index(" Parking")),)
+    parking = (text.index("Parking"), len(text))
+    assert answer.grounding.unsupported == (parking,)
+    assert answer.grounding.doubtful == ((2, parking),)
 
 
 def test_only_from_documents_refuses_without_calling_the_model(app_home: Paths) -> None:

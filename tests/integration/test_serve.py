@@ -87,8 +87,9 @@ def test_the_api_answers_as_each_assistant_streaming_and_not(
     assert "fifteen" in text and done.choices[0].finish_reason in ("stop", "length")
     citations = (done.model_extra or {})["citations"]
     assert citations, text
+    assert isinstance((done.model_extra or {})["unsupported"], list)  # the same attribution
     for c in citations:
-        assert Path(c["source"]).parent == ready and f"[{c['n']}]" in text
+        assert Path(c["source"]).parent == ready and c["spans"]  # the part of the answer it backs
         assert c["text"].strip() in DOCS[Path(c["source"]).name]
     assert done.usage is not None and 0 < done.usage.completion_tokens <= 30
 

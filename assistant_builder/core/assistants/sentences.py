@@ -91,7 +91,8 @@ def _split_block(answer: str, start: int, end: int) -> Iterator[Sentence]:
 
 
 def _abbreviation_before(text: str, dot: int) -> bool:
-    word = re.search(r"([A-Za-z][A-Za-z.]*)$", text[:dot])
+    # A whole word only: the "st" of "1st" is an ordinal's ending, not "St." for Saint.
+    word = re.search(r"(?<![0-9A-Za-z])([A-Za-z][A-Za-z.]*)$", text[:dot])
     if word is None:
         return False
     token = word.group(1).lower()
