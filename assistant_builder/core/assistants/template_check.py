@@ -13,7 +13,7 @@ def template_problem(text: str) -> str:
     # Imported on first use: jinja2 costs ~35 ms, and the window must open fast.
     from jinja2 import TemplateSyntaxError
 
-    from assistant_builder.core.engine.templates import sandbox_environment
+    from assistant_builder.core.engine.templates import reaches_internals, sandbox_environment
 
     try:
         sandbox_environment().from_string(text)
@@ -22,6 +22,11 @@ def template_problem(text: str) -> str:
         return (
             f"The chat template has a mistake{where} ({exc.message}); "
             "fix it or clear the box to use the model's own template."
+        )
+    if reaches_internals(text):
+        return (
+            "The chat template tries to reach parts of the computer a template has no business "
+            "with, so it cannot be used; clear the box to use the model's own template."
         )
     if "messages" not in text:
         return (

@@ -56,6 +56,8 @@ def test_template_check_explains_a_mistake_in_one_sentence() -> None:
     assert broken.startswith("The chat template has a mistake on line 1")
     assert broken.endswith("to use the model's own template.")
     assert "never uses “messages”" in template_problem("Hello {{ name }}")
+    hostile = "{{ ''.__class__.__mro__[1].__subclasses__() }}{% for m in messages %}{% endfor %}"
+    assert "tries to reach parts of the computer" in template_problem(hostile)  # never run
 
 
 def test_an_assistant_without_a_model_or_with_a_broken_template_is_refused() -> None:
