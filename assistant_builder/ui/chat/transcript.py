@@ -89,7 +89,7 @@ def _mark_code(mark: Mark) -> str:
 def _mark_html(match: re.Match[str]) -> str:
     kind, n = match.group(1), match.group(2)
     if kind == "s":
-        return f'<span style="color:#2f6fde; font-weight:600;">[{n}]</span>'
+        return f'&#8239;<span style="color:#2f6fde; font-weight:600;">[{n}]</span>'
     if kind == "d":
         return f'<span style="color:#b36200; text-decoration:line-through;">[{n}]</span>'
     return f'<span style="color:#8a8a8a; font-size:small;"> ({NOT_FOUND})</span>'

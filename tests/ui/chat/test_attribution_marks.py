@@ -51,7 +51,8 @@ def test_the_transcript_shows_the_apps_marks(qtbot: QtBot) -> None:
     plain = answer._piece_views[0].document.toPlainText()  # type: ignore[union-attr]
     assert "Rent is due" in plain
     html = _shown(view)
-    assert "first day.<span" in html and ">[1]</span>" in html  # the app's own mark
+    # The app's own mark, right after the sentence it stands for.
+    assert html.index("first day.") < html.index(">[1]</span>") < html.index("deposit")
     assert f"({NOT_FOUND})" in html  # the deposit sentence: no passage says it
     assert 'line-through;">[2]</span>' in html  # the model's [2] is not backed by its passage
     assert answer.fold_button.isHidden()
