@@ -12,16 +12,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-
-import numpy as np
-import numpy.typing as npt
+from typing import TYPE_CHECKING
 
 from assistant_builder.core.assistants.prompt import Passage
 from assistant_builder.core.assistants.sentences import Sentence, split_sentences
 from assistant_builder.core.assistants.wording import NOT, Words, words
 
 Span = tuple[int, int]
-Similarity = Callable[[Sequence[str], Sequence[str]], npt.NDArray[np.float32]]
+if TYPE_CHECKING:  # numpy is imported when an answer is scored, not on the way to the window
+    import numpy as np
+    import numpy.typing as npt
+
+Similarity = Callable[[Sequence[str], Sequence[str]], "npt.NDArray[np.float32]"]
 """Cosine similarities of sentences (rows) and texts (columns), by the collection's embedder:
 core/knowledge/embedder.py's ``similarity``, run where that embedder is loaded."""
 
@@ -135,6 +137,8 @@ def score_pairs(
     windows, owner = _windows(passages)
     matrix = None
     if similarity is not None:
+        import numpy as np
+
         matrix = np.asarray(similarity(list(sentences), windows), dtype=np.float32)
     rows: list[list[PairScore]] = []
     for i, sentence in enumerate(said):

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import asdict, replace
 from datetime import datetime
 from pathlib import Path, PurePath
 from typing import Any
 
 from assistant_builder.core.conversations.markdown import literal_html
-from assistant_builder.core.conversations.marks import Mark, answer_marks, marked
+from assistant_builder.core.conversations.marks import (
+    MarkKind,
+    answer_marks,
+    marked,
+    replace_sentinels,
+    sentinel,
+)
 from assistant_builder.core.conversations.store import Conversation, ConversationStore, Message
 from assistant_builder.core.fileio import write_bytes_atomic, write_json_atomic
 
@@ -88,20 +93,16 @@ def _attributed(m: Message) -> str:
         for mark in answer_marks(m.content, m.citations, m.grounding, every_source=True)
     ]
 
-    def sentinel(mark: Mark) -> str:
-        return f"\ue000{mark.kind[0]}{mark.n}\ue001"
-
     escaped = literal_html(marked(text, marks, sentinel))
 
-    def note(match: re.Match[str]) -> str:
-        kind, n = match.group(1), int(match.group(2))
-        if kind == "s":
+    def note(kind: MarkKind, n: int) -> str:
+        if kind == "source":
             return f"[^{_label(m, n)}]"
-        if kind == "d":
+        if kind == "doubtful":
             return f"[{n}?]"
         return " *(not found in your documents)*"
 
-    return re.sub("\ue000([sud])(\\d+)\ue001", note, escaped)
+    return replace_sentinels(escaped, note)
 
 
 def _details(m: Message) -> str:

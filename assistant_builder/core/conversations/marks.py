@@ -63,6 +63,22 @@ def marked(
     return "".join(out)
 
 
+# Marks travel through markdown rendering (which would escape real markup) as private-use
+# characters; the renderer replaces them with its own styling once the text is laid out.
+_SENTINEL = re.compile("\ue000([sud])(\\d*)\ue001")
+_KINDS: dict[str, MarkKind] = {"s": "source", "u": "unsupported", "d": "doubtful"}
+
+
+def sentinel(mark: Mark) -> str:
+    """A placeholder for ``mark`` that survives markdown and HTML escaping unchanged."""
+    return f"\ue000{mark.kind[0]}{mark.n or ''}\ue001"
+
+
+def replace_sentinels(text: str, render: Callable[[MarkKind, int], str]) -> str:
+    """``text`` with each placeholder made by ``sentinel`` replaced by ``render(kind, n)``."""
+    return _SENTINEL.sub(lambda m: render(_KINDS[m.group(1)], int(m.group(2) or 0)), text)
+
+
 def _without(text: str, start: int, end: int, folded: Sequence[Span]) -> str:
     pieces: list[str] = []
     pos = start

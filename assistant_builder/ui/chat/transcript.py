@@ -26,7 +26,13 @@ from PySide6.QtWidgets import (
 
 from assistant_builder.core.citation import Citation
 from assistant_builder.core.conversations.markdown import FENCE
-from assistant_builder.core.conversations.marks import Mark, answer_marks, marked
+from assistant_builder.core.conversations.marks import (
+    MarkKind,
+    answer_marks,
+    marked,
+    replace_sentinels,
+    sentinel,
+)
 from assistant_builder.core.conversations.store import Message
 from assistant_builder.ui.chat.why_panel import why_button
 
@@ -76,21 +82,13 @@ def chip_label(citation: Citation) -> str:
     return f"[{citation.n}] {where}"
 
 
-# The answer's attribution marks travel through the markdown as private-use characters and
-# become styled text once it is rendered (core/conversations/marks.py places them).
-_MARK = re.compile("\ue000([sud])(\\d*)\ue001")
 NOT_FOUND = "not found in your documents"
 
 
-def _mark_code(mark: Mark) -> str:
-    return f"\ue000{mark.kind[0]}{mark.n or ''}\ue001"
-
-
-def _mark_html(match: re.Match[str]) -> str:
-    kind, n = match.group(1), match.group(2)
-    if kind == "s":
+def _mark_html(kind: MarkKind, n: int) -> str:
+    if kind == "source":
         return f'&#8239;<span style="color:#2f6fde; font-weight:600;">[{n}]</span>'
-    if kind == "d":
+    if kind == "doubtful":
         return f'<span style="color:#b36200; text-decoration:line-through;">[{n}]</span>'
     return f'<span style="color:#8a8a8a; font-size:small;"> ({NOT_FOUND})</span>'
 
@@ -102,7 +100,7 @@ def attributed_text(message: Message, *, show_all: bool = False) -> tuple[str, i
     marks = answer_marks(message.content, message.citations, grounding)
     fold = grounding.unsupported if grounding.strict and not show_all else ()
     folded = len(grounding.unsupported) if grounding.strict else 0
-    return marked(message.content, marks, _mark_code, fold=fold), folded
+    return marked(message.content, marks, sentinel, fold=fold), folded
 
 
 def timing_label(message: Message) -> str:
@@ -163,7 +161,7 @@ class MarkdownLabel(QLabel):
         self.markdown = markdown
         self.document.setDefaultFont(self.font())
         self.document.setMarkdown(markdown, MARKDOWN)
-        self.setText(_MARK.sub(_mark_html, self.document.toHtml()))
+        self.setText(replace_sentinels(self.document.toHtml(), _mark_html))
 
 
 class MessageView(QFrame):
@@ -252,8 +250,7 @@ class MessageView(QFrame):
         """The attribution marks, chips for the passages that support the answer, and the
         timings, once an answer is complete."""
         self._message = message
-        self._show_attributed(show_all=False)
-        folded = len(message.grounding.unsupported) if message.grounding.strict else 0
+        folded = self._show_attributed(show_all=False)
         if folded:
             self.fold_button.setVisible(True)
             self._set_fold_label(folded, shown=False)
@@ -277,16 +274,16 @@ class MessageView(QFrame):
         self.meta.setText(note)
         self.meta.setVisible(bool(note))
 
-    def _show_attributed(self, *, show_all: bool) -> None:
+    def _show_attributed(self, *, show_all: bool) -> int:
+        """Shows the answer with its marks; returns how many sentences strict mode folds."""
         if self._message is None:
-            return
-        display, _ = attributed_text(self._message, show_all=show_all)
+            return 0
+        display, folded = attributed_text(self._message, show_all=show_all)
         self.set_text(self._message.content, display=display)
+        return folded
 
     def _toggle_fold(self, shown: bool) -> None:
-        self._show_attributed(show_all=shown)
-        if self._message is not None:
-            self._set_fold_label(len(self._message.grounding.unsupported), shown=shown)
+        self._set_fold_label(self._show_attributed(show_all=shown), shown=shown)
 
     def _set_fold_label(self, count: int, *, shown: bool) -> None:
         what = "sentence is" if count == 1 else "sentences are"
