@@ -23,7 +23,10 @@ def register(commands: Any) -> None:
 
 
 def _preview(args: argparse.Namespace) -> int:
+    from assistant_builder.core.assistants.answering import check_question
     from assistant_builder.core.assistants.session import AnswerSession
+
+    check_question(args.question)  # as ask would refuse it
 
     with AnswerSession(services()) as session:
         assistant = session.assistant(args.assistant)

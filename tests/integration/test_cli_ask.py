@@ -193,3 +193,9 @@ def test_a_sampling_option_out_of_range_is_refused_naming_it(app_home: Paths, re
     assert result.returncode == 1 and result.stdout == ""
     assert "temperature is 3, but it must be between 0 and 2" in result.stderr
     assert "Loading the model" not in result.stderr  # refused before the wait
+
+
+def test_preview_of_an_empty_question_is_refused_as_ask_refuses_it(app_home: Paths) -> None:
+    result = run_cli("preview", "Anyone", "  ")
+    assert result.returncode == 1 and result.stdout == ""
+    assert result.stderr.strip() == "The question is empty; type what you want to ask."

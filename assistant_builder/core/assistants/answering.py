@@ -168,6 +168,11 @@ def history_of(conversations: ConversationStore, conversation_id: int) -> list[C
     return out
 
 
+def check_question(question: str) -> None:
+    if not question.strip():
+        raise AssistantError("The question is empty; type what you want to ask.")
+
+
 def prepare(
     assistant: Assistant,
     question: str,
@@ -251,8 +256,7 @@ def answer(
     cancel: CancelToken = NEVER,
 ) -> Iterator[Prepared | TextDelta | Answer]:
     """Yield Prepared, then the answer's text as it streams, then the Answer (also saved)."""
-    if not question.strip():
-        raise AssistantError("The question is empty; type what you want to ask.")
+    check_question(question)
     if engine.loaded_options != options:
         engine.load(options, cancel=cancel)
     cancel.raise_if_cancelled()
