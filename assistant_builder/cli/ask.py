@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
@@ -20,6 +21,10 @@ def register(commands: Any) -> None:
     parser.add_argument("assistant", metavar="ASSISTANT")
     parser.add_argument("question", metavar="QUESTION")
     parser.add_argument("--json", action="store_true", help="print the answer as JSON on stdout")
+    parser.add_argument(
+        "--no-history", action="store_true",
+        help="do not keep this question and its answer in the app's history",
+    )  # fmt: skip
     add_sampling_options(parser, default="the assistant's setting")
     parser.add_argument(
         "--show-prompt", action="store_true",
@@ -46,8 +51,11 @@ def load_model(session: AnswerSession, name: str, args: argparse.Namespace) -> A
     return assistant
 
 
-def answer_json(answer: Answer, conversation_id: int, *, prompt: bool = False) -> dict[str, Any]:
-    """SPEC §4's shape; ``flagged`` lists citation numbers the model made up (dropped)."""
+def answer_json(
+    answer: Answer, conversation_id: int | None, *, prompt: bool = False
+) -> dict[str, Any]:
+    """SPEC §4's shape; ``flagged`` lists citation numbers the model made up (dropped);
+    ``conversation_id`` is null when the exchange was not kept."""
     data = {
         "answer": answer.text,
         "citations": [c.to_json() for c in answer.citations],
@@ -99,13 +107,17 @@ def _clip(text: str, length: int = 90) -> str:
 def _ask(args: argparse.Namespace) -> int:
     from assistant_builder.core.assistants.answering import Prepared
     from assistant_builder.core.assistants.turn import Answer
+    from assistant_builder.core.conversations.scratch import ScratchConversations
     from assistant_builder.core.engine.protocol import TextDelta
 
-    with open_session() as session:
+    with open_session() as session, contextlib.ExitStack() as stack:
         assistant = load_model(session, args.assistant, args)
+        kept = None
+        if args.no_history:
+            kept = stack.enter_context(ScratchConversations(session.services.paths.scratch_dir))
         final: Answer | None = None
         conversation_id = 0
-        for event in session.ask(assistant, args.question):
+        for event in session.ask(assistant, args.question, conversations=kept):
             if isinstance(event, Prepared):
                 conversation_id = event.conversation_id
                 if event.template_notice:
@@ -119,11 +131,17 @@ def _ask(args: argparse.Namespace) -> int:
             elif isinstance(event, Answer):
                 final = event
         assert final is not None  # answer() always ends with one
+        kept_as = None if args.no_history else conversation_id
         if args.json:
-            print_json(answer_json(final, conversation_id, prompt=args.show_prompt))
+            print_json(answer_json(final, kept_as, prompt=args.show_prompt))
             if final.invented_citations:
                 progress("Note: the answer cites passages it was not given; see “flagged”.")
             return 0
         print()
         print_sources(final)
+        if kept_as is not None:
+            progress(
+                f"This question and its answer are kept in the app's history (conversation "
+                f"{kept_as}); add --no-history to leave them out."
+            )
     return 0

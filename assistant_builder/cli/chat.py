@@ -40,9 +40,13 @@ class _CtrlC:
 
 
 def _read(prompt: str) -> str | None:
+    """A line typed at the prompt, or None at the end of input (Ctrl+D) or Ctrl+C, after
+    which the terminal's line is ended so what follows starts on a line of its own."""
     try:
         return input(prompt)
     except (EOFError, KeyboardInterrupt):
+        sys.stdout.write("\n")
+        sys.stdout.flush()
         return None
 
 

@@ -199,3 +199,39 @@ def test_preview_of_an_empty_question_is_refused_as_ask_refuses_it(app_home: Pat
     result = run_cli("preview", "Anyone", "  ")
     assert result.returncode == 1 and result.stdout == ""
     assert result.stderr.strip() == "The question is empty; type what you want to ask."
+
+
+@pytest.mark.integration
+def test_ask_says_it_keeps_the_answer_and_no_history_keeps_nothing(
+    app_home: Paths, ready: Path
+) -> None:
+    kept = run_cli("ask", "Cats", "How long do cats sleep?", "--max-tokens", "8")
+    assert kept.returncode == 0, kept.stderr
+    [conversation] = ConversationStore(app_home.conversations_db).list()
+    assert f"kept in the app's history (conversation {conversation.id})" in kept.stderr
+    assert "--no-history" in kept.stderr
+
+    for extra in ((), ("--json",)):
+        result = run_cli(
+            "ask", "Cats", "Do cats dream?", "--max-tokens", "8", "--no-history", *extra
+        )
+        assert result.returncode == 0, result.stderr
+        assert "history" not in result.stderr
+        if extra:
+            assert json.loads(result.stdout)["conversation_id"] is None
+    assert [c.id for c in ConversationStore(app_home.conversations_db).list()] == [conversation.id]
+    assert not list(app_home.scratch_dir.glob("*/conversation.sqlite3"))  # nothing left behind
+
+
+@pytest.mark.integration
+def test_chat_ended_with_ctrl_d_ends_its_last_line(app_home: Paths, ready: Path) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "assistant_builder", "chat", "Cats", "--max-tokens", "8"],
+        input=b"How long do cats sleep?\n",  # then the end of input, as Ctrl+D gives
+        capture_output=True, timeout=300,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout.decode()
+    assert out.count("You: ") == 2 and out.endswith("You: \n")
+    assert "The conversation is saved" in proc.stderr.decode()

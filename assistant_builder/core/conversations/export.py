@@ -19,6 +19,8 @@ from assistant_builder.core.conversations.store import Conversation, Conversatio
 from assistant_builder.core.fileio import write_bytes_atomic, write_json_atomic
 
 EXPORT_VERSION = 1
+# Short enough for any file system and for a save dialog to show whole.
+_NAME_LENGTH = 80
 _SPEAKERS = {"user": "You", "assistant": "Assistant", "system": "Instructions"}
 
 
@@ -31,21 +33,26 @@ def to_json(conversation: Conversation, messages: list[Message]) -> dict[str, An
     }
 
 
-def to_markdown(conversation: Conversation, messages: list[Message]) -> str:
+def to_markdown(
+    conversation: Conversation, messages: list[Message], *, assistant_name: str = ""
+) -> str:
     """The conversation as Markdown; what people and models wrote reads as written (raw HTML
-    in it is escaped, not interpreted)."""
+    in it is escaped, not interpreted). ``assistant_name`` is the name the person gave the
+    assistant (the conversation itself knows only its id)."""
     title = conversation.title or "Conversation"
+    who = literal_html(assistant_name or conversation.assistant)
     lines = [
         f"# {literal_html(title)}",
         "",
-        f"Assistant: {conversation.assistant} · started {_when(conversation.created_at)}",
+        f"Assistant: {who} · started {_when(conversation.created_at)}",
         "",
     ]
     for m in messages:
         speaker = _SPEAKERS.get(m.role, m.role)
         lines += [f"## {speaker}", "", _attributed(m) or "*(no text)*", ""]
-        if not m.complete:
-            lines += ["*(This answer was interrupted before it finished.)*", ""]
+        ending = _ending(m)
+        if ending:
+            lines += [f"*({ending})*", ""]
         if m.citations:
             # Markdown footnotes: each mark in the answer links to the passage that backs it.
             lines.append("Sources:")
@@ -66,15 +73,45 @@ def to_markdown(conversation: Conversation, messages: list[Message]) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
-def export_conversation(store: ConversationStore, conversation_id: int, dest: Path) -> Path:
+def export_conversation(
+    store: ConversationStore, conversation_id: int, dest: Path, *, assistant_name: str = ""
+) -> Path:
     """Write the conversation to ``dest``; ``.json`` gives JSON, anything else Markdown."""
     conversation = store.get(conversation_id)
     messages = store.messages(conversation_id)
     if dest.suffix.lower() == ".json":
-        write_json_atomic(dest, to_json(conversation, messages))
+        data = to_json(conversation, messages)
+        if assistant_name:
+            data["assistant_name"] = assistant_name
+        write_json_atomic(dest, data)
     else:
-        write_bytes_atomic(dest, to_markdown(conversation, messages).encode("utf-8"))
+        text = to_markdown(conversation, messages, assistant_name=assistant_name)
+        write_bytes_atomic(dest, text.encode("utf-8"))
     return dest
+
+
+def export_file_name(title: str, suffix: str = ".md") -> str:
+    """A file name for the export that Windows, macOS and Linux all accept: characters they
+    refuse become "-", reserved names (CON, NUL...) are changed, and it is never empty."""
+    from pathvalidate import sanitize_filename
+
+    stem = " ".join(title.split())
+    stem = sanitize_filename(stem, replacement_text="-", platform="universal", max_len=_NAME_LENGTH)
+    stem = stem.strip(" .-") or "Conversation"
+    return stem + suffix
+
+
+def _ending(m: Message) -> str:
+    """How an answer ended, when it did not end by itself."""
+    if m.role != "assistant":
+        return ""
+    if not m.complete:
+        return "This answer was interrupted before it finished."
+    if m.stop_reason == "cancelled":
+        return "Stopped before it finished; this is what was written until then."
+    if m.stop_reason == "length":
+        return "This answer reached its maximum length."
+    return ""
 
 
 def _label(m: Message, n: int) -> str:
