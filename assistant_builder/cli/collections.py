@@ -13,7 +13,8 @@ from assistant_builder.core.assistants.collection_removal import (
 from assistant_builder.core.assistants.store import AssistantStore
 from assistant_builder.core.cancel import CancelToken
 from assistant_builder.core.knowledge.collection import Collections
-from assistant_builder.core.knowledge.indexer import IndexProgress, IndexReport, index_collection
+from assistant_builder.core.knowledge.indexer import index_collection
+from assistant_builder.core.knowledge.report import IndexProgress, IndexReport
 
 
 def register(commands: Any) -> None:

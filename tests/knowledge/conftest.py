@@ -9,7 +9,8 @@ import pytest
 
 from assistant_builder.core.cancel import NEVER, CancelToken
 from assistant_builder.core.knowledge.collection import Collections
-from assistant_builder.core.knowledge.indexer import IndexProgress, IndexReport, index_collection
+from assistant_builder.core.knowledge.indexer import index_collection
+from assistant_builder.core.knowledge.report import IndexProgress, IndexReport
 from assistant_builder.core.paths import Paths
 from tests.knowledge.docs import write_docx, write_encrypted_pdf, write_pdf
 

@@ -44,7 +44,7 @@ def test_index_and_search_json_shapes(app_home: Paths, library: Path, minilm_dir
     assert indexed.returncode == 0, indexed.stderr
     report = json.loads(indexed.stdout)
     assert set(report) == {"files_indexed", "files_unchanged", "files_removed", "files_failed",
-                           "chunks", "seconds"}  # fmt: skip
+                           "files_skipped", "chunks", "seconds"}  # fmt: skip
     assert report["files_indexed"] == 6 and report["files_unchanged"] == 0
     assert report["chunks"] > 0 and isinstance(report["seconds"], float)
     failed = {Path(f["path"]).name: f["reason"] for f in report["files_failed"]}

@@ -11,8 +11,9 @@ import pytest
 from assistant_builder.core.cancel import CancelToken
 from assistant_builder.core.errors import Cancelled, KnowledgeError
 from assistant_builder.core.knowledge.collection import Collections
-from assistant_builder.core.knowledge.indexer import IndexProgress, index_collection
+from assistant_builder.core.knowledge.indexer import index_collection
 from assistant_builder.core.knowledge.manifest import Manifest
+from assistant_builder.core.knowledge.report import IndexProgress
 from assistant_builder.core.knowledge.search import CrossEncoderReranker, search_collection
 from assistant_builder.core.knowledge.store import ChunkStore
 from tests.fakes import DeterministicEmbedder

@@ -10,7 +10,7 @@ import pytest
 
 from assistant_builder.core.cancel import CancelToken
 from assistant_builder.core.knowledge.collection import Collections
-from assistant_builder.core.knowledge.indexer import IndexReport
+from assistant_builder.core.knowledge.report import IndexReport
 from assistant_builder.core.knowledge.search import search_collection
 from assistant_builder.core.knowledge.watcher import watch_collection
 from tests.knowledge.conftest import run_index

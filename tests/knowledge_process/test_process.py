@@ -18,9 +18,9 @@ from assistant_builder.core.assistants.retrieval import knowledge_retriever, pro
 from assistant_builder.core.cancel import CancelToken
 from assistant_builder.core.errors import Cancelled, KnowledgeError
 from assistant_builder.core.knowledge.collection import Collections
-from assistant_builder.core.knowledge.indexer import IndexProgress, IndexReport
 from assistant_builder.core.knowledge.manifest import Manifest
 from assistant_builder.core.knowledge.process import DIED_INDEXING, KnowledgeProcess
+from assistant_builder.core.knowledge.report import IndexProgress, IndexReport
 from assistant_builder.core.knowledge.search import search_collection
 from assistant_builder.core.knowledge.store import ChunkStore
 from tests.knowledge.conftest import run_index

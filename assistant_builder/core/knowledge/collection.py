@@ -14,6 +14,7 @@ from typing import Any
 from assistant_builder.core.errors import KnowledgeError
 from assistant_builder.core.fileio import write_json_atomic
 from assistant_builder.core.knowledge.manifest import Manifest
+from assistant_builder.core.knowledge.report import IndexReport, kept_report
 from assistant_builder.core.paths import Paths
 
 SCHEMA_VERSION = 1
@@ -99,6 +100,13 @@ class Collections:
 
     def manifest_file(self, name: str) -> Path:
         return self.folder(name) / "manifest.json"
+
+    def report_file(self, name: str) -> Path:
+        return self.folder(name) / "last-report.json"
+
+    def last_report(self, name: str) -> IndexReport | None:
+        """The report of the collection's last finished indexing run, kept across restarts."""
+        return kept_report(self.report_file(name))
 
     def store_uri(self, config: CollectionConfig) -> str:
         return config.store_uri or str(self.folder(config.name) / "lancedb")

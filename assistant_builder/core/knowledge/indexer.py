@@ -30,6 +30,7 @@ from assistant_builder.core.knowledge.manifest import (
     file_sha256,
 )
 from assistant_builder.core.knowledge.parsing import ParserPool
+from assistant_builder.core.knowledge.report import IndexProgress, IndexReport, keep_report
 from assistant_builder.core.knowledge.scan import FoundFile, scan_folders
 
 BATCH_CHUNKS = 256  # chunks embedded and written together (one table commit per batch)
@@ -38,38 +39,6 @@ SPECIAL_TOKENS = 2  # [CLS] and [SEP]: they count against the model's maximum le
 # front (a passage deep in a long document otherwise loses what it is about); this many
 # tokens of the model's limit are kept for that context line.
 CONTEXT_TOKENS = 24
-
-
-@dataclass(frozen=True)
-class IndexProgress:
-    files_done: int
-    files_total: int
-    chunks: int  # chunks embedded and stored so far in this run
-    rate: float  # chunks per second
-    eta_s: float | None
-    path: str = ""
-    note: str = ""
-
-
-@dataclass(frozen=True)
-class IndexReport:
-    indexed: tuple[str, ...]
-    unchanged: tuple[str, ...]
-    removed: tuple[str, ...]
-    failed: tuple[tuple[str, str], ...]
-    chunks: int
-    seconds: float
-    notes: tuple[str, ...] = ()
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "files_indexed": len(self.indexed),
-            "files_unchanged": len(self.unchanged),
-            "files_removed": len(self.removed),
-            "files_failed": [{"path": p, "reason": r} for p, r in self.failed],
-            "chunks": self.chunks,
-            "seconds": round(self.seconds, 3),
-        }
 
 
 @dataclass
@@ -186,7 +155,12 @@ def index_collection(
     done = len(unchanged) + sum(1 for p, _ in failed if p in present)
 
     if not (to_index or gone or refreshed or manifest.running):
-        yield IndexReport((), tuple(unchanged), (), tuple(failed), 0, time.monotonic() - started)
+        report = IndexReport(
+            (), tuple(unchanged), (), tuple(failed), 0, time.monotonic() - started,
+            skipped=scan.skipped,
+        )  # fmt: skip
+        keep_report(collections.report_file(name), report)
+        yield report
         return
 
     interrupted_before = manifest.running
@@ -258,7 +232,7 @@ def index_collection(
     open_store().finish_writes()
     manifest.running = False
     manifest.save(manifest_path)
-    yield IndexReport(
+    report = IndexReport(
         indexed=tuple(sorted(indexed)),
         unchanged=tuple(sorted(unchanged)),
         removed=tuple(removed),
@@ -266,7 +240,10 @@ def index_collection(
         chunks=written,
         seconds=time.monotonic() - started,
         notes=tuple(notes),
+        skipped=scan.skipped,
     )
+    keep_report(collections.report_file(name), report)
+    yield report
 
 
 def _progress(

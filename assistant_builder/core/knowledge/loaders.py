@@ -32,8 +32,47 @@ DEFAULT_PARSERS: dict[str, str] = {
     ".htm": f"{__name__}:load_html",
     ".pdf": f"{__name__}:load_pdf",
     ".docx": f"{__name__}:load_docx",
+    ".gz": f"{__name__}:load_gzip",
+    "": f"{__name__}:load_text",  # no extension: read when it is text (see filetypes.py)
     **{ext: f"{__name__}:load_text" for ext in CODE_EXTENSIONS},
 }
+# A compressed file that unpacks to more than this is left to the person to unpack.
+GZIP_LIMIT = 256 << 20
+
+
+def load_gzip(path: Path) -> Document:
+    """What a ``.gz`` file holds, read by the parser of the file inside (``a.md.gz`` as
+    Markdown), unpacked into a private temporary file no larger than GZIP_LIMIT."""
+    import gzip
+    import importlib
+    import shutil
+    import tempfile
+
+    from assistant_builder.core.knowledge.filetypes import inner_key
+
+    module, _, name = DEFAULT_PARSERS.get(inner_key(path), "").partition(":")
+    if not name or inner_key(path) == ".gz":
+        raise UnreadableDocument("what it holds is not a kind of document the app reads")
+    with tempfile.TemporaryDirectory(prefix="gz-") as folder:
+        inner = Path(folder) / path.stem
+        try:
+            with gzip.open(path, "rb") as source, inner.open("wb") as target:
+                copied = 0
+                while chunk := source.read(1 << 20):
+                    copied += len(chunk)
+                    if copied > GZIP_LIMIT:
+                        raise UnreadableDocument(
+                            f"it unpacks to more than {GZIP_LIMIT >> 20} MB; unpack it "
+                            "into the folder to include it"
+                        )
+                    target.write(chunk)
+        except (OSError, EOFError) as exc:
+            raise UnreadableDocument("it is damaged or not really compressed") from exc
+        shutil.copystat(path, inner)
+        document: Document = getattr(importlib.import_module(module), name)(inner)
+    title = path.name if document.title == inner.name else document.title
+    return Document(text=document.text, title=title, headings=document.headings,
+                    pages=document.pages)  # fmt: skip
 
 
 def load_text(path: Path) -> Document:

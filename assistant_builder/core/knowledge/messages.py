@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from assistant_builder.core.errors import AppError
-from assistant_builder.core.knowledge.indexer import IndexProgress, IndexReport
+from assistant_builder.core.knowledge.report import IndexProgress, IndexReport
 from assistant_builder.core.paths import Paths
 
 

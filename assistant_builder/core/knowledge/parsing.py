@@ -16,6 +16,7 @@ from typing import Any
 
 from assistant_builder.core.cancel import NEVER, CancelToken
 from assistant_builder.core.knowledge.document import Document, UnreadableDocument
+from assistant_builder.core.knowledge.filetypes import parser_key
 
 PREFETCH = 3  # files queued per worker, so workers keep parsing while the indexer embeds
 MEMORY_LIMIT = 4 << 30  # a parser that needs more than this is as good as hung
@@ -23,7 +24,7 @@ SECONDS_PER_MB = 2.0  # extra time a big file gets on top of the base limit (a 3
 
 
 def _parser_for(parsers: Mapping[str, str], path: Path) -> Callable[[Path], Document]:
-    module, _, name = parsers[path.suffix.lower()].partition(":")
+    module, _, name = parsers[parser_key(path)].partition(":")
     func: Callable[[Path], Document] = getattr(importlib.import_module(module), name)
     return func
 

@@ -24,8 +24,8 @@ from assistant_builder.core.childproc import CANCELLED, ENDED, Child, Request, S
 from assistant_builder.core.errors import Cancelled, KnowledgeError
 from assistant_builder.core.knowledge import messages
 from assistant_builder.core.knowledge.collection import Collections
-from assistant_builder.core.knowledge.indexer import IndexProgress, IndexReport
 from assistant_builder.core.knowledge.process_worker import child_main
+from assistant_builder.core.knowledge.report import IndexProgress, IndexReport
 from assistant_builder.core.knowledge.search import SearchHit
 from assistant_builder.core.knowledge.source_text import TIME_LIMIT_S, SourceText
 

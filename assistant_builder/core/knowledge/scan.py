@@ -11,6 +11,7 @@ from fnmatch import fnmatch
 from pathlib import Path
 
 from assistant_builder.core.cancel import NEVER, CancelToken
+from assistant_builder.core.knowledge.filetypes import skip_reason
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,8 @@ class FoundFile:
 class ScanResult:
     files: tuple[FoundFile, ...]
     failed: tuple[tuple[str, str], ...]  # (path, plain reason)
+    # Files in the folders that no parser reads (path, plain reason): reported, not indexed.
+    skipped: tuple[tuple[str, str], ...] = ()
 
 
 def _matches(patterns: Sequence[str], rel: str, name: str) -> bool:
@@ -40,6 +43,7 @@ def scan_folders(
 ) -> ScanResult:
     files: dict[str, FoundFile] = {}
     failed: list[tuple[str, str]] = []
+    skipped: dict[str, str] = {}
     for folder in folders:
         root = Path(folder)
         if not root.is_dir():
@@ -74,7 +78,10 @@ def scan_folders(
                 rel = os.path.normpath(os.path.join(rel_dir, name)).replace(os.sep, "/")
                 if _matches(exclude, rel, name) or (include and not _matches(include, rel, name)):
                     continue
-                if Path(name).suffix.lower() not in extensions:
+                reason = skip_reason(Path(full), extensions)
+                if reason is not None:
+                    if os.path.isfile(full):
+                        skipped.setdefault(full, reason)
                     continue
                 try:
                     st = os.stat(full)
@@ -83,7 +90,7 @@ def scan_folders(
                     continue
                 if os.path.isfile(full) and full not in files:
                     files[full] = FoundFile(full, st.st_size, st.st_mtime_ns)
-    return ScanResult(tuple(files.values()), tuple(failed))
+    return ScanResult(tuple(files.values()), tuple(failed), tuple(sorted(skipped.items())))
 
 
 def _is_ancestor_link(path: str) -> bool:

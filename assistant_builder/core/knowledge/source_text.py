@@ -11,6 +11,7 @@ from pathlib import Path
 
 from assistant_builder.core.cancel import NEVER, CancelToken
 from assistant_builder.core.errors import KnowledgeError
+from assistant_builder.core.knowledge.filetypes import skip_reason
 from assistant_builder.core.knowledge.loaders import DEFAULT_PARSERS
 from assistant_builder.core.knowledge.parsing import ParserPool
 
@@ -36,7 +37,7 @@ def read_source(
     """The text the indexer read from ``path`` (citations' offsets refer to it) and where the
     cited passage (recorded at ``start``:``end``) is in it now."""
     parsers = dict(parsers or DEFAULT_PARSERS)
-    if path.suffix.lower() not in parsers:
+    if skip_reason(path, parsers) is not None:
         raise KnowledgeError(f"“{path.name}” is not a kind of document the app can show.")
     with ParserPool(parsers, workers=1, time_limit_s=time_limit_s) as pool:
         for _path, document in pool.parse([path], cancel=cancel):

@@ -9,7 +9,7 @@ _BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
 BINARY_REASON = "it is a binary file, not text"
 
 
-def _looks_binary(sample: bytes) -> bool:
+def looks_binary(sample: bytes) -> bool:
     if sample.startswith(_BOMS):
         return False
     if b"\x00" in sample:
@@ -22,7 +22,7 @@ def _looks_binary(sample: bytes) -> bool:
 def decode_text(data: bytes) -> str:
     if not data:
         return ""
-    if _looks_binary(data[:8192]):
+    if looks_binary(data[:8192]):
         raise UnreadableDocument(BINARY_REASON)
     if not data.startswith(_BOMS[1:]):
         try:

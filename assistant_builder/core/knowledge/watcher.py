@@ -9,8 +9,10 @@ from pathlib import Path
 from assistant_builder.core.cancel import NEVER, CancelToken
 from assistant_builder.core.knowledge.collection import Collections
 from assistant_builder.core.knowledge.embedder import Embedder, load_embedder
-from assistant_builder.core.knowledge.indexer import IndexProgress, IndexReport, index_collection
+from assistant_builder.core.knowledge.filetypes import skip_reason
+from assistant_builder.core.knowledge.indexer import index_collection
 from assistant_builder.core.knowledge.loaders import DEFAULT_PARSERS
+from assistant_builder.core.knowledge.report import IndexProgress, IndexReport
 
 
 class _StopEvent:
@@ -53,7 +55,7 @@ def watch_collection(
         if cancel.cancelled:
             return
         # Folders count too: a renamed folder arrives as its own path, not as its files.
-        relevant = [p for _, p in changes if Path(p).suffix.lower() in parsers or Path(p).is_dir()]
+        relevant = [p for _, p in changes if _relevant(Path(p), parsers)]
         if caught_up and not relevant:
             continue
         caught_up = True
@@ -67,3 +69,10 @@ def watch_collection(
             time_limit_s=time_limit_s,
             cancel=cancel,
         )
+
+
+def _relevant(path: Path, parsers: Mapping[str, str]) -> bool:
+    # A removed file cannot be sniffed: its extension decides.
+    if path.is_dir() or (not path.exists() and path.suffix.lower() in parsers):
+        return True
+    return path.exists() and skip_reason(path, parsers) is None

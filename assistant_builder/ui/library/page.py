@@ -32,8 +32,8 @@ from assistant_builder.core.assistants.store import AssistantStore
 from assistant_builder.core.cancel import CancelToken
 from assistant_builder.core.errors import AppError
 from assistant_builder.core.knowledge.collection import DEFAULT_EMBEDDER, Collections
-from assistant_builder.core.knowledge.indexer import IndexProgress, IndexReport
 from assistant_builder.core.knowledge.process import KnowledgeProcess
+from assistant_builder.core.knowledge.report import IndexProgress, IndexReport
 from assistant_builder.ui.library.dialogs import EMBEDDER_TIP, NewCollectionDialog
 from assistant_builder.ui.library.models import (
     CollectionListModel,

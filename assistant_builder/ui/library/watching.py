@@ -9,8 +9,8 @@ from PySide6.QtCore import QObject, QThreadPool, Signal
 
 from assistant_builder.core.cancel import CancelToken
 from assistant_builder.core.knowledge.collection import Collections
-from assistant_builder.core.knowledge.indexer import IndexProgress, IndexReport
 from assistant_builder.core.knowledge.process import KnowledgeProcess
+from assistant_builder.core.knowledge.report import IndexProgress, IndexReport
 from assistant_builder.ui.workers import TaskRunner
 
 

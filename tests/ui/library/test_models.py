@@ -7,7 +7,7 @@ from datetime import datetime
 from PySide6.QtCore import Qt
 
 from assistant_builder.core.knowledge.collection import CollectionConfig, CollectionStatus
-from assistant_builder.core.knowledge.indexer import IndexReport
+from assistant_builder.core.knowledge.report import IndexReport
 from assistant_builder.ui.library.models import (
     CollectionListModel,
     ReportFilterModel,

@@ -9,8 +9,8 @@ from PySide6.QtWidgets import QAbstractButton, QComboBox, QLineEdit, QTableView
 from pytestqt.qtbot import QtBot
 
 from assistant_builder.core.knowledge.collection import Collections
-from assistant_builder.core.knowledge.indexer import IndexReport
 from assistant_builder.core.knowledge.process import KnowledgeProcess
+from assistant_builder.core.knowledge.report import IndexReport
 from assistant_builder.ui.diagnostics import StallMonitor
 from bench.gui_stall_indexing import write_stdlib_docs
 from tests.ui.library.conftest import index_and_wait, table_text
