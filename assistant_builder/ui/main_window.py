@@ -55,7 +55,7 @@ class MainWindow(QMainWindow):
     citation_requested = Signal(object)
 
     def __init__(self, app: App, parent: QWidget | None = None) -> None:
-        """``app`` (core/app.py) owns what the pages share: the knowledge process, the stores,
+        """``app`` (core/app) owns what the pages share: the knowledge process, the stores,
         the answering session and the settings; the window only lays the pages out."""
         super().__init__(parent)
         self.app = app
