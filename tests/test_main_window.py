@@ -104,7 +104,7 @@ def test_settings_page_saves_what_the_user_changes(qtbot: QtBot, app_home: Paths
     page.theme.setCurrentIndex(page.theme.findData("dark"))
     saved = load_settings(app_home.settings_file)
     assert (saved.user_name, saved.offline, saved.theme) == ("Ada", True, "dark")
-    assert window._services.network.offline  # takes effect at once, not after a restart
+    assert window.app.network.offline  # takes effect at once, not after a restart
 
 
 def test_window_geometry_is_remembered(qtbot: QtBot, app_home: Paths) -> None:

@@ -14,21 +14,23 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, Signal
 
-from assistant_builder.core.assistants.answering import Prepared
-from assistant_builder.core.assistants.model import Assistant
-from assistant_builder.core.assistants.session import AnswerSession, Loaded, Loading
-from assistant_builder.core.assistants.turn import Answer
-from assistant_builder.core.cancel import CancelToken
-from assistant_builder.core.conversations.store import ConversationStore
-from assistant_builder.core.engine.protocol import TextDelta
-from assistant_builder.core.errors import (
+from assistant_builder.core.app import AnswerSession, ConversationStore
+from assistant_builder.core.records import (
+    Answer,
     AppError,
+    Assistant,
     Cancelled,
+    CancelToken,
     CollectionMissing,
+    ContextOverflow,
     EngineError,
+    Loaded,
+    Loading,
     ModelMissing,
     NotIndexed,
+    Prepared,
     PromptTooLong,
+    TextDelta,
 )
 from assistant_builder.ui.workers import TaskRunner
 
@@ -52,8 +54,6 @@ class Trouble:
 
 
 def trouble_of(exc: AppError) -> Trouble:
-    from assistant_builder.core.engine.prompt import ContextOverflow
-
     details = f"{type(exc).__name__}: {exc}"
     if isinstance(exc, ContextOverflow | PromptTooLong):
         return Trouble("context_full", str(exc), details)

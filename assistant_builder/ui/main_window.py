@@ -21,10 +21,7 @@ from PySide6.QtWidgets import (
 
 from assistant_builder import APP_NAME
 from assistant_builder.core.app import App
-from assistant_builder.core.assistants.model import Assistant
-from assistant_builder.core.citation import Citation
-from assistant_builder.core.errors import AppError
-from assistant_builder.core.settings import Settings
+from assistant_builder.core.records import Assistant, Citation, Settings
 from assistant_builder.ui.chat.page import ChatPage
 from assistant_builder.ui.editor.try_it import TryItPane
 from assistant_builder.ui.engine_host import EngineHost
@@ -58,14 +55,12 @@ class MainWindow(QMainWindow):
     citation_requested = Signal(object)
 
     def __init__(self, app: App, parent: QWidget | None = None) -> None:
-        """``app`` (core/app.py) owns what the pages share: the knowledge process, the stores,
+        """``app`` (core/app) owns what the pages share: the knowledge process, the stores,
         the answering session and the settings; the window only lays the pages out."""
         super().__init__(parent)
         self.app = app
-        services, settings = app.services, app.settings
-        self._services = services
+        settings = app.settings
         self._settings = settings
-        self.knowledge = app.knowledge
         self.session = app.session
         self.conversations = app.conversations
         self.setWindowTitle(APP_NAME)
@@ -82,21 +77,13 @@ class MainWindow(QMainWindow):
         self.pages = QStackedWidget()
         self.pages.setAccessibleName("Pages")
 
-        self.models_page = ModelsPage(services)
+        self.models_page = ModelsPage(app)
         self.prompt_source = app.previewer
         self.source_viewer: SourceViewer | None = None  # opened by the first citation
-        self.assistants_page = AssistantsPage(
-            app.assistants,
-            services.models,
-            imported_documents_dir=services.paths.imported_documents_dir,
-            collection_names=services.collections.names,
-            prompt_source=self.prompt_source,
-        )
+        self.assistants_page = AssistantsPage(app)
         self.assistants_page.chat_requested.connect(self._on_chat_requested)
         self.assistants_page.editor.dirty_changed.connect(self._show_unsaved)
-        self.library_page = LibraryPage(
-            services.collections, self.knowledge, assistants=self.assistants_page.store
-        )
+        self.library_page = LibraryPage(app)
         # A test search result opens in the source viewer like a cited passage.
         self.library_page.search_panel.source_requested.connect(self.citation_requested)
         # A removed collection was taken out of the assistants that read it: show them so.
@@ -115,7 +102,7 @@ class MainWindow(QMainWindow):
         self.chat_page.index_requested.connect(self._on_index_requested)
         editor = self.assistants_page.editor
         self.try_it = TryItPane(
-            self.engine_host, editor.current_draft, services.paths.scratch_dir,
+            self.engine_host, editor.current_draft, app.paths.scratch_dir,
             save_choices=editor.set_passage_choices,
         )  # fmt: skip
         self.try_it.models_requested.connect(lambda: self.show_page("Models"))
@@ -159,13 +146,7 @@ class MainWindow(QMainWindow):
         self.engine_host.state_changed.connect(self.engine_state.setText)
 
         self._restore_geometry()
-        self.sidebar.setCurrentRow(PAGES.index("Models") if not self._has_models() else 0)
-
-    def _has_models(self) -> bool:
-        try:
-            return bool(self._services.models.list())
-        except AppError:
-            return False
+        self.sidebar.setCurrentRow(PAGES.index("Models") if not app.has_models() else 0)
 
     def page_names(self) -> list[str]:
         return [self.sidebar.item(i).text() for i in range(self.sidebar.count())]
@@ -199,7 +180,7 @@ class MainWindow(QMainWindow):
         process load their embedders now, in the background, so the first answer is quick."""
         if assistant is not None and assistant.collections:
             names = [ref.name for ref in assistant.collections]
-            self.knowledge.warm(self._services.collections, names)
+            self.app.warm_collections(names)
 
     def _on_edit_requested(self, assistant_id: str, section: str = "") -> None:
         self.show_page("Assistants")
@@ -219,7 +200,7 @@ class MainWindow(QMainWindow):
         from assistant_builder.ui.source_viewer import SourceViewer  # QtPdf: only when needed
 
         if self.source_viewer is None:
-            self.source_viewer = SourceViewer(self.knowledge, self)
+            self.source_viewer = SourceViewer(self.app, self)
             self.source_viewer.setWindowFlag(Qt.WindowType.Window)
             self.source_viewer.setWindowTitle(f"Source — {APP_NAME}")
             self.source_viewer.resize(760, 860)

@@ -13,7 +13,7 @@ The main window connects the chat page's ``citation_requested(Citation)`` signal
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtGui import (
@@ -36,10 +36,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from assistant_builder.core.citation import Citation
-from assistant_builder.core.knowledge.page_match import find_in_page
-from assistant_builder.core.knowledge.process import KnowledgeProcess
-from assistant_builder.core.knowledge.source_text import SourceText
+from assistant_builder.core.app import find_in_page
+from assistant_builder.core.records import CancelToken, Citation, SourceText
 from assistant_builder.ui.pdf_pages import PdfPagesView
 from assistant_builder.ui.workers import TaskRunner
 
@@ -52,12 +50,21 @@ def _utf16(text: str, offset: int) -> int:
     return len(text[:offset].encode("utf-16-le")) // 2
 
 
+class SourceReader(Protocol):
+    """What the viewer needs of the app (App.read_source): a document's text, read by the
+    isolated parsers of the knowledge process, never in the window's."""
+
+    def read_source(
+        self, path: Path, start: int, end: int, passage: str, *, cancel: CancelToken = ...
+    ) -> SourceText: ...
+
+
 class SourceViewer(QWidget):
     shown = Signal()  # a citation is on screen (or the sentence saying why it cannot be)
 
-    def __init__(self, knowledge: KnowledgeProcess, parent: QWidget | None = None) -> None:
+    def __init__(self, reader: SourceReader, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._knowledge = knowledge
+        self._reader = reader
         self.setAccessibleName("Source viewer")
         self.title = QLabel()
         self.title.setObjectName("subheading")
@@ -141,9 +148,7 @@ class SourceViewer(QWidget):
             self.text_view.setPlainText("Opening…")
             self.stack.setCurrentWidget(self.text_view)
             self._show_page_controls()
-            self.runner.start(
-                self._knowledge.read_source, path, record.start, record.end, record.text
-            )
+            self.runner.start(self._reader.read_source, path, record.start, record.end, record.text)
 
     def _open_pdf(self, path: Path, page: int, passage: str) -> None:
         self.pdf_view.set_highlight(None)

@@ -17,8 +17,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
-from assistant_builder.core.cancel import CancelToken
-from assistant_builder.core.errors import AppError, Cancelled
+from assistant_builder.core.records import AppError, Cancelled, CancelToken
 
 log = logging.getLogger(__name__)
 _ids = itertools.count(1)

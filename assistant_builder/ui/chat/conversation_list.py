@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from assistant_builder.core.conversations.store import ConversationStore
+from assistant_builder.core.app import ConversationStore
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 

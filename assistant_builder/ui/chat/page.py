@@ -18,12 +18,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from assistant_builder.core.assistants.choices import PassageChoices
-from assistant_builder.core.assistants.model import Assistant
-from assistant_builder.core.assistants.store import AssistantStore
-from assistant_builder.core.conversations.export import export_conversation
-from assistant_builder.core.conversations.store import ConversationStore
-from assistant_builder.core.errors import AppError
+from assistant_builder.core.app import AssistantStore, ConversationStore, export_conversation
+from assistant_builder.core.records import AppError, Assistant, PassageChoices
 from assistant_builder.ui.chat.conversation_list import ConversationList
 from assistant_builder.ui.chat.panel import ChatPanel
 from assistant_builder.ui.engine_host import EngineHost

@@ -9,11 +9,8 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication, QLabel, QVBoxLayout, QWidget
 
-from assistant_builder.core.assistants.answering import Prepared
-from assistant_builder.core.assistants.choices import PassageChoices
-from assistant_builder.core.assistants.model import Assistant
-from assistant_builder.core.conversations.store import ConversationStore, Message
-from assistant_builder.core.errors import AppError
+from assistant_builder.core.app import ConversationStore
+from assistant_builder.core.records import AppError, Assistant, Message, PassageChoices, Prepared
 from assistant_builder.ui.chat.composer import Composer
 from assistant_builder.ui.chat.transcript import TranscriptView
 from assistant_builder.ui.chat.why_panel import SaveChoices, WhyPanel

@@ -24,16 +24,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from assistant_builder.core.citation import Citation
-from assistant_builder.core.conversations.markdown import FENCE
-from assistant_builder.core.conversations.marks import (
-    MarkKind,
-    answer_marks,
-    marked,
-    replace_sentinels,
-    sentinel,
-)
-from assistant_builder.core.conversations.store import Message
+from assistant_builder.core.app import answer_marks, marked, replace_sentinels, sentinel
+from assistant_builder.core.records import FENCE, Citation, MarkKind, Message
 from assistant_builder.ui.chat.why_panel import why_button
 
 REPAINT_MS = 40

@@ -23,10 +23,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from assistant_builder.core.assistants.choices import PassageChoices, PassageRef
-from assistant_builder.core.citation import RetrievedPassage
-from assistant_builder.core.conversations.store import Message
-from assistant_builder.core.errors import AppError
+from assistant_builder.core.records import (
+    AppError,
+    Message,
+    PassageChoices,
+    PassageRef,
+    RetrievedPassage,
+)
 
 SaveChoices = Callable[[PassageChoices], None]  # raises AppError when they cannot be kept
 

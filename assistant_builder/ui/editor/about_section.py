@@ -6,7 +6,7 @@ from dataclasses import replace
 
 from PySide6.QtWidgets import QComboBox, QLineEdit, QPlainTextEdit, QWidget
 
-from assistant_builder.core.assistants.model import Assistant
+from assistant_builder.core.records import Assistant
 from assistant_builder.ui.editor.section import FieldGrid, Section
 
 # Symbols every desktop font has, so an icon never shows as an empty box.

@@ -19,14 +19,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from assistant_builder.core.assistants.model import Assistant
-from assistant_builder.core.assistants.presets import (
+from assistant_builder.core.app import preset_name, sampling_preset
+from assistant_builder.core.records import (
     CUSTOM,
     SAMPLING_PRESETS,
-    preset_name,
-    sampling_preset,
+    Assistant,
+    SamplingOptions,
+    Setting,
 )
-from assistant_builder.core.engine.sampling import SETTINGS, SamplingOptions, Setting
+from assistant_builder.core.records import SAMPLING_SETTINGS as SETTINGS
 from assistant_builder.ui.editor.section import FieldGrid, Section, heading, hint
 
 RANDOM = -1  # the seed box's value below the table's minimum, shown as “Random”

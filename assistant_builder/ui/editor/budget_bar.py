@@ -7,7 +7,7 @@ from PySide6.QtCore import QRectF, QSize
 from PySide6.QtGui import QColor, QPainter, QPaintEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from assistant_builder.core.engine.preview import PromptPreview
+from assistant_builder.core.records import PromptPreview
 
 # Plain names for the preview's parts, in the order they sit in the prompt.
 PARTS = (

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from assistant_builder.core.assistants.choices import PassageChoices
+from assistant_builder.core.records import PassageChoices
 
 EMPTY = (
     "None yet. Under an answer, “Why this answer” lets you mark a passage “Not relevant” "

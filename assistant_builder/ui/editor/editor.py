@@ -4,7 +4,6 @@ unsaved changes, and a question before unsaved changes would be lost."""
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from PySide6.QtCore import Signal
@@ -20,12 +19,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from assistant_builder.core.assistants.choices import PassageChoices
-from assistant_builder.core.assistants.model import Assistant, CollectionRef
-from assistant_builder.core.assistants.preview import PromptPreviewer
-from assistant_builder.core.assistants.store import AssistantStore
-from assistant_builder.core.errors import AppError
-from assistant_builder.core.models.registry import ModelRegistry
+from assistant_builder.core.app import App
+from assistant_builder.core.records import AppError, Assistant, CollectionRef, PassageChoices
 from assistant_builder.ui.editor.about_section import AboutSection
 from assistant_builder.ui.editor.behaviour_section import BehaviourSection
 from assistant_builder.ui.editor.final_prompt_panel import FinalPromptPanel
@@ -54,16 +49,14 @@ class AssistantEditor(QWidget):
 
     def __init__(
         self,
-        store: AssistantStore,
-        registry: ModelRegistry,
-        collection_names: Callable[[], Sequence[str]],
+        app: App,
         parent: QWidget | None = None,
-        *,
-        prompt_source: PromptPreviewer | None = None,
     ) -> None:
+        """``app`` gives the assistants folder, the installed models, the collections'
+        names and the final prompt's previewer (the one the answering session uses)."""
         super().__init__(parent)
-        self._store = store
-        self._registry = registry
+        self._app = app
+        self._store = app.assistants
         self.setAccessibleName("Assistant editor")
         self.setStyleSheet(STYLE)
         self.back_button = QPushButton("‹  Assistants")
@@ -86,13 +79,13 @@ class AssistantEditor(QWidget):
         header.addWidget(self.title, 1)
         header.addWidget(self.revert_button)
         header.addWidget(self.save_button)
-        app = QApplication.instance()
-        self.banner = Banner(dark=isinstance(app, QApplication) and is_dark(app))
+        qt_app = QApplication.instance()
+        self.banner = Banner(dark=isinstance(qt_app, QApplication) and is_dark(qt_app))
 
         self.about = AboutSection()
         self.model_section = ModelSection()
         self.instructions = InstructionsSection()
-        self.knowledge = KnowledgeSection(collection_names)
+        self.knowledge = KnowledgeSection(app.collection_names)
         self.behaviour = BehaviourSection()
         self.sections: tuple[Section, ...] = (
             self.about, self.model_section, self.instructions, self.knowledge, self.behaviour,
@@ -110,7 +103,7 @@ class AssistantEditor(QWidget):
         layout.addLayout(header)
         layout.addWidget(self.banner)
         # The final prompt sits beside the sections so every edit shows what the model gets.
-        self.prompt_panel = FinalPromptPanel(prompt_source or PromptPreviewer(registry))
+        self.prompt_panel = FinalPromptPanel(app.previewer)
         self.splitter = QSplitter()
         self.splitter.setChildrenCollapsible(True)
         self.splitter.addWidget(self.tabs)
@@ -148,7 +141,7 @@ class AssistantEditor(QWidget):
             a.name.casefold() for a in self._store.list() if is_new or a.id != assistant.id
         }
         try:
-            self.model_section.set_installed(self._registry.list())
+            self.model_section.set_installed(self._app.installed_models())
         except AppError as exc:
             self.banner.show_message(str(exc))
         for section in self.sections:

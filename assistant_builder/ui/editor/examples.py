@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from assistant_builder.core.assistants.model import Example
+from assistant_builder.core.records import Example
 
 _Index = QModelIndex | QPersistentModelIndex
 

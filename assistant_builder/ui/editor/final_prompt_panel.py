@@ -18,8 +18,8 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QLabel, QLineEdit, QPlainTextEdit, QVBoxLayout, QWidget
 
-from assistant_builder.core.assistants.model import Assistant
-from assistant_builder.core.assistants.preview import PromptPreviewer, PromptView
+from assistant_builder.core.app import PromptPreviewer
+from assistant_builder.core.records import Assistant, PromptView
 from assistant_builder.ui.editor.budget_bar import BudgetBar
 from assistant_builder.ui.workers import TaskRunner
 

@@ -24,9 +24,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from assistant_builder.core.assistants.model import Assistant
-from assistant_builder.core.assistants.template_check import template_problem
-from assistant_builder.core.assistants.variables import DESCRIPTIONS, VARIABLE
+from assistant_builder.core.app import template_problem
+from assistant_builder.core.records import VARIABLE, Assistant
+from assistant_builder.core.records import VARIABLE_DESCRIPTIONS as DESCRIPTIONS
 from assistant_builder.ui.editor.examples import ExamplesEditor
 from assistant_builder.ui.editor.section import Section, heading, hint
 

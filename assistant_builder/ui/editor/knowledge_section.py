@@ -18,8 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from assistant_builder.core.assistants.choices import PassageChoices
-from assistant_builder.core.assistants.model import Assistant, CollectionRef
+from assistant_builder.core.records import Assistant, CollectionRef, PassageChoices
 from assistant_builder.ui.editor.choices_list import ChoicesList
 from assistant_builder.ui.editor.section import FieldGrid, Section, heading, hint
 

@@ -9,9 +9,8 @@ from dataclasses import replace
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSlider, QWidget
 
-from assistant_builder.core.assistants.model import AdapterRef, Assistant, ModelRef
-from assistant_builder.core.assistants.store import model_ref
-from assistant_builder.core.models.registry import InstalledModel
+from assistant_builder.core.app import model_ref
+from assistant_builder.core.records import AdapterRef, Assistant, InstalledModel, ModelRef
 from assistant_builder.ui.editor.section import FieldGrid, Section, heading, hint
 
 CONTEXT_STEPS = (512, 1024, 2048, 4096, 8192, 16384, 32768, 65536, 131072)

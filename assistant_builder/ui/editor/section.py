@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QGridLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
 
-from assistant_builder.core.assistants.model import Assistant
+from assistant_builder.core.records import Assistant
 
 
 class Section(QWidget):

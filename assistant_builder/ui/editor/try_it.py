@@ -13,8 +13,8 @@ from pathlib import Path
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from assistant_builder.core.assistants.model import Assistant
-from assistant_builder.core.conversations.store import ConversationStore
+from assistant_builder.core.app import ConversationStore
+from assistant_builder.core.records import Assistant
 from assistant_builder.ui.chat.panel import ChatPanel
 from assistant_builder.ui.chat.why_panel import SaveChoices
 from assistant_builder.ui.engine_host import EngineHost

@@ -16,8 +16,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QColor
 
-from assistant_builder.core.knowledge.collection import CollectionStatus
-from assistant_builder.core.knowledge.report import IndexReport
+from assistant_builder.core.records import CollectionStatus, IndexReport
 
 Index = QModelIndex | QPersistentModelIndex
 _NO_INDEX = QModelIndex()

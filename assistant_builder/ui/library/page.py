@@ -4,7 +4,6 @@ folder watching, and a test search. All knowledge work runs in the knowledge pro
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -24,23 +23,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from assistant_builder.core.assistants.collection_removal import (
+from assistant_builder.core.app import App, AssistantStore, removed_sentence
+from assistant_builder.core.records import (
+    DEFAULT_EMBEDDER,
+    AppError,
     CollectionRemoved,
-    removed_sentence,
+    IndexProgress,
+    IndexReport,
 )
-from assistant_builder.core.assistants.store import AssistantStore
-from assistant_builder.core.cancel import CancelToken
-from assistant_builder.core.errors import AppError
-from assistant_builder.core.knowledge.collection import DEFAULT_EMBEDDER, Collections
-from assistant_builder.core.knowledge.process import KnowledgeProcess
-from assistant_builder.core.knowledge.report import IndexProgress, IndexReport
 from assistant_builder.ui.library.dialogs import EMBEDDER_TIP, NewCollectionDialog
 from assistant_builder.ui.library.models import (
     CollectionListModel,
 )
 from assistant_builder.ui.library.removal import CollectionRemoval
 from assistant_builder.ui.library.report_panel import ReportPanel
-from assistant_builder.ui.library.search_panel import TestSearchPanel, make_search
+from assistant_builder.ui.library.search_panel import TestSearchPanel
 from assistant_builder.ui.library.summary import embedder_in_words
 from assistant_builder.ui.library.watching import Watchers
 from assistant_builder.ui.widgets.banner import Banner
@@ -52,13 +49,6 @@ INTRO = (
     "and cut into short passages, so answers can cite the exact page. Drop folders here to "
     "add them."
 )
-
-
-def index_job(
-    knowledge: KnowledgeProcess, collections: Collections, name: str, *, cancel: CancelToken
-) -> Iterator[IndexProgress | IndexReport]:
-    yield IndexProgress(0, 0, 0, 0.0, None, note="Getting the reader ready…")
-    yield from knowledge.index(collections, name, cancel=cancel)
 
 
 def _button(text: str, name: str, tip: str) -> QPushButton:
@@ -73,17 +63,14 @@ class LibraryPage(QWidget):
 
     def __init__(
         self,
-        collections: Collections,
-        knowledge: KnowledgeProcess,
+        app: App,
         *,
-        assistants: AssistantStore | None = None,  # default: the same data folder's
         default_embedder: str = DEFAULT_EMBEDDER,
         watch_debounce_ms: int = 800,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.collections = collections
-        self.knowledge = knowledge
+        self.app = app
         self._warmed = False
         self.default_embedder = default_embedder
         self.reports: dict[str, IndexReport] = {}
@@ -94,12 +81,12 @@ class LibraryPage(QWidget):
         self.index_runner.failed.connect(self._on_index_failed)
         self.index_runner.cancelled.connect(self._on_index_cancelled)
         self.index_runner.busy_changed.connect(lambda _busy: self._update_actions())
-        self.assistants = assistants or AssistantStore(collections.paths.assistants_dir)
-        self.removal = CollectionRemoval(collections, knowledge, self.assistants, self)
+        self.assistants: AssistantStore = app.assistants
+        self.removal = CollectionRemoval(app, self)
         self.removal.removed.connect(self._removed)
         self.removal.failed.connect(self._removal_over)
         self.remove_runner = self.removal.runner
-        self.watching = Watchers(collections, knowledge, debounce_ms=watch_debounce_ms, parent=self)
+        self.watching = Watchers(app, debounce_ms=watch_debounce_ms, parent=self)
         self.watching.reported.connect(self._on_watch_report)
         self.watching.progressed.connect(self._on_watch_progress)
         self.watching.failed.connect(self._on_watch_failed)
@@ -186,7 +173,7 @@ class LibraryPage(QWidget):
         self.report_status = self.report_panel.status
         self.report_view = self.report_panel.view
 
-        self.search_panel = TestSearchPanel(make_search(self.knowledge, self.collections))
+        self.search_panel = TestSearchPanel(self.app.search_collection)
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Collection details")
         self.tabs.addTab(self.report_panel, "Indexing report")
@@ -219,7 +206,7 @@ class LibraryPage(QWidget):
     def refresh(self) -> None:
         selected = self.selected_name()
         try:
-            summaries = [self.collections.status(c) for c in self.collections.list()]
+            summaries = self.app.collection_statuses()
         except AppError as exc:
             self.banner.show_message(str(exc))
             summaries = []
@@ -258,7 +245,7 @@ class LibraryPage(QWidget):
 
     def create_collection(self, name: str, folders: list[str]) -> bool:
         try:
-            self.collections.create(name, folders, embedder=self.default_embedder)
+            self.app.create_collection(name, folders, embedder=self.default_embedder)
         except AppError as exc:
             self.banner.show_message(str(exc))
             return False
@@ -282,7 +269,7 @@ class LibraryPage(QWidget):
                 f"“{name}” is being indexed or watched; wait for it or turn watching off "
                 "before adding folders.", kind="warning")  # fmt: skip
             return
-        config = self.collections.get(name)
+        config = self.app.collection(name)
         known = set(config.folders)
         new = []
         for folder in folders:
@@ -295,7 +282,7 @@ class LibraryPage(QWidget):
                 known.add(resolved)
                 new.append(resolved)
         if new:
-            self.collections.update(name, folders=config.folders + tuple(new))
+            self.app.change_collection(name, folders=config.folders + tuple(new))
             self.banner.show_message(
                 f"Added {', '.join(Path(f).name for f in new)} to “{name}”; "
                 "index the collection to read its documents.",
@@ -335,7 +322,7 @@ class LibraryPage(QWidget):
         self.indexing = name
         self.banner.dismiss()
         self.progress.start(f"Indexing “{name}”…")
-        self.index_runner.start(index_job, self.knowledge, self.collections, name)
+        self.index_runner.start(self.app.index_collection, name)
         self._update_actions()
 
     def _on_index_event(self, event: object) -> None:
@@ -388,7 +375,7 @@ class LibraryPage(QWidget):
         if not name:
             return
         try:
-            self.collections.update(name, watch=on)
+            self.app.change_collection(name, watch=on)
         except AppError as exc:
             self.banner.show_message(str(exc))
             return
@@ -419,7 +406,7 @@ class LibraryPage(QWidget):
         if not self._warmed and self.names():
             # The first test search or indexing should not wait for the reader to load.
             self._warmed = True
-            self.knowledge.warm(self.collections, self.names())
+            self.app.warm_collections(self.names())
 
     def stop_work(self) -> None:
         """Asks indexing, searching and every watcher to stop, without waiting."""

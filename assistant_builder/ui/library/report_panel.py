@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from assistant_builder.core.knowledge.report import IndexReport
+from assistant_builder.core.records import IndexReport
 from assistant_builder.ui.library.models import STATUSES, ReportFilterModel, ReportModel
 
 EMPTY = "Index the collection to see what happened to each file."

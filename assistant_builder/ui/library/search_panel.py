@@ -24,10 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from assistant_builder.core.cancel import CancelToken
-from assistant_builder.core.knowledge.collection import Collections
-from assistant_builder.core.knowledge.process import KnowledgeProcess
-from assistant_builder.core.knowledge.search import SearchHit
+from assistant_builder.core.records import SearchHit
 from assistant_builder.ui.workers import TaskRunner
 
 # Plain words for the search modes, in the order offered; the first is the default.
@@ -253,13 +250,3 @@ class TestSearchPanel(QWidget):
 
     def _busy(self, busy: bool) -> None:
         self.search_button.setEnabled(not busy)
-
-
-def make_search(knowledge: KnowledgeProcess, collections: Collections, top_k: int = 5) -> SearchFn:
-    """The worker function the panel runs: a real search of the collection, in the knowledge
-    process (which keeps the collection's embedder loaded between questions)."""
-
-    def run(name: str, question: str, mode: str, *, cancel: CancelToken) -> list[SearchHit]:
-        return knowledge.search(collections, name, question, top_k=top_k, mode=mode, cancel=cancel)
-
-    return run

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from assistant_builder.core.knowledge.embedder import canonical_embedder_id
+from assistant_builder.core.app import canonical_embedder_id
 
 
 def embedder_in_words(spec: str) -> str:

@@ -3,26 +3,11 @@ on a pool of its own so watchers never starve indexing or searching."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from PySide6.QtCore import QObject, QThreadPool, Signal
 
-from assistant_builder.core.cancel import CancelToken
-from assistant_builder.core.knowledge.collection import Collections
-from assistant_builder.core.knowledge.process import KnowledgeProcess
-from assistant_builder.core.knowledge.report import IndexProgress, IndexReport
+from assistant_builder.core.app import App
+from assistant_builder.core.records import IndexProgress, IndexReport
 from assistant_builder.ui.workers import TaskRunner
-
-
-def watch_job(
-    knowledge: KnowledgeProcess,
-    collections: Collections,
-    name: str,
-    debounce_ms: int,
-    *,
-    cancel: CancelToken,
-) -> Iterator[IndexProgress | IndexReport]:
-    yield from knowledge.watch(collections, name, debounce_ms=debounce_ms, cancel=cancel)
 
 
 class Watchers(QObject):
@@ -36,15 +21,13 @@ class Watchers(QObject):
 
     def __init__(
         self,
-        collections: Collections,
-        knowledge: KnowledgeProcess,
+        app: App,
         *,
         debounce_ms: int,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
-        self._collections = collections
-        self._knowledge = knowledge
+        self._app = app
         self._debounce_ms = debounce_ms
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(16)
@@ -68,7 +51,7 @@ class Watchers(QObject):
             runner.progressed.connect(lambda e, n=name: self._on_event(n, e))
             runner.failed.connect(lambda m, n=name: self._on_failed(n, m))
             runner.busy_changed.connect(lambda _b: self.busy_changed.emit())
-        runner.start(watch_job, self._knowledge, self._collections, name, self._debounce_ms)
+        runner.start(self._app.watch_collection, name, self._debounce_ms)
 
     def stop(self, name: str) -> None:
         self.watched.discard(name)

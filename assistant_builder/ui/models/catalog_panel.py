@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from assistant_builder.core.models.catalog import CatalogEntry
+from assistant_builder.core.records import CatalogEntry
 from assistant_builder.ui.models.delegates import PillDelegate, TwoLineDelegate
 from assistant_builder.ui.models.item_models import CatalogModel, size_text
 from assistant_builder.ui.models.words import QUANTIZATION_TIP

@@ -18,14 +18,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from assistant_builder.core.cancel import CancelToken
-from assistant_builder.core.models.download import (
-    DownloadProgress,
-    OnProgress,
-    pending_downloads,
-)
-from assistant_builder.core.models.registry import InstalledModel
-from assistant_builder.core.services import Services
+from assistant_builder.core.app import App
+from assistant_builder.core.records import DownloadProgress, InstalledModel
 from assistant_builder.ui.models.delegates import PROGRESS_ROLE, ProgressDelegate
 from assistant_builder.ui.models.item_models import DISPLAY, TOOLTIP, RowsModel
 from assistant_builder.ui.models.words import human_size
@@ -37,7 +31,7 @@ ACTIVE = ("starting", "downloading", "verifying")
 
 @dataclass(frozen=True)
 class DownloadRow:
-    ref: str  # what core.library.pull is given to start or continue it
+    ref: str  # what App.download_model is given to start or continue it
     label: str
     status: str  # starting | downloading | verifying | stopped | failed | done
     done: int = 0
@@ -110,34 +104,22 @@ class DownloadsModel(RowsModel[DownloadRow]):
         return None
 
 
-def _pull(
-    services: Services, ref: str, *, cancel: CancelToken, on_progress: OnProgress
-) -> InstalledModel:
-    # Imported here: huggingface_hub is only needed once a download starts.
-    from assistant_builder.core.models import hub, library
-
-    hub.use_network_policy(services.network)
-    return library.pull(
-        services.paths, ref, cancel=cancel, on_progress=on_progress, network=services.network
-    )
-
-
 class DownloadQueue(QObject):
     """Runs each download on its own TaskRunner and keeps DownloadsModel up to date."""
 
     installed = Signal(object)  # InstalledModel
     failed = Signal(str)  # one plain sentence
 
-    def __init__(self, services: Services, parent: QObject | None = None) -> None:
+    def __init__(self, app: App, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._services = services
+        self._app = app
         self.model = DownloadsModel(self)
         self._runners: dict[str, TaskRunner] = {}
 
     def load_pending(self) -> None:
         """List the downloads stopped in an earlier run that are not in the queue already."""
         known = {r.filename for r in self.model.rows()} | {r.ref for r in self.model.rows()}
-        for pending in pending_downloads(self._services.paths):
+        for pending in self._app.stopped_downloads():
             if pending.ref in known or pending.filename in known:
                 continue
             self.model.put(
@@ -152,7 +134,7 @@ class DownloadQueue(QObject):
         runner = self._runners.get(ref) or self._runner(ref)
         previous = current or DownloadRow(ref, label, "starting")
         self.model.put(replace(previous, status="starting", message="", label=label))
-        runner.start(_pull, self._services, ref, on_progress=PROGRESS)
+        runner.start(self._app.download_model, ref, on_progress=PROGRESS)
 
     def resume(self, ref: str) -> None:
         row = self.model.get(ref)

@@ -18,12 +18,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from assistant_builder.core.cancel import CancelToken
-from assistant_builder.core.errors import AppError
-from assistant_builder.core.models.gguf_info import GgufInfo
-from assistant_builder.core.models.library import default_users_of, inspect, remove
-from assistant_builder.core.models.registry import InstalledModel
-from assistant_builder.core.paths import Paths
+from assistant_builder.core.app import App
+from assistant_builder.core.records import AppError, GgufInfo, InstalledModel
 from assistant_builder.ui.models.delegates import PillDelegate
 from assistant_builder.ui.models.item_models import InstalledModelsModel
 from assistant_builder.ui.models.words import (
@@ -46,10 +42,6 @@ DETAILS = (
 )
 
 
-def _inspect(paths: Paths, ref: str, *, cancel: CancelToken) -> GgufInfo:
-    return inspect(paths, ref)
-
-
 def describe(info: GgufInfo) -> dict[str, str]:
     """The details a person reads, in plain words."""
     return {
@@ -69,10 +61,10 @@ class InstalledPanel(QWidget):
     failed = Signal(str)
 
     def __init__(
-        self, paths: Paths, model: InstalledModelsModel, parent: QWidget | None = None
+        self, app: App, model: InstalledModelsModel, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
-        self._paths = paths
+        self._app = app
         self.model = model
         self.setAccessibleName("Installed models")
         layout = QHBoxLayout(self)
@@ -166,7 +158,7 @@ class InstalledPanel(QWidget):
         model = self.chosen()
         if model is None:
             return
-        users = default_users_of(self._paths)(model.id)
+        users = self._app.assistants_using_model(model.id)
         question = f"Remove {model.name} from this computer?"
         if users:
             names = "”, “".join(users)
@@ -182,7 +174,7 @@ class InstalledPanel(QWidget):
         if answer != QMessageBox.StandardButton.Yes:
             return
         try:
-            gone = remove(self._paths, model.id, force=True)
+            gone = self._app.remove_model(model.id)
         except AppError as exc:
             self.failed.emit(str(exc))
             return
@@ -211,7 +203,7 @@ class InstalledPanel(QWidget):
         model = self.chosen()
         if model is not None and model.id != self._shown_id:
             self._shown_id = model.id
-            self.inspect_runner.start(_inspect, self._paths, model.id)
+            self.inspect_runner.start(self._app.model_details, model.id)
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)

@@ -11,12 +11,18 @@ from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 
-from assistant_builder.core.errors import AppError
-from assistant_builder.core.models.catalog import CatalogEntry, CatalogFile
-from assistant_builder.core.models.fit import FitEstimate, Machine, ModelShape, estimate_fit
-from assistant_builder.core.models.gguf_info import quantization_name
-from assistant_builder.core.models.hub import HubFile, HubRepo
-from assistant_builder.core.models.registry import InstalledModel
+from assistant_builder.core.app import estimate_fit, quantization_name
+from assistant_builder.core.records import (
+    AppError,
+    CatalogEntry,
+    CatalogFile,
+    FitEstimate,
+    HubFile,
+    HubRepo,
+    InstalledModel,
+    Machine,
+    ModelShape,
+)
 from assistant_builder.ui.models.delegates import SECOND_LINE_ROLE
 from assistant_builder.ui.models.words import (
     FIT_TIP,

@@ -19,28 +19,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from assistant_builder.core.cancel import CancelToken
-from assistant_builder.core.models.hub import HubFile, HubRepo
-from assistant_builder.core.network import NetworkPolicy
-from assistant_builder.core.services import Services
+from assistant_builder.core.app import App
+from assistant_builder.core.records import HubRepo
 from assistant_builder.ui.models.item_models import HubFilesModel, HubReposModel
 from assistant_builder.ui.models.words import QUANTIZATION_TIP
 from assistant_builder.ui.workers import TaskRunner
-
-
-def _search(network: NetworkPolicy, query: str, *, cancel: CancelToken) -> list[HubRepo]:
-    from assistant_builder.core.models import hub
-
-    hub.use_network_policy(network)
-    return hub.search_repos(query)
-
-
-def _files(network: NetworkPolicy, repo: str, *, cancel: CancelToken) -> list[HubFile]:
-    from assistant_builder.core.models import hub
-
-    hub.use_network_policy(network)
-    cancel.raise_if_cancelled()
-    return hub.repo_files(repo)
 
 
 def _table(name: str) -> QTableView:
@@ -57,9 +40,9 @@ class SearchPanel(QWidget):
     download_requested = Signal(str, str)  # core ref (owner/repo:file.gguf), label
     failed = Signal(str)
 
-    def __init__(self, services: Services, parent: QWidget | None = None) -> None:
+    def __init__(self, app: App, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._network = services.network
+        self._app = app
         self.setAccessibleName("Search Hugging Face")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 8, 0, 0)
@@ -132,11 +115,11 @@ class SearchPanel(QWidget):
             return
         self.status.setText(f"Searching Hugging Face for “{query}”…")
         self.repos.set_rows([])
-        self.search_runner.start(_search, self._network, query)
+        self.search_runner.start(self._app.search_hub, query)
 
     def list_files(self, repo: str) -> None:
         self.status.setText(f"Listing the files of {repo}…")
-        self.files_runner.start(_files, self._network, repo)
+        self.files_runner.start(self._app.hub_files, repo)
 
     def download_chosen(self) -> None:
         rows = self.files_table.selectionModel().selectedRows()

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from assistant_builder.core.assistants.model import Assistant
+from assistant_builder.core.records import Assistant
 
 CARD_WIDTH = 300
 _BADGE_COLORS = ("#2f6fe4", "#0f8a6a", "#b5462b", "#7a4cc2", "#a86b00", "#c2407a", "#3f7f2f")

@@ -4,7 +4,6 @@ shows the editor in the same page."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
@@ -21,20 +20,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from assistant_builder.core.assistants.bundle import SUFFIX as BUNDLE_SUFFIX
-from assistant_builder.core.assistants.bundle import BundleProgress, ExportSummary, export_bundle
-from assistant_builder.core.assistants.bundle_import import ImportResult, import_bundle
-from assistant_builder.core.assistants.model import Assistant, ModelRef
-from assistant_builder.core.assistants.presets import (
+from assistant_builder.core.app import App, AssistantStore
+from assistant_builder.core.records import (
+    BUNDLE_SUFFIX,
     STARTING_POINTS,
+    AppError,
+    Assistant,
+    BundleProgress,
+    ExportSummary,
+    ImportResult,
+    Removed,
     StartingPoint,
-    from_starting_point,
 )
-from assistant_builder.core.assistants.preview import PromptPreviewer
-from assistant_builder.core.assistants.store import AssistantStore, Removed, model_ref
-from assistant_builder.core.cancel import CancelToken
-from assistant_builder.core.errors import AppError
-from assistant_builder.core.models.registry import ModelRegistry
 from assistant_builder.ui.editor.editor import AssistantEditor
 from assistant_builder.ui.pages.assistant_cards import AssistantCard, CardGrid
 from assistant_builder.ui.theme import is_dark
@@ -67,18 +64,12 @@ class AssistantsPage(QWidget):
 
     def __init__(
         self,
-        store: AssistantStore,
-        registry: ModelRegistry,
-        *,
-        imported_documents_dir: Path,
-        collection_names: Callable[[], Sequence[str]],
+        app: App,
         parent: QWidget | None = None,
-        prompt_source: PromptPreviewer | None = None,
     ) -> None:
         super().__init__(parent)
-        self._store = store
-        self._registry = registry
-        self._documents_dir = imported_documents_dir
+        self._app = app
+        self._store = app.assistants
         # Every deletion of this session can be undone, newest first: nothing is lost because
         # a second delete replaced the first one's banner.
         self._removed: list[Removed] = []
@@ -114,8 +105,8 @@ class AssistantsPage(QWidget):
         top.addStretch(1)
         top.addWidget(self.import_button)
         top.addWidget(self.new_button)
-        app = QApplication.instance()
-        self.banner = Banner(dark=isinstance(app, QApplication) and is_dark(app))
+        qt_app = QApplication.instance()
+        self.banner = Banner(dark=isinstance(qt_app, QApplication) and is_dark(qt_app))
         self.empty = QLabel(
             "You have no assistant yet. Click “New assistant” and pick a starting point: "
             "“Ask my documents” answers from your files, “Writing helper” polishes your texts."
@@ -144,9 +135,7 @@ class AssistantsPage(QWidget):
         list_layout.addWidget(self.progress)
         list_layout.addWidget(scroll, 1)
 
-        self.editor = AssistantEditor(
-            store, registry, collection_names, prompt_source=prompt_source
-        )
+        self.editor = AssistantEditor(app)
         self.stack.addWidget(self.list_view)
         self.stack.addWidget(self.editor)
         layout = QVBoxLayout(self)
@@ -176,10 +165,7 @@ class AssistantsPage(QWidget):
     # The list ----------------------------------------------------------------------------
     def refresh(self) -> None:
         found, unreadable = self._store.scan()
-        try:
-            names = {m.id: m.name for m in self._registry.list()}
-        except AppError:
-            names = {}
+        names = self._app.model_names()
         cards = []
         for assistant in found:
             model_name = names.get(assistant.model.id) or f"{assistant.model.id} (not installed)"
@@ -216,14 +202,7 @@ class AssistantsPage(QWidget):
 
     # Actions -----------------------------------------------------------------------------
     def new_from(self, point: StartingPoint) -> None:
-        try:
-            models = self._registry.list(kind="model")
-        except AppError:
-            models = []
-        # The first installed model; with none, the Model section says how to get one.
-        model = model_ref(models[0]) if models else ModelRef(id="")
-        name = self._store.unique_name(point.assistant.name)
-        self.editor.open_new(from_starting_point(point, name=name, model=model), point.retrieval)
+        self.editor.open_new(self._app.new_assistant(point), point.retrieval)
         self.stack.setCurrentWidget(self.editor)
         self.editor.about.name.setFocus()
         self.editor.about.name.selectAll()
@@ -306,7 +285,7 @@ class AssistantsPage(QWidget):
 
     def export_to(self, assistant: Assistant, path: Path) -> None:
         self.progress.start(f"Exporting “{assistant.name}”…")
-        self.runner.start(_export, assistant, path, registry=self._registry, on_progress=self.relay)
+        self.runner.start(self._app.export_assistant, assistant, path, on_progress=self.relay)
 
     def choose_import(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
@@ -317,10 +296,7 @@ class AssistantsPage(QWidget):
 
     def import_from(self, path: Path) -> None:
         self.progress.start(f"Importing {path.name}…")
-        self.runner.start(
-            _import, path, store=self._store, registry=self._registry,
-            documents_dir=self._documents_dir, on_progress=self.relay,
-        )  # fmt: skip
+        self.runner.start(self._app.import_assistant, path, on_progress=self.relay)
 
     def _on_busy(self, busy: bool) -> None:
         self.import_button.setEnabled(not busy)
@@ -343,23 +319,6 @@ class AssistantsPage(QWidget):
         elif isinstance(result, ImportResult):
             self.refresh()
             self.banner.show_message(_import_message(result), kind="info")
-
-
-def _export(
-    assistant: Assistant, path: Path, *, registry: ModelRegistry,
-    on_progress: ProgressRelay, cancel: CancelToken,
-) -> ExportSummary:  # fmt: skip
-    return export_bundle(assistant, path, registry=registry, cancel=cancel, on_progress=on_progress)
-
-
-def _import(
-    path: Path, *, store: AssistantStore, registry: ModelRegistry, documents_dir: Path,
-    on_progress: ProgressRelay, cancel: CancelToken,
-) -> ImportResult:  # fmt: skip
-    return import_bundle(
-        path, store=store, registry=registry, documents_dir=documents_dir, cancel=cancel,
-        on_progress=on_progress,
-    )  # fmt: skip
 
 
 def _import_message(result: ImportResult) -> str:

@@ -3,9 +3,7 @@ the installed models with their details, and Import by file dialog or drag-and-d
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QPalette
 from PySide6.QtWidgets import (
@@ -17,14 +15,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from assistant_builder.core.cancel import CancelToken
-from assistant_builder.core.errors import AppError
-from assistant_builder.core.models.catalog import load_catalog
-from assistant_builder.core.models.fit import Machine, detect_machine
-from assistant_builder.core.models.library import add_local, inspect
-from assistant_builder.core.models.registry import InstalledModel
-from assistant_builder.core.paths import Paths
-from assistant_builder.core.services import Services
+from assistant_builder.core.app import App
+from assistant_builder.core.records import AppError, InstalledModel, Machine
 from assistant_builder.ui.models.catalog_panel import CatalogPanel
 from assistant_builder.ui.models.downloads import DownloadQueue, DownloadsView
 from assistant_builder.ui.models.installed_panel import InstalledPanel
@@ -44,34 +36,14 @@ QFrame#detailsPane { border-left: 1px solid palette(mid); }
 """
 
 
-def _detect(*, cancel: CancelToken) -> Machine:
-    return detect_machine()
-
-
-def _summaries(
-    paths: Paths, model_ids: list[str], *, cancel: CancelToken
-) -> Iterator[tuple[str, dict[str, Any]]]:
-    """What each file says about itself, for models registered without that summary."""
-    for model_id in model_ids:
-        cancel.raise_if_cancelled()
-        try:
-            yield model_id, inspect(paths, model_id).summary()
-        except AppError:
-            continue  # the details pane says what is wrong with it when it is chosen
-
-
-def _import(paths: Paths, path: Path, *, cancel: CancelToken) -> InstalledModel:
-    return add_local(paths, path, cancel=cancel)
-
-
 class ModelsPage(QWidget):
     CATALOG, SEARCH, INSTALLED = range(3)
 
     def __init__(
-        self, services: Services, parent: QWidget | None = None, *, machine: Machine | None = None
+        self, app: App, parent: QWidget | None = None, *, machine: Machine | None = None
     ) -> None:
         super().__init__(parent)
-        self._services = services
+        self.app = app
         self.setAccessibleName("Models page")
         self.setAcceptDrops(True)
         self.setStyleSheet(STYLE)
@@ -91,11 +63,11 @@ class ModelsPage(QWidget):
         self.status.setAccessibleName("Models status")
 
         self.catalog_model = CatalogModel(self)
-        self.catalog_model.set_rows(load_catalog())
+        self.catalog_model.set_rows(app.catalog())
         self.table_model = InstalledModelsModel(self)
         self.catalog = CatalogPanel(self.catalog_model)
-        self.search = SearchPanel(services)
-        self.installed = InstalledPanel(services.paths, self.table_model)
+        self.search = SearchPanel(app)
+        self.installed = InstalledPanel(app, self.table_model)
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Model sections")
         self.tabs.addTab(self.catalog, "Catalog")
@@ -108,7 +80,7 @@ class ModelsPage(QWidget):
         self.tabs.setTabToolTip(self.INSTALLED, "The models on this computer.")
         self.import_progress = ProgressPanel()
         self.import_progress.setAccessibleName("Import progress")
-        self.queue = DownloadQueue(services, self)
+        self.queue = DownloadQueue(app, self)
         self.downloads = DownloadsView(self.queue)
 
         layout.addWidget(title)
@@ -139,13 +111,13 @@ class ModelsPage(QWidget):
         if machine is not None:
             self.set_machine(machine)
         else:
-            self.machine_runner.start(_detect)
+            self.machine_runner.start(app.this_machine)
         self.refresh()
         self.queue.load_pending()
         self.catalog.table.selectRow(0)
-        app = QApplication.instance()
-        if app is not None:
-            app.aboutToQuit.connect(self.shutdown)
+        qt_app = QApplication.instance()
+        if qt_app is not None:
+            qt_app.aboutToQuit.connect(self.shutdown)
 
     def shutdown(self) -> None:
         """Stop the page's work so quitting does not wait for it; a stopped download is kept
@@ -163,7 +135,7 @@ class ModelsPage(QWidget):
 
     def refresh(self) -> None:
         try:
-            models = self._services.models.list()
+            models = self.app.installed_models()
         except AppError as exc:
             models = []
             self.status.setText(str(exc))
@@ -179,7 +151,7 @@ class ModelsPage(QWidget):
         self.tabs.setTabText(self.INSTALLED, f"Installed ({len(models)})")
         missing = self.table_model.missing_summaries()
         if missing:
-            self.summary_runner.start(_summaries, self._services.paths, missing)
+            self.summary_runner.start(self.app.model_summaries, missing)
         if chosen is not None:
             self.installed.select(chosen.id)
 
@@ -208,7 +180,7 @@ class ModelsPage(QWidget):
     def import_file(self, path: Path) -> None:
         self.banner.dismiss()
         self.import_progress.start(f"Checking {path.name}…")
-        self.import_runner.start(_import, self._services.paths, path)
+        self.import_runner.start(self.app.import_model_file, path)
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if any(url.isLocalFile() for url in event.mimeData().urls()):

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from assistant_builder.core.settings import Settings
+from assistant_builder.core.records import Settings
 
 THEMES = (("system", "Same as my computer"), ("light", "Light"), ("dark", "Dark"))
 

@@ -72,14 +72,11 @@ def household(store: AssistantStore, model: InstalledModel, collections: list[st
 
 
 @pytest.fixture
-def make_page(qtbot: QtBot, paths: Paths, store: AssistantStore) -> Callable[[], AssistantsPage]:
+def make_page(
+    qtbot: QtBot, paths: Paths, store: AssistantStore, make_app
+) -> Callable[[], AssistantsPage]:
     def make() -> AssistantsPage:
-        page = AssistantsPage(
-            store,
-            ModelRegistry(paths.models_registry),
-            imported_documents_dir=paths.imported_documents_dir,
-            collection_names=Collections(paths).names,
-        )
+        page = AssistantsPage(make_app())
         qtbot.addWidget(page)
         page.resize(1000, 700)
         page.show()

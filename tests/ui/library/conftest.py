@@ -46,13 +46,13 @@ def docs(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def make_page(
-    qtbot: QtBot, collections: Collections, shared_knowledge, minilm_dir: Path
+    qtbot: QtBot, collections: Collections, shared_knowledge, minilm_dir: Path, make_app
 ) -> Iterator[object]:
     pages: list[LibraryPage] = []
 
     def make(knowledge=shared_knowledge) -> LibraryPage:
         page = LibraryPage(
-            collections, knowledge, default_embedder=str(minilm_dir), watch_debounce_ms=300
+            make_app(knowledge=knowledge), default_embedder=str(minilm_dir), watch_debounce_ms=300
         )
         qtbot.addWidget(page)
         page.resize(1000, 720)

@@ -24,15 +24,17 @@ def main(home: str, docs: str, embedder: str) -> None:
     from PySide6.QtCore import QEventLoop, QTimer
     from PySide6.QtWidgets import QApplication
 
-    from assistant_builder.core.knowledge.collection import Collections
+    from assistant_builder.core.app import App
     from assistant_builder.core.knowledge.process import KnowledgeProcess
-    from assistant_builder.core.paths import Paths
+    from assistant_builder.core.services import Services
+    from assistant_builder.core.settings import Settings
     from assistant_builder.ui.library.page import LibraryPage
     from assistant_builder.ui.source_viewer import SourceViewer
 
     app = QApplication([])
     knowledge = KnowledgeProcess()
-    page = LibraryPage(Collections(Paths.from_env().ensure()), knowledge, default_embedder=embedder)
+    facade = App(Services.create(), Settings(), knowledge=knowledge)
+    page = LibraryPage(facade, default_embedder=embedder)
     page.show()
 
     def wait_idle(runner: object) -> None:
@@ -65,6 +67,7 @@ def main(home: str, docs: str, embedder: str) -> None:
     }
     page.shutdown()
     knowledge.shutdown()
+    facade.close()
     print(json.dumps(result))
     del app
 

@@ -64,7 +64,7 @@ def test_a_catalog_download_shows_progress_and_the_model_appears_installed(
     assert page.catalog.download_button.text() == "Installed"
     assert not page.catalog.download_button.isEnabled()
     # It went through the app's network policy: the request is in the network log.
-    assert any(CATALOG_REPO in e.url for e in page._services.network.entries())
+    assert any(CATALOG_REPO in e.url for e in page.app.network.entries())
 
 
 def test_a_failed_download_says_why_in_plain_words(
@@ -84,7 +84,7 @@ def test_offline_mode_refuses_the_download_with_a_sentence(
     make_page: MakePage, qtbot: QtBot, fake_hub: FakeHub
 ) -> None:
     page = make_page()
-    page._services.network.offline = True
+    page.app.network.offline = True
     page.download(f"{SMOL_REPO}:{SMOL_FILE}", "SmolLM2")
     qtbot.waitUntil(lambda: page.banner.isVisible(), timeout=10_000)
     assert page.banner.message.text().startswith("Offline mode is on")

@@ -43,7 +43,7 @@ def test_search_lists_repositories_then_files_with_sizes_and_downloads_one(
     search.download_button.click()
     qtbot.waitUntil(lambda: page.table_model.rowCount() == 1, timeout=15_000)
     assert page.table_model.index(0, 2).data() == "tiny-Q4_K_M.gguf"
-    assert any("/api/models" in e.url for e in page._services.network.entries())
+    assert any("/api/models" in e.url for e in page.app.network.entries())
 
 
 def test_owner_slash_repo_lists_that_repository_directly(
@@ -69,13 +69,13 @@ def test_offline_mode_is_said_in_a_banner_and_nothing_is_sent(
     make_page: MakePage, qtbot: QtBot, fake_hub: FakeHub
 ) -> None:
     page = make_page()
-    page._services.network.offline = True
+    page.app.network.offline = True
     page.search.query.setText("tiny")
     page.search.search()
     qtbot.waitUntil(page.banner.isVisible, timeout=10_000)
     assert page.banner.message.text().startswith("Offline mode is on, so the app did not")
     assert fake_hub.requests == []
-    assert page._services.network.entries()[-1].outcome == "blocked (offline)"
+    assert page.app.network.entries()[-1].outcome == "blocked (offline)"
 
 
 def test_an_unreachable_hub_is_one_sentence_and_the_window_stays_responsive(

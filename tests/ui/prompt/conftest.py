@@ -9,12 +9,14 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
+from assistant_builder.core.app import App
 from assistant_builder.core.assistants.preview import PromptPreviewer
-from assistant_builder.core.assistants.retrieval import process_retriever
 from assistant_builder.core.assistants.store import AssistantStore
 from assistant_builder.core.knowledge.collection import Collections
 from assistant_builder.core.models.registry import ModelRegistry
 from assistant_builder.core.paths import Paths
+from assistant_builder.core.services import Services
+from assistant_builder.core.settings import Settings
 from assistant_builder.ui.pages.assistants_page import AssistantsPage
 
 
@@ -65,28 +67,21 @@ def pets(paths: Paths, minilm_dir: Path, tmp_path: Path) -> str:
 
 
 @pytest.fixture
-def source(paths: Paths, registry: ModelRegistry, shared_knowledge) -> PromptPreviewer:
-    return PromptPreviewer(
-        registry, process_retriever(shared_knowledge, paths), user_name=lambda: "Ada"
-    )
+def app(paths: Paths, registry: ModelRegistry, shared_knowledge, make_app) -> App:
+    """The façade the page is built on; its previewer reads passages in the shared knowledge
+    process and knows the person's name."""
+    return make_app(Services.create(paths), Settings(user_name="Ada"), knowledge=shared_knowledge)
 
 
 @pytest.fixture
-def make_page(
-    qtbot: QtBot,
-    paths: Paths,
-    store: AssistantStore,
-    registry: ModelRegistry,
-    source: PromptPreviewer,
-) -> Callable[[], AssistantsPage]:
+def source(app: App) -> PromptPreviewer:
+    return app.previewer
+
+
+@pytest.fixture
+def make_page(qtbot: QtBot, store: AssistantStore, app: App) -> Callable[[], AssistantsPage]:
     def make() -> AssistantsPage:
-        page = AssistantsPage(
-            store,
-            registry,
-            imported_documents_dir=paths.imported_documents_dir,
-            collection_names=Collections(paths).names,
-            prompt_source=source,
-        )
+        page = AssistantsPage(app)
         qtbot.addWidget(page)
         page.resize(1200, 760)
         page.show()

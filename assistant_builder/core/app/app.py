@@ -1,11 +1,14 @@
-"""The desktop app's façade over core: the one owner of each scarce resource its pages share
-(the knowledge process, the assistants folder, the conversations file and its one writer, the
-answering session with its loaded model, the settings and the network policy). Built once by
-the composition root (assistant_builder/app.py) and handed to the main window, which builds
-nothing of core itself."""
+"""App: the one owner of each scarce resource the window's pages share (the knowledge process,
+the assistants folder, the conversations file and its one writer, the answering session with its
+loaded model, the settings and the network policy), and the use cases the pages drive on them
+(mixed in from the sibling modules, one per part of the app). Built once by the composition root
+(assistant_builder/app.py) and handed to the main window, which builds nothing of core itself."""
 
 from __future__ import annotations
 
+from assistant_builder.core.app.assistants import AssistantUseCases
+from assistant_builder.core.app.library import LibraryUseCases
+from assistant_builder.core.app.models import ModelUseCases
 from assistant_builder.core.assistants.preview import PromptPreviewer
 from assistant_builder.core.assistants.retrieval import process_retriever, process_similarity
 from assistant_builder.core.assistants.session import AnswerSession
@@ -20,9 +23,10 @@ from assistant_builder.core.services import Services
 from assistant_builder.core.settings import Settings
 
 
-class App:
-    """Everything the window's pages share. ``knowledge`` may be given (tests share one child
-    between windows); otherwise the app owns its knowledge process and ends it on close."""
+class App(ModelUseCases, LibraryUseCases, AssistantUseCases):
+    """Everything the window's pages share, and what the person does with it. ``knowledge``
+    may be given (tests share one child between windows); otherwise the app owns its knowledge
+    process and ends it on close."""
 
     def __init__(
         self,

@@ -1,0 +1,39 @@
+"""The plain rules the pages apply to the records they hold (no resource of the app is needed):
+whether a model will run on a machine, which preset a set of sampling values is, what is wrong
+with a template, how a removal or an answer's marks read, where a passage is on a page. Defined
+where core keeps them; the ui reaches them here, with the façade."""
+
+from __future__ import annotations
+
+from assistant_builder.core.assistants.collection_removal import removed_sentence
+from assistant_builder.core.assistants.presets import preset_name, sampling_preset
+from assistant_builder.core.assistants.store import model_ref
+from assistant_builder.core.assistants.template_check import template_problem
+from assistant_builder.core.conversations.export import export_conversation
+from assistant_builder.core.conversations.marks import (
+    answer_marks,
+    marked,
+    replace_sentinels,
+    sentinel,
+)
+from assistant_builder.core.knowledge.embedder import canonical_embedder_id
+from assistant_builder.core.knowledge.page_match import find_in_page
+from assistant_builder.core.models.fit import estimate_fit
+from assistant_builder.core.models.gguf_info import quantization_name
+
+__all__ = [
+    "answer_marks",
+    "canonical_embedder_id",
+    "estimate_fit",
+    "export_conversation",
+    "find_in_page",
+    "marked",
+    "model_ref",
+    "preset_name",
+    "quantization_name",
+    "removed_sentence",
+    "replace_sentinels",
+    "sampling_preset",
+    "sentinel",
+    "template_problem",
+]

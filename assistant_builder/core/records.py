@@ -1,0 +1,154 @@
+"""The record types the adapters may hold and show: plain values (frozen dataclasses, enums of
+words, constant tables) and the typed errors, gathered from where core defines them. No service
+lives here: what does something is on the façade (core/app), which hands these records out.
+
+The ui imports core through this module and core/app only (the import-linter contract in
+pyproject.toml), so core can rearrange its packages without the window noticing."""
+
+from __future__ import annotations
+
+from assistant_builder.core.assistants.answering import Prepared
+from assistant_builder.core.assistants.bundle import SUFFIX as BUNDLE_SUFFIX
+from assistant_builder.core.assistants.bundle import BundleProgress, ExportSummary
+from assistant_builder.core.assistants.bundle_import import ImportResult
+from assistant_builder.core.assistants.choices import PassageChoices, PassageRef
+from assistant_builder.core.assistants.collection_removal import CollectionRemoved
+from assistant_builder.core.assistants.model import (
+    AdapterRef,
+    Assistant,
+    CollectionRef,
+    Example,
+    ModelRef,
+)
+from assistant_builder.core.assistants.presets import (
+    CUSTOM,
+    SAMPLING_PRESETS,
+    STARTING_POINTS,
+    SamplingPreset,
+    StartingPoint,
+)
+from assistant_builder.core.assistants.preview import PromptView
+from assistant_builder.core.assistants.session import Loaded, Loading
+from assistant_builder.core.assistants.store import Removed
+from assistant_builder.core.assistants.turn import Answer
+from assistant_builder.core.assistants.variables import DESCRIPTIONS as VARIABLE_DESCRIPTIONS
+from assistant_builder.core.assistants.variables import VARIABLE
+from assistant_builder.core.cancel import CancelToken
+from assistant_builder.core.citation import Citation, Grounding, RetrievedPassage
+from assistant_builder.core.conversations.markdown import FENCE
+from assistant_builder.core.conversations.marks import MarkKind
+from assistant_builder.core.conversations.store import Conversation, Message
+from assistant_builder.core.engine.preview import PromptPreview
+from assistant_builder.core.engine.prompt import ContextOverflow
+from assistant_builder.core.engine.protocol import TextDelta
+from assistant_builder.core.engine.sampling import SETTINGS as SAMPLING_SETTINGS
+from assistant_builder.core.engine.sampling import SamplingOptions, Setting
+from assistant_builder.core.errors import (
+    AppError,
+    AssistantError,
+    BundleError,
+    Cancelled,
+    CollectionMissing,
+    ConversationError,
+    DownloadError,
+    EngineError,
+    InvalidModelFile,
+    KnowledgeError,
+    ModelError,
+    ModelMissing,
+    NotIndexed,
+    PromptTooLong,
+    SettingsError,
+)
+from assistant_builder.core.knowledge.collection import (
+    DEFAULT_EMBEDDER,
+    CollectionConfig,
+    CollectionStatus,
+)
+from assistant_builder.core.knowledge.report import IndexProgress, IndexReport
+from assistant_builder.core.knowledge.search import SearchHit
+from assistant_builder.core.knowledge.source_text import SourceText
+from assistant_builder.core.models.catalog import CatalogEntry, CatalogFile
+from assistant_builder.core.models.download import DownloadProgress, OnProgress, PendingDownload
+from assistant_builder.core.models.fit import FitEstimate, Machine, ModelShape
+from assistant_builder.core.models.gguf_info import GgufInfo
+from assistant_builder.core.models.hub import HubFile, HubRepo
+from assistant_builder.core.models.registry import InstalledModel
+from assistant_builder.core.settings import Settings
+
+__all__ = [
+    "BUNDLE_SUFFIX",
+    "CUSTOM",
+    "DEFAULT_EMBEDDER",
+    "FENCE",
+    "SAMPLING_PRESETS",
+    "SAMPLING_SETTINGS",
+    "STARTING_POINTS",
+    "VARIABLE",
+    "VARIABLE_DESCRIPTIONS",
+    "AdapterRef",
+    "Answer",
+    "AppError",
+    "Assistant",
+    "AssistantError",
+    "BundleError",
+    "BundleProgress",
+    "CancelToken",
+    "Cancelled",
+    "CatalogEntry",
+    "CatalogFile",
+    "Citation",
+    "CollectionConfig",
+    "CollectionMissing",
+    "CollectionRef",
+    "CollectionRemoved",
+    "CollectionStatus",
+    "ContextOverflow",
+    "Conversation",
+    "ConversationError",
+    "DownloadError",
+    "DownloadProgress",
+    "EngineError",
+    "Example",
+    "ExportSummary",
+    "FitEstimate",
+    "GgufInfo",
+    "Grounding",
+    "HubFile",
+    "HubRepo",
+    "ImportResult",
+    "IndexProgress",
+    "IndexReport",
+    "InstalledModel",
+    "InvalidModelFile",
+    "KnowledgeError",
+    "Loaded",
+    "Loading",
+    "Machine",
+    "MarkKind",
+    "Message",
+    "ModelError",
+    "ModelMissing",
+    "ModelRef",
+    "ModelShape",
+    "NotIndexed",
+    "OnProgress",
+    "PassageChoices",
+    "PassageRef",
+    "PendingDownload",
+    "Prepared",
+    "PromptPreview",
+    "PromptTooLong",
+    "PromptView",
+    "Removed",
+    "RetrievedPassage",
+    "SamplingOptions",
+    "SamplingPreset",
+    "SearchHit",
+    "Setting",
+    "Settings",
+    "SettingsError",
+    "SourceText",
+    "StartingPoint",
+    "TextDelta",
+]
