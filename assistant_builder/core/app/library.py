@@ -19,8 +19,8 @@ from assistant_builder.core.knowledge.collection import (
     Collections,
     CollectionStatus,
 )
-from assistant_builder.core.knowledge.report import IndexProgress, IndexReport
 from assistant_builder.core.knowledge.process import KnowledgeProcess
+from assistant_builder.core.knowledge.report import IndexProgress, IndexReport
 from assistant_builder.core.knowledge.search import SearchHit
 from assistant_builder.core.knowledge.source_text import SourceText
 

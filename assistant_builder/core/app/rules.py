@@ -9,7 +9,7 @@ from assistant_builder.core.assistants.collection_removal import removed_sentenc
 from assistant_builder.core.assistants.presets import preset_name, sampling_preset
 from assistant_builder.core.assistants.store import model_ref
 from assistant_builder.core.assistants.template_check import template_problem
-from assistant_builder.core.conversations.export import export_conversation
+from assistant_builder.core.conversations.export import export_conversation, export_file_name
 from assistant_builder.core.conversations.marks import (
     answer_marks,
     marked,
@@ -26,6 +26,7 @@ __all__ = [
     "canonical_embedder_id",
     "estimate_fit",
     "export_conversation",
+    "export_file_name",
     "find_in_page",
     "marked",
     "model_ref",

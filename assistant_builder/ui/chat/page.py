@@ -18,7 +18,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from assistant_builder.core.app import AssistantStore, ConversationStore, export_conversation
+from assistant_builder.core.app import (
+    AssistantStore,
+    ConversationStore,
+    export_conversation,
+    export_file_name,
+)
 from assistant_builder.core.records import AppError, Assistant, PassageChoices
 from assistant_builder.ui.chat.conversation_list import ConversationList
 from assistant_builder.ui.chat.panel import ChatPanel
@@ -173,9 +178,9 @@ class ChatPage(QWidget):
     def export(self) -> None:
         if self.panel.conversation_id is None:
             return
-        name = (self.title.text() or "conversation").replace("/", "-")[:60]
+        name = export_file_name(self.title.text() or "Conversation")
         path, chosen = QFileDialog.getSaveFileName(
-            self, "Export conversation", str(Path.home() / f"{name}.md"), EXPORT_FILTERS
+            self, "Export conversation", str(Path.home() / name), EXPORT_FILTERS
         )
         if not path:
             return
@@ -184,11 +189,22 @@ class ChatPage(QWidget):
             dest = dest.with_suffix(".json" if chosen.startswith("JSON") else ".md")
         self.export_to(dest)
 
+    def _assistant_name(self) -> str:
+        """The name the person gave the open conversation's assistant ("" if it is gone)."""
+        if self.panel.conversation_id is None:
+            return ""
+        with contextlib.suppress(AppError):
+            ref = self.store.get(self.panel.conversation_id).assistant
+            return self._assistants.get(ref).name
+        return ""
+
     def export_to(self, dest: Path) -> None:
         if self.panel.conversation_id is None:
             return
         try:
-            export_conversation(self.store, self.panel.conversation_id, dest)
+            export_conversation(
+                self.store, self.panel.conversation_id, dest, assistant_name=self._assistant_name()
+            )
         except (AppError, OSError) as exc:
             message = str(exc) if isinstance(exc, AppError) else (
                 f"The conversation could not be saved to {dest} ({exc.strerror}); "

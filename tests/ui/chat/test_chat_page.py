@@ -122,14 +122,17 @@ def test_the_open_conversation_exports_to_markdown_and_json(
     assert not page.export_button.isEnabled()
     ask(qtbot, page.panel, "Say hello.")
     answer = page.panel.transcript.views[-1].text
+    offered: list[str] = []
     for name, kind in (("talk.md", "Markdown (*.md)"), ("talk", "JSON (*.json)")):
         monkeypatch.setattr(
             "assistant_builder.ui.chat.page.QFileDialog.getSaveFileName",
-            lambda *a, n=name, k=kind: (str(tmp_path / n), k),
+            lambda *a, n=name, k=kind: (offered.append(a[2]), (str(tmp_path / n), k))[1],
         )
         page.export_button.click()
+    assert [Path(p).name for p in offered] == ["Say hello.md"] * 2  # valid on every system
     markdown = (tmp_path / "talk.md").read_text(encoding="utf-8")
     assert "# Say hello." in markdown and "## You" in markdown and answer.strip() in markdown
+    assert f"Assistant: {helper.name} ·" in markdown  # as the person named it, not its id
     data = json.loads((tmp_path / "talk.json").read_text(encoding="utf-8"))
     assert [m["content"] for m in data["messages"]] == ["Say hello.", answer]
     assert "Saved the conversation" in page.panel.banner.message.text()
