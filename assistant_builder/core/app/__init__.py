@@ -35,6 +35,7 @@ from assistant_builder.core.app.rules import (
 from assistant_builder.core.assistants.preview import PromptPreviewer
 from assistant_builder.core.assistants.session import AnswerSession
 from assistant_builder.core.assistants.store import AssistantStore
+from assistant_builder.core.conversations.scratch import ScratchConversations
 from assistant_builder.core.conversations.store import ConversationStore
 
 __all__ = [
@@ -43,6 +44,7 @@ __all__ = [
     "AssistantStore",
     "ConversationStore",
     "PromptPreviewer",
+    "ScratchConversations",
     "answer_marks",
     "canonical_embedder_id",
     "estimate_fit",

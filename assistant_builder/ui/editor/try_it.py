@@ -5,15 +5,13 @@ conversations, so trying a draft never clutters the Chat page's list or its sear
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from assistant_builder.core.app import ConversationStore
+from assistant_builder.core.app import ScratchConversations
 from assistant_builder.core.records import Assistant
 from assistant_builder.ui.chat.panel import ChatPanel
 from assistant_builder.ui.chat.why_panel import SaveChoices
@@ -35,9 +33,7 @@ class TryItPane(QWidget):
     ) -> None:
         super().__init__(parent)
         self.setAccessibleName("Try it")
-        scratch_dir.mkdir(parents=True, exist_ok=True)
-        self._folder = Path(tempfile.mkdtemp(prefix="try-it-", dir=scratch_dir))
-        self.store = ConversationStore(self._folder / "conversation.sqlite3")
+        self.store = ScratchConversations(scratch_dir, prefix="try-it-")
         hint = QLabel("Talk with the assistant as it is now, before saving. Nothing here is kept.")
         hint.setObjectName("hint")
         hint.setWordWrap(True)
@@ -55,8 +51,8 @@ class TryItPane(QWidget):
         self.panel.citation_requested.connect(self.citation_requested)
         self.panel.models_requested.connect(self.models_requested)
         self.panel.busy_changed.connect(lambda busy: self.clear_button.setEnabled(not busy))
-        store, folder = self.store, self._folder
-        self.destroyed.connect(lambda: _remove(store, folder))
+        store = self.store
+        self.destroyed.connect(lambda: store.close())  # its folder goes with it
 
     def clear(self) -> None:
         """Start over: the try-out conversation is forgotten."""
@@ -64,8 +60,3 @@ class TryItPane(QWidget):
         for conversation in self.store.list():
             self.store.delete(conversation.id)
         self.panel.open_conversation(None)
-
-
-def _remove(store: ConversationStore, folder: Path) -> None:
-    store.close()
-    shutil.rmtree(folder, ignore_errors=True)
