@@ -42,6 +42,10 @@ class LibraryUseCases:
         """Each collection with what its index holds, in the Library's order."""
         return [self.collections.status(c) for c in self.collections.list()]
 
+    def last_report(self, name: str) -> IndexReport | None:
+        """The report of the collection's last finished indexing, kept across restarts."""
+        return self.collections.last_report(name)
+
     def create_collection(
         self, name: str, folders: Sequence[str | Path], *, embedder: str = DEFAULT_EMBEDDER
     ) -> CollectionConfig:

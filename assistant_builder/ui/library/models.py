@@ -99,7 +99,7 @@ class CollectionListModel(QAbstractTableModel):
         return None
 
 
-STATUSES = ("Indexed", "Unchanged", "Removed", "Failed")
+STATUSES = ("Indexed", "Unchanged", "Removed", "Failed", "Skipped")
 
 
 @dataclass(frozen=True)
@@ -114,13 +114,24 @@ def report_rows(report: IndexReport) -> list[ReportRow]:
     rows += [ReportRow("Indexed", p) for p in report.indexed]
     rows += [ReportRow("Removed", p, "no longer in the folders") for p in report.removed]
     rows += [ReportRow("Unchanged", p) for p in report.unchanged]
+    rows += [ReportRow("Skipped", p, r) for p, r in report.skipped]
     return rows
 
 
-class ReportModel(QAbstractTableModel):
-    """What the last index run did with each file; failed files carry their reason."""
+def folder_in_words(path: str) -> str:
+    """The folder a file is in, with the home folder as ~ (two index.html told apart)."""
+    folder = Path(path).parent
+    try:
+        return str(Path("~") / folder.relative_to(Path.home()))
+    except ValueError:
+        return str(folder)
 
-    HEADERS = ("Status", "File", "Why")
+
+class ReportModel(QAbstractTableModel):
+    """What the last index run did with each file; failed and skipped files carry their
+    reason, and each file its folder."""
+
+    HEADERS = ("Status", "File", "Folder", "Why")
     StatusRole = Qt.ItemDataRole.UserRole + 1
 
     def __init__(self, parent: Any = None) -> None:
@@ -155,9 +166,9 @@ class ReportModel(QAbstractTableModel):
             return None
         row, col = self._rows[index.row()], index.column()
         if role == Qt.ItemDataRole.DisplayRole:
-            return (row.status, Path(row.path).name, row.reason)[col]
+            return (row.status, Path(row.path).name, folder_in_words(row.path), row.reason)[col]
         if role == Qt.ItemDataRole.ToolTipRole:
-            return row.reason if col == 2 and row.reason else row.path
+            return row.reason if col == 3 and row.reason else row.path
         if role == self.StatusRole:
             return row.status
         if role == Qt.ItemDataRole.ForegroundRole and row.status == "Failed" and col != 1:

@@ -430,7 +430,8 @@ class LibraryPage(QWidget):
             self.embedder_label.setText(f"Reads with {embedder_in_words(summary.embedder)}")
         else:
             self.embedder_label.setText("Create a collection to get started.")
-        self._show_report(self.reports.get(name))
+        kept = self.reports.get(name) or (self.app.last_report(name) if name else None)
+        self._show_report(kept)
         self.search_panel.set_collection(name)
         self._update_actions()
 

@@ -1,5 +1,6 @@
 """The per-file report of the last indexing of a collection, with a text filter and a status
-filter (indexed / unchanged / removed / failed with its reason)."""
+filter (indexed / unchanged / removed / failed or skipped with its reason), each file with its
+folder. The last report of a collection is kept, so it is still here after a restart."""
 
 from __future__ import annotations
 
@@ -32,7 +33,7 @@ class ReportPanel(QWidget):
         self.summary.setAccessibleName("Report summary")
         self.summary.setWordWrap(True)
         self.filter = QLineEdit()
-        self.filter.setPlaceholderText("Filter by file name or reason…")
+        self.filter.setPlaceholderText("Filter by file, folder or reason…")
         self.filter.setAccessibleName("Filter the report")
         self.filter.setClearButtonEnabled(True)
         self.status = QComboBox()
@@ -54,7 +55,8 @@ class ReportPanel(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
         self.view.setColumnWidth(0, 110)
-        self.view.setColumnWidth(1, 300)
+        self.view.setColumnWidth(1, 220)
+        self.view.setColumnWidth(2, 260)
         self.view.verticalHeader().setDefaultSectionSize(24)
         self.view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.filter.textChanged.connect(self.proxy.setFilterFixedString)
@@ -81,5 +83,11 @@ class ReportPanel(QWidget):
             f"{len(report.indexed)} indexed, {len(report.unchanged)} unchanged, "
             f"{len(report.removed)} removed, {len(report.failed)} could not be read; "
             f"{report.chunks} passages stored in {report.seconds:.1f} s."
+            + (
+                f" {len(report.skipped)} other files are not documents the app reads "
+                "(status “Skipped”)."
+                if report.skipped
+                else ""
+            )
             + "".join(f" {note}" for note in report.notes)
         )

@@ -247,3 +247,42 @@ def test_removing_a_collection_assistants_read_names_them_and_takes_it_out_of_ea
         "Removed the collection “Manuals” (your files were not touched); "
         "Helpdesk and Recipes no longer read it."
     )
+
+
+def test_the_report_lists_skipped_files_with_their_folders_and_survives_a_restart(
+    qtbot: QtBot, make_page, tmp_path: Path
+) -> None:
+    folder = tmp_path / "manuals"
+    html = (Path(__file__).parents[2] / "data" / "real_html" / "index.html").read_bytes()
+    for sub in ("printer", "router"):
+        (folder / sub).mkdir(parents=True)
+        (folder / sub / "index.html").write_bytes(html)
+    (folder / "LICENSE").write_text("You may share these manuals with your family.\n")
+    (folder / "setup.exe").write_bytes(b"MZ" + bytes(4096))
+    page = make_page()
+    create_by_dialog(page, "Manuals", folder)
+    index_and_wait(qtbot, page)
+
+    rows = {(r.status, str(Path(r.path).relative_to(folder))): r.reason
+            for r in page.report_model.rows()}  # fmt: skip
+    assert rows == {
+        ("Indexed", "printer/index.html"): "", ("Indexed", "router/index.html"): "",
+        ("Indexed", "LICENSE"): "",
+        ("Skipped", "setup.exe"): "not a kind of document the app reads",
+    }  # fmt: skip
+    assert "1 other files are not documents the app reads" in page.report_summary.text()
+    page.report_status.setCurrentIndex(page.report_status.findData("Skipped"))
+    proxy = page.report_proxy
+    assert [proxy.index(r, 1).data() for r in range(proxy.rowCount())] == ["setup.exe"]
+    page.report_status.setCurrentIndex(0)
+    page.report_filter.setText("router")  # the folder column is searched too
+    assert [proxy.index(r, 2).data() for r in range(proxy.rowCount())] == [str(folder / "router")]
+    page.shutdown()
+
+    # A restart: a new page over the same data folder shows the same report, read from disk.
+    again = make_page()
+    again.table.selectRow(again.model.row_of("Manuals"))
+    assert {(r.status, r.path) for r in again.report_model.rows()} == {
+        (r.status, r.path) for r in page.report_model.rows()
+    }
+    assert "1 other files" in again.report_summary.text()

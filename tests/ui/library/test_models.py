@@ -61,7 +61,8 @@ def test_report_model_and_filters(qtmodeltester) -> None:
     qtmodeltester.check(proxy)
     statuses = [model.index(r, 0).data() for r in range(model.rowCount())]
     assert statuses == ["Failed", "Indexed", "Indexed", "Removed", "Unchanged"]
-    assert model.index(0, 2).data() == "it looks like a binary file, not text"
+    assert model.index(0, 3).data() == "it looks like a binary file, not text"
+    assert model.index(0, 2).data() == "/docs"  # the folder tells two same-named files apart
     assert model.index(0, 1).data(3) == "/docs/photo.txt"  # full path on hover
 
     proxy.set_status("Indexed")
