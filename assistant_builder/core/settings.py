@@ -35,6 +35,9 @@ class Settings:
     threads: int = 0  # 0: choose from the machine
     gpu_layers: int = -1  # -1: from the "will it run?" estimate
     api_key: str = ""
+    # Web pages (origins such as "http://localhost:3000") allowed to call ``serve`` from a
+    # browser; none by default, so no page can read its answers.
+    api_origins: list[str] = field(default_factory=list)
     window_geometry: str = ""  # base64 of QWidget.saveGeometry(); opaque to core
     extra: dict[str, Any] = field(default_factory=dict)
 
