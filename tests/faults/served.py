@@ -6,10 +6,11 @@ from __future__ import annotations
 import http.client
 import json
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from assistant_builder.core.assistants.model import Assistant, ModelRef
 from assistant_builder.core.assistants.session import AnswerSession
@@ -82,7 +83,10 @@ def served(
     turns: Turns | None = None,
     delay_s: float = 0.0,
     host: str = "127.0.0.1",
+    server_class: Callable[..., Any] = ApiServer,
 ) -> Iterator[Served]:
+    """``server_class`` is ApiServer, or another with its ``url``, ``serve_forever``, ``stop``
+    and ``server_close`` (the bench compares the standard library's server from before)."""
     services = Services.create()
     model = services.paths.models_dir / "m.gguf"
     model.parent.mkdir(parents=True, exist_ok=True)
@@ -95,10 +99,11 @@ def served(
     if not session.assistants.exists("Cats"):
         session.assistants.create(Assistant(id="", name="Cats", model=ModelRef(id="m")))
     key = ensure_api_key(services)
-    server = ApiServer((host, 0), ChatApi(session, key, turns), origins=origins)
+    api = ChatApi(session, key, turns)
+    server = server_class((host, 0), api, origins=origins) if origins else server_class((host, 0), api)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    port = int(server.socket.getsockname()[1])
+    port = int(urlsplit(server.url).port or 0)
     try:
         yield Served(server.url, key, host, port, engine, session)
     finally:

@@ -1,12 +1,14 @@
 """A streamed answer as server-sent events: one ``data:`` event per chunk, ``[DONE]`` at the
 end, an error mid-stream as an event in OpenAI's shape (the headers are gone by then). The
-chunks come from a blocking generator, pulled on a worker thread one at a time; a client that
-disconnects cancels the answer, and the generator is always closed, which keeps its partial
-text and frees the model for the next request."""
+chunks come from a blocking generator run on a worker thread; a client that disconnects
+cancels the answer, and the generator is always closed, which keeps its partial text and frees
+the model for the next request."""
 
 from __future__ import annotations
 
+import asyncio
 import json
+from collections import deque
 from collections.abc import Awaitable, Callable, Generator
 from typing import Any
 
@@ -23,15 +25,6 @@ Chunks = Generator[dict[str, Any], None, None]
 def event(data: Any) -> bytes:
     text = data if isinstance(data, str) else json.dumps(data, ensure_ascii=False)
     return f"data: {text}\n\n".encode()
-
-
-def _next(chunks: Chunks) -> bytes | None:
-    try:
-        return event(next(chunks))
-    except StopIteration:
-        return None
-    except ApiError as err:
-        return event(err.body)
 
 
 async def watch_disconnect(receive: Callable[[], Awaitable[Any]], cancel: CancelToken) -> None:
@@ -51,19 +44,45 @@ class EventStream(Response):
         self.first, self.chunks, self.cancel = first, chunks, cancel
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        try:
-            async with anyio.create_task_group() as group:
-                group.start_soon(watch_disconnect, receive, self.cancel)
-                await self._send_all(send)
-                group.cancel_scope.cancel()
-        finally:
-            with anyio.CancelScope(shield=True):
-                await anyio.to_thread.run_sync(self.chunks.close)
+        # The generator runs on one worker thread from start to end, handing each event to
+        # the loop through a deque and one wake-up call: cheaper per token than a thread
+        # round trip per chunk. It closes itself there, keeping the partial answer.
+        loop = asyncio.get_running_loop()
+        ready: deque[bytes | None] = deque()
+        wake = asyncio.Event()
 
-    async def _send_all(self, send: Send) -> None:
+        def produce() -> None:
+            try:
+                for chunk in self.chunks:
+                    ready.append(event(chunk))
+                    loop.call_soon_threadsafe(wake.set)
+            except ApiError as err:  # headers are gone: the error travels as an event
+                ready.append(event(err.body))
+            finally:
+                self.chunks.close()
+                ready.append(None)
+                loop.call_soon_threadsafe(wake.set)
+
+        async with anyio.create_task_group() as group:
+            group.start_soon(watch_disconnect, receive, self.cancel)
+            group.start_soon(anyio.to_thread.run_sync, produce)
+            try:
+                await self._send_all(send, ready, wake)
+            finally:
+                self.cancel.cancel()  # over, or its reader gone: either way the answer stops
+                group.cancel_scope.cancel()
+
+    async def _send_all(self, send: Send, ready: deque[bytes | None], wake: asyncio.Event) -> None:
         await send({"type": "http.response.start", "status": 200, "headers": self.raw_headers})
-        data = event(self.first) if self.first is not None else None
-        while data is not None:
-            await send({"type": "http.response.body", "body": data, "more_body": True})
-            data = await anyio.to_thread.run_sync(_next, self.chunks)
-        await send({"type": "http.response.body", "body": event("[DONE]"), "more_body": False})
+        if self.first is not None:
+            await send({"type": "http.response.body", "body": event(self.first), "more_body": True})
+        while True:
+            await wake.wait()
+            wake.clear()
+            while ready:
+                data = ready.popleft()
+                if data is None:
+                    await send({"type": "http.response.body", "body": event("[DONE]"),
+                                "more_body": False})  # fmt: skip
+                    return
+                await send({"type": "http.response.body", "body": data, "more_body": True})
