@@ -66,6 +66,11 @@ class Served:
         finally:
             connection.close()
 
+    def saved_answers(self) -> int:
+        """The assistant messages in the conversation store."""
+        store = self.session.conversations
+        return sum(m.role == "assistant" for c in store.list() for m in store.messages(c.id))
+
     def chat(self, **fields: Any) -> tuple[int, dict[str, str], Any]:
         body = {"model": "cats", "messages": [{"role": "user", "content": "Hi?"}], **fields}
         sent = json.dumps(body).encode()
@@ -100,7 +105,8 @@ def served(
         session.assistants.create(Assistant(id="", name="Cats", model=ModelRef(id="m")))
     key = ensure_api_key(services)
     api = ChatApi(session, key, turns)
-    server = server_class((host, 0), api, origins=origins) if origins else server_class((host, 0), api)
+    extra = {"origins": origins} if origins else {}
+    server = server_class((host, 0), api, **extra)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     port = int(urlsplit(server.url).port or 0)

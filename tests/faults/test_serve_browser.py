@@ -156,3 +156,11 @@ def test_a_client_that_leaves_mid_stream_stops_its_answer() -> None:
         kept = conversations.messages(first.id)[-1]
         assert kept.role == "assistant" and kept.content.startswith("word0 word1")
         assert len(kept.content.split()) < 400  # it stopped, and what was written is kept
+
+
+def test_every_attack_in_the_report_is_refused() -> None:
+    from tests.faults.attacks import ATTACKS, replay
+
+    with served() as api:
+        assert [problem for a in ATTACKS if (problem := replay(api, a))] == []
+        assert api.chat()[0] == 200  # and the server still answers afterwards

@@ -23,6 +23,7 @@ class Turns:
         self._ready = threading.Condition()
         self._busy = False
         self._waiting = 0
+        self.peak_waiting = 0  # the longest the line has been (memory is bounded by it)
 
     @property
     def waiting(self) -> int:
@@ -38,6 +39,7 @@ class Turns:
                 if self._waiting >= self.waiting_limit:
                     raise busy(self._waiting, RETRY_AFTER_S)
                 self._waiting += 1
+                self.peak_waiting = max(self.peak_waiting, self._waiting)
                 unregister = cancel.on_cancel(self._wake)
                 try:
                     free = self._ready.wait_for(

@@ -1,0 +1,77 @@
+"""The fault and attack suite of issue 19 at full size: one line per row with the cases tried,
+the cases survived and the data lost. tests/faults/ runs a smaller seeded slice of the same
+code in CI.
+
+    python bench/faults_report.py [--seed 19] [--only ROW]
+
+Rows: serve-attacks, serve-load (8 clients x 40 requests, with throughput and p50/p95)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+
+def row(name: str, tried: int, survived: int, lost: int, extra: str = "") -> None:
+    print(f"{name:<16} tried {tried:>5}  survived {survived:>5}  data lost {lost:>3}"
+          + (f"  ({extra})" if extra else ""), flush=True)  # fmt: skip
+
+
+def serve_attacks(seed: int) -> None:
+    from tests.faults.attacks import ATTACKS, replay
+    from tests.faults.served import served
+
+    with served() as api:
+        problems = [p for a in ATTACKS if (p := replay(api, a))]
+    row("serve-attacks", len(ATTACKS), len(ATTACKS) - len(problems), 0, "; ".join(problems))
+
+
+def serve_load(seed: int) -> None:
+    from assistant_builder.core.serve.turns import Turns
+    from tests.faults.load import run_load
+    from tests.faults.served import served
+
+    reply = " ".join(["Cats sleep for about fifteen hours a day."] * 3)
+    turns = Turns(waiting=4)
+    with served([reply], turns=turns, delay_s=0.002) as api:
+        result = run_load(api, clients=8, requests=40, seed=seed)
+        saved = api.saved_answers()
+    lost = max(0, result.answered + result.cancelled - saved)
+    done = result.answered
+    row("serve-load", result.tried, result.survived, lost,
+        f"{done} answered, {result.cancelled} cancelled, {result.refused} told to retry, "
+        f"{done / result.seconds:.1f} answers/s, p50 {result.percentile(50) * 1e3:.0f} ms, "
+        f"p95 {result.percentile(95) * 1e3:.0f} ms, line peak {turns.peak_waiting}, "
+        f"RSS +{result.rss_growth_mb:.0f} MB; {'; '.join(result.failed[:3])}")  # fmt: skip
+
+
+ROWS: dict[str, Callable[[int], None]] = {
+    "serve-attacks": serve_attacks,
+    "serve-load": serve_load,
+}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seed", type=int, default=19)
+    parser.add_argument("--only", choices=sorted(ROWS))
+    args = parser.parse_args()
+    print(f"seed {args.seed}", flush=True)
+    start = time.perf_counter()
+    for name, run in ROWS.items():
+        if args.only in (None, name):
+            with tempfile.TemporaryDirectory() as home:
+                os.environ["ASSISTANT_BUILDER_HOME"] = home
+                run(args.seed)
+    print(f"{time.perf_counter() - start:.0f} s in all")
+
+
+if __name__ == "__main__":
+    main()
