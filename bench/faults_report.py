@@ -4,7 +4,8 @@ code in CI.
 
     python bench/faults_report.py [--seed 19] [--only ROW]
 
-Rows: serve-attacks, serve-load (8 clients x 40 requests, with throughput and p50/p95)."""
+Rows: serve-attacks, serve-load (8 clients x 40 requests, with throughput and p50/p95),
+killed (SIGKILL during 20 streamed answers and 20 assistant saves)."""
 
 from __future__ import annotations
 
@@ -52,9 +53,22 @@ def serve_load(seed: int) -> None:
         f"RSS +{result.rss_growth_mb:.0f} MB; {'; '.join(result.failed[:3])}")  # fmt: skip
 
 
+def killed(seed: int) -> None:
+    from tests.faults.kill import kill_answers, kill_assistant_saves
+
+    answers = kill_answers(rounds=20, seed=seed)
+    row("kill-answer", answers.tried, answers.survived, answers.lost,
+        f"{answers.mid_write} killed mid-stream; {'; '.join(answers.problems[:3])}")  # fmt: skip
+    saves = kill_assistant_saves(rounds=20, seed=seed)
+    row("kill-assistant", saves.tried, saves.survived, saves.lost,
+        f"{saves.mid_write} killed mid-save, {saves.stray_temp_files} stray temp files left; "
+        + "; ".join(saves.problems[:3]))  # fmt: skip
+
+
 ROWS: dict[str, Callable[[int], None]] = {
     "serve-attacks": serve_attacks,
     "serve-load": serve_load,
+    "killed": killed,
 }
 
 

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 from assistant_builder.core.assistants.model import Assistant, ModelRef
 from assistant_builder.core.assistants.session import AnswerSession
+from assistant_builder.core.assistants.store import AssistantStore
 from assistant_builder.core.engine.messages_prompt import MessagesPromptBuilder
 from assistant_builder.core.engine.protocol import LoadOptions
 from assistant_builder.core.models.registry import InstalledModel
@@ -80,6 +81,21 @@ class Served:
         return status, headers, json.loads(raw) if is_json else raw.decode()
 
 
+def prepare_home() -> Services:
+    """The home of ASSISTANT_BUILDER_HOME with a model entry "m" and the assistant "Cats"
+    (again for a second server in one test: the same entries)."""
+    services = Services.create()
+    model = services.paths.models_dir / "m.gguf"
+    model.parent.mkdir(parents=True, exist_ok=True)
+    model.write_bytes(b"GGUF" + b"\0" * 60)
+    services.models.add(InstalledModel(id="m", name="M", path=str(model), sha256="0" * 64,
+                                       size=64))  # fmt: skip
+    store = AssistantStore(services.paths.assistants_dir)
+    if not store.exists("Cats"):
+        store.create(Assistant(id="", name="Cats", model=ModelRef(id="m")))
+    return services
+
+
 @contextmanager
 def served(
     replies: Sequence[str] = ("Cats sleep a lot.",),
@@ -92,17 +108,10 @@ def served(
 ) -> Iterator[Served]:
     """``server_class`` is ApiServer, or another with its ``url``, ``serve_forever``, ``stop``
     and ``server_close`` (the bench compares the standard library's server from before)."""
-    services = Services.create()
-    model = services.paths.models_dir / "m.gguf"
-    model.parent.mkdir(parents=True, exist_ok=True)
-    model.write_bytes(b"GGUF" + b"\0" * 60)
-    installed = InstalledModel(id="m", name="M", path=str(model), sha256="0" * 64, size=64)
-    services.models.add(installed)  # a second server in one test finds the same entry
+    services = prepare_home()
     engine = AnsweringScript(list(replies), delay_s=delay_s)
     session = AnswerSession(services, settings=Settings(threads=1, gpu_layers=0), engine=engine,
                             retrieve=lambda a, q: [])  # fmt: skip
-    if not session.assistants.exists("Cats"):
-        session.assistants.create(Assistant(id="", name="Cats", model=ModelRef(id="m")))
     key = ensure_api_key(services)
     api = ChatApi(session, key, turns)
     extra = {"origins": origins} if origins else {}
