@@ -4,7 +4,8 @@ code in CI.
 
     python bench/faults_report.py [--seed 19] [--only ROW]
 
-Rows: serve-attacks, serve-load (8 clients x 40 requests, with throughput and p50/p95),
+Rows: full-disk (download, settings, assistant, conversation, bundle export on a tmpfs),
+serve-attacks, serve-load (8 clients x 40 requests, with throughput and p50/p95),
 killed (SIGKILL during 20 streamed answers and 20 assistant saves)."""
 
 from __future__ import annotations
@@ -65,7 +66,25 @@ def killed(seed: int) -> None:
         + "; ".join(saves.problems[:3]))  # fmt: skip
 
 
+def full_disk(seed: int) -> None:
+    from tests.faults.disk import NoSmallDisk, small_disk
+    from tests.faults.full_disk import CASES
+
+    failed: list[str] = []
+    try:
+        for name, case in CASES.items():
+            with small_disk(8) as disk:
+                os.environ["ASSISTANT_BUILDER_HOME"] = str(disk / "home")
+                failed += [f"{name}: {p}" for p in case(disk)]
+    except NoSmallDisk as why:
+        print(f"full-disk        skipped: {why}")
+        return
+    row("full-disk", len(CASES), len(CASES) - len({f.split(":")[0] for f in failed}), 0,
+        f"{', '.join(CASES)} on an 8 MB tmpfs; " + "; ".join(failed))  # fmt: skip
+
+
 ROWS: dict[str, Callable[[int], None]] = {
+    "full-disk": full_disk,
     "serve-attacks": serve_attacks,
     "serve-load": serve_load,
     "killed": killed,

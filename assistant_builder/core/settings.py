@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant_builder.core import versioned
-from assistant_builder.core.errors import SettingsError
+from assistant_builder.core.errors import SettingsError, plain_disk_full
 from assistant_builder.core.fileio import write_json_atomic
 
 
@@ -82,4 +82,5 @@ def load_settings(path: Path) -> Settings:
 
 
 def save_settings(path: Path, settings: Settings) -> None:
-    write_json_atomic(path, settings.to_dict())
+    with plain_disk_full(path, "the settings", "change them again"):
+        write_json_atomic(path, settings.to_dict())
