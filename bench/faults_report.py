@@ -6,7 +6,7 @@ code in CI.
 
 Rows: full-disk (download, settings, assistant, conversation, bundle export on a tmpfs),
 serve-attacks, serve-load (8 clients x 40 requests, with throughput and p50/p95),
-killed (SIGKILL during 20 streamed answers and 20 assistant saves)."""
+killed (SIGKILL during 20 streamed answers and 20 assistant saves), damaged-stores."""
 
 from __future__ import annotations
 
@@ -83,11 +83,24 @@ def full_disk(seed: int) -> None:
         f"{', '.join(CASES)} on an 8 MB tmpfs; " + "; ".join(failed))  # fmt: skip
 
 
+def damaged(seed: int) -> None:
+    from tests.faults.damaged import CASES
+
+    failed = []
+    for name, case in CASES.items():
+        with tempfile.TemporaryDirectory() as home:
+            os.environ["ASSISTANT_BUILDER_HOME"] = home
+            failed += [f"{name}: {p}" for p in case()]
+    row("damaged-stores", len(CASES), len(CASES) - len({f.split(":")[0] for f in failed}), 0,
+        f"{', '.join(CASES)}; " + "; ".join(failed))  # fmt: skip
+
+
 ROWS: dict[str, Callable[[int], None]] = {
     "full-disk": full_disk,
     "serve-attacks": serve_attacks,
     "serve-load": serve_load,
     "killed": killed,
+    "damaged-stores": damaged,
 }
 
 
