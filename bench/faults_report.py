@@ -6,7 +6,8 @@ code in CI.
 
 Rows: full-disk (download, settings, assistant, conversation, bundle export on a tmpfs),
 serve-attacks, serve-load (8 clients x 40 requests, with throughput and p50/p95),
-killed (SIGKILL during 20 streamed answers and 20 assistant saves), damaged-stores."""
+killed (SIGKILL during 20 streamed answers and 20 assistant saves), damaged-stores,
+fuzzing (1,000 GGUF headers of the real SmolLM2 file, 500 .assistant bundles)."""
 
 from __future__ import annotations
 
@@ -95,12 +96,29 @@ def damaged(seed: int) -> None:
         f"{', '.join(CASES)}; " + "; ".join(failed))  # fmt: skip
 
 
+def fuzzing(seed: int) -> None:
+    from tests.faults.fuzz import fuzz_bundles, fuzz_gguf, valid_bundle
+
+    smollm2 = Path.home() / ".cache/assistant-builder-tests/models/SmolLM2-135M-Instruct.Q4_1.gguf"
+    for name, run in (
+        ("fuzz-gguf", lambda work: fuzz_gguf(smollm2, work, cases=1000, seed=seed)),
+        ("fuzz-bundle", lambda work: fuzz_bundles(valid_bundle(work / "valid"), work,
+                                                  cases=500, seed=seed)),
+    ):  # fmt: skip
+        with tempfile.TemporaryDirectory() as work:
+            result = run(Path(work))
+        row(name, result.tried, result.survived, 0,
+            f"seed {result.seed}: {result.accepted} accepted, {result.refused} refused, slowest "
+            f"{result.slowest_s:.1f} s; " + "; ".join(result.problems[:3]))  # fmt: skip
+
+
 ROWS: dict[str, Callable[[int], None]] = {
     "full-disk": full_disk,
     "serve-attacks": serve_attacks,
     "serve-load": serve_load,
     "killed": killed,
     "damaged-stores": damaged,
+    "fuzzing": fuzzing,
 }
 
 
