@@ -7,7 +7,8 @@ code in CI.
 Rows: full-disk (download, settings, assistant, conversation, bundle export on a tmpfs),
 serve-attacks, serve-load (8 clients x 40 requests, with throughput and p50/p95),
 killed (SIGKILL during 20 streamed answers and 20 assistant saves), damaged-stores,
-fuzzing (1,000 GGUF headers of the real SmolLM2 file, 500 .assistant bundles)."""
+fuzzing (1,000 GGUF headers of the real SmolLM2 file, 500 .assistant bundles),
+hostile-docs (the issue's sizes: needs ~3 GB of disk and a long while)."""
 
 from __future__ import annotations
 
@@ -112,6 +113,18 @@ def fuzzing(seed: int) -> None:
             f"{result.slowest_s:.1f} s; " + "; ".join(result.problems[:3]))  # fmt: skip
 
 
+def hostile(seed: int) -> None:
+    from tests.faults.hostile import index_hostile, make_folder
+
+    with tempfile.TemporaryDirectory() as work:
+        made = make_folder(Path(work) / "hostile", scale=1.0)
+        result = index_hostile(Path(work) / "hostile", made)
+    outcomes = "; ".join(f"{name}: {what}" for name, what in result.outcomes.items())
+    row("hostile-docs", result.tried, result.survived, 0,
+        f"peak {result.peak_mb:.0f} MB resident, {result.seconds:.0f} s; {outcomes}; "
+        + "; ".join(result.problems))  # fmt: skip
+
+
 ROWS: dict[str, Callable[[int], None]] = {
     "full-disk": full_disk,
     "serve-attacks": serve_attacks,
@@ -119,6 +132,7 @@ ROWS: dict[str, Callable[[int], None]] = {
     "killed": killed,
     "damaged-stores": damaged,
     "fuzzing": fuzzing,
+    "hostile-docs": hostile,
 }
 
 
