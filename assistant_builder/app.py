@@ -45,6 +45,7 @@ def run_gui(argv: Sequence[str]) -> int:
     app.setOrganizationName("Assistant Builder")
     app.setWindowIcon(app_icon())
     settings, notice = services.load_settings_or_defaults()
+    notice = " ".join([notice, *services.repair_damaged()]).strip()
     apply_theme(app, settings.theme)
     from assistant_builder.core.app import App
 

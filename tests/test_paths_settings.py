@@ -7,7 +7,7 @@ from pathlib import Path
 import platformdirs
 import pytest
 
-from assistant_builder.core.errors import SettingsError
+from assistant_builder.core.errors import DiskFull, SettingsError
 from assistant_builder.core.paths import HOME_ENV, Paths
 from assistant_builder.core.services import Services
 from assistant_builder.core.settings import SCHEMA_VERSION, Settings, load_settings, save_settings
@@ -76,7 +76,7 @@ def test_a_failed_write_keeps_the_old_file(
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(os, "replace", broken_replace)
-    with pytest.raises(OSError):
+    with pytest.raises(DiskFull, match=r"^The disk at .* is full, so the settings could not"):
         save_settings(app_home.settings_file, Settings(user_name="new"))
     monkeypatch.undo()
     assert load_settings(app_home.settings_file).user_name == "old"

@@ -16,7 +16,10 @@ log = logging.getLogger("assistant_builder")
 
 
 def services() -> Services:
-    return Services.create()
+    made = Services.create()
+    for sentence in made.repair_damaged():
+        progress(sentence)
+    return made
 
 
 def progress(message: str) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import ipaddress
 import signal
 from typing import Any
 
@@ -26,16 +25,12 @@ def register(commands: Any) -> None:
         "--port", type=int, default=DEFAULT_PORT, metavar="N",
         help=f"port to listen on (default {DEFAULT_PORT}; 0 picks a free one)",
     )  # fmt: skip
+    parser.add_argument(
+        "--allow-origin", action="append", default=[], metavar="URL",
+        help="a web page allowed to call the API from a browser, e.g. http://localhost:3000 "
+        "(repeatable; also kept in the settings as api_origins)",
+    )  # fmt: skip
     parser.set_defaults(handler=_serve)
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def _stop(*_: object) -> None:
@@ -45,13 +40,15 @@ def _stop(*_: object) -> None:
 def _serve(args: argparse.Namespace) -> int:
     from assistant_builder.core.assistants.session import AnswerSession
     from assistant_builder.core.serve.api import ChatApi, ensure_api_key
+    from assistant_builder.core.serve.hosts import is_loopback
     from assistant_builder.core.serve.http import ApiServer
 
     svc = services()
     key = ensure_api_key(svc)
     session = AnswerSession(svc)
+    origins = [*session.settings.api_origins, *args.allow_origin]
     try:
-        server = ApiServer((args.host, args.port), ChatApi(session, key))
+        server = ApiServer((args.host, args.port), ChatApi(session, key), origins=origins)
     except OSError as exc:
         session.close()
         raise AppError(
@@ -60,13 +57,15 @@ def _serve(args: argparse.Namespace) -> int:
         ) from exc
     # A plain "kill" stops the server as cleanly as Ctrl+C: the model process is ended too.
     signal.signal(signal.SIGTERM, _stop)
-    if not _is_loopback(args.host):
+    if not is_loopback(args.host):
         progress(
             f"Listening on {args.host}: other computers that can reach this one may use your "
             "assistants if they have the API key."
         )
     print(f"Serving your assistants at {server.url}", flush=True)
     print(f"API key: {key}", flush=True)
+    if origins:
+        progress(f"Web pages allowed to call it from a browser: {', '.join(origins)}.")
     progress("Each assistant is a model (GET /v1/models). Press Ctrl+C to stop.")
     try:
         server.serve_forever()

@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+import errno
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
 
 class AppError(Exception):
     """An error the user should see. ``str(err)`` is one plain sentence saying what to do next,
@@ -93,3 +100,49 @@ class BundleError(AssistantError):
 
 class ConversationError(AppError):
     pass
+
+
+class DiskFull(AppError):
+    """A write found its disk full. Writes are atomic or transactional, so what was saved
+    before is as it was; the same action succeeds once there is room."""
+
+
+def disk_of(path: Path) -> Path:
+    """The mount point holding ``path``: the disk a person would free space on."""
+    here = Path(os.path.abspath(path))
+    while not here.exists() and here != here.parent:
+        here = here.parent
+    while not os.path.ismount(here) and here != here.parent:
+        here = here.parent
+    return here
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    if isinstance(exc, OSError):
+        return exc.errno in (errno.ENOSPC, errno.EDQUOT)
+    if isinstance(exc, sqlite3.Error):
+        return getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL or (
+            "disk is full" in str(exc)
+        )
+    return False
+
+
+def full_disk_sentence(path: Path, what: str, then: str) -> str:
+    return (
+        f"The disk at {disk_of(path)} is full, so {what} could not be saved; "
+        f"free some space on it, then {then}."
+    )
+
+
+@contextmanager
+def plain_disk_full(
+    path: Path, what: str, then: str, *, error: type[AppError] = DiskFull
+) -> Iterator[None]:
+    """Turn "no space left" from a write to ``path`` into ``error`` (DiskFull) naming the
+    disk, what was being saved and what to do once there is room."""
+    try:
+        yield
+    except (OSError, sqlite3.Error) as exc:
+        if is_disk_full(exc):
+            raise error(full_disk_sentence(path, what, then)) from exc
+        raise

@@ -6,6 +6,7 @@ import contextlib
 import json
 import os
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -45,3 +46,18 @@ def _fsync_dir(directory: Path) -> None:
         pass
     finally:
         os.close(fd)
+
+
+def move_aside(path: Path, *, also: tuple[str, ...] = ()) -> Path:
+    """Rename a damaged file or folder next to itself (never delete it), with the files
+    named ``path`` + each suffix in ``also`` (SQLite's -wal and -shm) following it."""
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    kept, n = path.with_name(f"{path.name}.damaged-{stamp}"), 2
+    while kept.exists():
+        kept, n = path.with_name(f"{path.name}.damaged-{stamp}-{n}"), n + 1
+    os.replace(path, kept)
+    for suffix in also:
+        side = path.with_name(path.name + suffix)
+        if side.exists():
+            os.replace(side, kept.with_name(kept.name + suffix))
+    return kept

@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
+from assistant_builder.core.conversations.repair import repair_conversations
 from assistant_builder.core.errors import SettingsError
 from assistant_builder.core.knowledge.collection import Collections
 from assistant_builder.core.models.registry import ModelRegistry
@@ -61,6 +62,13 @@ class Services:
                 f"Your settings file could not be read, so default settings are in use; "
                 f"the old file was kept as {kept.name}."
             )
+
+    def repair_damaged(self, *, deep: bool = False) -> list[str]:
+        """At start-up: each damaged store kept aside and started afresh or left to be
+        rebuilt, one sentence each (what was damaged, where it went, what to do). ``deep``
+        also reads every local collection index in full."""
+        said = [repair_conversations(self.paths.conversations_db), self.models.repair()]
+        return [s for s in said if s] + self.collections.repair(deep=deep)
 
     def save_settings(self, settings: Settings) -> None:
         save_settings(self.paths.settings_file, settings)

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant_builder.core import versioned
-from assistant_builder.core.errors import SettingsError
+from assistant_builder.core.errors import SettingsError, plain_disk_full
 from assistant_builder.core.fileio import write_json_atomic
 
 
@@ -35,6 +35,9 @@ class Settings:
     threads: int = 0  # 0: choose from the machine
     gpu_layers: int = -1  # -1: from the "will it run?" estimate
     api_key: str = ""
+    # Web pages (origins such as "http://localhost:3000") allowed to call ``serve`` from a
+    # browser; none by default, so no page can read its answers.
+    api_origins: list[str] = field(default_factory=list)
     window_geometry: str = ""  # base64 of QWidget.saveGeometry(); opaque to core
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -79,4 +82,5 @@ def load_settings(path: Path) -> Settings:
 
 
 def save_settings(path: Path, settings: Settings) -> None:
-    write_json_atomic(path, settings.to_dict())
+    with plain_disk_full(path, "the settings", "change them again"):
+        write_json_atomic(path, settings.to_dict())

@@ -167,7 +167,7 @@ def test_a_disk_that_fills_up_mid_download_keeps_the_partial_file(
         return FillsUp(str(path), "a")  # type: ignore[return-value]
 
     monkeypatch.setattr(download, "open_partial", tiny_disk)
-    with pytest.raises(DownloadError, match=r"disk filled up.*continue where it stopped"):
+    with pytest.raises(DownloadError, match=r"disk at .* is full.*continue where it stopped"):
         pull(app_home, f"{REPO}:{name}")
     assert partial_path(app_home, hosted.sha256).stat().st_size >= 20 << 20
     assert _installed(app_home) == []

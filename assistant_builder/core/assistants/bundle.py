@@ -20,7 +20,7 @@ from assistant_builder import __version__
 from assistant_builder.core.assistants.model import AdapterRef, Assistant
 from assistant_builder.core.assistants.store import model_ref
 from assistant_builder.core.cancel import NEVER, CancelToken
-from assistant_builder.core.errors import AssistantError, ModelError
+from assistant_builder.core.errors import AssistantError, ModelError, plain_disk_full
 from assistant_builder.core.models.registry import ModelRegistry, slugify
 
 BUNDLE_FORMAT = "assistant-builder.assistant"
@@ -156,9 +156,13 @@ def _add_file(bundle: zipfile.ZipFile, member: str, source: Path) -> tuple[str, 
 @contextlib.contextmanager
 def _atomic_zip(dest: Path) -> Iterator[zipfile.ZipFile]:
     dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
+    with plain_disk_full(dest, f"the exported file {dest.name}", "export it again"):
+        fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
     try:
-        with os.fdopen(fd, "wb") as handle:
+        with (
+            plain_disk_full(dest, f"the exported file {dest.name}", "export it again"),
+            os.fdopen(fd, "wb") as handle,
+        ):
             with zipfile.ZipFile(handle, "w", compression=zipfile.ZIP_DEFLATED) as bundle:
                 yield bundle
             handle.flush()

@@ -10,6 +10,7 @@ import secrets
 import shutil
 import stat
 import zipfile
+import zlib
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -67,7 +68,7 @@ def import_bundle(
         bundle = zipfile.ZipFile(source)
     except FileNotFoundError as exc:
         raise BundleError(f"The file {source} does not exist; check its name.") from exc
-    except (zipfile.BadZipFile, OSError) as exc:
+    except UNREADABLE as exc:
         raise BundleError(f"{name} is not an assistant file; ask for a new copy.") from exc
     with bundle:
         _check_members(bundle, name, limits)
@@ -163,6 +164,11 @@ def _size(n: int) -> str:
     return f"{n} bytes"
 
 
+# What reading a damaged member raises: a broken deflate stream is zlib.error, and a damaged
+# header can claim a zip version (or compression) this Python cannot read.
+UNREADABLE = (zipfile.BadZipFile, zlib.error, NotImplementedError, OSError, EOFError)
+
+
 def _read_manifest(bundle: zipfile.ZipFile, name: str, limits: BundleLimits) -> dict[str, Any]:
     try:
         info = bundle.getinfo(MANIFEST_NAME)
@@ -174,7 +180,7 @@ def _read_manifest(bundle: zipfile.ZipFile, name: str, limits: BundleLimits) -> 
         with bundle.open(info) as handle:
             raw = handle.read(limits.max_manifest_bytes + 1)
         manifest = json.loads(raw.decode("utf-8"))
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+    except (*UNREADABLE, ValueError) as exc:
         raise BundleError(
             f"{name} is damaged (its manifest cannot be read); ask for a new copy."
         ) from exc
@@ -276,7 +282,7 @@ def _extract_documents(
                 while chunk := src.read(_CHUNK):
                     digest.update(chunk)
                     out.write(chunk)
-        except (zipfile.BadZipFile, OSError, EOFError) as exc:
+        except UNREADABLE as exc:
             raise BundleError(f"{name} is damaged ({doc['path']}); ask for a new copy.") from exc
         if digest.hexdigest() != doc["sha256"]:
             raise BundleError(

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from assistant_builder.core.assistants.choices import PassageChoices
 from assistant_builder.core.assistants.model import Assistant, ModelRef, validate
-from assistant_builder.core.errors import AssistantError
+from assistant_builder.core.errors import AssistantError, plain_disk_full
 from assistant_builder.core.fileio import write_bytes_atomic, write_json_atomic
 from assistant_builder.core.models.registry import InstalledModel, slugify
 
@@ -125,7 +125,9 @@ class AssistantStore:
             assistant, id=self._unique_id(assistant.name), created_at=now, updated_at=now
         )
         validate(assistant)
-        write_json_atomic(self.path_of(assistant.id), assistant.to_dict())
+        path = self.path_of(assistant.id)
+        with plain_disk_full(path, f"the assistant “{assistant.name}”", "save it again"):
+            write_json_atomic(path, assistant.to_dict())
         return assistant
 
     def save(self, assistant: Assistant) -> Assistant:
@@ -140,7 +142,8 @@ class AssistantStore:
             )
         assistant = replace(assistant, updated_at=time.time())
         validate(assistant)
-        write_json_atomic(path, assistant.to_dict())
+        with plain_disk_full(path, f"the assistant “{assistant.name}”", "save it again"):
+            write_json_atomic(path, assistant.to_dict())
         return assistant
 
     def save_choices(self, assistant_id: str, choices: PassageChoices) -> Assistant:

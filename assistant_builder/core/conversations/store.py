@@ -17,7 +17,7 @@ from typing import Any
 
 from assistant_builder.core.citation import Citation, Grounding
 from assistant_builder.core.conversations.schema import migrate
-from assistant_builder.core.errors import ConversationError
+from assistant_builder.core.errors import ConversationError, plain_disk_full
 
 TITLE_LENGTH = 60
 
@@ -141,14 +141,16 @@ class ConversationStore:
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
+        full = plain_disk_full(self.path, "the conversation", "send or save it again")
+        with self._lock, full:
             self._conn.execute("BEGIN IMMEDIATE")
             try:
                 yield self._conn
+                self._conn.execute("COMMIT")
             except BaseException:
-                self._conn.execute("ROLLBACK")
+                if self._conn.in_transaction:  # SQLite rolls some failures back itself
+                    self._conn.execute("ROLLBACK")
                 raise
-            self._conn.execute("COMMIT")
 
     def _rows(self, sql: str, args: Sequence[object] = ()) -> builtins.list[sqlite3.Row]:
         with self._lock:

@@ -4,6 +4,8 @@ status (what its index holds), the one reading of the index manifest outside ind
 
 from __future__ import annotations
 
+import builtins
+import json
 import re
 import shutil
 from dataclasses import asdict, dataclass, field, replace
@@ -12,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant_builder.core.errors import KnowledgeError
-from assistant_builder.core.fileio import write_json_atomic
+from assistant_builder.core.fileio import move_aside, write_json_atomic
 from assistant_builder.core.knowledge.manifest import Manifest
 from assistant_builder.core.knowledge.report import IndexReport, kept_report
 from assistant_builder.core.paths import Paths
@@ -190,6 +192,35 @@ class Collections:
             last_indexed=datetime.fromtimestamp(file.stat().st_mtime) if file.is_file() else None,
             interrupted=manifest.running,
         )
+
+    def repair(self, *, deep: bool = False) -> builtins.list[str]:
+        """Damaged index files kept aside (never deleted), each with the sentence saying so:
+        a manifest that cannot be read, and with ``deep`` a local table that cannot be read
+        in full. Both are rebuilt from the documents by indexing the collection again."""
+        said: builtins.list[str] = []
+        for name in self.names():
+            manifest, damaged = self.manifest_file(name), ""
+            try:
+                if manifest.exists():
+                    json.loads(manifest.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                damaged = "list of indexed files"
+            config = self.get(name)
+            table = Path(self.store_uri(config))
+            if not damaged and deep and not config.store_uri and table.exists():
+                from assistant_builder.core.knowledge.store import ChunkStore
+
+                damaged = "" if ChunkStore(str(table)).readable() else "index"
+                if damaged:
+                    move_aside(table)
+            if damaged:
+                if manifest.exists():
+                    move_aside(manifest)  # the next run re-reads every file
+                said.append(
+                    f"The {damaged} of the collection “{name}” was damaged, so it was kept "
+                    "aside; index the collection again to rebuild it from its documents."
+                )
+        return said
 
     def remove(self, name: str) -> None:
         config = self.get(name)

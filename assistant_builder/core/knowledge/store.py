@@ -62,6 +62,17 @@ class ChunkStore:
             self._db.drop_table(self._name)
         self._table = None
 
+    def readable(self) -> bool:
+        """Whether every data file of the table can be read: a full scan, so a deliberate
+        check (``collections index``), not one made at every start."""
+        try:
+            table = self._open()
+            if table is not None:
+                table.to_arrow()
+        except Exception:  # lance reports a missing or cut-short file in several types
+            return False
+        return True
+
     def count(self) -> int:
         table = self._open()
         return 0 if table is None else int(table.count_rows())

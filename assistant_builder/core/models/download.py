@@ -22,7 +22,6 @@ What huggingface_hub 2.4 does and does not do, and so what this module adds:
 
 from __future__ import annotations
 
-import errno
 import hashlib
 import json
 import os
@@ -30,11 +29,12 @@ import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import IO, Any
 
 from assistant_builder.core.cancel import NEVER, CancelToken
-from assistant_builder.core.errors import DownloadError
+from assistant_builder.core.errors import DownloadError, is_disk_full, plain_disk_full
 from assistant_builder.core.fileio import CHUNK, write_json_atomic
 from assistant_builder.core.models import hub
 from assistant_builder.core.paths import Paths
@@ -205,16 +205,21 @@ def download_file(
         part.unlink()
         have = 0
     _check_space(paths, file.size - have, file.size)
+    # Closing the partial file flushes it, so the disk can fill up on the way out too.
+    full = partial(plain_disk_full, part, f"the rest of {file.filename}",
+                   "run the same download again to continue where it stopped",
+                   error=DownloadError)  # fmt: skip
     digest = _hash_prefix(part, have, cancel, on_progress, file.filename)
-    write_json_atomic(
-        part.with_name(part.name + ".json"),
-        {"repo": file.repo, "filename": file.filename, "size": file.size,
-         "revision": file.revision, "sha256": file.sha256},
-    )  # fmt: skip
+    with full():
+        write_json_atomic(
+            part.with_name(part.name + ".json"),
+            {"repo": file.repo, "filename": file.filename, "size": file.size,
+             "revision": file.revision, "sha256": file.sha256},
+        )  # fmt: skip
     if have < file.size:
         url = hf_hub_url(file.repo, file.filename, revision=file.revision, endpoint=hub.endpoint())
         headers = build_hf_headers(token=hub.token())
-        with hub.plain_hub_errors(file.repo, file.filename), open_partial(part) as handle:
+        with full(), hub.plain_hub_errors(file.repo, file.filename), open_partial(part) as handle:
             sink = _Sink(handle, file.filename, file.size, cancel, on_progress, digest)
             try:
                 http_get(
@@ -225,11 +230,8 @@ def download_file(
             except HfHubHTTPError:
                 raise
             except OSError as exc:
-                if exc.errno == errno.ENOSPC:
-                    raise DownloadError(
-                        "The disk filled up during the download; free some space and run the "
-                        "same download again to continue where it stopped."
-                    ) from exc
+                if is_disk_full(exc):
+                    raise  # said by ``full()``, once the partial file is closed
                 why = exc.strerror or "the connection dropped"
                 raise DownloadError(
                     f"The download of {file.filename} was cut short ({why}); "

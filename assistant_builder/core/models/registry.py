@@ -20,7 +20,7 @@ from typing import Any
 from filelock import FileLock
 
 from assistant_builder.core.errors import ModelError
-from assistant_builder.core.fileio import write_json_atomic
+from assistant_builder.core.fileio import move_aside, write_json_atomic
 
 REGISTRY_VERSION = 1
 
@@ -103,6 +103,21 @@ class ModelRegistry:
         write_json_atomic(
             self._path,
             {"schema_version": REGISTRY_VERSION, "models": [m.to_dict() for m in models]},
+        )
+
+    def repair(self) -> str:
+        """At start-up: a damaged list of models is kept aside (never deleted) and a new one
+        started; the sentence saying so, or nothing when the list is fine."""
+        with self.locked():
+            try:
+                self._read()
+                return ""
+            except ModelError:
+                kept = move_aside(self._path)
+        return (
+            f"The list of installed models was damaged, so it was kept aside as {kept.name}; "
+            f"add your models again on the Models page (their files are still in "
+            f"{self._path.parent})."
         )
 
     def list(self, kind: str | None = None) -> list[InstalledModel]:

@@ -19,7 +19,13 @@ from assistant_builder.core.cancel import NEVER, CancelToken
 from assistant_builder.core.engine.protocol import ChatMessage, TextDelta
 from assistant_builder.core.engine.sampling import setting
 from assistant_builder.core.errors import AppError, AssistantError
+from assistant_builder.core.serve.fields import check_fields
+from assistant_builder.core.serve.refusal import ApiError
+from assistant_builder.core.serve.refusal import bad_request as _bad
+from assistant_builder.core.serve.turns import Turns
 from assistant_builder.core.services import Services
+
+__all__ = ["ApiError", "ChatApi", "ChatRequest", "ensure_api_key"]
 
 KEY_PREFIX = "ab-"
 
@@ -31,17 +37,6 @@ def ensure_api_key(services: Services) -> str:
         settings.api_key = KEY_PREFIX + secrets.token_urlsafe(32)
         services.save_settings(settings)
     return settings.api_key
-
-
-class ApiError(Exception):
-    """A refusal in OpenAI's error shape, with its HTTP status."""
-
-    def __init__(self, status: int, message: str, kind: str, code: str | None = None) -> None:
-        super().__init__(message)
-        self.status = status
-        self.body: dict[str, Any] = {
-            "error": {"message": message, "type": kind, "param": None, "code": code}
-        }
 
 
 @dataclass(frozen=True)
@@ -59,14 +54,15 @@ def finish_reason(answer: Answer) -> str:
 
 
 class ChatApi:
-    """Answers API requests with one AnswerSession. The session has one engine, so requests
-    take turns: a second client waits for the first answer to finish rather than being turned
-    away, which is what OpenAI clients (and their retries) expect of a busy server."""
+    """Answers API requests with one AnswerSession. The session has one engine, so answers
+    take turns: a client waits for the answers ahead of it (a bounded line, turns.py) rather
+    than being turned away; past that line it is told to retry, which OpenAI clients do."""
 
-    def __init__(self, session: AnswerSession, api_key: str) -> None:
+    def __init__(self, session: AnswerSession, api_key: str, turns: Turns | None = None) -> None:
         self.session = session
         self.api_key = api_key
-        self._turn = threading.Lock()
+        self.turns = turns or Turns()
+        self._lookup = threading.Lock()  # reading assistants, apart from a running answer
 
     def check_key(self, authorization: str | None) -> None:
         scheme, _, token = (authorization or "").partition(" ")
@@ -81,7 +77,7 @@ class ChatApi:
             )
 
     def models(self) -> dict[str, Any]:
-        with self._turn:
+        with self._lookup:
             found = self.session.assistants.list()
         return {
             "object": "list",
@@ -101,10 +97,11 @@ class ChatApi:
     def parse(self, body: Any) -> ChatRequest:
         if not isinstance(body, dict):
             raise _bad("The request body must be a JSON object; send a chat completion request.")
+        check_fields(body)
         model = body.get("model")
         if not isinstance(model, str) or not model.strip():
             raise _bad("The request names no model; use an assistant's id from /v1/models.")
-        with self._turn:
+        with self._lookup:
             try:
                 assistant = self.session.assistant(model)
             except AssistantError as exc:
@@ -123,7 +120,7 @@ class ChatApi:
         for name, value in (("max_tokens", max_tokens), ("temperature", temperature)):
             problem = None if value is None else setting(name).problem(value)
             if problem:  # the ranges of the one table of sampling settings
-                raise _bad(f"The request's {name} cannot be used because {problem}.")
+                raise _bad(f"The request's {name} cannot be used because {problem}.", name)
         return ChatRequest(
             assistant, last.content, history, bool(body.get("stream", False)), max_tokens,
             None if temperature is None else float(temperature),
@@ -142,7 +139,7 @@ class ChatApi:
     def complete(self, request: ChatRequest, *, cancel: CancelToken = NEVER) -> dict[str, Any]:
         """The non-streaming response, with a top-level ``citations`` list."""
         created, cid = int(time.time()), f"chatcmpl-{uuid.uuid4().hex}"
-        with self._turn:
+        with self.turns.take(cancel=cancel):
             final = _guarded_last(self._answers(request, cancel))
         return {
             "id": cid,
@@ -174,7 +171,7 @@ class ChatApi:
                     "model": request.assistant.id,
                     "choices": [{"index": 0, "delta": delta, "finish_reason": reason}]}  # fmt: skip
 
-        with self._turn:
+        with self.turns.take(cancel=cancel):
             yield chunk({"role": "assistant", "content": ""})
             events = _guarded(self._answers(request, cancel))
             try:
@@ -215,10 +212,6 @@ def _usage(answer: Answer) -> dict[str, int]:
     prompt, completion = answer.usage.prompt_tokens, answer.usage.completion_tokens
     return {"prompt_tokens": prompt, "completion_tokens": completion,
             "total_tokens": prompt + completion}  # fmt: skip
-
-
-def _bad(message: str) -> ApiError:
-    return ApiError(400, message, "invalid_request_error")
 
 
 def _message(raw: Any) -> ChatMessage:

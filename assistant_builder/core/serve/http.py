@@ -1,131 +1,170 @@
-"""The HTTP side of the local API, on the standard library's threading server: routes, the key
-check before anything else, JSON bodies, and server-sent events for streaming answers.
+"""The HTTP side of the local API, on Starlette and uvicorn (the stack llama-cpp-python's own
+server uses): the Host check against DNS rebinding, CORS headers only for origins the person
+allowed, the key check before anything else, bounded JSON bodies, server-sent events.
 
-Why not an ASGI framework: the engine answers one request at a time and every call into it
-blocks, so an event loop would only add a thread hop per token; a thread per connection with
-one lock around the engine (api.ChatApi) is the whole concurrency story."""
+Every call into the engine blocks, so it runs on a worker thread; a client that goes away
+(``http.disconnect``) cancels its answer, whether it streams or waits for the whole."""
 
 from __future__ import annotations
 
 import json
-import logging
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+import socket
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+import anyio
+import uvicorn
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from starlette.types import Receive
 
 from assistant_builder.core.cancel import CancelToken
-from assistant_builder.core.serve.api import ApiError, ChatApi
-
-log = logging.getLogger(__name__)
+from assistant_builder.core.errors import AppError
+from assistant_builder.core.serve.api import ChatApi
+from assistant_builder.core.serve.events import EventStream, watch_disconnect
+from assistant_builder.core.serve.hosts import trusted_hosts
+from assistant_builder.core.serve.refusal import ApiError
 
 MAX_BODY = 8 << 20  # a chat request bigger than this is not a chat request
+METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
+T = TypeVar("T")
 
 
-class ApiServer(ThreadingHTTPServer):
-    daemon_threads = True
-    # Restarting right after a stop must not fail on a port left in TIME_WAIT.
-    allow_reuse_address = True
+def build_app(api: ChatApi, *, host: str, origins: Sequence[str] = ()) -> Starlette:
+    """The ASGI app; ``origins`` are the web pages allowed to call it from a browser."""
+    middleware = [Middleware(TrustedHostMiddleware, allowed_hosts=trusted_hosts(host))]
+    if origins:
+        methods, headers = ["GET", "POST"], ["Authorization", "Content-Type"]
+        middleware.append(Middleware(CORSMiddleware, allow_origins=list(origins),
+                                     allow_methods=methods, allow_headers=headers))  # fmt: skip
+    app = Starlette(routes=[Route("/{path:path}", _handle, methods=METHODS)],
+                    middleware=middleware)  # fmt: skip
+    app.state.api = api
+    return app
 
-    def __init__(self, address: tuple[str, int], api: ChatApi) -> None:
-        super().__init__(address, _Handler)
-        self.api = api
+
+async def _handle(request: Request) -> Response:
+    api: ChatApi = request.app.state.api
+    path = request.url.path.rstrip("/")
+    path = path[3:] if path.startswith("/v1") else path
+    cancel = CancelToken()
+    try:
+        api.check_key(request.headers.get("authorization"))
+        if request.method == "GET" and path == "/models":
+            return JSONResponse(await anyio.to_thread.run_sync(api.models))
+        if request.method == "POST" and path == "/chat/completions":
+            chat = await anyio.to_thread.run_sync(api.parse, await _body(request))
+            if chat.stream:
+                chunks = api.stream(chat, cancel=cancel)
+                first = await _watched(request.receive, cancel, lambda: next(chunks, None))
+                return EventStream(first, chunks, cancel)
+            return JSONResponse(
+                await _watched(request.receive, cancel, lambda: api.complete(chat, cancel=cancel))
+            )
+        raise ApiError(
+            404,
+            f"There is no {request.method} {request.url.path} here; use /v1/models or "
+            "/v1/chat/completions.",
+            "invalid_request_error", "not_found",
+        )  # fmt: skip
+    except ApiError as err:
+        return error_response(err)
+    except AppError as exc:  # the client left while waiting, or a store failed
+        return error_response(ApiError(500, str(exc), "server_error"))
+
+
+def error_response(err: ApiError) -> JSONResponse:
+    headers = {"Retry-After": str(err.retry_after)} if err.retry_after else None
+    return JSONResponse(err.body, status_code=err.status, headers=headers)
+
+
+async def _body(request: Request) -> Any:
+    declared = request.headers.get("content-length", "")
+    too_large = ApiError(413, "The request is too large; send a shorter conversation.",
+                         "invalid_request_error", "request_too_large")  # fmt: skip
+    if declared.isdigit() and int(declared) > MAX_BODY:
+        raise too_large
+    raw = bytearray()
+    try:
+        async for part in request.stream():  # a body sent in chunks has no length to check
+            raw += part
+            if len(raw) > MAX_BODY:
+                raise too_large
+    except ClientDisconnect as exc:
+        raise ApiError(400, "The request ended before its body; send it again.",
+                       "invalid_request_error") from exc  # fmt: skip
+    if not raw:
+        return None
+    try:
+        return json.loads(raw)
+    except (ValueError, RecursionError) as exc:
+        raise ApiError(400, "The request body is not valid JSON; send a JSON object.",
+                       "invalid_request_error", "invalid_json") from exc  # fmt: skip
+
+
+async def _watched(receive: Receive, cancel: CancelToken, work: Callable[[], T]) -> T:
+    """Run ``work`` on a worker thread; if the client disconnects meanwhile, cancel it."""
+    outcome: list[T] = []
+    failure: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            outcome.append(work())
+        except Exception as exc:  # raised again below, outside the task group
+            failure.append(exc)
+
+    async with anyio.create_task_group() as group:
+        group.start_soon(watch_disconnect, receive, cancel)
+        await anyio.to_thread.run_sync(run)
+        group.cancel_scope.cancel()
+    if failure:
+        raise failure[0]
+    return outcome[0]
+
+
+class ApiServer:
+    """uvicorn serving the app on a socket bound here, so a taken port is an OSError at once
+    and port 0 tells which port it got."""
+
+    def __init__(
+        self, address: tuple[str, int], api: ChatApi, *, origins: Sequence[str] = ()
+    ) -> None:
+        host, port = address
+        family, kind, proto, _, where = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )[0]
+        self.socket = socket.socket(family, kind, proto)
+        try:
+            # Restarting right after a stop must not fail on a port left in TIME_WAIT.
+            self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            self.socket.bind(where)
+            self.socket.listen(128)  # connections wait in the backlog until uvicorn is up
+        except OSError:
+            self.socket.close()
+            raise
+        app = build_app(api, host=host, origins=origins)
+        config = uvicorn.Config(app, log_config=None, log_level="warning", access_log=False,
+                                lifespan="off", ws="none", timeout_graceful_shutdown=5)  # fmt: skip
+        self._server = uvicorn.Server(config)
 
     @property
     def url(self) -> str:
-        host, port = str(self.server_address[0]), int(self.server_address[1])
-        shown = f"[{host}]" if ":" in host else host
+        host, port = self.socket.getsockname()[:2]
+        shown = f"[{host}]" if ":" in str(host) else str(host)
         return f"http://{shown}:{port}/v1"
 
+    def serve_forever(self) -> None:
+        """Serve until SIGINT or SIGTERM; the signal is raised again once stopped."""
+        self._server.run(sockets=[self.socket])
 
-class _Handler(BaseHTTPRequestHandler):
-    server: ApiServer
-    protocol_version = "HTTP/1.1"
-    server_version = "AssistantBuilder"
+    def stop(self) -> None:
+        """Ask a running ``serve_forever`` (on another thread) to finish."""
+        self._server.should_exit = True
 
-    def log_message(self, format: str, *args: Any) -> None:
-        log.info("%s %s", self.address_string(), format % args)
-
-    def do_GET(self) -> None:
-        self._route("GET")
-
-    def do_POST(self) -> None:
-        self._route("POST")
-
-    def _route(self, method: str) -> None:
-        path = self.path.split("?", 1)[0].rstrip("/")
-        if path.startswith("/v1"):
-            path = path[3:]
-        api = self.server.api
-        try:
-            try:
-                api.check_key(self.headers.get("Authorization"))
-            except ApiError:
-                self.close_connection = True  # its body is left unread: no reuse
-                raise
-            body = self._read_body()
-            if method == "GET" and path == "/models":
-                self._send_json(200, api.models())
-            elif method == "POST" and path == "/chat/completions":
-                request = api.parse(body)
-                if request.stream:
-                    self._send_stream(api, request)
-                else:
-                    self._send_json(200, api.complete(request))
-            else:
-                raise ApiError(
-                    404,
-                    f"There is no {method} {self.path} here; use /v1/models or "
-                    "/v1/chat/completions.",
-                    "invalid_request_error",
-                    "not_found",
-                )
-        except ApiError as err:
-            self._send_json(err.status, err.body)
-
-    def _read_body(self) -> Any:
-        length = int(self.headers.get("Content-Length") or 0)
-        if length > MAX_BODY:
-            self.close_connection = True
-            raise ApiError(413, "The request is too large; send a shorter conversation.",
-                           "invalid_request_error")  # fmt: skip
-        if not length:
-            return None
-        raw = self.rfile.read(length)
-        try:
-            return json.loads(raw)
-        except ValueError as exc:
-            raise ApiError(400, "The request body is not valid JSON; send a JSON object.",
-                           "invalid_request_error") from exc  # fmt: skip
-
-    def _send_json(self, status: int, data: Any) -> None:
-        body = json.dumps(data, ensure_ascii=False).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def _send_stream(self, api: ChatApi, request: Any) -> None:
-        cancel = CancelToken()
-        chunks = api.stream(request, cancel=cancel)
-        self.send_response(200)
-        self.send_header("Content-Type", "text/event-stream")
-        self.send_header("Cache-Control", "no-cache")
-        self.send_header("Connection", "close")  # the stream's end is the connection's end
-        self.end_headers()
-        self.close_connection = True
-        try:
-            try:
-                for chunk in chunks:
-                    self._event(json.dumps(chunk, ensure_ascii=False))
-            except ApiError as err:
-                # Headers are gone already: the error travels as an event, as OpenAI does.
-                self._event(json.dumps(err.body, ensure_ascii=False))
-            self._event("[DONE]")
-        except OSError:  # the client went away: stop the answer, keep what was written
-            cancel.cancel()
-        finally:
-            chunks.close()
-
-    def _event(self, data: str) -> None:
-        self.wfile.write(f"data: {data}\n\n".encode())
-        self.wfile.flush()
+    def server_close(self) -> None:
+        self.socket.close()
