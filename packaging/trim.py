@@ -82,7 +82,12 @@ DROPPED_FILES: list[tuple[str, tuple[str, ...]]] = [
     (
         "torch's C++ tests, test libraries and tools",
         (
-            "torch/bin/*",
+            # torch/bin keeps torch_shm_manager: `import torch` refuses to start without it.
+            "torch/bin/test_*",
+            "torch/bin/*Test",
+            "torch/bin/protoc*",
+            "torch/bin/*.pt",
+            "torch/bin/*.ptl",
             "torch/test/*",
             "torch/lib/*test*",
             "torch/lib/libbackend_with_compiler.so",

@@ -1,7 +1,8 @@
-"""Where the desktop build is tried: a minimal Debian root (debootstrap --variant=minbase,
-cached once) entered with chroot in fresh mount, pid and network namespaces, so nothing of this
-machine's Python, compilers or network is there; or, where that cannot be had (not root, no
-debootstrap), this machine with an empty environment, no PATH and an empty HOME."""
+"""Where the desktop build is tried: a minimal Debian root (debootstrap --variant=minbase plus
+the three graphics libraries of any desktop, cached once) entered with chroot in fresh mount,
+pid and network namespaces, so nothing of this machine's Python, compilers or network is
+there; or, where that cannot be had (not root, no debootstrap), this machine with an empty
+environment, no PATH and an empty HOME."""
 
 from __future__ import annotations
 
@@ -13,6 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 SUITE = "bookworm"
+# The graphics libraries every desktop has and no app bundles (they belong to the GPU driver):
+# the window's Qt libraries link to them even when drawing offscreen.
+DESKTOP_LIBS = ("libgl1", "libegl1", "libxcb1")
 MIRROR = os.environ.get("DEBIAN_MIRROR", "http://deb.debian.org/debian")
 
 # Mounts /proc, /dev and a private /dev/shm (multiprocessing's semaphores) into the root, binds
@@ -31,7 +35,7 @@ exec chroot "$R" "$@"
 
 def debian_root(cache: Path) -> Path | None:
     """The cached minimal Debian root, made on first use; None when it cannot be made here."""
-    root = cache / f"debian-{SUITE}-minbase"
+    root = cache / f"debian-{SUITE}-minbase-gl"
     if (root / "usr" / "bin" / "sh").exists():
         return root
     if os.geteuid() != 0 or not shutil.which("debootstrap") or not shutil.which("unshare"):
@@ -39,7 +43,8 @@ def debian_root(cache: Path) -> Path | None:
     partial = root.with_name(root.name + ".partial")
     shutil.rmtree(partial, ignore_errors=True)
     done = subprocess.run(
-        ["debootstrap", "--variant=minbase", SUITE, str(partial), MIRROR],
+        ["debootstrap", "--variant=minbase", f"--include={','.join(DESKTOP_LIBS)}",
+         SUITE, str(partial), MIRROR],
         capture_output=True, text=True,
     )  # fmt: skip
     if done.returncode != 0:
