@@ -118,7 +118,7 @@ def test_the_window_stays_up_for_five_seconds_offscreen(sandbox: Sandbox) -> Non
     assert "window-ready" in shown.stderr
     # Five seconds up: still running afterwards (it would have exited on a crash), then stopped.
     alive = sandbox.shell(
-        '"$0" & app=$!; /bin/sleep 5; kill -0 $app && echo still-running; kill -TERM $app',
+        '"$1" & app=$!; /bin/sleep 5; kill -0 $app && echo still-running; kill -TERM $app',
         env={"QT_QPA_PLATFORM": "offscreen"},
     )
     assert "still-running" in alive.stdout, alive.stderr
