@@ -102,15 +102,15 @@ DROPPED_FILES: list[tuple[str, tuple[str, ...]]] = [
     ("pyarrow's tests", ("pyarrow/tests/*",)),
     ("Qt translations (the app is in English)", ("PySide6/Qt/translations/*",)),
     (
-        "Qt plugins the app never loads",
+        "Qt Quick, QML and the on-screen keyboard (only Qt's virtual keyboard plugin uses them)",
         (
-            "PySide6/Qt/plugins/qmltooling/*",
-            "PySide6/Qt/plugins/sqldrivers/*",
-            "PySide6/Qt/plugins/multimedia/*",
-            "PySide6/Qt/plugins/designer/*",
-            "PySide6/Qt/plugins/position/*",
+            "PySide6/Qt/plugins/platforminputcontexts/libqtvirtualkeyboardplugin.so",
+            "PySide6/Qt/lib/libQt6Quick*",
+            "PySide6/Qt/lib/libQt6Qml*",
+            "PySide6/Qt/lib/libQt6VirtualKeyboard*",
         ),
     ),
+    # A CUDA runtime the build machine may have, picked up through a ctypes name in torch.
     ("CUDA libraries", ("nvidia/*", "*libcuda*", "*libcudnn*", "*libcublas*", "*libnccl*")),
 ]
 
