@@ -116,13 +116,17 @@ def unpack(archive: Path, dest: Path) -> Path:
     return dest / first.name.split("/")[0]
 
 
-def make_sandbox(archive: Path, cache: Path, scratch: Path) -> Sandbox:
+def make_sandbox(build: Path, cache: Path, scratch: Path) -> Sandbox:
+    """A sandbox holding ``build``: the archive unpacked, or an unpacked folder as it is."""
     base = debian_root(cache)
     if base is None:
         home = scratch / "empty-home"
         home.mkdir()
-        return Sandbox(app_dir=unpack(archive, scratch / "opt"), root=None, home=str(home))
+        app = build if build.is_dir() else unpack(build, scratch / "opt")
+        return Sandbox(app_dir=app, root=None, home=str(home))
     root = scratch / "root"
     subprocess.run(["cp", "-a", "--reflink=auto", str(base), str(root)], check=True)
     (root / "home" / "user").mkdir(parents=True, exist_ok=True)
-    return Sandbox(app_dir=unpack(archive, root / "opt"), root=root)
+    if build.is_dir():  # seen inside at the same path
+        return Sandbox(app_dir=root / str(build).lstrip("/"), root=root, binds=[build])
+    return Sandbox(app_dir=unpack(build, root / "opt"), root=root)

@@ -33,9 +33,9 @@ BUNDLE_ENV = "ASSISTANT_BUILDER_BUNDLE"
 
 
 def _archive() -> Path:
-    named = os.environ.get(BUNDLE_ENV)
+    named = os.environ.get(BUNDLE_ENV)  # the archive, or an unpacked build folder
     if named:
-        if not Path(named).is_file():
+        if not Path(named).exists():
             pytest.fail(f"{BUNDLE_ENV} names {named}, which does not exist: run `make package`")
         return Path(named)
     built = sorted((ROOT / "dist").glob(f"assistant-builder-{__version__}-linux-*.tar.xz"))
