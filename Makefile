@@ -12,7 +12,10 @@ TORCH_SPEC ?= torch==2.13.0
 TORCH_PIP_ARGS ?=
 LLAMA_CPP_VERSION ?= 0.3.36
 
-.PHONY: setup run test lint typecheck contracts pytest screenshots clean
+VERSION := $(shell sed -n 's/^__version__ = "\(.*\)"/\1/p' assistant_builder/__init__.py)
+BUNDLE := dist/assistant-builder-$(VERSION)-linux-$(shell uname -m).tar.xz
+
+.PHONY: setup run test lint typecheck contracts pytest package screenshots clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"'
@@ -43,10 +46,18 @@ contracts: setup
 pytest: setup
 	QT_QPA_PLATFORM=offscreen $(BIN)/pytest $(PYTEST_ARGS)
 
-test: lint typecheck contracts pytest
+# The desktop build (packaging/README.md), rebuilt when a file it is made of changed.
+package: $(BUNDLE)
+
+$(BUNDLE): $(STAMP) $(shell git ls-files assistant_builder packaging 2>/dev/null)
+	$(PY) packaging/build.py
+
+# The suite includes the desktop build's own test (tests/bundle), which needs the archive.
+test: export ASSISTANT_BUILDER_BUNDLE = $(abspath $(BUNDLE))
+test: lint typecheck contracts package pytest
 
 screenshots: setup
 	QT_QPA_PLATFORM=offscreen $(PY) tools/screenshots.py
 
 clean:
-	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache .import_linter_cache
+	rm -rf $(VENV) build dist .mypy_cache .pytest_cache .ruff_cache .import_linter_cache

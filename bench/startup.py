@@ -2,7 +2,10 @@
 
 Runs the real console entry point in a fresh process several times (offscreen unless a display
 is present) and prints each run and the median. The app prints "window-ready" after the first
-pass of the event loop, when the window has been shown and painted."""
+pass of the event loop, when the window has been shown and painted.
+
+    python bench/startup.py                     the development build (this Python)
+    python bench/startup.py PATH/assistant-builder   a launcher, e.g. the desktop build's"""
 
 from __future__ import annotations
 
@@ -16,14 +19,12 @@ import time
 RUNS = int(os.environ.get("RUNS", "5"))
 
 
-def one_run(home: str) -> float:
+def one_run(home: str, command: list[str]) -> float:
     env = {**os.environ, "ASSISTANT_BUILDER_HOME": home, "ASSISTANT_BUILDER_STARTUP_PROBE": "1"}
     if not os.environ.get("DISPLAY"):
         env["QT_QPA_PLATFORM"] = "offscreen"
     start = time.perf_counter()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "assistant_builder"], env=env, stderr=subprocess.PIPE, text=True
-    )
+    proc = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True)
     assert proc.stderr is not None
     for line in proc.stderr:
         if "window-ready" in line:
@@ -36,9 +37,10 @@ def one_run(home: str) -> float:
 
 
 def main() -> None:
+    command = sys.argv[1:] or [sys.executable, "-m", "assistant_builder"]
     with tempfile.TemporaryDirectory() as home:
-        one_run(home)  # warm the OS file cache once, as a second launch would be
-        times = [one_run(home) for _ in range(RUNS)]
+        one_run(home, command)  # warm the OS file cache once, as a second launch would be
+        times = [one_run(home, command) for _ in range(RUNS)]
     for n, t in enumerate(times, 1):
         print(f"run {n}: {t:.3f} s")
     median = statistics.median(times)

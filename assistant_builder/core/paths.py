@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,6 +12,16 @@ import platformdirs
 
 APP_DIR_NAME = "assistant-builder"
 HOME_ENV = "ASSISTANT_BUILDER_HOME"
+# The folder inside the desktop build (packaging/) that holds the starter packages.
+BUNDLED_WHEELS = "starter-wheels"
+
+
+def bundled_wheels_dir() -> Path | None:
+    """The starter packages inside the frozen desktop build; None when run from source."""
+    base = getattr(sys, "_MEIPASS", None)
+    if not getattr(sys, "frozen", False) or not base:
+        return None
+    return Path(base) / BUNDLED_WHEELS
 
 
 @dataclass(frozen=True)

