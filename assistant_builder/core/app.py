@@ -7,7 +7,7 @@ nothing of core itself."""
 from __future__ import annotations
 
 from assistant_builder.core.assistants.preview import PromptPreviewer
-from assistant_builder.core.assistants.retrieval import process_retriever, process_similarity
+from assistant_builder.core.assistants.retrieval import process_embedding, process_retriever
 from assistant_builder.core.assistants.session import AnswerSession
 from assistant_builder.core.assistants.store import AssistantStore
 from assistant_builder.core.conversations.store import ConversationStore
@@ -45,7 +45,7 @@ class App:
             services,
             settings=settings,
             retrieve=process_retriever(self.knowledge, services.paths),
-            similarity=process_similarity(self.knowledge, services.paths),
+            embed=process_embedding(self.knowledge, services.paths),
             conversations=self.conversations,
         )
 

@@ -23,9 +23,9 @@ if TYPE_CHECKING:  # numpy is imported when an answer is scored, not on the way 
     import numpy as np
     import numpy.typing as npt
 
-Similarity = Callable[[Sequence[str], Sequence[str]], "npt.NDArray[np.float32]"]
-"""Cosine similarities of sentences (rows) and texts (columns), by the collection's embedder:
-core/knowledge/embedder.py's ``similarity``, run where that embedder is loaded."""
+Embed = Callable[[Sequence[str]], "npt.NDArray[np.float32]"]
+"""Unit-length vectors of texts (rows) by the collection's embedder, run where it is loaded:
+the answer's sentences, in one call (a passage found by search carries its stored vector)."""
 
 # Chosen by bench/grounding_eval.py (see the module docstring).
 # 2026-12-01 on 110 pairs: combined precision 0.90, recall 0.41 (targets 0.90 / 0.80: recall
@@ -39,8 +39,6 @@ MIN_CONTENT_WORDS = 2  # shorter sentences ("Sure!", "Here is how:") make no cla
 NEGATION_VETO = False
 STRETCH = 1.5  # containment counts words found within this many times the sentence's length
 MIN_STRETCH = 6
-WINDOW_WORDS = 40  # a passage is compared by its best-matching window of this many words
-WINDOW_STRIDE = 40  # no overlap: the windows cost what embedding the passage once does
 
 
 @dataclass(frozen=True)
@@ -48,7 +46,7 @@ class PairScore:
     """How well one passage supports one sentence."""
 
     containment: float  # share of the sentence's content words found together in the passage
-    meaning: float | None  # embedder similarity with the best window; None: no embedder
+    meaning: float | None  # cosine with the passage's vector; None: no embedder
     details_missing: bool  # a number or option of the sentence is not in the passage
     negation_differs: bool  # one says "not" where the other, at the words found, does not
 
@@ -96,11 +94,11 @@ class Attribution:
 
 
 def attribute(
-    answer: str, passages: Sequence[Passage], *, similarity: Similarity | None = None
+    answer: str, passages: Sequence[Passage], *, embed: Embed | None = None
 ) -> Attribution:
     """The attribution of ``answer`` to the ``passages`` it was written from."""
     sentences = [s for s in split_sentences(answer) if _claims(s)]
-    scores = score_pairs([s.text for s in sentences], [p.text for p in passages], similarity)
+    scores = score_pairs([s.text for s in sentences], passages, embed)
     numbers = [p.n for p in passages]
     out: list[SentenceAttribution] = []
     used: dict[int, list[Span]] = {}
@@ -127,27 +125,19 @@ def _claims(sentence: Sentence) -> bool:
 
 
 def score_pairs(
-    sentences: Sequence[str], passages: Sequence[str], similarity: Similarity | None
+    sentences: Sequence[str], passages: Sequence[Passage], embed: Embed | None
 ) -> list[list[PairScore]]:
-    """Every (sentence, passage) score; one call of ``similarity`` for the whole answer."""
+    """Every (sentence, passage) score; one call of ``embed`` for the whole answer."""
     if not sentences or not passages:
         return [[] for _ in sentences]
     said = [words(s) for s in sentences]
-    found = [words(p) for p in passages]
-    windows, owner = _windows(passages)
-    matrix = None
-    if similarity is not None:
-        import numpy as np
-
-        matrix = np.asarray(similarity(list(sentences), windows), dtype=np.float32)
+    found = [words(p.text) for p in passages]
+    matrix = None if embed is None else meaning_matrix(sentences, passages, embed)
     rows: list[list[PairScore]] = []
     for i, sentence in enumerate(said):
         row = []
         for j, passage in enumerate(found):
-            meaning: float | None = None
-            if matrix is not None:
-                mine = [k for k, o in enumerate(owner) if o == j]
-                meaning = max(float(matrix[i, k]) for k in mine)
+            meaning = None if matrix is None else float(matrix[i, j])
             containment, negated = _containment(sentence, passage)
             row.append(
                 PairScore(
@@ -186,14 +176,17 @@ def _containment(sentence: Words, passage: Words) -> tuple[float, bool]:
     return best / len(mine), NOT in stems[max(0, best_end - width) : best_end]
 
 
-def _windows(passages: Sequence[str]) -> tuple[list[str], list[int]]:
-    """Overlapping windows of each passage, and the passage each belongs to."""
-    texts: list[str] = []
-    owner: list[int] = []
-    for j, text in enumerate(passages):
-        tokens = text.split()
-        starts = range(0, max(1, len(tokens) - WINDOW_WORDS + WINDOW_STRIDE), WINDOW_STRIDE)
-        for start in starts:
-            texts.append(" ".join(tokens[start : start + WINDOW_WORDS]))
-            owner.append(j)
-    return texts, owner
+def meaning_matrix(
+    sentences: Sequence[str], passages: Sequence[Passage], embed: Embed
+) -> npt.NDArray[np.float32]:
+    """Cosine of each sentence (rows) with each passage (columns): against the passage's
+    stored vector when the search carried one, so only the sentences (and a passage that
+    came without, such as a pinned one) are embedded, in one call."""
+    import numpy as np
+
+    missing = [p.text for p in passages if p.vector is None]
+    vectors = np.asarray(embed([*sentences, *missing]), dtype=np.float32)
+    fresh = iter(vectors[len(sentences) :])
+    columns = [next(fresh) if p.vector is None else p.vector for p in passages]
+    matrix: npt.NDArray[np.float32] = vectors[: len(sentences)] @ np.stack(columns).T
+    return matrix
