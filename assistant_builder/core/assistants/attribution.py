@@ -3,8 +3,9 @@ sentence, which of the model's own "[n]" marks hold, and which sentences no pass
 
 A passage supports a sentence when it holds every number and command-line option the sentence
 states, and a weighted sum of two scores passes a threshold: the share of the sentence's content
-words found together in one stretch of the passage, and the sentence's similarity to the
-passage's best-matching window by the collection's own embedder. The method and the
+words found together in one stretch of the passage, and the sentence's cosine with the
+passage's vector by the collection's own embedder (the vector stored in the index, carried
+with the search hit: only the answer's sentences are embedded, in one call). The method and the
 thresholds below are the ones bench/grounding_eval.py chose on its labelled set
 (bench/data/grounding_pairs.json); change them only with a new run of it."""
 
