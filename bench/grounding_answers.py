@@ -1,14 +1,16 @@
 """Produces the raw material of bench/data/grounding_pairs.json: real answers of the real small
 model over real documents nobody here wrote, with the passages each answer was given.
 
-The documents are this machine's manual pages (as bench/knowledge_eval.py uses them). The app
+The documents are this machine's manual pages (as bench/knowledge_eval.py uses them), or with
+``--docs real`` the Debian READMEs vendored in tests/data/real_docs (see its SOURCE.md). The app
 itself does everything: `assistant-builder models add`, `collections create` / `index` and
 `assistants create` on the command line, then each question goes through the code `ask --json`
 runs (AnswerSession.ask and the same JSON), keeping the passages of the prompt it built, which
 `ask --json` does not print. Writes bench/data/grounding_answers.json; the labels are added by
 hand to grounding_pairs.json (see bench/grounding_eval.py).
 
-    python bench/grounding_answers.py [--model PATH.gguf] [--name smollm2] [--max-tokens 160]
+    python bench/grounding_answers.py [--docs man|real] [--model PATH.gguf] [--name smollm2]
+        [--max-tokens 160] [--only N]
 """
 
 from __future__ import annotations
@@ -28,13 +30,14 @@ from bench.knowledge_corpus import man_page
 CACHE = Path.home() / ".cache" / "assistant-builder-tests"
 SMOLLM2 = CACHE / "models" / "SmolLM2-135M-Instruct.Q4_1.gguf"
 MINILM = CACHE / "embedders" / "all-MiniLM-L6-v2"
+REAL_DOCS = Path(__file__).resolve().parent.parent / "tests" / "data" / "real_docs"
 OUT = Path(__file__).resolve().parent / "data" / "grounding_answers.json"
 
 PAGES = ["ls", "cp", "mv", "rm", "tar", "gzip", "grep", "sort", "uniq", "wc", "head", "tail",
          "cut", "tr", "chmod", "ln", "du", "df", "tee", "split", "nice", "timeout", "mkdir",
          "touch"]  # fmt: skip
 
-QUESTIONS = [
+MAN_QUESTIONS = [
     "How do I sort the output of ls by modification time?",
     "What does the -p option of cp do?",
     "How can I make mv ask before overwriting a file?",
@@ -62,6 +65,23 @@ QUESTIONS = [
     "What does touch do when the file does not exist?",
 ]
 
+REAL_QUESTIONS = [
+    "What does the adduser package contain?",
+    "Is adduser --system safe to call when the user already exists?",
+    "What is the default DIR_MODE for home directories in adduser?",
+    "Why was debconf support removed from adduser?",
+    "Should I delete my package's system user when the package is purged?",
+    "What does update-passwd do?",
+    "Which uid range does Debian reserve for the master copies of passwd and group?",
+    "Is root ever removed by update-passwd?",
+    "How do I request a uid in the 60000-64999 range?",
+    "What uid is reserved for mysql?",
+    "Why does /etc/issue say trixie/sid on testing?",
+    "How do I know which Debian distribution I am running?",
+    "Why is /etc/issue not updated at a point release?",
+    "Why are the files of base-files not handled as conffiles?",
+]
+
 
 def cli(home: Path, *args: str) -> str:
     env = {**os.environ, "ASSISTANT_BUILDER_HOME": str(home), "HF_HUB_OFFLINE": "1"}
@@ -78,14 +98,22 @@ def main() -> None:
     parser.add_argument("--name", default="smollm2")
     parser.add_argument("--max-tokens", type=int, default=160)
     parser.add_argument("--home", type=Path, default=None, help="reuse this data folder")
+    parser.add_argument("--docs", choices=("man", "real"), default="man")
+    parser.add_argument("--only", type=int, default=0, help="ask only the first N questions")
     args = parser.parse_args()
+    questions = MAN_QUESTIONS if args.docs == "man" else REAL_QUESTIONS
+    questions = questions[: args.only] if args.only else questions
 
     home = args.home or Path(tempfile.mkdtemp(prefix="grounding-"))
     docs = home / "man"
     if not docs.is_dir():
         docs.mkdir(parents=True)
-        for name in PAGES:
-            (docs / f"{name}.txt").write_text(man_page(name), encoding="utf-8")
+        if args.docs == "man":
+            for name in PAGES:
+                (docs / f"{name}.txt").write_text(man_page(name), encoding="utf-8")
+        else:
+            for path in sorted(REAL_DOCS.glob("*.txt")):
+                (docs / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
         cli(home, "collections", "create", "man", str(docs), "--embedder", str(MINILM))
         print(cli(home, "collections", "index", "man", "--json"), file=sys.stderr)
     assistant = f"helper-{args.name}"
@@ -97,13 +125,19 @@ def main() -> None:
     os.environ["ASSISTANT_BUILDER_HOME"] = str(home)
     os.environ["HF_HUB_OFFLINE"] = "1"
     from assistant_builder.cli.ask import answer_json, load_model, open_session
+    from assistant_builder.cli.sampling import add_sampling_options
     from assistant_builder.core.assistants.answering import Prepared
     from assistant_builder.core.assistants.turn import Answer
 
     records = json.loads(OUT.read_text()) if OUT.is_file() else []
+    described = "man -P cat (MANWIDTH=100) of " + " ".join(PAGES)
+    if args.docs == "real":
+        described = "tests/data/real_docs: " + " ".join(sorted(p.name for p in docs.iterdir()))
     with open_session() as session:
-        chosen = load_model(session, assistant)
-        for question in QUESTIONS:
+        unchanged = argparse.ArgumentParser()  # no sampling option given: the assistant's own
+        add_sampling_options(unchanged, default="the assistant's setting")
+        chosen = load_model(session, assistant, unchanged.parse_args([]))
+        for question in questions:
             passages = []
             final = None
             for event in session.ask(chosen, question, max_tokens=args.max_tokens):
@@ -119,7 +153,7 @@ def main() -> None:
             record = answer_json(final, 0)
             records.append({
                 "model": args.model.name, "question": question, "answer": record["answer"],
-                "collection": {"documents": "man -P cat (MANWIDTH=100) of " + " ".join(PAGES),
+                "collection": {"documents": described,
                                "embedder": "all-MiniLM-L6-v2", "top_k": 5, "mode": "hybrid"},
                 "max_tokens": args.max_tokens, "passages": passages,
             })  # fmt: skip

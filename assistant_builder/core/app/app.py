@@ -10,7 +10,7 @@ from assistant_builder.core.app.assistants import AssistantUseCases
 from assistant_builder.core.app.library import LibraryUseCases
 from assistant_builder.core.app.models import ModelUseCases
 from assistant_builder.core.assistants.preview import PromptPreviewer
-from assistant_builder.core.assistants.retrieval import process_retriever, process_similarity
+from assistant_builder.core.assistants.retrieval import process_embedding, process_retriever
 from assistant_builder.core.assistants.session import AnswerSession
 from assistant_builder.core.assistants.store import AssistantStore
 from assistant_builder.core.conversations.store import ConversationStore
@@ -49,7 +49,7 @@ class App(ModelUseCases, LibraryUseCases, AssistantUseCases):
             services,
             settings=settings,
             retrieve=process_retriever(self.knowledge, services.paths),
-            similarity=process_similarity(self.knowledge, services.paths),
+            embed=process_embedding(self.knowledge, services.paths),
             conversations=self.conversations,
         )
 

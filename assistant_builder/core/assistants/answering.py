@@ -51,26 +51,24 @@ def no_retrieval(assistant: Assistant, question: str) -> list[Passage]:
     return []
 
 
-CollectionSimilarity = Callable[[str, Sequence[str], Sequence[str]], "npt.NDArray[np.float32]"]
-"""Cosine similarities of sentences (rows) and texts (columns) by the embedder of the named
-collection (knowledge adapter): how the app's attribution weighs meaning, not only words."""
+CollectionEmbed = Callable[[str, Sequence[str]], "npt.NDArray[np.float32]"]
+"""Unit-length vectors of texts by the embedder of the named collection (knowledge adapter):
+how the app's attribution weighs meaning, not only words."""
 
 
-def attributor(
-    similarity: CollectionSimilarity | None, passages: Sequence[Passage]
-) -> Attributor | None:
+def attributor(embed: CollectionEmbed | None, passages: Sequence[Passage]) -> Attributor | None:
     """Attribution with the embedder of the collection the passages came from; by words alone
     when there is none or it fails (the answer is never lost to it)."""
     collection = next((p.collection for p in passages if p.collection), "")
-    if similarity is None or not collection:
+    if embed is None or not collection:
         return None
 
     def run(text: str, sent: Sequence[Passage]) -> Attribution:
-        def by_meaning(sentences: Sequence[str], texts: Sequence[str]) -> npt.NDArray[np.float32]:
-            return similarity(collection, sentences, texts)
+        def by_meaning(texts: Sequence[str]) -> npt.NDArray[np.float32]:
+            return embed(collection, texts)
 
         try:
-            return attribute(text, sent, similarity=by_meaning)
+            return attribute(text, sent, embed=by_meaning)
         except AppError:
             log.warning("attribution by meaning failed; by words alone", exc_info=True)
             return attribute(text, sent)
@@ -251,7 +249,7 @@ def answer(
     conversations: ConversationStore,
     conversation_id: int | None = None,
     retrieve: Retriever = no_retrieval,
-    similarity: CollectionSimilarity | None = None,
+    embed: CollectionEmbed | None = None,
     user_name: str = "",
     cancel: CancelToken = NEVER,
 ) -> Iterator[Prepared | TextDelta | Answer]:
@@ -279,7 +277,7 @@ def answer(
     )  # fmt: skip
     yield from run_turn(
         engine, final.assembled, assistant.sampling, writer=writer,
-        grounding=grounding, attribute_with=attributor(similarity, final.assembled.passages),
+        grounding=grounding, attribute_with=attributor(embed, final.assembled.passages),
         cancel=cancel,
     )  # fmt: skip
 

@@ -9,13 +9,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import PurePath
+from typing import TYPE_CHECKING
 
 from assistant_builder.core.assistants.model import Assistant
 from assistant_builder.core.assistants.variables import fill
 from assistant_builder.core.engine.protocol import ChatMessage
 from assistant_builder.core.errors import PromptTooLong
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
 
 CountTokens = Callable[[str], int]
 
@@ -47,6 +52,8 @@ class Passage:
     keyword: float | None = None  # the search's keyword score (0..1); None: not searched
     meaning: float | None = None  # the search's meaning score (0..1); None: not searched
     pinned: bool = False  # "Always include": sent first, whatever its score, while it fits
+    # The search's stored embedding of the text (None: not searched); used by attribution.
+    vector: npt.NDArray[np.float32] | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)

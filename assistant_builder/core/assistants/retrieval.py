@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from assistant_builder.core.assistants.answering import CollectionSimilarity, Retriever
+from assistant_builder.core.assistants.answering import CollectionEmbed, Retriever
 from assistant_builder.core.assistants.model import Assistant
 from assistant_builder.core.assistants.prompt import Passage
 from assistant_builder.core.errors import CollectionMissing
@@ -46,6 +46,7 @@ def _retriever(search: SearchFn, collections: Collections) -> Retriever:
                         relevance=hit.relevance,
                         keyword=hit.keyword,
                         meaning=hit.meaning,
+                        vector=hit.vector,
                     )
                 )
         # Every collection and mode scores on the one relevance scale, so passages of several
@@ -63,7 +64,7 @@ def knowledge_retriever(paths: Paths) -> Retriever:
 
 
 class InProcessKnowledge:
-    """Searching and sentence similarity in this process, sharing one Searcher (and so one
+    """Searching and embedding in this process, sharing one Searcher (and so one
     loaded embedder) per collection: the command line's knowledge adapter."""
 
     def __init__(self, paths: Paths) -> None:
@@ -83,12 +84,8 @@ class InProcessKnowledge:
     def _search(self, name: str, question: str, top_k: int, mode: str) -> list[SearchHit]:
         return self._searcher(name).search(question, top_k=top_k, mode=mode)
 
-    def similarity(
-        self, name: str, sentences: Sequence[str], texts: Sequence[str]
-    ) -> npt.NDArray[np.float32]:
-        from assistant_builder.core.knowledge.embedder import similarity
-
-        return similarity(self._searcher(name).embedder, sentences, texts)
+    def embed(self, name: str, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        return self._searcher(name).embedder.embed(texts)
 
 
 def process_retriever(knowledge: KnowledgeProcess, paths: Paths) -> Retriever:
@@ -102,13 +99,11 @@ def process_retriever(knowledge: KnowledgeProcess, paths: Paths) -> Retriever:
     return _retriever(search, collections)
 
 
-def process_similarity(knowledge: KnowledgeProcess, paths: Paths) -> CollectionSimilarity:
-    """Sentence similarity by a collection's embedder, in the knowledge process (the app)."""
+def process_embedding(knowledge: KnowledgeProcess, paths: Paths) -> CollectionEmbed:
+    """Texts embedded by a collection's embedder, in the knowledge process (the app)."""
     collections = Collections(paths)
 
-    def similarity(
-        name: str, sentences: Sequence[str], texts: Sequence[str]
-    ) -> npt.NDArray[np.float32]:
-        return knowledge.similarity(collections, name, sentences, texts)
+    def embed(name: str, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        return knowledge.embed(collections, name, texts)
 
-    return similarity
+    return embed

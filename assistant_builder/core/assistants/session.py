@@ -11,7 +11,7 @@ from pathlib import Path
 
 from assistant_builder.core.assistants.answering import (
     AnsweringEngine,
-    CollectionSimilarity,
+    CollectionEmbed,
     Prepared,
     Retriever,
     answer,
@@ -67,7 +67,7 @@ class AnswerSession:
         engine: AnsweringEngine | None = None,
         engine_factory: Callable[[], AnsweringEngine] = _local_engine,
         retrieve: Retriever | None = None,
-        similarity: CollectionSimilarity | None = None,
+        embed: CollectionEmbed | None = None,
         conversations: ConversationStore | None = None,
     ) -> None:
         self.services = services
@@ -76,11 +76,11 @@ class AnswerSession:
             from assistant_builder.core.assistants.retrieval import InProcessKnowledge
 
             knowledge = InProcessKnowledge(services.paths)
-            retrieve, similarity = knowledge.retrieve, similarity or knowledge.similarity
+            retrieve, embed = knowledge.retrieve, embed or knowledge.embed
         self._engine = engine
         self._engine_factory = engine_factory
         self.retrieve = retrieve
-        self.similarity = similarity
+        self.embed = embed
         self.assistants = AssistantStore(services.paths.assistants_dir)
         self._owns_conversations = conversations is None
         self.conversations = conversations or ConversationStore(services.paths.conversations_db)
@@ -171,7 +171,7 @@ class AnswerSession:
             conversations=conversations or self.conversations,
             conversation_id=conversation_id,
             retrieve=self.retrieve,
-            similarity=self.similarity,
+            embed=self.embed,
             user_name=self.settings.user_name,
             cancel=cancel,
         )

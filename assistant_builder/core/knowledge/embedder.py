@@ -130,13 +130,6 @@ class SentenceTransformerEmbedder:
         return np.asarray(vectors, dtype=np.float32)
 
 
-def similarity(embedder: Embedder, sentences: Sequence[str], texts: Sequence[str]) -> Vectors:
-    """Cosine similarities of ``sentences`` (rows) and ``texts`` (columns), in one embedding
-    call: the vectors are unit length, so a dot product is the cosine."""
-    vectors = embedder.embed([*sentences, *texts])
-    return vectors[: len(sentences)] @ vectors[len(sentences) :].T
-
-
 STARTER_IDS = {"all-minilm-l6-v2", "sentence-transformers/all-minilm-l6-v2"}
 
 

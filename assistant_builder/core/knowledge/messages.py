@@ -68,17 +68,16 @@ class ReadSource:
 
 
 @dataclass(frozen=True, slots=True)
-class Similarity:
-    """Cosine similarities of sentences (rows) and texts (columns) by a collection's embedder."""
+class Embed:
+    """Unit vectors of texts (rows) by a collection's embedder (an answer's sentences)."""
 
     request_id: int
     paths: Paths
     name: str
-    sentences: list[str]
     texts: list[str]
 
 
-Request = Index | Watch | Search | Remove | Warm | ReadSource | Similarity
+Request = Index | Watch | Search | Remove | Warm | ReadSource | Embed
 
 
 # Parent → child: control -------------------------------------------------------------------

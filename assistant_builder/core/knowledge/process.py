@@ -112,20 +112,19 @@ class KnowledgeProcess:
         hits: list[SearchHit] = _result(call)
         return hits
 
-    def similarity(
+    def embed(
         self,
         collections: Collections,
         name: str,
-        sentences: Sequence[str],
         texts: Sequence[str],
         *,
         cancel: CancelToken = NEVER,
     ) -> npt.NDArray[np.float32]:
-        """Cosine similarities (sentences x texts) by the collection's embedder, in the child:
-        the Similarity that attributes an answer's sentences to its passages."""
-        paths, said, found = collections.paths, list(sentences), list(texts)
+        """Unit vectors of ``texts`` by the collection's embedder, in the child: how an
+        answer's sentences are compared with its passages' stored vectors."""
+        paths, said = collections.paths, list(texts)
         call = self._call(
-            lambda rid: messages.Similarity(rid, paths, name, said, found),
+            lambda rid: messages.Embed(rid, paths, name, said),
             cancel,
             DIED_SEARCHING,
         )

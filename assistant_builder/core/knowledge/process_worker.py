@@ -23,11 +23,11 @@ from assistant_builder.core.knowledge.embedder import (
     Vectors,
     canonical_embedder_id,
     load_embedder,
-    similarity,
 )
 from assistant_builder.core.knowledge.messages import (
     Cancel,
     Done,
+    Embed,
     Event,
     Failed,
     Index,
@@ -35,7 +35,6 @@ from assistant_builder.core.knowledge.messages import (
     Remove,
     Request,
     Search,
-    Similarity,
     Stopped,
     Warm,
     Watch,
@@ -99,13 +98,11 @@ class KnowledgeService:
         with lock:  # one query at a time per table; different collections run side by side
             return searcher.search(query, top_k=top_k, mode=mode)
 
-    def similarity(
-        self, paths: Paths, name: str, sentences: list[str], texts: list[str]
-    ) -> Vectors:
-        """Cosine similarities of sentences and texts by the collection's own embedder (for
-        attributing an answer's sentences to its passages)."""
+    def embed(self, paths: Paths, name: str, texts: list[str]) -> Vectors:
+        """Unit vectors of texts by the collection's own embedder (an answer's sentences,
+        compared with its passages' stored vectors)."""
         embedder = self.embedder(Collections(paths).get(name).embedder, paths, CancelToken())
-        return similarity(embedder, sentences, texts)
+        return embedder.embed(texts)
 
     def remove(self, paths: Paths, name: str) -> None:
         """Forgets the collection and its index (an outside store is dropped through LanceDB,
@@ -157,8 +154,8 @@ def _run(service: KnowledgeService, request: Request, cancel: CancelToken) -> An
             return service.remove(paths, name)
         case Warm(paths=paths, names=names):
             return service.warm(paths, names, cancel)
-        case Similarity(paths=paths, name=name, sentences=sentences, texts=texts):
-            return service.similarity(paths, name, sentences, texts)
+        case Embed(paths=paths, name=name, texts=texts):
+            return service.embed(paths, name, texts)
         case ReadSource():
             from assistant_builder.core.knowledge.source_text import read_source
 

@@ -5,7 +5,7 @@ one relevance scale every result is scored and ordered by, in every mode."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from assistant_builder.core.citation import Citation
@@ -14,6 +14,7 @@ from assistant_builder.core.knowledge.collection import CollectionConfig, Collec
 from assistant_builder.core.knowledge.embedder import Embedder, load_embedder
 
 if TYPE_CHECKING:
+    from assistant_builder.core.knowledge.embedder import Vectors
     from assistant_builder.core.knowledge.store import StoredChunk
 
 MODES = ("hybrid", "vector", "keyword")
@@ -46,6 +47,8 @@ class SearchHit:
     heading: str = ""
     keyword: float = 0.0  # BM25 over the best BM25 among the question's candidates, 0..1
     meaning: float = 0.0  # cosine similarity to the question, clipped to 0..1
+    # The passage's stored embedding: attribution compares the answer's sentences with it.
+    vector: Vectors | None = field(default=None, compare=False, repr=False)
 
     def to_json(self) -> dict[str, Any]:
         # Exactly the keys of the command-line contract (SPEC §4): "score" is the relevance.
@@ -65,7 +68,7 @@ def scored(found: Sequence[StoredChunk]) -> list[SearchHit]:
     for c in found:
         keyword = c.bm25 / best if best > 0 else 0.0
         hits.append(SearchHit(c.path, c.page, c.start, c.end, relevance(keyword, c.meaning),
-                              c.text, c.heading, keyword, c.meaning))  # fmt: skip
+                              c.text, c.heading, keyword, c.meaning, c.vector))  # fmt: skip
     return sorted(hits, key=lambda h: -h.relevance)
 
 

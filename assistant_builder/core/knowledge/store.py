@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
@@ -27,6 +27,8 @@ class StoredChunk:
     heading: str
     meaning: float  # cosine similarity to the question, clipped to 0..1, in every mode
     bm25: float  # LanceDB's full-text score for the question; 0.0: none of its words
+    # The chunk's stored embedding (unit length), so attribution need not embed it again.
+    vector: Vectors | None = field(default=None, compare=False, repr=False)
 
 
 def _quote(value: str) -> str:
@@ -226,4 +228,5 @@ def _stored(row: dict[str, Any], query: Vectors, bm25: float) -> StoredChunk:
         heading=str(row.get("heading") or ""),
         meaning=meaning,
         bm25=bm25,
+        vector=stored,
     )

@@ -1,0 +1,33 @@
+"""The knowledge process embeds an answer's sentences with the collection's own embedder, and
+a search hit carries its passage's stored vector: what attribution needs, without loading
+torch in the app's process or embedding the passages again."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from assistant_builder.core.knowledge.collection import Collections
+from assistant_builder.core.knowledge.process import KnowledgeProcess
+
+pytestmark = pytest.mark.integration
+
+
+def test_sentences_embedded_in_the_child_meet_the_stored_vector_of_their_passage(
+    knowledge: KnowledgeProcess, collections: Collections, tmp_path, minilm, minilm_dir
+) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "rent.txt").write_text("Pay the rent by the 1st of every month.\n", encoding="utf-8")
+    collections.create("docs", [docs], embedder=str(minilm_dir))
+    for _ in knowledge.index(collections, "docs"):
+        pass
+    sentences = ["The rent is due on the first day of each month.", "Cats purr when content."]
+
+    vectors = knowledge.embed(collections, "docs", sentences)
+    (hit,) = knowledge.search(collections, "docs", "when is the rent due", top_k=1)
+
+    np.testing.assert_allclose(vectors, minilm.embed(sentences), atol=1e-5)
+    assert hit.vector is not None
+    cosine = vectors @ hit.vector
+    assert cosine[0] > cosine[1] + 0.3  # the paraphrase is far closer than the unrelated
