@@ -4,6 +4,7 @@ With no arguments it opens the desktop app; with a command it runs the command l
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 from collections.abc import Sequence
@@ -38,6 +39,10 @@ def run_gui(argv: Sequence[str]) -> int:
     from assistant_builder.ui.resources import app_icon
     from assistant_builder.ui.theme import apply_theme
 
+    # Ctrl+C while the window is being built is remembered and honoured once it is up
+    # (a KeyboardInterrupt in the middle of building Qt widgets can crash the process).
+    interrupted: list[object] = []
+    signal.signal(signal.SIGINT, lambda *_: interrupted.append(True))
     services = Services.create()
     log_to_file(services.paths)
     app = QApplication([sys.argv[0], *argv])
@@ -56,6 +61,9 @@ def run_gui(argv: Sequence[str]) -> int:
         window.statusBar().showMessage(notice)
     # Let Ctrl+C in the terminal close the app: Python only sees signals between Qt events.
     signal.signal(signal.SIGINT, lambda *_: window.close())
+    if interrupted:
+        QTimer.singleShot(0, window.close)
+    logging.getLogger(__name__).info("The window is open.")
     if os.environ.get("ASSISTANT_BUILDER_STARTUP_PROBE"):
         # bench/startup.py: report once the first event-loop pass has painted the window, then quit.
         def ready() -> None:
