@@ -55,6 +55,16 @@ class Warm:
 
 
 @dataclass(frozen=True, slots=True)
+class Suggest:
+    """Questions from the headings of a collection's indexed documents."""
+
+    request_id: int
+    paths: Paths
+    name: str
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
 class ReadSource:
     """The text of a cited document and where the passage is in it (the source viewer)."""
 
@@ -78,7 +88,7 @@ class Similarity:
     texts: list[str]
 
 
-Request = Index | Watch | Search | Remove | Warm | ReadSource | Similarity
+Request = Index | Watch | Search | Remove | Warm | ReadSource | Similarity | Suggest
 
 
 # Parent → child: control -------------------------------------------------------------------

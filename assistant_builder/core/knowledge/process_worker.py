@@ -37,6 +37,7 @@ from assistant_builder.core.knowledge.messages import (
     Search,
     Similarity,
     Stopped,
+    Suggest,
     Warm,
     Watch,
 )
@@ -159,6 +160,10 @@ def _run(service: KnowledgeService, request: Request, cancel: CancelToken) -> An
             return service.warm(paths, names, cancel)
         case Similarity(paths=paths, name=name, sentences=sentences, texts=texts):
             return service.similarity(paths, name, sentences, texts)
+        case Suggest(paths=paths, name=name, count=count):
+            from assistant_builder.core.knowledge.suggestions import stored_suggestions
+
+            return stored_suggestions(paths, name, count)
         case ReadSource():
             from assistant_builder.core.knowledge.source_text import read_source
 
