@@ -4,7 +4,7 @@ sources — the model to get, the folder to read, the name — and whether to of
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Generator
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
@@ -14,7 +14,7 @@ from assistant_builder.core.assistants.presets import STARTING_POINTS, from_star
 from assistant_builder.core.assistants.store import AssistantStore, model_ref
 from assistant_builder.core.errors import AppError, AssistantError
 from assistant_builder.core.knowledge.collection import Collections
-from assistant_builder.core.models.fit import Machine
+from assistant_builder.core.models.fit import Machine, detect_machine
 from assistant_builder.core.models.recommend import (
     STARTER_ENTRY_ID,
     Recommendation,
@@ -137,11 +137,15 @@ class FirstRun:
         """The name of the collection that reads ``folder`` (made now if there is none)."""
         return collection_for(self._app.collections, folder)
 
+    def machine(self, *, cancel: CancelToken) -> Machine:
+        """This computer's memory, cores and graphics card (may take a moment)."""
+        return detect_machine()
+
     def index(
         self, collection: str, *, cancel: CancelToken
-    ) -> Iterator[IndexProgress | IndexReport]:
+    ) -> Generator[IndexProgress | IndexReport, None, None]:
         """The collection's indexing events, run in the knowledge process."""
-        return self._app.knowledge.index(self._app.collections, collection, cancel=cancel)
+        yield from self._app.knowledge.index(self._app.collections, collection, cancel=cancel)
 
     def suggested_questions(self, collection: str, *, cancel: CancelToken) -> list[str]:
         """Three questions from the headings of what ``collection`` has indexed."""

@@ -137,19 +137,22 @@ def question_about(path: str, heading: str, title: str = "") -> str:
 def suggest_questions(sections: Iterable[Section], count: int = 3) -> list[str]:
     """Up to ``count`` questions, from as many different documents as there are, each about
     a heading with text under it; none at all when the documents have no headings."""
-    queues: list[tuple[str, str, list[str]]] = []
-    for path, found in headings_by_document(sections).items():
-        # A section heading makes a sharper question than the document's own title.
-        rest = [h for h in found.headings if h != found.title]
-        queues.append((path, found.title, rest + ([found.title] if found.title else [])))
+    found = headings_by_document(sections)
+    sections_of = {p: [h for h in d.headings if h != d.title] for p, d in found.items()}
+    # A section heading makes a sharper question than a document's title, and another
+    # document a better one than a second section: one section of each document first, then
+    # the titles of the documents without sections, then the other sections in turn.
+    rounds = [[(p, queue[0]) for p, queue in sections_of.items() if queue]]
+    rounds.append([(p, d.title) for p, d in found.items() if d.title and not sections_of[p]])
+    depth = max((len(q) for q in sections_of.values()), default=0)
+    rounds += [[(p, q[i]) for p, q in sections_of.items() if len(q) > i] for i in range(1, depth)]
+    rounds.append([(p, d.title) for p, d in found.items() if d.title and sections_of[p]])
     questions: list[str] = []
-    while len(questions) < count and any(queue for _, _, queue in queues):
-        for path, title, queue in queues:
-            if queue and len(questions) < count:
-                question = question_about(path, queue.pop(0), title)
-                if question not in questions:
-                    questions.append(question)
-    return questions
+    for path, heading in (item for one_round in rounds for item in one_round):
+        question = question_about(path, heading, found[path].title)
+        if question not in questions:
+            questions.append(question)
+    return questions[:count]
 
 
 def stored_suggestions(paths: Paths, name: str, count: int = 3) -> list[str]:

@@ -1,5 +1,6 @@
 """Which catalog model to recommend to a newcomer for answering from documents on this
-computer: the largest one the “will it run?” estimate says Fits, with room for passages."""
+computer: the largest one described as good with documents that the “will it run?” estimate
+says Fits with room for passages."""
 
 from __future__ import annotations
 
@@ -60,5 +61,9 @@ def best_for_documents(
         choice = _recommendation(entry, machine)
         if choice.fit.verdict == "Fits":
             candidates.append(choice)
-    # More parameters answer better; between equals the smaller download wins.
-    return max(candidates, key=lambda c: (c.entry.parameters, -c.size), default=None)
+    # The catalog's own descriptions say which models are good with documents; among those
+    # (or, if none fits, among all) more parameters answer better, then a smaller download.
+    for_documents = [c for c in candidates if "document" in c.entry.description.lower()]
+    return max(
+        for_documents or candidates, key=lambda c: (c.entry.parameters, -c.size), default=None
+    )
