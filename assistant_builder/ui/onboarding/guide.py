@@ -71,7 +71,7 @@ class FirstRunGuide(QWidget):
         for step in (self.model_step, self.documents_step, self.name_step):
             self.steps.addWidget(step)
         title = QLabel("Set up your first assistant")
-        title.setObjectName("pageTitle")
+        title.setObjectName("guideTitle")
         self.trail = QLabel()
         self.trail.setAccessibleName("Steps")
         self.trail.setTextFormat(Qt.TextFormat.RichText)
@@ -86,6 +86,10 @@ class FirstRunGuide(QWidget):
         self.model_status.setObjectName("guideHint")
         self.model_status.setAccessibleName("The model's progress")
         self.model_status.setWordWrap(True)
+        self.documents_status = QLabel()
+        self.documents_status.setObjectName("guideHint")
+        self.documents_status.setAccessibleName("Reading progress of your documents")
+        self.documents_status.setWordWrap(True)
         self.cancel_button = QPushButton("Cancel download")
         self.cancel_button.setAccessibleName("Cancel the model's download")
         self.cancel_button.hide()
@@ -99,6 +103,7 @@ class FirstRunGuide(QWidget):
         status.addWidget(self.model_status, 1)
         status.addWidget(self.cancel_button)
         column.addLayout(status)
+        column.addWidget(self.documents_status)
         footer = QHBoxLayout()
         footer.addWidget(self.skip_button)
         footer.addStretch(1)
@@ -137,6 +142,7 @@ class FirstRunGuide(QWidget):
         index = max(0, min(index, self.steps.count() - 1))
         self.steps.setCurrentIndex(index)
         self.back_button.setVisible(index > 0)
+        self.documents_status.setVisible(index != 1)  # step 2 shows its own progress
         parts = [
             f"<b>{i + 1}. {name}</b>" if i == index else f"{i + 1}. {name}"
             for i, name in enumerate(STEP_NAMES)
@@ -237,17 +243,20 @@ class FirstRunGuide(QWidget):
         if isinstance(event, IndexProgress):
             text = event.note or f"Read {event.files_done} of {event.files_total} files."
             self.documents_step.show_progress(event.files_done, event.files_total, text)
+            self.documents_status.setText(f"Your documents: {text}")
         elif isinstance(event, IndexReport):
             read = len(event.indexed) + len(event.unchanged)
             text = f"Read {read} document{'s' if read != 1 else ''}."
             if event.failed:
                 text += f" {len(event.failed)} could not be read; the Library page says why."
             self.documents_step.show_progress(1, 1, text)
+            self.documents_status.setText(f"Your documents: {text}")
             self.documents_done = True
             self.documents_read.emit(self.collection)
 
     def _on_index_failed(self, message: str) -> None:
         self.documents_step.progress.setText(message)
+        self.documents_status.setText(f"Your documents: {message}")
         self.documents_failed.emit(message)
 
     # Step 3: the name -----------------------------------------------------------------------

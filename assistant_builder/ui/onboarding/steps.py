@@ -26,7 +26,8 @@ QFrame#guideCard[recommended="true"] { border: 2px solid palette(highlight); }
 QLabel#guideBadge { color: palette(highlight); font-weight: 600; }
 QLabel#guideCardName { font-size: 16px; font-weight: 600; }
 QLabel#guideWarning { font-weight: 600; }
-QLabel#stepTitle { font-size: 20px; font-weight: 600; }
+QLabel#guideTitle { font-size: 24px; font-weight: 600; }
+QLabel#stepTitle { font-size: 19px; font-weight: 600; }
 QLabel#guideHint { color: palette(placeholder-text); }
 """
 
