@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from assistant_builder.core.cancel import CancelToken
     from assistant_builder.core.knowledge.indexer import IndexProgress, IndexReport
     from assistant_builder.core.knowledge.process import KnowledgeProcess
+    from assistant_builder.core.paths import Paths
 
 SKIPPED = "first_run_skipped"  # kept in Settings.extra: the person chose to set up alone
 DOCUMENTS_POINT = STARTING_POINTS[0]  # "Ask my documents"
@@ -110,6 +111,9 @@ class _AppParts(Protocol):
     @property
     def models(self) -> ModelRegistry: ...
 
+    @property
+    def paths(self) -> Paths: ...
+
     def save_settings(self, settings: Settings) -> None: ...
 
 
@@ -132,6 +136,11 @@ class FirstRun:
 
     def installed(self, choice: Recommendation) -> InstalledModel | None:
         return installed_for(self._app.models, choice)
+
+    def starter_at_hand(self) -> bool:
+        """Whether the starter installs without the internet (its package came with the app
+        or was fetched before)."""
+        return (self._app.paths.wheels_cache / STARTER_MODEL.wheel_name).is_file()
 
     def add_folder(self, folder: Path) -> str:
         """The name of the collection that reads ``folder`` (made now if there is none)."""

@@ -162,6 +162,7 @@ class FirstRunGuide(QWidget):
             best, starter,
             best_installed=best is not None and self.first_run.installed(best) is not None,
             starter_installed=self.first_run.installed(starter) is not None,
+            starter_at_hand=self.first_run.starter_at_hand(),
         )  # fmt: skip
         if self.steps.currentIndex() == 0:
             self.show_step(0)

@@ -119,6 +119,7 @@ class ModelStep(Step):
         self.starter = ModelCard("Starter model", "Use the starter model")
         self.starter.warning.setText(STARTER_WARNING)
         self.starter.warning.show()
+        self.starter.button.setEnabled(False)  # until this computer is known
         self.layout_.addWidget(self.recommended)
         self.layout_.addWidget(self.starter)
         self.layout_.addStretch(1)
@@ -132,6 +133,7 @@ class ModelStep(Step):
         *,
         best_installed: bool,
         starter_installed: bool,
+        starter_at_hand: bool,
     ) -> None:
         if best is None:
             self.recommended.name.setText("The starter model is the one for this computer")
@@ -147,11 +149,12 @@ class ModelStep(Step):
             self.recommended.show_choice(best, f"{best.fit.reason} {size}")
             self.recommended.button.setText("Use this model" if best_installed else
                                              "Download this model")  # fmt: skip
-        where = (
-            "It is already on this computer, so it needs no internet."
-            if starter_installed
-            else f"About {human_size(starter.size)}, installed from the app's own package."
-        )
+        if starter_installed:
+            where = "It is already on this computer, so it needs no internet."
+        elif starter_at_hand:
+            where = "It comes with the app, so it needs no internet."
+        else:
+            where = f"About {human_size(starter.size)} to download."
         self.starter.show_choice(starter, where)
         self.starter.description.setText("A very small model that answers at once.")
 

@@ -84,6 +84,7 @@ def test_first_start_to_an_answer_with_sources_in_six_clicks(
 
     # 1: the starter model (its package is on this computer: no network is used).
     qtbot.waitUntil(lambda: guide.model_step.starter.button.isEnabled())
+    assert "needs no internet" in guide.model_step.starter.facts.text()
     click(guide.model_step.starter.button)
     assert guide.documents_step.isVisible()  # on to the documents at once
 
