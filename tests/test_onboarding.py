@@ -14,6 +14,7 @@ from assistant_builder.core.models.fit import GIB, Machine
 from assistant_builder.core.models.recommend import best_for_documents, starter_choice
 from assistant_builder.core.models.registry import ModelRegistry
 from assistant_builder.core.onboarding import (
+    WORKED_EXAMPLE,
     collection_for,
     create_assistant,
     installed_for,
@@ -76,7 +77,7 @@ def test_the_guide_is_offered_until_an_assistant_exists_or_it_is_skipped(
     made = create_assistant(assistants, " My  papers ", model, name)
     assert made.name == "My papers"
     assert [c.name for c in made.collections] == ["Home papers"]
-    assert made.only_from_documents and made.examples == ()
+    assert made.only_from_documents and made.examples == (WORKED_EXAMPLE,)
     assert not should_offer(assistants, Settings())
 
 

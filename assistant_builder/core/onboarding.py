@@ -9,8 +9,9 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from assistant_builder.core.assistants.model import Assistant
+from assistant_builder.core.assistants.model import Assistant, Example
 from assistant_builder.core.assistants.presets import STARTING_POINTS, from_starting_point
+from assistant_builder.core.assistants.prompt import Passage, user_turn
 from assistant_builder.core.assistants.store import AssistantStore, model_ref
 from assistant_builder.core.errors import AppError, AssistantError
 from assistant_builder.core.knowledge.collection import Collections
@@ -31,6 +32,25 @@ if TYPE_CHECKING:
     from assistant_builder.core.knowledge.process import KnowledgeProcess
     from assistant_builder.core.paths import Paths
 
+# One worked exchange in the very shape of a question with passages: it shows every model,
+# the smallest above all, to answer from the passage in its words and cite it by number.
+WORKED_EXAMPLE = Example(
+    user_turn(
+        "How often is the boiler serviced?",
+        [
+            Passage(
+                1,
+                "boiler-service.txt",
+                None,
+                0,
+                58,
+                "The boiler is serviced every October by Warmhouse Heating.",
+                1.0,
+            )
+        ],
+    ),
+    "The boiler is serviced every October by Warmhouse Heating [1].",
+)
 SKIPPED = "first_run_skipped"  # kept in Settings.extra: the person chose to set up alone
 DOCUMENTS_POINT = STARTING_POINTS[0]  # "Ask my documents"
 
@@ -96,8 +116,8 @@ def create_assistant(
     retrieval = replace(DOCUMENTS_POINT.retrieval, name=collection)
     draft = from_starting_point(DOCUMENTS_POINT, name=assistants.unique_name(name),
                                 model=model_ref(model))  # fmt: skip
-    # The starting point's sample exchange is about rent; this person's documents are not.
-    return assistants.create(replace(draft, collections=(retrieval,), examples=()))
+    # The starting point's sample exchange is not shaped like a question with passages.
+    return assistants.create(replace(draft, collections=(retrieval,), examples=(WORKED_EXAMPLE,)))
 
 
 class _AppParts(Protocol):

@@ -248,7 +248,9 @@ class FirstRunGuide(QWidget):
         elif isinstance(event, IndexReport):
             read = len(event.indexed) + len(event.unchanged)
             text = f"Read {read} document{'s' if read != 1 else ''}."
-            if event.failed:
+            if not read:
+                text = "No document in this folder could be read; choose another folder."
+            elif event.failed:
                 text += f" {len(event.failed)} could not be read; the Library page says why."
             self.documents_step.show_progress(1, 1, text)
             self.documents_status.setText(f"Your documents: {text}")
