@@ -79,6 +79,14 @@ def test_the_guide_is_offered_until_an_assistant_exists_or_it_is_skipped(
     assert [c.name for c in made.collections] == ["Home papers"]
     assert made.only_from_documents and made.examples == (WORKED_EXAMPLE,)
     assert not should_offer(assistants, Settings())
+    # The starter is tiny: two passages and a short, likeliest answer; a larger model keeps
+    # the starting point's six passages and long answers.
+    assert made.collections[0].top_k == 2 and made.sampling.max_tokens == 100
+    assert made.sampling.temperature == 0.0
+    from dataclasses import replace
+
+    bigger = create_assistant(assistants, "Big", replace(model, size=4_000_000_000), name)
+    assert bigger.collections[0].top_k == 6 and bigger.sampling.max_tokens == 400
 
 
 def test_an_installed_starter_is_found_by_its_checksum(app_home: Paths, smollm2_gguf: Path) -> None:

@@ -51,6 +51,12 @@ WORKED_EXAMPLE = Example(
     ),
     "The boiler is serviced every October by Warmhouse Heating [1].",
 )
+# A model this small loses its way among many passages and in long answers: it gets the two
+# best passages, room for a few sentences and its likeliest words (larger models keep the
+# starting point's).
+SMALL_MODEL_BYTES = 300_000_000
+SMALL_MODEL_PASSAGES = 2
+SMALL_MODEL_ANSWER_TOKENS = 100
 SKIPPED = "first_run_skipped"  # kept in Settings.extra: the person chose to set up alone
 DOCUMENTS_POINT = STARTING_POINTS[0]  # "Ask my documents"
 
@@ -116,6 +122,10 @@ def create_assistant(
     retrieval = replace(DOCUMENTS_POINT.retrieval, name=collection)
     draft = from_starting_point(DOCUMENTS_POINT, name=assistants.unique_name(name),
                                 model=model_ref(model))  # fmt: skip
+    if 0 < model.size < SMALL_MODEL_BYTES:
+        retrieval = replace(retrieval, top_k=SMALL_MODEL_PASSAGES)
+        sampling = replace(draft.sampling, max_tokens=SMALL_MODEL_ANSWER_TOKENS, temperature=0.0)
+        draft = replace(draft, sampling=sampling)
     # The starting point's sample exchange is not shaped like a question with passages.
     return assistants.create(replace(draft, collections=(retrieval,), examples=(WORKED_EXAMPLE,)))
 
