@@ -366,19 +366,22 @@ def _shade(theme: str) -> object:
 
 
 def main() -> None:
-    """Every screenshot; ``tools/screenshots.py source`` renders only the source viewer's."""
+    """Every screenshot; ``tools/screenshots.py source`` renders only the source viewer's,
+    ``tools/screenshots.py first-run`` only the first-run guide's."""
     from PySide6.QtWidgets import QApplication
 
     only_source = sys.argv[1:] == ["source"]
+    only_first_run = sys.argv[1:] == ["first-run"]
 
     with tempfile.TemporaryDirectory() as tmp:
         prepare_home(Path(tmp))
         from assistant_builder.core.paths import Paths as _Paths
 
         app = QApplication([])
-        add_collection(_Paths.from_env())
-        add_assistants(_Paths.from_env())
-        add_collections(_Paths.from_env(), Path(tmp) / "Documents")
+        if not only_first_run:
+            add_collection(_Paths.from_env())
+            add_assistants(_Paths.from_env())
+            add_collections(_Paths.from_env(), Path(tmp) / "Documents")
         reports: dict[str, object] = {}
         from assistant_builder.core.app import App
         from assistant_builder.core.services import Services
@@ -389,6 +392,10 @@ def main() -> None:
         OUT.mkdir(parents=True, exist_ok=True)
         for theme in ("light", "dark"):
             apply_theme(app, theme)
+            if not only_source:
+                shoot_first_run(app, theme, Path(tmp) / f"first-run-{theme}")
+            if only_first_run:
+                continue
             settings = Settings(user_name="Ada", theme=theme, threads=2, gpu_layers=0)
             window = MainWindow(App(Services.create(), settings))
             window.resize(*SIZE)
@@ -435,6 +442,56 @@ def main() -> None:
             shoot_source(app, window, theme)
             shoot_library(window, theme, reports)
             window.close()
+
+
+def shoot_first_run(app: object, theme: str, home: Path) -> None:
+    """The first-run guide's three steps and the chat it opens, in a home with no assistant
+    yet, on a fixed modest laptop (the recommendation depends on the computer)."""
+    from PySide6.QtWidgets import QApplication
+
+    from assistant_builder.core.app import App
+    from assistant_builder.core.models.fit import GIB, Machine
+    from assistant_builder.core.services import Services
+    from assistant_builder.core.settings import Settings
+    from assistant_builder.ui.main_window import MainWindow
+
+    assert isinstance(app, QApplication)
+    kept = os.environ["ASSISTANT_BUILDER_HOME"]
+    prepare_home(home)
+    docs = home / "Home papers"
+    docs.mkdir()
+    for file_name, text in HOUSEHOLD.items():
+        (docs / file_name).write_text(text, encoding="utf-8")
+    window = MainWindow(App(Services.create(), Settings(theme=theme, threads=2, gpu_layers=0)))
+    window.resize(*WHY_SIZE)  # the window's default size
+    window.show()
+    guide = window.first_run_guide
+    assert guide is not None
+    guide.machine_runner.wait()
+    app.processEvents()  # this computer's own figures first, then a fixed laptop's
+    guide.set_machine(Machine(total_ram=8 * GIB, available_ram=5 * GIB, cpu_cores=4))
+
+    def shot(name: str) -> None:
+        app.processEvents()
+        target = OUT / f"first-run-{name}-{theme}.png"
+        window.grab().save(str(target))
+        print(target.relative_to(ROOT))
+
+    shot("model")
+    guide.model_step.starter.button.click()
+    guide.pick_folder = lambda _parent: str(docs)
+    guide.documents_step.choose_button.click()
+    wait_for(app, lambda: guide.documents_done, seconds=300)
+    shot("documents")
+    guide.documents_step.next_button.click()
+    guide.name_step.name.setText("Home papers helper")
+    shot("name")
+    guide.name_step.start_button.click()
+    bar = window.suggestions
+    wait_for(app, lambda: bool(bar.buttons) or not bar.runner.busy, seconds=120)  # type: ignore[union-attr]
+    shot("chat")
+    window.close()
+    os.environ["ASSISTANT_BUILDER_HOME"] = kept
 
 
 def shoot_source(app: object, window: object, theme: str) -> None:

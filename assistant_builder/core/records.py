@@ -73,6 +73,7 @@ from assistant_builder.core.models.download import DownloadProgress, OnProgress,
 from assistant_builder.core.models.fit import FitEstimate, Machine, ModelShape
 from assistant_builder.core.models.gguf_info import GgufInfo
 from assistant_builder.core.models.hub import HubFile, HubRepo
+from assistant_builder.core.models.recommend import STARTER_WARNING, Recommendation
 from assistant_builder.core.models.registry import InstalledModel
 from assistant_builder.core.settings import Settings
 
@@ -83,6 +84,7 @@ __all__ = [
     "FENCE",
     "SAMPLING_PRESETS",
     "SAMPLING_SETTINGS",
+    "STARTER_WARNING",
     "STARTING_POINTS",
     "VARIABLE",
     "VARIABLE_DESCRIPTIONS",
@@ -140,6 +142,7 @@ __all__ = [
     "PromptPreview",
     "PromptTooLong",
     "PromptView",
+    "Recommendation",
     "Removed",
     "RetrievedPassage",
     "SamplingOptions",

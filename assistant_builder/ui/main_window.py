@@ -26,6 +26,7 @@ from assistant_builder.ui.chat.page import ChatPage
 from assistant_builder.ui.editor.try_it import TryItPane
 from assistant_builder.ui.engine_host import EngineHost
 from assistant_builder.ui.library.page import LibraryPage
+from assistant_builder.ui.onboarding.install import offer_first_run
 from assistant_builder.ui.pages.assistants_page import AssistantsPage
 from assistant_builder.ui.pages.models_page import ModelsPage
 from assistant_builder.ui.pages.settings_page import SettingsPage
@@ -147,6 +148,9 @@ class MainWindow(QMainWindow):
 
         self._restore_geometry()
         self.sidebar.setCurrentRow(PAGES.index("Models") if not app.has_models() else 0)
+        # With no assistant yet the window opens on the three-step guide instead.
+        self.suggestions: QWidget | None = None  # the questions to try the guide leaves
+        self.first_run_guide = offer_first_run(self)
 
     def page_names(self) -> list[str]:
         return [self.sidebar.item(i).text() for i in range(self.sidebar.count())]

@@ -37,12 +37,14 @@ from assistant_builder.core.assistants.session import AnswerSession
 from assistant_builder.core.assistants.store import AssistantStore
 from assistant_builder.core.conversations.scratch import ScratchConversations
 from assistant_builder.core.conversations.store import ConversationStore
+from assistant_builder.core.onboarding import FirstRun
 
 __all__ = [
     "AnswerSession",
     "App",
     "AssistantStore",
     "ConversationStore",
+    "FirstRun",
     "PromptPreviewer",
     "ScratchConversations",
     "answer_marks",

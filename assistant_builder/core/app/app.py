@@ -18,6 +18,7 @@ from assistant_builder.core.knowledge.collection import Collections
 from assistant_builder.core.knowledge.process import KnowledgeProcess
 from assistant_builder.core.models.registry import ModelRegistry
 from assistant_builder.core.network import NetworkPolicy, offline_from_env
+from assistant_builder.core.onboarding import FirstRun
 from assistant_builder.core.paths import Paths
 from assistant_builder.core.services import Services
 from assistant_builder.core.settings import Settings
@@ -64,6 +65,11 @@ class App(ModelUseCases, LibraryUseCases, AssistantUseCases):
     @property
     def network(self) -> NetworkPolicy:
         return self.services.network
+
+    @property
+    def first_run(self) -> FirstRun:
+        """The first-run guide's use cases (core/onboarding.py)."""
+        return FirstRun(self)
 
     @property
     def previewer(self) -> PromptPreviewer:

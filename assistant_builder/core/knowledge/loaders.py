@@ -7,6 +7,7 @@ import csv
 import io
 import re
 from pathlib import Path
+from typing import Any
 
 from assistant_builder.core.knowledge.document import Document, Heading, UnreadableDocument
 from assistant_builder.core.knowledge.textdecode import decode_text
@@ -155,6 +156,7 @@ def load_pdf(path: Path) -> Document:
             offset += len(page_text) + 2
         metadata = reader.metadata
         title = str((metadata.get("/Title") if metadata else None) or path.name)
+        headings = _pdf_outline(reader, pages, "".join(parts))
     except UnreadableDocument:
         raise
     except DependencyError as exc:
@@ -170,7 +172,35 @@ def load_pdf(path: Path) -> Document:
     text = "".join(parts)
     if not text.strip():
         raise UnreadableDocument("it has no text layer (a scan?); it needs OCR first")
-    return Document(text=text, title=title, pages=tuple(pages))
+    return Document(text=text, title=title, pages=tuple(pages), headings=headings)
+
+
+def _pdf_outline(reader: Any, pages: list[tuple[int, int]], text: str) -> tuple[Heading, ...]:
+    """The PDF's bookmarks as headings, each at its title on its page (or the page's start);
+    a damaged outline only costs the headings, never the document."""
+    found: list[tuple[int, int, str]] = []
+
+    def walk(items: list[Any], level: int) -> None:
+        for item in items:
+            if isinstance(item, list):
+                walk(item, level + 1)
+                continue
+            try:
+                number = reader.get_destination_page_number(item)
+                name = " ".join(str(item.title).split())
+            except Exception:  # pypdf raises many kinds on odd outlines
+                continue
+            if name and 0 <= number < len(pages):
+                page_start = pages[number][0]
+                page_end = pages[number + 1][0] if number + 1 < len(pages) else len(text)
+                at = text.find(name, page_start, page_end)
+                found.append((at if at >= 0 else page_start, level, name))
+
+    try:
+        walk(list(reader.outline), 1)
+    except Exception:
+        return ()
+    return tuple(Heading(start, level, name) for start, level, name in sorted(found))
 
 
 _DOCX_HEADING = re.compile(r"^(?:Heading|Überschrift|Titre)\s*(\d)$", re.I)

@@ -55,6 +55,16 @@ class Warm:
 
 
 @dataclass(frozen=True, slots=True)
+class Suggest:
+    """Questions from the headings of a collection's indexed documents."""
+
+    request_id: int
+    paths: Paths
+    name: str
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
 class ReadSource:
     """The text of a cited document and where the passage is in it (the source viewer)."""
 
@@ -77,7 +87,7 @@ class Embed:
     texts: list[str]
 
 
-Request = Index | Watch | Search | Remove | Warm | ReadSource | Embed
+Request = Index | Watch | Search | Remove | Warm | ReadSource | Embed | Suggest
 
 
 # Parent → child: control -------------------------------------------------------------------

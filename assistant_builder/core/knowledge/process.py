@@ -136,6 +136,18 @@ class KnowledgeProcess:
         paths = collections.paths
         _result(self._call(lambda rid: messages.Remove(rid, paths, name), cancel, DIED_SEARCHING))
 
+    def suggestions(
+        self, collections: Collections, name: str, count: int = 3, *, cancel: CancelToken = NEVER
+    ) -> list[str]:
+        """Questions from the headings of what ``name`` has indexed (core/knowledge/
+        suggestions.py), read in the child where LanceDB loads."""
+        paths = collections.paths
+        call = self._call(
+            lambda rid: messages.Suggest(rid, paths, name, count), cancel, DIED_SEARCHING
+        )
+        questions: list[str] = _result(call)
+        return questions
+
     def read_source(
         self,
         path: Path,

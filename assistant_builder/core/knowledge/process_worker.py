@@ -36,6 +36,7 @@ from assistant_builder.core.knowledge.messages import (
     Request,
     Search,
     Stopped,
+    Suggest,
     Warm,
     Watch,
 )
@@ -156,6 +157,10 @@ def _run(service: KnowledgeService, request: Request, cancel: CancelToken) -> An
             return service.warm(paths, names, cancel)
         case Embed(paths=paths, name=name, texts=texts):
             return service.embed(paths, name, texts)
+        case Suggest(paths=paths, name=name, count=count):
+            from assistant_builder.core.knowledge.suggestions import stored_suggestions
+
+            return stored_suggestions(paths, name, count)
         case ReadSource():
             from assistant_builder.core.knowledge.source_text import read_source
 

@@ -82,6 +82,12 @@ class ChatPanel(QWidget):
         self._editing_from: int | None = None  # the question being edited, resent from here
         self._last_sent = ""
 
+    def add_above_composer(self, widget: QWidget) -> None:
+        """A widget between the transcript and the composer (the questions to try)."""
+        layout = self.layout()
+        if isinstance(layout, QVBoxLayout):
+            layout.insertWidget(layout.indexOf(self.composer), widget)
+
     @property
     def busy(self) -> bool:
         return self.request_id is not None

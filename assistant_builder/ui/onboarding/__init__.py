@@ -1,0 +1,1 @@
+"""The first-run guide (model, documents, name) and the questions to try it leaves in the chat."""

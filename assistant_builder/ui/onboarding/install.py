@@ -1,0 +1,51 @@
+"""Puts the first-run guide in front of the main window's pages while there is no assistant,
+and afterwards opens the chat with the new assistant and its questions to try."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtWidgets import QStackedWidget
+
+from assistant_builder.ui.onboarding.guide import FirstRunGuide
+from assistant_builder.ui.onboarding.suggestions import SuggestionsBar
+
+if TYPE_CHECKING:
+    from assistant_builder.ui.main_window import MainWindow
+
+
+def offer_first_run(window: MainWindow) -> FirstRunGuide | None:
+    """The guide, shown instead of the pages, or None when it is not wanted any more."""
+    first_run = window.app.first_run
+    if not first_run.should_offer():
+        return None
+    pages = window.takeCentralWidget()
+    assert pages is not None  # the window built its pages before offering the guide
+    stack = QStackedWidget()
+    guide = FirstRunGuide(first_run, window.models_page.queue)
+    stack.addWidget(guide)
+    stack.addWidget(pages)
+    window.setCentralWidget(stack)
+
+    def leave() -> None:
+        stack.setCurrentWidget(pages)
+        window.assistants_page.refresh()
+        window.library_page.refresh()
+
+    def finished(assistant_id: str) -> None:
+        leave()
+        chat = window.chat_page
+        bar = SuggestionsBar(first_run)
+        chat.panel.add_above_composer(bar)
+        bar.asked.connect(chat.panel.send)
+        if guide.documents_done:
+            bar.documents_read(guide.collection)
+        guide.documents_read.connect(bar.documents_read)
+        guide.documents_failed.connect(bar.show_problem)
+        window.suggestions = bar
+        chat.refresh()
+        window.assistants_page.chat_requested.emit(assistant_id)  # the window opens the chat
+
+    guide.skipped.connect(leave)
+    guide.finished.connect(finished)
+    return guide
