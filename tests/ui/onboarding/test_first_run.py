@@ -83,7 +83,7 @@ def test_first_start_to_an_answer_with_sources_in_six_clicks(
     assert "often wrong" in guide.model_step.starter.warning.text()
 
     # 1: the starter model (its package is on this computer: no network is used).
-    qtbot.waitUntil(lambda: guide.model_step.starter.button.isEnabled())
+    qtbot.waitUntil(lambda: guide.model_step.starter.button.isEnabled(), timeout=ANSWER_WAIT_MS)
     assert "needs no internet" in guide.model_step.starter.facts.text()
     click(guide.model_step.starter.button)
     assert guide.documents_step.isVisible()  # on to the documents at once
@@ -130,7 +130,7 @@ def test_first_start_to_an_answer_with_sources_in_six_clicks(
     assert chips >= 1  # the sources show under the answer
 
     # An assistant exists now: the next start opens on the pages, not the guide.
-    again = open_window(qtbot, window.knowledge)
+    again = open_window(qtbot, window.app.knowledge)
     assert again.first_run_guide is None and again.sidebar.isVisible()
     again.engine_host.shutdown()
 
@@ -140,7 +140,7 @@ def test_the_guide_can_be_skipped_from_the_keyboard_and_stays_away(
 ) -> None:
     guide = window.first_run_guide
     assert guide is not None
-    qtbot.waitUntil(lambda: guide.model_step.starter.button.isEnabled())
+    qtbot.waitUntil(lambda: guide.model_step.starter.button.isEnabled(), timeout=ANSWER_WAIT_MS)
     # The keyboard starts on a choice of model, and Tab reaches every button of the step.
     assert guide.focusWidget() in (
         guide.model_step.recommended.button,
@@ -156,6 +156,6 @@ def test_the_guide_can_be_skipped_from_the_keyboard_and_stays_away(
     assert window.sidebar.isVisible() and not guide.isVisible()
     assert ModelRegistry(fresh_home.models_registry).list() == []  # nothing was installed
 
-    again = open_window(qtbot, window.knowledge)
+    again = open_window(qtbot, window.app.knowledge)
     assert again.first_run_guide is None
     again.engine_host.shutdown()
