@@ -105,7 +105,7 @@ def _catalog(args: argparse.Namespace) -> int:
             {
                 **entry.to_dict(),
                 "installed": chosen.sha256 in installed
-                or (entry.repo, chosen.filename) in installed,
+                or (entry.repo_of(chosen), chosen.filename) in installed,
                 "verdict": fit.verdict,
                 "fit": fit.to_dict(),
             }

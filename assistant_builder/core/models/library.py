@@ -152,8 +152,10 @@ def resolve_hub_file(ref: str) -> tuple[hub.HubFile, str]:
     chosen = entry.file(quant or None)
     if chosen.source.startswith("pypi:"):
         raise _StarterRequested(entry.name)
-    found = hub.repo_file(entry.repo, chosen.filename)
-    if chosen.sha256 and chosen.sha256 != found.sha256:
+    found = hub.repo_file(entry.repo_of(chosen), chosen.filename, chosen.revision or None)
+    if (chosen.sha256 and chosen.sha256 != found.sha256) or (
+        chosen.size and chosen.size != found.size
+    ):
         raise DownloadError(
             f"The file on Hugging Face for {entry.name} is not the one the catalog lists; "
             "it was not downloaded."
