@@ -18,6 +18,7 @@ from assistant_builder.core.assistants.final_prompt import FinalPrompt, final_pr
 from assistant_builder.core.assistants.model import Assistant
 from assistant_builder.core.assistants.prompt import Passage
 from assistant_builder.core.assistants.sieve import candidates, sift
+from assistant_builder.core.assistants.thinking import ThinkingDelta, opens_thinking
 from assistant_builder.core.assistants.turn import Answer, Attributor, run_turn
 from assistant_builder.core.assistants.variables import standard_values
 from assistant_builder.core.cancel import NEVER, CancelToken
@@ -149,6 +150,7 @@ def load_options(
         threads=threads,
         gpu_layers=gpu_layers,
         chat_template=assistant.chat_template or None,
+        thinking=assistant.thinks(),
     )
 
 
@@ -254,8 +256,9 @@ def answer(
     similarity: CollectionSimilarity | None = None,
     user_name: str = "",
     cancel: CancelToken = NEVER,
-) -> Iterator[Prepared | TextDelta | Answer]:
-    """Yield Prepared, then the answer's text as it streams, then the Answer (also saved)."""
+) -> Iterator[Prepared | TextDelta | ThinkingDelta | Answer]:
+    """Yield Prepared, then the answer's text (and the model's thinking) as it streams, then
+    the Answer (also saved)."""
     check_question(question)
     if engine.loaded_options != options:
         engine.load(options, cancel=cancel)
@@ -280,6 +283,7 @@ def answer(
     yield from run_turn(
         engine, final.assembled, assistant.sampling, writer=writer,
         grounding=grounding, attribute_with=attributor(similarity, final.assembled.passages),
+        thinking_until=opens_thinking(final.preview.text if final.preview else ""),
         cancel=cancel,
     )  # fmt: skip
 

@@ -74,7 +74,7 @@ class PromptPreviewer:
         with self._lock:
             cancel.raise_if_cancelled()
             model = find_model(self._registry, draft)
-            builder = self._builder(model.path, draft.chat_template)
+            builder = self._builder(model.path, draft.chat_template).with_thinking(draft.thinks())
             cancel.raise_if_cancelled()
             passages: list[Passage] = []
             problem = ""

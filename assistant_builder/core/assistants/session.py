@@ -21,6 +21,7 @@ from assistant_builder.core.assistants.answering import (
 from assistant_builder.core.assistants.model import Assistant
 from assistant_builder.core.assistants.preview import PromptPreviewer, PromptView
 from assistant_builder.core.assistants.store import AssistantStore
+from assistant_builder.core.assistants.thinking import ThinkingDelta
 from assistant_builder.core.assistants.turn import Answer
 from assistant_builder.core.cancel import NEVER, CancelToken
 from assistant_builder.core.conversations.store import ConversationStore
@@ -43,7 +44,7 @@ class Loaded:
     gpu_layers: int  # layers that went to a GPU (0: all on the CPU)
 
 
-AnswerEvent = Loading | Loaded | Prepared | TextDelta | Answer
+AnswerEvent = Loading | Loaded | Prepared | TextDelta | ThinkingDelta | Answer
 
 
 def _local_engine() -> AnsweringEngine:
