@@ -38,6 +38,8 @@ class PromptView:
     special_tokens: frozenset[str]
     passages_found: int
     retrieval_problem: str = ""  # why no passages could be searched (the prompt is still shown)
+    switches_thinking: bool = False  # the model's template can switch its thinking on and off
+    thinking: bool = False  # whether this prompt asks the model to think first
 
     @property
     def text(self) -> str:
@@ -94,7 +96,10 @@ class PromptPreviewer:
                 for token in set(_CANDIDATE.findall(text))
                 if builder.tokenizer.is_special_token(token)
             )
-            return PromptView(final, specials, len(passages), problem)
+            return PromptView(
+                final, specials, len(passages), problem, builder.switches_thinking,
+                bool(builder.thinking),
+            )  # fmt: skip
 
     def _builder(self, model_path: str, template: str) -> PromptBuilder:
         key = (model_path, template)
