@@ -296,7 +296,7 @@ class LlamaRunner:
             held = llm.n_tokens
             if 0 < held == cached < len(tokens):
                 llm.eval(tokens[held:])
-                return held
+                return int(held)
             llm.reset()
             llm.eval(tokens)  # eval first clears the context from position 0
             return 0
