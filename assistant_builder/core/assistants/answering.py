@@ -35,7 +35,7 @@ from assistant_builder.core.engine.protocol import (
 )
 from assistant_builder.core.errors import AppError, AssistantError, ModelMissing
 from assistant_builder.core.models.fit import Machine, detect_machine
-from assistant_builder.core.models.library import verdict_for
+from assistant_builder.core.models.library import fit_for
 from assistant_builder.core.models.registry import InstalledModel, ModelRegistry
 
 if TYPE_CHECKING:
@@ -127,9 +127,10 @@ def load_options(
     threads: int = 0,
     gpu_layers: int = -1,
     machine: Machine | None = None,
+    kv_cache: str = "auto",
 ) -> LoadOptions:
-    """How to load the assistant's model. GPU layers of -1 (the default setting) take the
-    "will it run?" estimate for this machine and context size."""
+    """How to load the assistant's model. GPU layers of -1 (the default setting) and the
+    "auto" memory type take the "will it run?" estimate for this machine and context size."""
     model = find_model(registry, assistant)
     adapters = []
     for ref in assistant.adapters:
@@ -140,9 +141,12 @@ def load_options(
                 "add it on the Models page or remove it from the assistant."
             )
         adapters.append(Adapter(adapter.path, ref.scale))
-    if gpu_layers < 0:
-        estimate = verdict_for(model, assistant.context_size, machine or detect_machine())
-        gpu_layers = estimate.gpu_layers
+    kv_type = kv_cache
+    if gpu_layers < 0 or kv_cache == "auto":
+        estimate, kv_type = fit_for(
+            model, assistant.context_size, machine or detect_machine(), kv_cache
+        )
+        gpu_layers = estimate.gpu_layers if gpu_layers < 0 else gpu_layers
     return LoadOptions(
         model_path=model.path,
         adapters=tuple(adapters),
@@ -151,6 +155,7 @@ def load_options(
         gpu_layers=gpu_layers,
         chat_template=assistant.chat_template or None,
         thinking=assistant.thinks(),
+        kv_cache_type=kv_type,
     )
 
 

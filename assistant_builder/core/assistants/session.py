@@ -86,8 +86,9 @@ class AnswerSession:
         self._owns_conversations = conversations is None
         self.conversations = conversations or ConversationStore(services.paths.conversations_db)
         self.previewer = PromptPreviewer(
-            services.models, retrieve, user_name=lambda: self.settings.user_name
-        )
+            services.models, retrieve, user_name=lambda: self.settings.user_name,
+            kv_cache=lambda: self.settings.kv_cache,
+        )  # fmt: skip
 
     @property
     def engine(self) -> AnsweringEngine:
@@ -123,6 +124,7 @@ class AnswerSession:
             self.services.models,
             threads=self.settings.threads,
             gpu_layers=self.settings.gpu_layers,
+            kv_cache=self.settings.kv_cache,
         )
         if not Path(options.model_path).is_file():
             raise ModelMissing(

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from assistant_builder.core.engine.kv_cache import GGML_TYPE
 from assistant_builder.core.engine.protocol import LoadOptions, SamplingOptions
 from assistant_builder.core.engine.recurrent import has_recurrent_state
 from assistant_builder.core.errors import EngineError
@@ -180,6 +181,8 @@ class LlamaRunner:
         # A CPU-only build ignores offload; asking for it anyway would only log warnings.
         gpu_layers = options.gpu_layers if gpu_offload_supported() else 0
         self.gpu_layers = gpu_layers
+        cache_type = GGML_TYPE[options.kv_cache_type]
+        compact = options.kv_cache_type != "f16"
         try:
             self.llm: Any = _llama_without_templates(
                 llama_cpp,
@@ -192,7 +195,10 @@ class LlamaRunner:
                 # CPU; llama-cpp-python turns it off. On: 12% faster per token here
                 # (bench/engine_throughput.py). Left to the library when layers go to a GPU,
                 # where its support depends on the backend.
-                flash_attn=gpu_layers == 0,
+                # A quantized V cache needs flash attention in llama.cpp.
+                flash_attn=gpu_layers == 0 or compact,
+                type_k=cache_type,
+                type_v=cache_type,
                 verbose=False,
             )
         except (ValueError, RuntimeError, OSError) as err:

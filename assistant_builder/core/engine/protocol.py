@@ -39,6 +39,7 @@ class LoadOptions:
     gpu_layers: int = 0
     chat_template: str | None = None  # None: the model's own
     thinking: bool | None = None  # a reasoning model's enable_thinking; None: its default
+    kv_cache_type: str = "f16"  # how the attention cache is stored (engine/kv_cache.py)
 
 
 @dataclass(frozen=True)

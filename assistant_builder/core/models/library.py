@@ -16,7 +16,13 @@ from assistant_builder.core.errors import DownloadError, InvalidModelFile, Model
 from assistant_builder.core.models import hub
 from assistant_builder.core.models.catalog import find_entry
 from assistant_builder.core.models.download import OnProgress, download_file, forget_partial
-from assistant_builder.core.models.fit import FitEstimate, Machine, ModelShape, estimate_fit
+from assistant_builder.core.models.fit import (
+    FitEstimate,
+    Machine,
+    ModelShape,
+    estimate_fit,
+    fit_with_cache,
+)
 from assistant_builder.core.models.gguf_check import check_layout
 from assistant_builder.core.models.gguf_info import GgufInfo, read_gguf_info
 from assistant_builder.core.models.registry import InstalledModel, ModelRegistry
@@ -256,6 +262,13 @@ def info_of(model: InstalledModel, *, with_sha256: bool = False) -> dict[str, An
 
 def verdict_for(model: InstalledModel, context: int, machine: Machine) -> FitEstimate:
     return estimate_fit(ModelShape.from_summary(info_of(model)), context, machine)
+
+
+def fit_for(
+    model: InstalledModel, context: int, machine: Machine, kv_setting: str = "auto"
+) -> tuple[FitEstimate, str]:
+    """The estimate and the attention-cache type to load with (fit.fit_with_cache)."""
+    return fit_with_cache(ModelShape.from_summary(info_of(model)), context, machine, kv_setting)
 
 
 def inspect(paths: Paths, ref: str) -> GgufInfo:

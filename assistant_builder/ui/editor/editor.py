@@ -133,6 +133,7 @@ class AssistantEditor(QWidget):
     def _on_prompt_updated(self) -> None:
         view = self.prompt_panel.view
         self.behaviour.offer_thinking(view is not None and view.switches_thinking)
+        self.model_section.set_memory_estimate(view.fit if view is not None else "")
 
     # Opening -----------------------------------------------------------------------------
     def open_assistant(self, assistant: Assistant) -> None:

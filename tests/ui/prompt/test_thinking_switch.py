@@ -62,3 +62,6 @@ def test_a_template_without_the_switch_offers_nothing(
     editor.tabs.setCurrentWidget(editor.behaviour)
     assert not editor.behaviour.think.isVisible()
     assert "Thinking" not in editor.prompt_panel.notice.text()
+    # “Will it run?” for this assistant, in its Model section.
+    estimate = editor.model_section.memory_estimate.text()
+    assert estimate.startswith(("Fits: Needs about", "Slow: ", "Won't fit: ")), estimate
