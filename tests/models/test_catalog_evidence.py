@@ -4,13 +4,24 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from assistant_builder.core.errors import DownloadError
-from assistant_builder.core.models.catalog import CatalogEntry, find_entry, load_catalog
-from assistant_builder.core.models.library import resolve_hub_file
+from assistant_builder.core.errors import DownloadError, ModelError
+from assistant_builder.core.models import catalog
+from assistant_builder.core.models.catalog import (
+    IMAGES_NOTE,
+    WITH_IMAGES,
+    CatalogEntry,
+    find_entry,
+    load_catalog,
+)
+from assistant_builder.core.models.library import pull, remove, resolve_hub_file
+from assistant_builder.core.models.registry import ModelRegistry
+from assistant_builder.core.paths import Paths
+from tests.models.conftest import MakeGguf
 from tests.models.fake_hub import FakeHub
 
 EVIDENCE = json.loads(
@@ -74,3 +85,34 @@ def test_a_pinned_file_is_asked_for_at_its_revision_and_must_match(fake_hub: Fak
     # The wrong SmolLM2 Q4_1 pair is gone: that file is QuantFactory's.
     q41 = find_entry("smollm2-135m-instruct")[0].file("Q4_1")
     assert find_entry("smollm2-135m-instruct")[0].repo_of(q41).startswith("QuantFactory/")
+
+
+def test_an_image_capable_model_says_so_and_brings_its_reader_when_asked(
+    app_home: Paths, fake_hub: FakeHub, make_gguf: MakeGguf, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    entry, _ = find_entry("qwen3.5-4b")
+    assert entry.reads_images and entry.mmproj is not None
+    assert entry.mmproj.filename == EVIDENCE["qwen3.5-4b"]["mmproj"]
+    assert "later version" in IMAGES_NOTE and "read images" in IMAGES_NOTE
+    assert not find_entry("qwen3-4b-instruct-2507")[0].reads_images
+    # The shipped sha256 pins the real file; this hub serves a stand-in, so it is unpinned here.
+    unpinned = [
+        replace(e, files=tuple(replace(f, sha256="", size=None, revision="") for f in e.files))
+        for e in CATALOG
+    ]
+    monkeypatch.setattr(catalog, "load_catalog", lambda text=None: unpinned)
+    model_file = entry.file()
+    fake_hub.add_file(entry.repo, model_file.filename, make_gguf(model_file.filename).read_bytes())
+    fake_hub.add_file(entry.repo, entry.mmproj.filename, b"GGUF image reader")
+    plain = pull(app_home, "qwen3.5-4b")
+    assert "mmproj" not in plain.meta and not fake_hub.gets(entry.mmproj.filename)
+    model = pull(app_home, "qwen3.5-4b" + WITH_IMAGES)  # installed already: only the reader
+    reader = Path(model.meta["mmproj"]["path"])
+    assert reader.read_bytes() == b"GGUF image reader" and reader.parent == app_home.models_dir
+    assert ModelRegistry(app_home.models_registry).get(model.id).meta["mmproj"]["path"] == str(
+        reader
+    )
+    remove(app_home, model.id)
+    assert not reader.exists() and not model.file.exists()
+    with pytest.raises(ModelError, match="cannot read images"):
+        pull(app_home, "qwen3-4b-instruct-2507" + WITH_IMAGES)

@@ -28,6 +28,13 @@ _ASSUMED_SHAPE = {
 }  # fmt: skip
 
 
+IMAGES_NOTE = (
+    "It can also read images: its image reader is downloaded with it when you ask; attaching "
+    "images in the chat comes in a later version."
+)
+WITH_IMAGES = "+images"  # a pull reference's ending that asks for the image reader too
+
+
 @dataclass(frozen=True)
 class CatalogFile:
     quantization: str
@@ -52,6 +59,11 @@ class CatalogEntry:
     default_quantization: str
     files: tuple[CatalogFile, ...]
     shape: dict[str, int]
+    mmproj: CatalogFile | None = None  # the image reader (vision projector), when it has one
+
+    @property
+    def reads_images(self) -> bool:
+        return self.mmproj is not None
 
     def repo_of(self, item: CatalogFile) -> str:
         return item.repo or self.repo
@@ -99,6 +111,7 @@ class CatalogEntry:
             "description": self.description,
             "default_quantization": self.default_quantization,
             "files": [{**f.__dict__, "repo": self.repo_of(f)} for f in self.files],
+            "reads_images": self.reads_images,
         }
 
 
@@ -114,7 +127,8 @@ def load_catalog(text: str | None = None) -> list[CatalogEntry]:
     entries = []
     for item in raw["models"]:
         files = tuple(CatalogFile(**f) for f in item["files"])
-        entries.append(CatalogEntry(**{**item, "files": files}))
+        mmproj = CatalogFile(**item["mmproj"]) if item.get("mmproj") else None
+        entries.append(CatalogEntry(**{**item, "files": files, "mmproj": mmproj}))
     return entries
 
 
