@@ -53,7 +53,8 @@ EMBEDDERS: tuple[EmbedderEntry, ...] = (
 def find_embedder(spec: str) -> EmbedderEntry | None:
     """The catalog entry a collection's embedder names (hub id or its last part), if any."""
     wanted = spec.strip().lower()
+    folder = wanted.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]  # a local copy's folder
     for entry in EMBEDDERS:
-        if wanted in (entry.id.lower(), entry.id.rsplit("/", 1)[-1].lower()):
+        if entry.id.lower() == wanted or entry.id.rsplit("/", 1)[-1].lower() in (wanted, folder):
             return entry
     return None

@@ -22,6 +22,7 @@ from assistant_builder.core.knowledge.embedder import (
     canonical_embedder_id,
     load_embedder,
 )
+from assistant_builder.core.knowledge.language import SAMPLE, embedder_suggestion
 from assistant_builder.core.knowledge.loaders import DEFAULT_PARSERS
 from assistant_builder.core.knowledge.manifest import (
     TABLE_LAYOUT,
@@ -60,6 +61,7 @@ class IndexReport:
     chunks: int
     seconds: float
     notes: tuple[str, ...] = ()
+    suggestion: str = ""  # a one-time word on the embedder (language.embedder_suggestion)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -208,6 +210,7 @@ def index_collection(
 
     written = 0
     indexed: list[str] = []
+    sample: list[str] = []  # passages for the language check
     work_started = time.monotonic()
     if to_index:
         pool = ParserPool(parsers, workers=workers, time_limit_s=time_limit_s)
@@ -237,6 +240,7 @@ def index_collection(
                     )
                     title = Path(path).stem if result.title == Path(path).name else result.title
                     contexts: dict[tuple[str, ...], str] = {}
+                    sample.extend(c.text for c in chunks[: SAMPLE - len(sample)])
                     for n, c in enumerate(chunks):
                         if c.heading not in contexts:
                             contexts[c.heading] = context_line(
@@ -266,6 +270,7 @@ def index_collection(
         chunks=written,
         seconds=time.monotonic() - started,
         notes=tuple(notes),
+        suggestion=embedder_suggestion(config, sample),
     )
 
 

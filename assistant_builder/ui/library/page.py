@@ -35,6 +35,7 @@ from assistant_builder.core.knowledge.collection import DEFAULT_EMBEDDER, Collec
 from assistant_builder.core.knowledge.indexer import IndexProgress, IndexReport
 from assistant_builder.core.knowledge.process import KnowledgeProcess
 from assistant_builder.ui.library.dialogs import EMBEDDER_TIP, NewCollectionDialog
+from assistant_builder.ui.library.embedder_hint import offer_multilingual
 from assistant_builder.ui.library.models import (
     CollectionListModel,
 )
@@ -357,6 +358,12 @@ class LibraryPage(QWidget):
         self.reports[name] = report
         if name == self.selected_name():
             self._show_report(report)
+        if report.suggestion:
+            offer_multilingual(self.banner, self.collections, name, report.suggestion, self._redo)
+
+    def _redo(self, name: str) -> None:
+        self.select(name)
+        self.start_index()
 
     def _index_over(self) -> None:
         self.indexing = ""
