@@ -102,8 +102,10 @@ def test_settings_page_saves_what_the_user_changes(qtbot: QtBot, app_home: Paths
     page.user_name.editingFinished.emit()
     page.offline.click()
     page.theme.setCurrentIndex(page.theme.findData("dark"))
+    page.kv_cache.setCurrentIndex(page.kv_cache.findData("q8_0"))
     saved = load_settings(app_home.settings_file)
     assert (saved.user_name, saved.offline, saved.theme) == ("Ada", True, "dark")
+    assert saved.kv_cache == "q8_0" and "half the memory" in page.kv_cache.toolTip()
     assert window.app.network.offline  # takes effect at once, not after a restart
 
 

@@ -43,6 +43,10 @@ def register(commands: Any) -> None:
         description="REF: a catalog id (optionally id:QUANT), or owner/repo[:file.gguf].",
     )
     pull.add_argument("ref", metavar="REF")
+    pull.add_argument(
+        "--with-images", action="store_true",
+        help="also download the model's image reader, for a model that can read images",
+    )  # fmt: skip
     pull.set_defaults(handler=_pull)
 
     add = sub.add_parser("add", help="import a GGUF model or LoRA adapter from this computer")
@@ -105,7 +109,7 @@ def _catalog(args: argparse.Namespace) -> int:
             {
                 **entry.to_dict(),
                 "installed": chosen.sha256 in installed
-                or (entry.repo, chosen.filename) in installed,
+                or (entry.repo_of(chosen), chosen.filename) in installed,
                 "verdict": fit.verdict,
                 "fit": fit.to_dict(),
             }
@@ -119,6 +123,7 @@ def _catalog(args: argparse.Namespace) -> int:
         print(
             f"{row['id']:<{width}}  {params:4.1f}B  {row['verdict']:<9}  "
             f"{row['license']:<13}  {row['description']}"
+            + (" It can also read images (pull it --with-images)." if row["reads_images"] else "")
         )
     return 0
 
@@ -220,6 +225,7 @@ class _ProgressPrinter:
 
 
 def _pull(args: argparse.Namespace) -> int:
+    from assistant_builder.core.models.catalog import WITH_IMAGES
     from assistant_builder.core.models.hub import use_network_policy
     from assistant_builder.core.models.library import pull
 
@@ -227,8 +233,9 @@ def _pull(args: argparse.Namespace) -> int:
     svc = services()
     use_network_policy(svc.network)
     try:
+        ref = args.ref + (WITH_IMAGES if args.with_images else "")
         model = pull(
-            svc.paths, args.ref, on_progress=_ProgressPrinter(), log=progress, network=svc.network
+            svc.paths, ref, on_progress=_ProgressPrinter(), log=progress, network=svc.network
         )
     except KeyboardInterrupt:
         print(

@@ -30,6 +30,7 @@ from assistant_builder.core.assistants.presets import (
 from assistant_builder.core.assistants.preview import PromptView
 from assistant_builder.core.assistants.session import Loaded, Loading
 from assistant_builder.core.assistants.store import Removed
+from assistant_builder.core.assistants.thinking import ThinkingDelta
 from assistant_builder.core.assistants.turn import Answer
 from assistant_builder.core.assistants.variables import DESCRIPTIONS as VARIABLE_DESCRIPTIONS
 from assistant_builder.core.assistants.variables import VARIABLE
@@ -68,26 +69,41 @@ from assistant_builder.core.knowledge.collection import (
 from assistant_builder.core.knowledge.report import IndexProgress, IndexReport
 from assistant_builder.core.knowledge.search import SearchHit
 from assistant_builder.core.knowledge.source_text import SourceText
-from assistant_builder.core.models.catalog import CatalogEntry, CatalogFile
+from assistant_builder.core.models.catalog import (
+    IMAGES_NOTE,
+    WITH_IMAGES,
+    CatalogEntry,
+    CatalogFile,
+)
 from assistant_builder.core.models.download import DownloadProgress, OnProgress, PendingDownload
 from assistant_builder.core.models.fit import FitEstimate, Machine, ModelShape
 from assistant_builder.core.models.gguf_info import GgufInfo
 from assistant_builder.core.models.hub import HubFile, HubRepo
 from assistant_builder.core.models.recommend import STARTER_WARNING, Recommendation
 from assistant_builder.core.models.registry import InstalledModel
-from assistant_builder.core.settings import Settings
+from assistant_builder.core.settings import (
+    KV_CACHE_CHOICES,
+    KV_CACHE_HELP,
+    KV_CACHE_LABELS,
+    Settings,
+)
 
 __all__ = [
     "BUNDLE_SUFFIX",
     "CUSTOM",
     "DEFAULT_EMBEDDER",
     "FENCE",
+    "IMAGES_NOTE",
+    "KV_CACHE_CHOICES",
+    "KV_CACHE_HELP",
+    "KV_CACHE_LABELS",
     "SAMPLING_PRESETS",
     "SAMPLING_SETTINGS",
     "STARTER_WARNING",
     "STARTING_POINTS",
     "VARIABLE",
     "VARIABLE_DESCRIPTIONS",
+    "WITH_IMAGES",
     "AdapterRef",
     "Answer",
     "AppError",
@@ -154,4 +170,5 @@ __all__ = [
     "SourceText",
     "StartingPoint",
     "TextDelta",
+    "ThinkingDelta",
 ]

@@ -25,6 +25,16 @@ MIGRATIONS: list[versioned.Migration] = [_v0_to_v1]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
+# The attention cache's storage (core/engine/kv_cache.py has what each costs).
+KV_CACHE_CHOICES = ("auto", "f16", "q8_0")
+KV_CACHE_LABELS = {"auto": "Automatic", "f16": "Full (f16)", "q8_0": "Compact (q8_0)"}
+KV_CACHE_HELP = (
+    "How the model holds the conversation in memory: compact (q8_0) needs about half the "
+    "memory of full (f16) with hardly any loss; automatic uses compact only when it lets a "
+    "model fit."
+)
+
+
 @dataclass
 class Settings:
     schema_version: int = SCHEMA_VERSION
@@ -34,6 +44,7 @@ class Settings:
     default_model: str = ""
     threads: int = 0  # 0: choose from the machine
     gpu_layers: int = -1  # -1: from the "will it run?" estimate
+    kv_cache: str = "auto"  # one of KV_CACHE_CHOICES
     api_key: str = ""
     # Web pages (origins such as "http://localhost:3000") allowed to call ``serve`` from a
     # browser; none by default, so no page can read its answers.

@@ -31,6 +31,7 @@ from assistant_builder.core.records import (
     Prepared,
     PromptTooLong,
     TextDelta,
+    ThinkingDelta,
 )
 from assistant_builder.ui.workers import TaskRunner
 
@@ -74,6 +75,7 @@ class EngineHost(QObject):
     state_changed = Signal(str)  # a sentence for the status bar
     prepared = Signal(int, object)  # Prepared: the conversation id and the exact prompt
     streamed = Signal(int, str)  # a piece of the answer's text
+    thought = Signal(int, str)  # a piece of a reasoning model's thinking (never the answer)
     answered = Signal(int, object)  # Answer, already saved in the conversation
     failed = Signal(int, object)  # Trouble
     stopped = Signal(int)
@@ -201,6 +203,9 @@ class EngineHost(QObject):
         elif isinstance(event, TextDelta):
             self._count_tokens(event.tokens)
             self.streamed.emit(rid, event.text)
+        elif isinstance(event, ThinkingDelta):
+            self._count_tokens(1)
+            self.thought.emit(rid, event.text)
         elif isinstance(event, Answer):
             self.answered.emit(rid, event)
         elif isinstance(event, Trouble):

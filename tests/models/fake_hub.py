@@ -103,6 +103,9 @@ class FakeHub:
                 path = unquote(url.path)
                 if path == "/api/models":
                     return self._search(parse_qs(url.query))
+                m = re.fullmatch(r"/api/models/([^/]+/[^/]+)/tree/[^/]+/(.+)", path)
+                if m:  # a folder listing (transformers asks for optional folders): none here
+                    return self._error(404, "EntryNotFound", f"{m.group(2)} does not exist")
                 m = re.fullmatch(r"/api/models/([^/]+/[^/]+?)(?:/revision/[^/]+)?", path)
                 if m:
                     return self._info(m.group(1))

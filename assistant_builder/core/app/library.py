@@ -42,6 +42,21 @@ class LibraryUseCases:
         """Each collection with what its index holds, in the Library's order."""
         return [self.collections.status(c) for c in self.collections.list()]
 
+    def suggestion_shown(self, name: str) -> None:
+        """Note that the one-time word on the collection's embedder was shown: never again."""
+        from assistant_builder.core.knowledge.language import SUGGESTION_SHOWN
+
+        config = self.collections.get(name)
+        self.collections.save(
+            CollectionConfig.from_dict({**config.to_dict(), SUGGESTION_SHOWN: True})
+        )
+
+    def use_multilingual_embedder(self, name: str) -> None:
+        """Read the collection with the multilingual embedder from its next indexing on."""
+        from assistant_builder.core.knowledge.embedder_catalog import MULTILINGUAL
+
+        self.collections.update(name, embedder=MULTILINGUAL)
+
     def last_report(self, name: str) -> IndexReport | None:
         """The report of the collection's last finished indexing, kept across restarts."""
         return self.collections.last_report(name)

@@ -17,6 +17,7 @@ from assistant_builder.core.conversations.marks import (
     sentinel,
 )
 from assistant_builder.core.knowledge.embedder import canonical_embedder_id
+from assistant_builder.core.knowledge.embedder_catalog import find_embedder
 from assistant_builder.core.knowledge.page_match import find_in_page
 from assistant_builder.core.models.fit import estimate_fit
 from assistant_builder.core.models.gguf_info import quantization_name
@@ -27,6 +28,7 @@ __all__ = [
     "estimate_fit",
     "export_conversation",
     "export_file_name",
+    "find_embedder",
     "find_in_page",
     "marked",
     "model_ref",

@@ -18,6 +18,7 @@ from assistant_builder.core.assistants.final_prompt import FinalPrompt, final_pr
 from assistant_builder.core.assistants.model import Assistant
 from assistant_builder.core.assistants.prompt import Passage
 from assistant_builder.core.assistants.sieve import candidates, sift
+from assistant_builder.core.assistants.thinking import ThinkingDelta, opens_thinking
 from assistant_builder.core.assistants.turn import Answer, Attributor, run_turn
 from assistant_builder.core.assistants.variables import standard_values
 from assistant_builder.core.cancel import NEVER, CancelToken
@@ -34,7 +35,7 @@ from assistant_builder.core.engine.protocol import (
 )
 from assistant_builder.core.errors import AppError, AssistantError, ModelMissing
 from assistant_builder.core.models.fit import Machine, detect_machine
-from assistant_builder.core.models.library import verdict_for
+from assistant_builder.core.models.library import fit_for
 from assistant_builder.core.models.registry import InstalledModel, ModelRegistry
 
 if TYPE_CHECKING:
@@ -124,9 +125,10 @@ def load_options(
     threads: int = 0,
     gpu_layers: int = -1,
     machine: Machine | None = None,
+    kv_cache: str = "auto",
 ) -> LoadOptions:
-    """How to load the assistant's model. GPU layers of -1 (the default setting) take the
-    "will it run?" estimate for this machine and context size."""
+    """How to load the assistant's model. GPU layers of -1 (the default setting) and the
+    "auto" memory type take the "will it run?" estimate for this machine and context size."""
     model = find_model(registry, assistant)
     adapters = []
     for ref in assistant.adapters:
@@ -137,9 +139,12 @@ def load_options(
                 "add it on the Models page or remove it from the assistant."
             )
         adapters.append(Adapter(adapter.path, ref.scale))
-    if gpu_layers < 0:
-        estimate = verdict_for(model, assistant.context_size, machine or detect_machine())
-        gpu_layers = estimate.gpu_layers
+    kv_type = kv_cache
+    if gpu_layers < 0 or kv_cache == "auto":
+        estimate, kv_type = fit_for(
+            model, assistant.context_size, machine or detect_machine(), kv_cache
+        )
+        gpu_layers = estimate.gpu_layers if gpu_layers < 0 else gpu_layers
     return LoadOptions(
         model_path=model.path,
         adapters=tuple(adapters),
@@ -147,6 +152,8 @@ def load_options(
         threads=threads,
         gpu_layers=gpu_layers,
         chat_template=assistant.chat_template or None,
+        thinking=assistant.thinks(),
+        kv_cache_type=kv_type,
     )
 
 
@@ -252,8 +259,9 @@ def answer(
     embed: CollectionEmbed | None = None,
     user_name: str = "",
     cancel: CancelToken = NEVER,
-) -> Iterator[Prepared | TextDelta | Answer]:
-    """Yield Prepared, then the answer's text as it streams, then the Answer (also saved)."""
+) -> Iterator[Prepared | TextDelta | ThinkingDelta | Answer]:
+    """Yield Prepared, then the answer's text (and the model's thinking) as it streams, then
+    the Answer (also saved)."""
     check_question(question)
     if engine.loaded_options != options:
         engine.load(options, cancel=cancel)
@@ -278,6 +286,7 @@ def answer(
     yield from run_turn(
         engine, final.assembled, assistant.sampling, writer=writer,
         grounding=grounding, attribute_with=attributor(embed, final.assembled.passages),
+        thinking_until=opens_thinking(final.preview.text if final.preview else ""),
         cancel=cancel,
     )  # fmt: skip
 

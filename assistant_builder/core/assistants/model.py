@@ -80,11 +80,17 @@ class Assistant:
     only_from_documents: bool = False
     refusal_text: str = DEFAULT_REFUSAL
     chat_template: str = ""  # empty: the model's own template
+    # "Think before answering" for models whose template can switch it; None: the default,
+    # off when answering from documents (thinking there adds wait, not accuracy), on otherwise.
+    think: bool | None = None
     created_at: float = 0.0
     updated_at: float = 0.0
     # "Not relevant" / "Always include" from "Why this answer" (choices.py); last, so the
     # file reads as before with the choices at its end.
     passage_choices: PassageChoices = field(default_factory=PassageChoices)
+
+    def thinks(self) -> bool:
+        return not self.collections if self.think is None else self.think
 
     def min_score_for(self, collection: str) -> float:
         """The minimum score of that collection, or the most lenient one for an unnamed source."""
@@ -121,6 +127,7 @@ class Assistant:
                 only_from_documents=bool(raw.get("only_from_documents", False)),
                 refusal_text=_text(raw.get("refusal_text", DEFAULT_REFUSAL)),
                 chat_template=_text(raw.get("chat_template", "")),
+                think=_flag(raw.get("think")),
                 created_at=float(raw.get("created_at", 0.0)),
                 updated_at=float(raw.get("updated_at", 0.0)),
                 passage_choices=PassageChoices.from_json(raw.get("passage_choices", {})),
@@ -157,6 +164,12 @@ def validate(assistant: Assistant, *, where: str = "The assistant") -> None:
         problems.append("its chat template does not parse")
     if problems:
         raise AssistantError(f"{where} cannot be used because {'; '.join(problems)}.")
+
+
+def _flag(value: object) -> bool | None:
+    if value is not None and not isinstance(value, bool):
+        raise TypeError(f"expected true, false or null, got {type(value).__name__}")
+    return value
 
 
 def _text(value: object) -> str:

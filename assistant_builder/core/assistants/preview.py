@@ -16,14 +16,17 @@ from pathlib import Path
 from assistant_builder.core.assistants.answering import Retriever, find_model, prepare
 from assistant_builder.core.assistants.final_prompt import FinalPrompt
 from assistant_builder.core.assistants.model import Assistant
+from assistant_builder.core.assistants.needs import assistant_fit
 from assistant_builder.core.assistants.prompt import Passage
 from assistant_builder.core.cancel import NEVER, CancelToken
 from assistant_builder.core.engine.preview import vocabulary_builder
 from assistant_builder.core.engine.prompt import PromptBuilder
 from assistant_builder.core.engine.protocol import ChatMessage
 from assistant_builder.core.errors import AppError
+from assistant_builder.core.models.fit import Machine, ModelShape, detect_machine
 from assistant_builder.core.models.gguf_check import check_layout
-from assistant_builder.core.models.registry import ModelRegistry
+from assistant_builder.core.models.library import info_of
+from assistant_builder.core.models.registry import InstalledModel, ModelRegistry
 
 # Spellings special tokens take in chat templates: <|im_start|>, <s>, </s>, [INST], <start_of_turn>.
 _CANDIDATE = re.compile(r"<\|?[^<>\s]{1,40}?\|?>|\[/?[A-Z_]{2,20}\]")
@@ -38,6 +41,9 @@ class PromptView:
     special_tokens: frozenset[str]
     passages_found: int
     retrieval_problem: str = ""  # why no passages could be searched (the prompt is still shown)
+    switches_thinking: bool = False  # the model's template can switch its thinking on and off
+    thinking: bool = False  # whether this prompt asks the model to think first
+    fit: str = ""  # “will it run?” for this assistant on its model (needs.AssistantFit)
 
     @property
     def text(self) -> str:
@@ -55,7 +61,12 @@ class PromptPreviewer:
         retriever: Retriever | None = None,
         *,
         user_name: Callable[[], str] = lambda: "",
+        kv_cache: Callable[[], str] = lambda: "auto",
+        machine: Machine | None = None,
     ) -> None:
+        self._kv_cache = kv_cache  # the setting, read at each preview
+        self._machine = machine  # detected on first use
+        self._shapes: dict[str, ModelShape] = {}
         self._registry = registry
         self._user_name = user_name  # read at each preview: Settings can change it meanwhile
         self._retriever = retriever
@@ -74,7 +85,7 @@ class PromptPreviewer:
         with self._lock:
             cancel.raise_if_cancelled()
             model = find_model(self._registry, draft)
-            builder = self._builder(model.path, draft.chat_template)
+            builder = self._builder(model.path, draft.chat_template).with_thinking(draft.thinks())
             cancel.raise_if_cancelled()
             passages: list[Passage] = []
             problem = ""
@@ -94,7 +105,18 @@ class PromptPreviewer:
                 for token in set(_CANDIDATE.findall(text))
                 if builder.tokenizer.is_special_token(token)
             )
-            return PromptView(final, specials, len(passages), problem)
+            return PromptView(
+                final, specials, len(passages), problem, builder.switches_thinking,
+                bool(builder.thinking), self._fit(draft, model),
+            )  # fmt: skip
+
+    def _fit(self, draft: Assistant, model: InstalledModel) -> str:
+        if model.path not in self._shapes:
+            self._shapes[model.path] = ModelShape.from_summary(info_of(model))
+        if self._machine is None:
+            self._machine = detect_machine()
+        shape, setting = self._shapes[model.path], self._kv_cache()
+        return assistant_fit(draft, shape, self._machine, setting).sentence
 
     def _builder(self, model_path: str, template: str) -> PromptBuilder:
         key = (model_path, template)

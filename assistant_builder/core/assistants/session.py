@@ -21,6 +21,7 @@ from assistant_builder.core.assistants.answering import (
 from assistant_builder.core.assistants.model import Assistant
 from assistant_builder.core.assistants.preview import PromptPreviewer, PromptView
 from assistant_builder.core.assistants.store import AssistantStore
+from assistant_builder.core.assistants.thinking import ThinkingDelta
 from assistant_builder.core.assistants.turn import Answer
 from assistant_builder.core.cancel import NEVER, CancelToken
 from assistant_builder.core.conversations.store import ConversationStore
@@ -43,7 +44,7 @@ class Loaded:
     gpu_layers: int  # layers that went to a GPU (0: all on the CPU)
 
 
-AnswerEvent = Loading | Loaded | Prepared | TextDelta | Answer
+AnswerEvent = Loading | Loaded | Prepared | TextDelta | ThinkingDelta | Answer
 
 
 def _local_engine() -> AnsweringEngine:
@@ -85,8 +86,9 @@ class AnswerSession:
         self._owns_conversations = conversations is None
         self.conversations = conversations or ConversationStore(services.paths.conversations_db)
         self.previewer = PromptPreviewer(
-            services.models, retrieve, user_name=lambda: self.settings.user_name
-        )
+            services.models, retrieve, user_name=lambda: self.settings.user_name,
+            kv_cache=lambda: self.settings.kv_cache,
+        )  # fmt: skip
 
     @property
     def engine(self) -> AnsweringEngine:
@@ -122,6 +124,7 @@ class AnswerSession:
             self.services.models,
             threads=self.settings.threads,
             gpu_layers=self.settings.gpu_layers,
+            kv_cache=self.settings.kv_cache,
         )
         if not Path(options.model_path).is_file():
             raise ModelMissing(

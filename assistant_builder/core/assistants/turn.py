@@ -1,7 +1,8 @@
 """One answer, from an assembled prompt to a saved message: streams the engine's text, keeps it
 in the conversation as it arrives, and checks the citations once it is complete.
 
-A refused prompt (nothing found in "only from my documents" mode) never reaches the engine."""
+A refused prompt (nothing found in "only from my documents" mode) never reaches the engine.
+A reasoning model's thinking is split off here (thinking.py), once for every adapter."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from dataclasses import dataclass, field, replace
 
 from assistant_builder.core.assistants.attribution import Attribution, attribute
 from assistant_builder.core.assistants.prompt import AssembledPrompt, Passage, check_citations
+from assistant_builder.core.assistants.thinking import ThinkingDelta, ThinkingSplitter
 from assistant_builder.core.cancel import NEVER, CancelToken
 from assistant_builder.core.citation import Citation, Grounding
 from assistant_builder.core.conversations.store import AnswerWriter
@@ -42,6 +44,7 @@ class Answer:
     message_id: int | None = None
     prompt: str = ""  # the exact text the engine evaluated ("" when no model was called)
     grounding: Grounding = field(default_factory=Grounding)  # what the search found
+    reasoning: str = ""  # the model's thinking, never part of ``text``
 
     @property
     def refused(self) -> bool:
@@ -63,11 +66,14 @@ def run_turn(
     writer: AnswerWriter | None = None,
     grounding: Grounding | None = None,
     attribute_with: Attributor | None = None,
+    thinking_until: str = "",
     cancel: CancelToken = NEVER,
-) -> Iterator[TextDelta | Answer]:
-    """Yield the answer's text as it streams, then one :class:`Answer`. ``grounding`` says
-    what the search found; it is kept with the answer, with the attribution of its sentences
-    (``attribute_with``: by words and the collection's embedder; by words alone if not given)."""
+) -> Iterator[TextDelta | ThinkingDelta | Answer]:
+    """Yield the answer's text and the model's thinking as they stream, then one
+    :class:`Answer`. ``grounding`` says what the search found; it is kept with the answer, with
+    the attribution of its sentences (``attribute_with``: by words and the collection's
+    embedder; by words alone if not given). ``thinking_until``: the closing marker awaited when
+    the prompt itself opened the model's thinking."""
     grounding = grounding or Grounding()
     if prompt.refusal is not None:
         if writer is not None:
@@ -79,23 +85,38 @@ def run_turn(
         )  # fmt: skip
         return
     text: list[str] = []
+    thought: list[str] = []
     pending: list[str] = []
     last_save = time.monotonic()
     finished: Finished | None = None
+    splitter = ThinkingSplitter(thinking_until)
+
+    def pieces(
+        split: Sequence[tuple[str, str]], tokens: int
+    ) -> Iterator[TextDelta | ThinkingDelta]:
+        for kind, piece in split:
+            if kind == "thinking":
+                thought.append(piece)
+                yield ThinkingDelta(piece)
+            else:
+                text.append(piece)
+                pending.append(piece)
+                yield TextDelta(piece, tokens)
+            tokens = 0  # the generated tokens are counted once
+
     try:
         for event in engine.chat(prompt.messages, sampling, cancel=cancel):
             if isinstance(event, TextDelta):
-                text.append(event.text)
-                pending.append(event.text)
+                yield from pieces(splitter.feed(event.text), event.tokens)
                 if writer is not None and time.monotonic() - last_save >= SAVE_EVERY_S:
                     writer.append("".join(pending))
                     pending.clear()
                     last_save = time.monotonic()
-                yield event
             elif isinstance(event, Finished):
                 finished = event
             elif isinstance(event, Failed):
                 raise EngineError(event.message)
+        yield from pieces(splitter.finish(), 0)
     finally:
         # Whatever arrived is kept, even when the engine fails or the caller stops early.
         if writer is not None and pending:
@@ -104,7 +125,7 @@ def run_turn(
         raise EngineError("The model stopped without finishing its answer; try again.")
     yield _finish(
         "".join(text), prompt, finished.usage, finished.timings, finished.stop_reason, writer,
-        finished.prompt, grounding, attribute_with,
+        finished.prompt, grounding, attribute_with, "".join(thought).rstrip(),
     )  # fmt: skip
 
 
@@ -118,6 +139,7 @@ def _finish(
     evaluated: str,
     grounding: Grounding,
     attribute_with: Attributor | None = None,
+    reasoning: str = "",
 ) -> Answer:
     check = check_citations(text, prompt.passages)
     citations: tuple[Citation, ...] = ()
@@ -149,9 +171,10 @@ def _finish(
             timings={"ttft_s": timings.ttft_s, "total_s": timings.total_s},
             stop_reason=stop_reason,
             grounding=grounding,
+            reasoning=reasoning,
         )  # fmt: skip
         message_id = writer.message_id
     return Answer(
         text, citations, check.unknown, usage, timings, stop_reason, message_id, evaluated,
-        grounding,
+        grounding, reasoning,
     )  # fmt: skip

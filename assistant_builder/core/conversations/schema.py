@@ -58,7 +58,12 @@ _V2 = """
 ALTER TABLE messages ADD COLUMN grounding TEXT NOT NULL DEFAULT '{}';
 """
 
-MIGRATIONS: list[str] = [_V1, _V2]
+# A reasoning model's thinking, shown apart and never sent back as the answer.
+_V3 = """
+ALTER TABLE messages ADD COLUMN reasoning TEXT NOT NULL DEFAULT '';
+"""
+
+MIGRATIONS: list[str] = [_V1, _V2, _V3]
 VERSION = len(MIGRATIONS)
 
 

@@ -48,6 +48,7 @@ class Message:
     usage: dict[str, Any] = field(default_factory=dict)
     stop_reason: str = ""
     grounding: Grounding = field(default_factory=Grounding)
+    reasoning: str = ""  # a reasoning model's thinking, kept apart from the answer
 
 
 @dataclass(frozen=True)
@@ -86,11 +87,12 @@ class AnswerWriter:
         timings: Mapping[str, Any] | None = None,
         stop_reason: str = "stop",
         grounding: Grounding | None = None,
+        reasoning: str = "",
     ) -> Message:
         with self._store._write() as conn:
             conn.execute(
                 "UPDATE messages SET complete = 1, citations = ?, invented = ?, usage = ?, "
-                "timings = ?, stop_reason = ?, grounding = ? WHERE id = ?",
+                "timings = ?, stop_reason = ?, grounding = ?, reasoning = ? WHERE id = ?",
                 (
                     _dump([c.record() for c in citations]),
                     _dump(list(invented_citations)),
@@ -98,6 +100,7 @@ class AnswerWriter:
                     _dump(dict(timings or {})),
                     stop_reason,
                     _dump((grounding or Grounding()).to_json()),
+                    reasoning,
                     self.message_id,
                 ),
             )
@@ -329,4 +332,5 @@ def _message(row: sqlite3.Row) -> Message:
         usage=json.loads(row["usage"]),
         stop_reason=row["stop_reason"],
         grounding=Grounding.from_json(json.loads(row["grounding"])),
+        reasoning=row["reasoning"],
     )

@@ -13,7 +13,9 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from assistant_builder.core.engine.kv_cache import GGML_TYPE
 from assistant_builder.core.engine.protocol import LoadOptions, SamplingOptions
+from assistant_builder.core.engine.recurrent import has_recurrent_state
 from assistant_builder.core.errors import EngineError
 from assistant_builder.core.logs import LLAMA_LOGGER
 
@@ -179,6 +181,8 @@ class LlamaRunner:
         # A CPU-only build ignores offload; asking for it anyway would only log warnings.
         gpu_layers = options.gpu_layers if gpu_offload_supported() else 0
         self.gpu_layers = gpu_layers
+        cache_type = GGML_TYPE[options.kv_cache_type]
+        compact = options.kv_cache_type != "f16"
         try:
             self.llm: Any = _llama_without_templates(
                 llama_cpp,
@@ -191,7 +195,10 @@ class LlamaRunner:
                 # CPU; llama-cpp-python turns it off. On: 12% faster per token here
                 # (bench/engine_throughput.py). Left to the library when layers go to a GPU,
                 # where its support depends on the backend.
-                flash_attn=gpu_layers == 0,
+                # A quantized V cache needs flash attention in llama.cpp.
+                flash_attn=gpu_layers == 0 or compact,
+                type_k=cache_type,
+                type_v=cache_type,
                 verbose=False,
             )
         except (ValueError, RuntimeError, OSError) as err:
@@ -199,6 +206,10 @@ class LlamaRunner:
                 "The model could not be loaded; check that the file is a complete GGUF model "
                 "and that there is enough free memory."
             ) from err
+        # Whether the context can be cut back to a shared prefix (not with a recurrent state).
+        self.rewinds = not (
+            has_recurrent_state(self.llm.metadata) or _lib_says_recurrent(llama_cpp, self.llm)
+        )
         self._adapters: list[Any] = []
         if options.adapters:
             self._attach_adapters(options)
@@ -285,6 +296,16 @@ class LlamaRunner:
             if a != b:
                 break
             cached += 1
+        if not self.rewinds:
+            # A recurrent state holds all it has read: it is kept only when the new prompt
+            # continues the whole of it; otherwise everything is evaluated from the start.
+            held = llm.n_tokens
+            if 0 < held == cached < len(tokens):
+                llm.eval(tokens[held:])
+                return int(held)
+            llm.reset()
+            llm.eval(tokens)  # eval first clears the context from position 0
+            return 0
         # At least the last token is evaluated again: its logits start the answer.
         keep = min(cached, max(len(tokens) - 1, 0))
         if keep > 0 and llm._ctx.kv_cache_seq_rm(-1, keep, -1):
@@ -355,7 +376,9 @@ class LlamaRunner:
                 break
             recent.append(token)
             stats.completion_tokens += 1
-            size = to_piece(vocab, token, buffer, len(buffer), 0, False)
+            # Control tokens spelled out: reasoning models mark their thinking with them
+            # (Gemma 4's <|channel>, gpt-oss's <|channel|>), and thinking.py splits it off.
+            size = to_piece(vocab, token, buffer, len(buffer), 0, True)
             piece = decoder.decode(buffer.raw[: max(size, 0)])
             if stops:
                 pending += piece
@@ -384,3 +407,16 @@ class LlamaRunner:
 
     def close(self) -> None:
         self.llm.close()
+
+
+def _lib_says_recurrent(lib: Any, llm: Any) -> bool:
+    """llama.cpp's own answer where the library has it (newer builds); False otherwise."""
+    model = llm._model.model
+    for name in ("llama_model_is_recurrent", "llama_model_is_hybrid"):
+        check = getattr(lib, name, None)
+        try:
+            if check is not None and check(model):
+                return True
+        except (AttributeError, OSError):  # a build without the symbol
+            continue
+    return False

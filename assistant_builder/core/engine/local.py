@@ -8,6 +8,7 @@ from __future__ import annotations
 import multiprocessing
 import time
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from multiprocessing.sharedctypes import Synchronized
 from typing import TYPE_CHECKING
 
@@ -75,12 +76,20 @@ class LocalEngine:
 
     def load(self, options: LoadOptions, *, cancel: CancelToken = NEVER) -> None:
         validate_load(options)
+        loaded, builder = self._options, self._builder
+        if loaded and builder and replace(loaded, thinking=options.thinking) == options:
+            # Only the prompt changes: the loaded model and its cache stay.
+            self._builder = builder.with_thinking(options.thinking)
+            self._options = options
+            return
         self.unload()
         from assistant_builder.core.engine.llama_runtime import Vocabulary
 
         vocabulary = Vocabulary(options.model_path)  # weights stay out of this process
         try:
-            self._builder = PromptBuilder(vocabulary, options.chat_template)
+            self._builder = PromptBuilder(
+                vocabulary, options.chat_template, thinking=options.thinking
+            )
             self._options = options
             self._vocabulary = vocabulary
             self._supervisor.ensure(cancel)

@@ -4,6 +4,7 @@ user sees is what the model gets."""
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -15,6 +16,7 @@ from assistant_builder.core.engine.templates import (
     choose_template,
     fallback_for,
     render,
+    template_switches_thinking,
 )
 from assistant_builder.core.errors import EngineError
 
@@ -80,11 +82,29 @@ class PromptMeasure(Protocol):
 class PromptBuilder:
     """Renders and tokenizes prompts for one model with one template choice."""
 
-    def __init__(self, tokenizer: Tokenizer, template_override: str | None = None) -> None:
+    def __init__(
+        self,
+        tokenizer: Tokenizer,
+        template_override: str | None = None,
+        *,
+        thinking: bool | None = None,
+    ) -> None:
         self.tokenizer = tokenizer
         self.template: ChatTemplate = choose_template(
             tokenizer.metadata, tokenizer.is_special_token, template_override
         )
+        self.thinking = thinking  # the template's enable_thinking; None: not given
+
+    def with_thinking(self, thinking: bool | None) -> PromptBuilder:
+        """The same model and template with thinking switched on or off."""
+        twin = copy.copy(self)
+        twin.thinking = thinking
+        return twin
+
+    @property
+    def switches_thinking(self) -> bool:
+        """Whether this template lets thinking be switched on and off."""
+        return template_switches_thinking(self.template.source)
 
     @property
     def notice(self) -> str:
@@ -101,6 +121,7 @@ class PromptBuilder:
                 bos_token=tok.bos_token,
                 eos_token=tok.eos_token,
                 add_generation_prompt=add_generation_prompt,
+                enable_thinking=self.thinking,
             )
         except ChatTemplateError as err:
             if self.template.origin != "model":

@@ -38,6 +38,8 @@ class LoadOptions:
     # estimate (core/models/fit.py); a CPU-only build runs everything on the CPU regardless.
     gpu_layers: int = 0
     chat_template: str | None = None  # None: the model's own
+    thinking: bool | None = None  # a reasoning model's enable_thinking; None: its default
+    kv_cache_type: str = "f16"  # how the attention cache is stored (engine/kv_cache.py)
 
 
 @dataclass(frozen=True)

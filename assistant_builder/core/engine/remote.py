@@ -188,6 +188,9 @@ class RemoteEngine:
             "top_p": s.top_p,
             "max_tokens": s.max_tokens,
         }
+        if self._options is not None and self._options.thinking is not None:
+            # llama-server and vLLM pass these to the template they apply.
+            payload["chat_template_kwargs"] = {"enable_thinking": self._options.thinking}
         if s.seed is not None:
             payload["seed"] = s.seed
         if s.stop:

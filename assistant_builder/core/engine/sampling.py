@@ -223,6 +223,10 @@ def validate_load(o: LoadOptions) -> LoadOptions:
         isinstance(o.gpu_layers, int) and o.gpu_layers >= -1,
         f"GPU layers must be -1 (all), 0 (none) or a positive number (it is {o.gpu_layers}).",
     )
+    _check(
+        o.kv_cache_type in ("f16", "q8_0"),
+        f"The memory type must be f16 or q8_0 (it is {o.kv_cache_type}).",
+    )
     for adapter in o.adapters:
         _check(
             _finite(adapter.scale) and -4.0 <= adapter.scale <= 4.0,

@@ -168,6 +168,12 @@ def choose_template(
     return ChatTemplate(own, "model", family)
 
 
+def template_switches_thinking(source: str) -> bool:
+    """Whether a chat template reads ``enable_thinking`` (Qwen3, Gemma 4, SmolLM3, Granite), so
+    a reasoning model's thinking can be switched on and off."""
+    return "enable_thinking" in source
+
+
 def render(
     template: ChatTemplate,
     messages: Sequence[ChatMessage],
@@ -175,8 +181,10 @@ def render(
     bos_token: str,
     eos_token: str,
     add_generation_prompt: bool = True,
+    enable_thinking: bool | None = None,
 ) -> str:
-    """The exact prompt text for ``messages``, special tokens included."""
+    """The exact prompt text for ``messages``, special tokens included. ``enable_thinking``
+    (None: not given) is the switch reasoning models' templates read."""
     unsafe = UnsafeTemplateError(
         "This chat template tried to reach parts of the computer a template has no "
         "business with, so it was stopped before running; use the standard template instead."
@@ -193,6 +201,7 @@ def render(
             add_generation_prompt=add_generation_prompt,
             tools=None,
             documents=None,
+            **({} if enable_thinking is None else {"enable_thinking": enable_thinking}),
         )
     except UnsafeTemplateError:
         raise

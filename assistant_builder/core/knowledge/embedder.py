@@ -14,6 +14,7 @@ import numpy.typing as npt
 
 from assistant_builder.core.cancel import NEVER, CancelToken
 from assistant_builder.core.errors import KnowledgeError
+from assistant_builder.core.knowledge.embedder_catalog import find_embedder
 
 Vectors = npt.NDArray[np.float32]
 
@@ -39,8 +40,18 @@ SHORT_CALL = 4  # texts; a search query, not a batch of documents
 class SentenceTransformerEmbedder:
     """A sentence-transformers model from a local folder (or a hub id when online)."""
 
-    def __init__(self, model: str | Path, *, device: str = "cpu", batch_size: int = 32) -> None:
+    def __init__(
+        self,
+        model: str | Path,
+        *,
+        device: str = "cpu",
+        batch_size: int = 32,
+        query_prefix: str = "",
+        passage_prefix: str = "",
+    ) -> None:
         self._source = str(model)
+        # e5-style models were trained to read "query: " and "passage: " before each text.
+        self.query_prefix, self.passage_prefix = query_prefix, passage_prefix
         self._device = device
         self._batch_size = batch_size
         self._model: Any = None
@@ -87,7 +98,17 @@ class SentenceTransformerEmbedder:
         tokenizer = self._loaded().tokenizer
         return len(tokenizer.encode(text, add_special_tokens=False))
 
+    def embed_query(self, query: str) -> Vectors:
+        """A question's vector (with the model's query prefix, where it has one)."""
+        return np.asarray(self._embed([self.query_prefix + query])[0], dtype=np.float32)
+
     def embed(self, texts: Sequence[str], *, cancel: CancelToken = NEVER) -> Vectors:
+        """Passages' vectors (with the model's passage prefix, where it has one)."""
+        if self.passage_prefix:
+            texts = [self.passage_prefix + t for t in texts]
+        return self._embed(texts, cancel=cancel)
+
+    def _embed(self, texts: Sequence[str], *, cancel: CancelToken = NEVER) -> Vectors:
         model = self._loaded()
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
@@ -130,6 +151,13 @@ class SentenceTransformerEmbedder:
         return np.asarray(vectors, dtype=np.float32)
 
 
+def embed_query(embedder: Embedder, query: str) -> Vectors:
+    """A search question's vector: through the embedder's query side where it has one."""
+    own = getattr(embedder, "embed_query", None)
+    vector = own(query) if own is not None else embedder.embed([query])[0]
+    return np.asarray(vector, dtype=np.float32)
+
+
 STARTER_IDS = {"all-minilm-l6-v2", "sentence-transformers/all-minilm-l6-v2"}
 
 
@@ -153,4 +181,8 @@ def load_embedder(
 
         return SentenceTransformerEmbedder(install_starter_embedder(paths, cancel=cancel, log=log))
     path = Path(spec).expanduser()
-    return SentenceTransformerEmbedder(path if path.exists() else spec)
+    entry = find_embedder(spec)
+    prefixes = (entry.query_prefix, entry.passage_prefix) if entry else ("", "")
+    return SentenceTransformerEmbedder(
+        path if path.exists() else spec, query_prefix=prefixes[0], passage_prefix=prefixes[1]
+    )

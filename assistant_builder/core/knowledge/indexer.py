@@ -22,6 +22,7 @@ from assistant_builder.core.knowledge.embedder import (
     canonical_embedder_id,
     load_embedder,
 )
+from assistant_builder.core.knowledge.language import SAMPLE, embedder_suggestion
 from assistant_builder.core.knowledge.loaders import DEFAULT_PARSERS
 from assistant_builder.core.knowledge.manifest import (
     TABLE_LAYOUT,
@@ -182,6 +183,7 @@ def index_collection(
 
     written = 0
     indexed: list[str] = []
+    sample: list[str] = []  # passages for the language check
     work_started = time.monotonic()
     if to_index:
         pool = ParserPool(parsers, workers=workers, time_limit_s=time_limit_s)
@@ -211,6 +213,7 @@ def index_collection(
                     )
                     title = Path(path).stem if result.title == Path(path).name else result.title
                     contexts: dict[tuple[str, ...], str] = {}
+                    sample.extend(c.text for c in chunks[: SAMPLE - len(sample)])
                     for n, c in enumerate(chunks):
                         if c.heading not in contexts:
                             contexts[c.heading] = context_line(
@@ -241,6 +244,7 @@ def index_collection(
         seconds=time.monotonic() - started,
         notes=tuple(notes),
         skipped=scan.skipped,
+        suggestion=embedder_suggestion(config, sample),
     )
     keep_report(collections.report_file(name), report)
     yield report

@@ -38,6 +38,7 @@ class IndexReport:
     # Files in the folders the app does not read (path, plain reason), listed so nothing
     # seems to vanish without a word.
     skipped: tuple[tuple[str, str], ...] = ()
+    suggestion: str = ""  # a one-time word on the embedder (language.embedder_suggestion)
     finished_at: float = field(default_factory=time.time)
 
     def to_json(self) -> dict[str, Any]:
@@ -64,6 +65,7 @@ class IndexReport:
             "chunks": self.chunks,
             "seconds": self.seconds,
             "notes": list(self.notes),
+            "suggestion": self.suggestion,
         }
 
     @classmethod
@@ -80,6 +82,7 @@ class IndexReport:
             seconds=float(raw.get("seconds", 0.0)),
             notes=tuple(map(str, raw.get("notes", []))),
             skipped=pairs("skipped"),
+            suggestion=str(raw.get("suggestion", "")),
             finished_at=float(raw.get("finished_at", 0.0)),
         )
 

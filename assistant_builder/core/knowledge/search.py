@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from assistant_builder.core.citation import Citation
 from assistant_builder.core.errors import KnowledgeError, NotIndexed
 from assistant_builder.core.knowledge.collection import CollectionConfig, Collections
-from assistant_builder.core.knowledge.embedder import Embedder, load_embedder
+from assistant_builder.core.knowledge.embedder import Embedder, embed_query, load_embedder
 
 if TYPE_CHECKING:
     from assistant_builder.core.knowledge.embedder import Vectors
@@ -127,7 +127,7 @@ class Searcher:
         return self._embedder
 
     def _embed(self, query: str) -> Any:
-        return self.embedder.embed([query])[0]
+        return embed_query(self.embedder, query)
 
     def search(self, query: str, *, top_k: int = 5, mode: str = "hybrid") -> list[SearchHit]:
         if mode not in MODES:

@@ -1,6 +1,7 @@
 """The curated catalog of models shipped with the app (resources/catalog.json).
 
-Sizes and checksums the catalog leaves empty are taken from the hub at download time."""
+A file's size and sha256 are known only together with the revision they were read at (publishers
+re-upload files); what the catalog leaves empty is taken from the hub at download time."""
 
 from __future__ import annotations
 
@@ -19,6 +20,21 @@ _BITS_PER_WEIGHT = {
 }  # fmt: skip
 
 
+# Where a card's numbers were not read, the estimate assumes the high end of 2025-26 models
+# under 9 B (wide embeddings, 8 KV heads of 128, a 256k vocabulary), so "will it run?" errs
+# towards "needs more"; after download the GGUF's own metadata replaces these.
+_ASSUMED_SHAPE = {
+    "embedding_length": 4096, "head_count": 32, "head_count_kv": 8, "vocab_size": 262144,
+}  # fmt: skip
+
+
+IMAGES_NOTE = (
+    "It can also read images: its image reader is downloaded with it when you ask; attaching "
+    "images in the chat comes in a later version."
+)
+WITH_IMAGES = "+images"  # a pull reference's ending that asks for the image reader too
+
+
 @dataclass(frozen=True)
 class CatalogFile:
     quantization: str
@@ -26,6 +42,8 @@ class CatalogFile:
     size: int | None
     sha256: str
     source: str = "hub"  # "hub", or "pypi:package==version" for the offline starter
+    revision: str = ""  # the commit size and sha256 were read at, downloaded from; "": main
+    repo: str = ""  # when the file lives in another repository than the entry's
 
 
 @dataclass(frozen=True)
@@ -41,6 +59,14 @@ class CatalogEntry:
     default_quantization: str
     files: tuple[CatalogFile, ...]
     shape: dict[str, int]
+    mmproj: CatalogFile | None = None  # the image reader (vision projector), when it has one
+
+    @property
+    def reads_images(self) -> bool:
+        return self.mmproj is not None
+
+    def repo_of(self, item: CatalogFile) -> str:
+        return item.repo or self.repo
 
     def file(self, quantization: str | None = None) -> CatalogFile:
         wanted = (quantization or self.default_quantization).upper()
@@ -60,15 +86,16 @@ class CatalogEntry:
 
     def model_shape(self, item: CatalogFile | None = None) -> ModelShape:
         chosen = item or self.file()
+        shape = {**_ASSUMED_SHAPE, **self.shape}
         return ModelShape(
             weights_bytes=self.estimated_size(chosen),
-            block_count=self.shape["block_count"],
-            embedding_length=self.shape["embedding_length"],
-            head_count=self.shape["head_count"],
-            head_count_kv=self.shape["head_count_kv"],
+            block_count=shape["block_count"],
+            embedding_length=shape["embedding_length"],
+            head_count=shape["head_count"],
+            head_count_kv=shape["head_count_kv"],
             key_length=self.shape.get("key_length", 0),
             value_length=self.shape.get("value_length", 0),
-            vocab_size=self.shape.get("vocab_size", 32000),
+            vocab_size=shape["vocab_size"],
             context_length=self.context_length,
         )
 
@@ -83,7 +110,8 @@ class CatalogEntry:
             "context_length": self.context_length,
             "description": self.description,
             "default_quantization": self.default_quantization,
-            "files": [f.__dict__.copy() for f in self.files],
+            "files": [{**f.__dict__, "repo": self.repo_of(f)} for f in self.files],
+            "reads_images": self.reads_images,
         }
 
 
@@ -99,7 +127,8 @@ def load_catalog(text: str | None = None) -> list[CatalogEntry]:
     entries = []
     for item in raw["models"]:
         files = tuple(CatalogFile(**f) for f in item["files"])
-        entries.append(CatalogEntry(**{**item, "files": files}))
+        mmproj = CatalogFile(**item["mmproj"]) if item.get("mmproj") else None
+        entries.append(CatalogEntry(**{**item, "files": files, "mmproj": mmproj}))
     return entries
 
 

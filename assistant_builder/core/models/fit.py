@@ -10,8 +10,10 @@ import platform
 import shutil
 import subprocess
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
+
+from assistant_builder.core.engine.kv_cache import BYTES_PER_VALUE
 
 Verdict = Literal["Fits", "Slow", "Won't fit"]
 
@@ -103,25 +105,48 @@ class FitEstimate:
         }
 
 
-def kv_cache_bytes(shape: ModelShape, context: int, bytes_per_value: int = 2) -> int:
-    """K and V for every layer and position, f16 as llama.cpp stores them by default."""
+def kv_cache_bytes(shape: ModelShape, context: int, kv_type: str = "f16") -> int:
+    """K and V for every layer and position, stored as ``kv_type`` (f16: llama.cpp's default)."""
     head = shape.embedding_length // shape.head_count if shape.head_count else 0
     k = shape.key_length or head
     v = shape.value_length or head
     kv_heads = shape.head_count_kv or shape.head_count
-    return shape.block_count * context * kv_heads * (k + v) * bytes_per_value
+    values = shape.block_count * context * kv_heads * (k + v)
+    return int(values * BYTES_PER_VALUE[kv_type])
 
 
 def _gb(n: int) -> str:
     return f"{n / 1e9:.1f} GB"
 
 
-def estimate_fit(shape: ModelShape, context: int, machine: Machine) -> FitEstimate:
+_RANK = {"Fits": 2, "Slow": 1, "Won't fit": 0}
+
+
+def fit_with_cache(
+    shape: ModelShape, context: int, machine: Machine, kv_setting: str = "auto"
+) -> tuple[FitEstimate, str]:
+    """The estimate and the cache type to load with: the setting's, or for "auto" q8_0 only
+    when it turns the verdict better than f16's (it costs a little quality)."""
+    if kv_setting != "auto":
+        return estimate_fit(shape, context, machine, kv_setting), kv_setting
+    full = estimate_fit(shape, context, machine)
+    if full.verdict == "Fits":
+        return full, "f16"
+    compact = estimate_fit(shape, context, machine, "q8_0")
+    if _RANK[compact.verdict] > _RANK[full.verdict]:
+        reason = compact.reason.rstrip(".") + ", with its memory stored compactly (q8_0)."
+        return replace(compact, reason=reason), "q8_0"
+    return full, "f16"
+
+
+def estimate_fit(
+    shape: ModelShape, context: int, machine: Machine, kv_type: str = "f16"
+) -> FitEstimate:
     """How much memory ``shape`` needs at ``context`` tokens and whether this machine has it."""
     if shape.context_length:
         context = min(context, shape.context_length)
     context = max(context, 1)
-    kv = kv_cache_bytes(shape, context)
+    kv = kv_cache_bytes(shape, context, kv_type)
     overhead = BASE_OVERHEAD + context * shape.embedding_length * 4 * 4 + shape.vocab_size * 4 * 512
     needed = shape.weights_bytes + kv + overhead
 

@@ -155,8 +155,8 @@ def repo_files(repo: str, revision: str | None = None) -> list[HubFile]:
     return sorted(files, key=lambda f: (f.size, f.filename))
 
 
-def repo_file(repo: str, filename: str) -> HubFile:
-    for item in repo_files(repo):
+def repo_file(repo: str, filename: str, revision: str | None = None) -> HubFile:
+    for item in repo_files(repo, revision):
         if item.filename == filename:
             return item
     raise DownloadError(

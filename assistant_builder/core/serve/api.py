@@ -14,6 +14,7 @@ from typing import Any
 
 from assistant_builder.core.assistants.model import Assistant
 from assistant_builder.core.assistants.session import AnswerSession
+from assistant_builder.core.assistants.thinking import ThinkingDelta
 from assistant_builder.core.assistants.turn import Answer
 from assistant_builder.core.cancel import NEVER, CancelToken
 from assistant_builder.core.engine.protocol import ChatMessage, TextDelta
@@ -26,6 +27,8 @@ from assistant_builder.core.serve.turns import Turns
 from assistant_builder.core.services import Services
 
 __all__ = ["ApiError", "ChatApi", "ChatRequest", "ensure_api_key"]
+
+Streamed = TextDelta | ThinkingDelta | Answer
 
 KEY_PREFIX = "ab-"
 
@@ -126,14 +129,14 @@ class ChatApi:
             None if temperature is None else float(temperature),
         )  # fmt: skip
 
-    def _answers(self, request: ChatRequest, cancel: CancelToken) -> Iterator[TextDelta | Answer]:
+    def _answers(self, request: ChatRequest, cancel: CancelToken) -> Iterator[Streamed]:
         session = self.session
         conversation_id = session.conversation_with(request.assistant, request.history)
         for event in session.ask(
             request.assistant, request.question, conversation_id=conversation_id,
             max_tokens=request.max_tokens, temperature=request.temperature, cancel=cancel,
         ):  # fmt: skip
-            if isinstance(event, TextDelta | Answer):
+            if isinstance(event, TextDelta | ThinkingDelta | Answer):
                 yield event
 
     def complete(self, request: ChatRequest, *, cancel: CancelToken = NEVER) -> dict[str, Any]:
@@ -149,7 +152,7 @@ class ChatApi:
             "choices": [
                 {
                     "index": 0,
-                    "message": {"role": "assistant", "content": final.text},
+                    "message": _message_out(final),
                     "finish_reason": finish_reason(final),
                 }
             ],
@@ -178,6 +181,8 @@ class ChatApi:
                 for event in events:
                     if isinstance(event, TextDelta):
                         yield chunk({"content": event.text})
+                    elif isinstance(event, ThinkingDelta):
+                        yield chunk({"reasoning_content": event.text})
                     else:
                         last = chunk({}, finish_reason(event))
                         last["usage"] = _usage(event)
@@ -189,16 +194,22 @@ class ChatApi:
                 events.close()  # runs the answer's own cleanup: partial text kept, engine stopped
 
 
-def _guarded(
-    events: Iterator[TextDelta | Answer],
-) -> Generator[TextDelta | Answer, None, None]:
+def _guarded(events: Iterator[Streamed]) -> Generator[Streamed, None, None]:
     try:
         yield from events
     except AppError as exc:
         raise ApiError(500, str(exc), "server_error", "answer_failed") from exc
 
 
-def _guarded_last(events: Iterator[TextDelta | Answer]) -> Answer:
+def _message_out(answer: Answer) -> dict[str, str]:
+    """The reply as OpenAI-compatible clients read it: thinking apart as reasoning_content."""
+    out = {"role": "assistant", "content": answer.text}
+    if answer.reasoning:
+        out["reasoning_content"] = answer.reasoning
+    return out
+
+
+def _guarded_last(events: Iterator[Streamed]) -> Answer:
     final: Answer | None = None
     for event in _guarded(events):
         if isinstance(event, Answer):

@@ -74,6 +74,7 @@ class ChatPanel(QWidget):
         stop.activated.connect(self.stop)
         host.prepared.connect(self._on_prepared)
         host.streamed.connect(self._on_streamed)
+        host.thought.connect(self._on_thought)
         host.answered.connect(self._on_answered)
         host.failed.connect(self._on_failed)
         host.ended.connect(self._on_ended)
@@ -195,6 +196,10 @@ class ChatPanel(QWidget):
     def _on_streamed(self, rid: int, text: str) -> None:
         if rid == self.request_id:
             self.transcript.stream(text)
+
+    def _on_thought(self, rid: int, text: str) -> None:
+        if rid == self.request_id:
+            self.transcript.stream_thinking(text)
 
     def _on_answered(self, rid: int, _answer: object) -> None:
         if rid == self.request_id:

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from assistant_builder.core.app import answer_marks, marked, replace_sentinels, sentinel
 from assistant_builder.core.records import FENCE, Citation, MarkKind, Message
+from assistant_builder.ui.chat.thinking import ThinkingSection
 from assistant_builder.ui.chat.why_panel import why_button
 
 REPAINT_MS = 40
@@ -203,6 +204,8 @@ class MessageView(QFrame):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 8, 12, 8)
         layout.addLayout(header)
+        self.thinking = ThinkingSection()
+        layout.addWidget(self.thinking)
         layout.addLayout(self.body)
         layout.addWidget(self.fold_button, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addLayout(self.chips)
@@ -307,6 +310,7 @@ class TranscriptView(QScrollArea):
         self.views: list[MessageView] = []
         self._streaming: MessageView | None = None
         self._buffer: list[str] = []
+        self._thought: list[str] = []
         self.repaints = 0  # how often the streaming answer was redrawn (tests check the cap)
         self._timer = QTimer(self)
         self._timer.setInterval(REPAINT_MS)
@@ -324,6 +328,7 @@ class TranscriptView(QScrollArea):
         for message in messages:
             view = self.add(message.role, message.content)
             if message.role == "assistant":
+                view.thinking.set_thinking(message.reasoning)
                 view.show_details(message)
 
     def add(self, role: str, text: str) -> MessageView:
@@ -341,18 +346,28 @@ class TranscriptView(QScrollArea):
         self._streaming.meta.setText("Thinking…")
         self._streaming.meta.show()
         self._buffer.clear()
+        self._thought.clear()
         self._timer.start()
         return self._streaming
 
     def stream(self, text: str) -> None:
         self._buffer.append(text)
 
+    def stream_thinking(self, text: str) -> None:
+        """A piece of a reasoning model's thinking: into its collapsed section, not the answer."""
+        self._thought.append(text)
+
     def flush(self) -> None:
-        if self._streaming is None or not self._buffer:
+        if self._streaming is None or not (self._buffer or self._thought):
             return
-        self._streaming.set_text(self._streaming.text + "".join(self._buffer))
-        self._streaming.meta.hide()
-        self._buffer.clear()
+        if self._thought:
+            view = self._streaming.thinking
+            view.set_thinking(view.text + "".join(self._thought))
+            self._thought.clear()
+        if self._buffer:
+            self._streaming.set_text(self._streaming.text + "".join(self._buffer))
+            self._streaming.meta.hide()
+            self._buffer.clear()
         self.repaints += 1
 
     def end_stream(self) -> None:

@@ -10,6 +10,7 @@ from typing import cast
 
 from PySide6.QtWidgets import (
     QButtonGroup,
+    QCheckBox,
     QDoubleSpinBox,
     QHBoxLayout,
     QLabel,
@@ -31,6 +32,11 @@ from assistant_builder.core.records import SAMPLING_SETTINGS as SETTINGS
 from assistant_builder.ui.editor.section import FieldGrid, Section, heading, hint
 
 RANDOM = -1  # the seed box's value below the table's minimum, shown as “Random”
+THINK_HELP = (
+    "The model works the question out before it answers: better reasoning, a longer wait. "
+    "Its thinking is shown apart and is never part of the answer. Off by default for answers "
+    "from documents."
+)
 
 
 def _control(s: Setting) -> QWidget:
@@ -126,7 +132,26 @@ class BehaviourSection(Section):
                 cast(QSpinBox | QDoubleSpinBox, control).valueChanged.connect(self._on_knob)
         self.body.addWidget(heading("Settings"))
         self.body.addLayout(grid)
+        # Offered only when the model's template can switch thinking (offer_thinking).
+        self.think = QCheckBox("Think before answering")
+        self.think.setAccessibleName("Think before answering")
+        self.think_hint = hint(THINK_HELP)
+        self.think.toggled.connect(self._on_think)
+        self._think: bool | None = None
+        self.body.addWidget(self.think)
+        self.body.addWidget(self.think_hint)
+        self.offer_thinking(False)
         self.body.addStretch(1)
+
+    def offer_thinking(self, offered: bool) -> None:
+        self.think.setVisible(offered)
+        self.think_hint.setVisible(offered)
+
+    def _on_think(self, checked: bool) -> None:
+        if self._loading:
+            return
+        self._think = checked
+        self._emit_changed()
 
     def sampling(self, base: SamplingOptions | None = None) -> SamplingOptions:
         values: dict[str, object] = {}
@@ -161,9 +186,15 @@ class BehaviourSection(Section):
 
     def _load(self, assistant: Assistant) -> None:
         self._show(assistant.sampling)
+        self._think = assistant.think
+        was, self._loading = self._loading, True
+        try:
+            self.think.setChecked(assistant.thinks())
+        finally:
+            self._loading = was
 
     def apply(self, assistant: Assistant) -> Assistant:
-        return replace(assistant, sampling=self.sampling(assistant.sampling))
+        return replace(assistant, sampling=self.sampling(assistant.sampling), think=self._think)
 
     def choose_preset(self, name: str) -> None:
         self._show(sampling_preset(name).apply(self.sampling()))

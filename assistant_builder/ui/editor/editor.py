@@ -112,6 +112,7 @@ class AssistantEditor(QWidget):
         self.splitter.setStretchFactor(1, 2)
         self.splitter.setSizes([560, 440])  # proportions: the prompt needs room to be read
         layout.addWidget(self.splitter, 1)
+        self.prompt_panel.updated.connect(self._on_prompt_updated)
 
         self.back_button.clicked.connect(self._back)
         self.save_button.clicked.connect(self.save)
@@ -121,6 +122,11 @@ class AssistantEditor(QWidget):
         self._is_new = False
         self._dirty = False
         self._other_names: set[str] = set()
+
+    def _on_prompt_updated(self) -> None:
+        view = self.prompt_panel.view
+        self.behaviour.offer_thinking(view is not None and view.switches_thinking)
+        self.model_section.set_memory_estimate(view.fit if view is not None else "")
 
     # Opening -----------------------------------------------------------------------------
     def open_assistant(self, assistant: Assistant) -> None:

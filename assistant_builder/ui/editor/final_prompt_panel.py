@@ -151,8 +151,9 @@ class FinalPromptPanel(QWidget):
         self._show_text(preview.text, view.special_tokens)
         self.budget.show_preview(preview)
         self._warn(self._warning_for(view))
-        self.notice.setText(preview.template_notice)
-        self.notice.setVisible(bool(preview.template_notice))
+        notice = " ".join(n for n in (preview.template_notice, _thinking_note(view)) if n)
+        self.notice.setText(notice)
+        self.notice.setVisible(bool(notice))
         self.updated.emit()
 
     @staticmethod
@@ -222,3 +223,12 @@ class FinalPromptPanel(QWidget):
                     marked.add(block.text()[fmt.start : fmt.start + fmt.length])
             block = block.next()
         return marked
+
+
+def _thinking_note(view: PromptView) -> str:
+    """What “Think before answering” does to this prompt, for a template that can switch it."""
+    if not view.switches_thinking:
+        return ""
+    if view.thinking:
+        return "Thinking is on: the model thinks before it answers (shown apart in the chat)."
+    return "Thinking is off: the prompt tells the model to answer straight away."

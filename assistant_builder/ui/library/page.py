@@ -32,6 +32,7 @@ from assistant_builder.core.records import (
     IndexReport,
 )
 from assistant_builder.ui.library.dialogs import EMBEDDER_TIP, NewCollectionDialog
+from assistant_builder.ui.library.embedder_hint import offer_multilingual
 from assistant_builder.ui.library.models import (
     CollectionListModel,
 )
@@ -344,6 +345,12 @@ class LibraryPage(QWidget):
         self.reports[name] = report
         if name == self.selected_name():
             self._show_report(report)
+        if report.suggestion:
+            offer_multilingual(self.banner, self.app, name, report.suggestion, self._redo)
+
+    def _redo(self, name: str) -> None:
+        self.select(name)
+        self.start_index()
 
     def _index_over(self) -> None:
         self.indexing = ""

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from assistant_builder.core.app import canonical_embedder_id
+from assistant_builder.core.app import canonical_embedder_id, find_embedder
 
 
 def embedder_in_words(spec: str) -> str:
@@ -13,4 +13,5 @@ def embedder_in_words(spec: str) -> str:
     name = Path(spec).name if Path(spec).exists() else spec.rsplit("/", 1)[-1]
     if canonical_embedder_id(name) == canonical_embedder_id("all-MiniLM-L6-v2"):
         return f"{name} (small and fast, made for English; comes with the app)"
-    return name
+    entry = find_embedder(spec)
+    return f"{entry.name} ({entry.languages.lower()}, {entry.size})" if entry else name

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QHBoxLayout,
     QHeaderView,
@@ -15,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from assistant_builder.core.records import CatalogEntry
+from assistant_builder.core.records import IMAGES_NOTE, WITH_IMAGES, CatalogEntry
 from assistant_builder.ui.models.delegates import PillDelegate, TwoLineDelegate
 from assistant_builder.ui.models.item_models import CatalogModel, size_text
 from assistant_builder.ui.models.words import QUANTIZATION_TIP
@@ -70,9 +71,18 @@ class CatalogPanel(QWidget):
         self.reason = QLabel()
         self.reason.setWordWrap(True)
         self.reason.setAccessibleName("Will it run on this computer")
+        # For a model with an image reader (mmproj): the note, and whether to fetch the reader.
+        self.images = QCheckBox("Also download its image reader")
+        self.images.setAccessibleName("Also download the image reader")
+        self.images.setToolTip(IMAGES_NOTE)
+        self.images_note = QLabel(IMAGES_NOTE)
+        self.images_note.setWordWrap(True)
+        self.images_note.setAccessibleName("Can also read images")
         layout.addWidget(self.table, 1)
         layout.addLayout(chooser)
         layout.addWidget(self.reason)
+        layout.addWidget(self.images_note)
+        layout.addWidget(self.images)
 
         self.table.selectionModel().currentRowChanged.connect(lambda *_: self._show_chosen())
         self.quantization.currentIndexChanged.connect(self._quantization_changed)
@@ -100,8 +110,10 @@ class CatalogPanel(QWidget):
         if entry is None:
             return
         chosen = self.model.chosen_file(entry)
+        images = entry.reads_images and self.images.isChecked()
         self.download_requested.emit(
-            f"{entry.id}:{chosen.quantization}", f"{entry.name} {chosen.quantization}"
+            f"{entry.id}:{chosen.quantization}" + (WITH_IMAGES if images else ""),
+            f"{entry.name} {chosen.quantization}" + (" with its image reader" if images else ""),
         )
 
     def _show_chosen(self) -> None:
@@ -117,6 +129,9 @@ class CatalogPanel(QWidget):
             self.quantization.setCurrentIndex(self.quantization.findData(chosen.quantization))
         self.quantization.blockSignals(False)
         self.chosen_name.setText(entry.name if entry else "Choose a model in the list.")
+        reads = entry is not None and entry.reads_images
+        self.images_note.setVisible(reads)
+        self.images.setVisible(reads)
         self.quantization.setEnabled(entry is not None)
         self._update_reason()
 

@@ -134,7 +134,7 @@ class CatalogModel(RowsModel[CatalogEntry]):
 
     def is_installed(self, entry: CatalogEntry, item: CatalogFile | None = None) -> bool:
         chosen = item or self.chosen_file(entry)
-        return (entry.repo, chosen.filename) in self._installed or (
+        return (entry.repo_of(chosen), chosen.filename) in self._installed or (
             chosen.source.startswith("pypi:")
             and any(f == chosen.filename for _, f in self._installed)
         )

@@ -13,7 +13,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from assistant_builder.core.records import Settings
+from assistant_builder.core.records import (
+    KV_CACHE_CHOICES,
+    KV_CACHE_HELP,
+    KV_CACHE_LABELS,
+    Settings,
+)
 
 THEMES = (("system", "Same as my computer"), ("light", "Light"), ("dark", "Dark"))
 
@@ -48,14 +53,26 @@ class SettingsPage(QWidget):
             self.theme.addItem(label, key)
         self.theme.setCurrentIndex(max(0, [k for k, _ in THEMES].index(settings.theme)
                                        if settings.theme in dict(THEMES) else 0))  # fmt: skip
+        self.kv_cache = QComboBox()
+        self.kv_cache.setAccessibleName("Conversation memory")
+        self.kv_cache.setToolTip(KV_CACHE_HELP)
+        for key in KV_CACHE_CHOICES:
+            self.kv_cache.addItem(KV_CACHE_LABELS[key], key)
+        self.kv_cache.setCurrentIndex(max(0, self.kv_cache.findData(settings.kv_cache)))
+        kv_help = QLabel(KV_CACHE_HELP)
+        kv_help.setWordWrap(True)
+        kv_help.setObjectName("hint")
         form.addRow("Your name", self.user_name)
         form.addRow("Network", self.offline)
         form.addRow("Appearance", self.theme)
+        form.addRow("Conversation memory", self.kv_cache)
+        form.addRow("", kv_help)
         layout.addLayout(form)
         layout.addStretch(1)
         self.user_name.editingFinished.connect(self._emit)
         self.offline.toggled.connect(self._emit)
         self.theme.currentIndexChanged.connect(self._on_theme)
+        self.kv_cache.currentIndexChanged.connect(self._emit)
 
     def _on_theme(self) -> None:
         self._emit()
@@ -65,4 +82,5 @@ class SettingsPage(QWidget):
         self._settings.user_name = self.user_name.text().strip()
         self._settings.offline = self.offline.isChecked()
         self._settings.theme = str(self.theme.currentData())
+        self._settings.kv_cache = str(self.kv_cache.currentData())
         self.changed.emit(self._settings)

@@ -99,3 +99,23 @@ def test_every_control_has_an_accessible_name(make_page: MakePage) -> None:
         if not w.accessibleName() and w.isVisibleTo(page)
     ]
     assert unnamed == []
+
+
+def test_a_model_that_reads_images_says_so_and_can_bring_its_image_reader(
+    make_page: MakePage, qtbot: object
+) -> None:
+    page = make_page()
+    panel = page.catalog
+    asked: list[tuple[str, str]] = []
+    panel.download_requested.connect(lambda ref, label: asked.append((ref, label)))
+    panel.select("qwen3-4b-instruct-2507")
+    assert not panel.images_note.isVisibleTo(page) and not panel.images.isVisibleTo(page)
+    panel.select("qwen3.5-4b")
+    assert panel.images_note.isVisibleTo(page) and "later version" in panel.images_note.text()
+    panel.download_chosen()
+    panel.images.click()
+    panel.download_chosen()
+    assert asked == [
+        ("qwen3.5-4b:Q4_K_M", "Qwen3.5 4B Q4_K_M"),
+        ("qwen3.5-4b:Q4_K_M+images", "Qwen3.5 4B Q4_K_M with its image reader"),
+    ]
