@@ -48,4 +48,9 @@ def offer_first_run(window: MainWindow) -> FirstRunGuide | None:
 
     guide.skipped.connect(leave)
     guide.finished.connect(finished)
+    # A chat opened from anywhere else (an assistant made meanwhile) is not hidden behind
+    # the guide: the guide steps aside as it does when skipped.
+    window.assistants_page.chat_requested.connect(
+        lambda _id: leave() if stack.currentWidget() is guide else None
+    )
     return guide
