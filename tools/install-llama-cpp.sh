@@ -25,8 +25,12 @@
 #   LLAMA_CPP_CUDA=on             adds the CUDA backend module; needs the CUDA toolkit with
 #                                 cuBLAS (nvcc alone is not enough) and takes long to build
 #   LLAMA_CPP_CMAKE_ARGS="..."    replaces every flag above
-# From scratch on the 2-core reference machine (shared with other work while measured):
-# CPU variants TODO, the Vulkan backend TODO more.
+# Time: not measured on a quiet machine. On the 2-core reference machine shared with other
+# work (load average 10 to 16), 7 of the 14 CPU variants with ggml and llama took 65 minutes,
+# and the Vulkan backend's shaders reached 124 of 334 steps in 28 minutes; CI, which builds
+# this from scratch, should measure it (the old AVX2-only build took about 4 minutes).
+# GGML_BACKEND_DIR puts the modules into the wheel's llama_cpp/lib. It must be typed STRING: as
+# a PATH, CMake makes it absolute in the unpacked sources, and the modules miss the wheel.
 set -euo pipefail
 PY="${1:?usage: install-llama-cpp.sh PATH/TO/python}"
 VERSION="${LLAMA_CPP_VERSION:-0.3.36}"
@@ -37,7 +41,7 @@ vulkan_buildable() {
     [ -e /usr/include/spirv/unified1/spirv.hpp ]
 }
 
-FLAGS="-DGGML_NATIVE=OFF -DGGML_BACKEND_DL=ON -DGGML_BACKEND_DIR=llama_cpp/lib"
+FLAGS="-DGGML_NATIVE=OFF -DGGML_BACKEND_DL=ON -DGGML_BACKEND_DIR:STRING=llama_cpp/lib"
 # x86-64: every variant. Elsewhere one portable CPU module (ARM variants are untried here).
 if [ "$(uname -m)" = "x86_64" ]; then
   FLAGS="$FLAGS -DGGML_CPU_ALL_VARIANTS=ON"
@@ -67,7 +71,7 @@ KEY=$(printf '%s %s without %s' "$VERSION" "$FLAGS" "$LEFT_OUT" | sha256sum | cu
 CACHE="${ASSISTANT_BUILDER_BUILD_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/assistant-builder-build}/llama-cpp-python-$VERSION-$KEY"
 
 if ! ls "$CACHE"/llama_cpp_python-*.whl >/dev/null 2>&1; then
-  echo "Building llama.cpp for every processor (once; about TODO minutes on 2 cores)…"
+  echo "Building llama.cpp for every processor (once; it takes a long time on few cores)…"
   mkdir -p "$CACHE"
   tmp=$(mktemp -d "$CACHE/.build-XXXXXX")
   CMAKE_ARGS="$FLAGS" "$PY" -m pip wheel --quiet --no-deps --no-cache-dir \
