@@ -11,23 +11,37 @@ STAMP := $(VENV)/.installed
 TORCH_SPEC ?= torch==2.13.0
 TORCH_PIP_ARGS ?=
 LLAMA_CPP_VERSION ?= 0.3.36
+# llama.cpp's GPU support (tools/install-llama-cpp.sh): LLAMA_CPP_VULKAN=auto|on|off, and
+# LLAMA_CPP_CUDA=on for the CUDA backend (needs the CUDA toolkit with cuBLAS).
+# Vulkan is off by default until its build has been verified (its shaders alone take long on
+# 2 cores); LLAMA_CPP_VULKAN=auto builds it where `make build-deps` installed its packages.
+LLAMA_CPP_VULKAN ?= off
+LLAMA_CPP_CUDA ?= off
+# Debian packages the Vulkan backend is built with (libvulkan1 also runs it): `make build-deps`.
+BUILD_DEBS := libvulkan-dev glslc spirv-headers libvulkan1
 
 VERSION := $(shell sed -n 's/^__version__ = "\(.*\)"/\1/p' assistant_builder/__init__.py)
 BUNDLE := dist/assistant-builder-$(VERSION)-linux-$(shell uname -m).tar.xz
 
-.PHONY: setup run test lint typecheck contracts pytest package screenshots clean
+.PHONY: build-deps setup run test lint typecheck contracts pytest package screenshots clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml tools/install-llama-cpp.sh
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"'
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet "$(TORCH_SPEC)" $(TORCH_PIP_ARGS)
-	LLAMA_CPP_VERSION=$(LLAMA_CPP_VERSION) tools/install-llama-cpp.sh $(PY)
+	LLAMA_CPP_VERSION=$(LLAMA_CPP_VERSION) LLAMA_CPP_VULKAN=$(LLAMA_CPP_VULKAN) \
+		LLAMA_CPP_CUDA=$(LLAMA_CPP_CUDA) tools/install-llama-cpp.sh $(PY)
 	$(PY) -m pip install --quiet -e ".[dev]"
 	$(PY) -c 'import torch, sys; sys.exit("a CUDA build of torch was installed; see TORCH_PIP_ARGS in the Makefile" if torch.version.cuda else 0)'
 	touch $(STAMP)
 
 setup: $(STAMP)
+
+# As root on Debian or Ubuntu (CI does this on its fresh machine); elsewhere see the README.
+build-deps:
+	apt-get update
+	apt-get install -y --no-install-recommends $(BUILD_DEBS)
 
 run: setup
 	$(BIN)/assistant-builder setup

@@ -1,30 +1,98 @@
 #!/usr/bin/env bash
-# Installs llama-cpp-python into the given Python environment from a wheel built once with
-# portable CPU flags and kept outside the repository.
+# Installs llama-cpp-python into the given Python environment from a wheel built once and kept
+# outside the repository. The one build of llama.cpp: `make setup` and `make package` use it.
 #
-# Why not a plain "pip install": llama-cpp-python ships only a source package, and its default
-# build targets the exact CPU it is built on (GGML_NATIVE). On machines whose CPU reports AMX
-# that build crashes in ggml_backend_amx_mul_mat on the first prompt. pip's own wheel cache does
-# not key on CMAKE_ARGS, so we build the wheel ourselves, into a folder named after the flags.
+# llama-cpp-python ships only a source package. This build uses ggml's dynamically loaded
+# backends (GGML_BACKEND_DL): the CPU code is built for every x86-64 level
+# (GGML_CPU_ALL_VARIANTS, one libggml-cpu-<variant>.so each) and ggml loads the best one this
+# processor supports at run time; GPUs get the Vulkan backend (libggml-vulkan.so), which loads
+# only where a Vulkan loader is installed and finds a card. The app loads the modules from
+# llama_cpp/lib (assistant_builder/core/engine/backends.py): llama-cpp-python would look only
+# beside the Python executable and in the current folder.
+#
+# AMX: ggml ranks the variants by what CPUID reports, so a CPU that reports AMX gets the
+# "sapphirerapids" variant, whose AMX matrix kernels crash on the first prompt
+# (ggml_backend_amx_mul_mat; llama.cpp issue 20824, closed without a fix). That one module is
+# left out of the wheel; such CPUs get the best AVX-512 variant instead.
+#
+# Build needs (Debian): build-essential cmake, and for Vulkan the packages that `make build-deps`
+# installs as root (libvulkan-dev glslc spirv-headers, and libvulkan1 to run); at run time a
+# card also needs its Vulkan driver (mesa-vulkan-drivers for AMD and Intel, NVIDIA's own).
+# This script installs nothing into the system.
+# Options (environment or make variables):
+#   LLAMA_CPP_VULKAN=auto|on|off  auto (the script's default; the Makefile passes off until the
+#                                 Vulkan build is verified): on when glslc and the Vulkan and
+#                                 SPIR-V headers are there, otherwise left out with a note
+#   LLAMA_CPP_CUDA=on             adds the CUDA backend module; needs the CUDA toolkit with
+#                                 cuBLAS (nvcc alone is not enough) and takes long to build
+#   LLAMA_CPP_CMAKE_ARGS="..."    replaces every flag above
+# Time: the CPU build (13 variants, no Vulkan) took 938 s on the 2-core reference machine with
+# light other work (load average about 4); the old AVX2-only build took about 4 minutes. Under
+# heavy load (10 to 16) the Vulkan backend's shaders reached 124 of 334 steps in 28 minutes.
+# GGML_BACKEND_DIR puts the modules into the wheel's llama_cpp/lib. It must be typed STRING: as
+# a PATH, CMake makes it absolute in the unpacked sources, and the modules miss the wheel.
 set -euo pipefail
 PY="${1:?usage: install-llama-cpp.sh PATH/TO/python}"
 VERSION="${LLAMA_CPP_VERSION:-0.3.36}"
-# AVX2-class x86-64 (2013 onwards); other architectures use llama.cpp's own defaults.
+LEFT_OUT="llama_cpp/lib/libggml-cpu-sapphirerapids.so"
+
+vulkan_buildable() {
+  command -v glslc >/dev/null && [ -e /usr/include/vulkan/vulkan.h ] &&
+    [ -e /usr/include/spirv/unified1/spirv.hpp ]
+}
+
+FLAGS="-DGGML_NATIVE=OFF -DGGML_BACKEND_DL=ON -DGGML_BACKEND_DIR:STRING=llama_cpp/lib"
+# x86-64: every variant. Elsewhere one portable CPU module (ARM variants are untried here).
 if [ "$(uname -m)" = "x86_64" ]; then
-  FLAGS="-DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON"
-else
-  FLAGS="-DGGML_NATIVE=OFF"
+  FLAGS="$FLAGS -DGGML_CPU_ALL_VARIANTS=ON"
+fi
+case "${LLAMA_CPP_VULKAN:-auto}" in
+  on)
+    vulkan_buildable || {
+      echo "The Vulkan backend needs the packages libvulkan-dev glslc spirv-headers; install them or set LLAMA_CPP_VULKAN=off." >&2
+      exit 1
+    }
+    FLAGS="$FLAGS -DGGML_VULKAN=ON" ;;
+  auto)
+    if vulkan_buildable; then
+      FLAGS="$FLAGS -DGGML_VULKAN=ON"
+    else
+      echo "Note: building llama.cpp without graphics card support (Vulkan): the packages libvulkan-dev glslc spirv-headers are missing." >&2
+    fi ;;
+  off) ;;
+  *) echo "LLAMA_CPP_VULKAN must be auto, on or off." >&2; exit 1 ;;
+esac
+if [ "${LLAMA_CPP_CUDA:-off}" = "on" ]; then
+  FLAGS="$FLAGS -DGGML_CUDA=ON"
 fi
 FLAGS="${LLAMA_CPP_CMAKE_ARGS:-$FLAGS}"
-KEY=$(printf '%s %s' "$VERSION" "$FLAGS" | sha256sum | cut -c1-12)
+# The key names everything that changes the wheel: version, flags, and the module left out.
+KEY=$(printf '%s %s without %s' "$VERSION" "$FLAGS" "$LEFT_OUT" | sha256sum | cut -c1-12)
 CACHE="${ASSISTANT_BUILDER_BUILD_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/assistant-builder-build}/llama-cpp-python-$VERSION-$KEY"
 
 if ! ls "$CACHE"/llama_cpp_python-*.whl >/dev/null 2>&1; then
-  echo "Building llama.cpp for this computer (once; about 4 minutes on 2 cores)…"
+  echo "Building llama.cpp for every processor (once; it takes a long time on few cores)…"
   mkdir -p "$CACHE"
   tmp=$(mktemp -d "$CACHE/.build-XXXXXX")
   CMAKE_ARGS="$FLAGS" "$PY" -m pip wheel --quiet --no-deps --no-cache-dir \
     --wheel-dir "$tmp" "llama-cpp-python==$VERSION"
+  "$PY" - "$tmp"/llama_cpp_python-*.whl "$LEFT_OUT" <<'EOF'
+import sys, zipfile
+from pathlib import Path
+
+wheel, left_out = Path(sys.argv[1]), sys.argv[2]
+out = wheel.with_suffix(".tmp")
+with zipfile.ZipFile(wheel) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+    for item in src.infolist():
+        if item.filename == left_out:
+            continue
+        data = src.read(item)
+        if item.filename.endswith(".dist-info/RECORD"):
+            lines = data.decode().splitlines(keepends=True)
+            data = "".join(l for l in lines if not l.startswith(left_out + ",")).encode()
+        dst.writestr(item, data)
+out.replace(wheel)
+EOF
   mv "$tmp"/llama_cpp_python-*.whl "$CACHE/"
   rmdir "$tmp"
 fi

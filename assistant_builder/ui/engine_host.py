@@ -36,6 +36,7 @@ from assistant_builder.core.records import (
 from assistant_builder.ui.workers import TaskRunner
 
 NO_MODEL = "No model loaded"
+READY = "Ready"  # a model is loaded by an engine that cannot say where it runs
 RATE_EVERY_S = 0.5  # the status bar's tokens/s is refreshed at most this often
 
 
@@ -188,16 +189,13 @@ class EngineHost(QObject):
             self._ready_state = NO_MODEL
             self._set_state(NO_MODEL)
         elif isinstance(event, Loaded):
-            if event.gpu_layers > 0:
-                self._ready_state = f"Ready on GPU ({event.gpu_layers} layers)"
-            else:
-                self._ready_state = "Ready on CPU"
+            self._ready_state = event.runs_on or READY
             self._set_state(self._ready_state)
         if rid in self._stopped:
             return  # late events of a stopped request are dropped
         if isinstance(event, Prepared):
             if self._ready_state == NO_MODEL:
-                self._ready_state = "Ready on CPU"
+                self._ready_state = READY
             self._set_state("Generating…")
             self.prepared.emit(rid, event)
         elif isinstance(event, TextDelta):

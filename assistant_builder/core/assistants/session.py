@@ -42,6 +42,7 @@ class Loading:
 @dataclass(frozen=True)
 class Loaded:
     gpu_layers: int  # layers that went to a GPU (0: all on the CPU)
+    runs_on: str = ""  # where the model computes, for the status line ("": the engine cannot say)
 
 
 AnswerEvent = Loading | Loaded | Prepared | TextDelta | ThinkingDelta | Answer
@@ -146,7 +147,7 @@ class AnswerSession:
         if engine.loaded_options != options:
             yield Loading(assistant.model.id or Path(options.model_path).stem)
             engine.load(options, cancel=cancel)
-            yield Loaded(int(getattr(engine, "gpu_layers", 0)))
+            yield Loaded(int(getattr(engine, "gpu_layers", 0)), str(getattr(engine, "runs_on", "")))
 
     def ask(
         self,

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from assistant_builder.core.engine.backends import load_backends
 from assistant_builder.core.engine.kv_cache import GGML_TYPE
 from assistant_builder.core.engine.protocol import LoadOptions, SamplingOptions
 from assistant_builder.core.engine.recurrent import has_recurrent_state
@@ -132,8 +133,10 @@ class GenerationStats:
 
 
 def gpu_offload_supported() -> bool:
+    """Whether a backend of this build found a GPU."""
     import llama_cpp
 
+    load_backends()  # else llama.cpp would look for its modules in the wrong places
     return bool(llama_cpp.llama_supports_gpu_offload())
 
 
@@ -177,6 +180,7 @@ class LlamaRunner:
 
         _route_llama_logs(llama_cpp)
         self._lib: Any = llama_cpp
+        self.hardware = load_backends()
         threads = options.threads or _default_threads()
         # A CPU-only build ignores offload; asking for it anyway would only log warnings.
         gpu_layers = options.gpu_layers if gpu_offload_supported() else 0

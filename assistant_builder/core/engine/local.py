@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from assistant_builder.core.cancel import NEVER, CancelToken
 from assistant_builder.core.childproc import CANCELLED, ENDED, Child, Supervisor
+from assistant_builder.core.engine.backends import Hardware, where_it_runs
 from assistant_builder.core.engine.messages import (
     HELLO,
     Delta,
@@ -69,6 +70,7 @@ class LocalEngine:
         self._supervisor = Supervisor(self._start)
         self.context_size = 0
         self.gpu_layers = 0  # layers actually offloaded (0 on a CPU-only build, whatever was asked)
+        self.hardware = Hardware("")  # what the child's llama.cpp found (known once loaded)
         self.last_prompt: RenderedPrompt | None = None  # what the child was last asked to evaluate
         self.last_evaluated: tuple[int, ...] = ()  # the prompt tokens the child's context holds
 
@@ -102,6 +104,11 @@ class LocalEngine:
     def loaded_options(self) -> LoadOptions | None:
         """What the loaded model was loaded with (None: nothing loaded)."""
         return self._options
+
+    @property
+    def runs_on(self) -> str:
+        """Where the loaded model computes, as the status line says it."""
+        return where_it_runs(self.hardware, self.gpu_layers)
 
     @property
     def prompt_builder(self) -> PromptBuilder:
@@ -142,6 +149,7 @@ class LocalEngine:
             self._cancelled_upto = cancelled_upto
             self.context_size = reply.context_size
             self.gpu_layers = reply.gpu_layers
+            self.hardware = reply.hardware
             return child
         child.stop(timeout=0.0)
         if reply is CANCELLED:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from assistant_builder.core.engine.backends import Hardware
 from assistant_builder.core.engine.protocol import SamplingOptions
 
 HELLO = 0  # the request id of the child's start
@@ -33,6 +34,7 @@ class Quit:
 class Ready:
     context_size: int
     gpu_layers: int  # layers actually offloaded (0 on a CPU-only build, whatever was asked)
+    hardware: Hardware  # the CPU variant and graphics cards llama.cpp found
     request_id: int = HELLO
 
 

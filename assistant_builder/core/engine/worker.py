@@ -37,7 +37,7 @@ def child_main(conn: Connection, cancelled_upto: Synchronized[int], options: Loa
     except AppError as err:
         conn.send(LoadFailed(str(err)))
         return
-    conn.send(Ready(runner.context_size, runner.gpu_layers))
+    conn.send(Ready(runner.context_size, runner.gpu_layers, runner.hardware))
     while True:
         try:
             message: object = conn.recv()
