@@ -31,13 +31,14 @@ def test_pool_survives_hanging_and_crashing_parsers(tmp_path: Path) -> None:
         bad.write_text("x")
         files.insert(2, bad)
     started = time.monotonic()
-    with ParserPool({**DEFAULT_PARSERS, **BAD}, workers=2, time_limit_s=2.0) as pool:
+    with ParserPool({**DEFAULT_PARSERS, **BAD}, workers=2, time_limit_s=5.0) as pool:
         results = {p.name: r for p, r in pool.parse(files)}
-    assert time.monotonic() - started < 20
+    # The hanging file costs its limit, not the run: a generous bound on a loaded machine.
+    assert time.monotonic() - started < 90
     assert set(results) == {f.name for f in files}  # every file answered exactly once
     for n in range(4):
         assert results[f"good{n}.txt"].text == f"good file {n}"
-    assert "longer than 2 s" in results["bad.hang"]
+    assert "longer than 5 s" in results["bad.hang"]
     assert "crashed" in results["bad.exit"]
     assert "crashed" in results["bad.segv"]
 

@@ -93,11 +93,17 @@ class ParserPool:
         todo = self._todo
         while len(self._workers) < min(self._size, len(todo) + 1) and todo:
             self._workers.append(self._spawn())
-        for worker in self._workers:
+        for worker in list(self._workers):
             while todo and len(worker.queue) < PREFETCH:
                 task = todo.popleft()
+                try:
+                    worker.conn.send((task[0], str(task[1])))
+                except OSError:  # it died reading an earlier file: results() sees it end
+                    todo.appendleft(task)
+                    if not worker.queue:  # nothing to blame it for: just replace it
+                        self._retire(worker)
+                    break
                 worker.queue.append(task)
-                worker.conn.send((task[0], str(task[1])))
 
     def _spawn(self) -> _Worker:
         parent, child = self._ctx.Pipe()
