@@ -30,7 +30,9 @@ def reply(question: str) -> str:
 
 def answer(conversation_id: int, question: str) -> None:
     engine = AnsweringScript([reply(question)], delay_s=0.002)
-    session = AnswerSession(Services.create(), settings=Settings(threads=1, gpu_layers=0),
+    # The scripted engine's model file is only a name: no estimate reads it (kv_cache f16).
+    settings = Settings(threads=1, gpu_layers=0, kv_cache="f16")
+    session = AnswerSession(Services.create(), settings=settings,
                             engine=engine, retrieve=lambda a, q: [])  # fmt: skip
     assistant = session.assistant("cats")
     for event in session.ask(assistant, question, conversation_id=conversation_id):

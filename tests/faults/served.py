@@ -110,7 +110,9 @@ def served(
     and ``server_close`` (the bench compares the standard library's server from before)."""
     services = prepare_home()
     engine = AnsweringScript(list(replies), delay_s=delay_s)
-    session = AnswerSession(services, settings=Settings(threads=1, gpu_layers=0), engine=engine,
+    # The scripted engine's model file is only a name: no estimate reads it (kv_cache f16).
+    settings = Settings(threads=1, gpu_layers=0, kv_cache="f16")
+    session = AnswerSession(services, settings=settings, engine=engine,
                             retrieve=lambda a, q: [])  # fmt: skip
     key = ensure_api_key(services)
     api = ChatApi(session, key, turns)
