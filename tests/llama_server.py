@@ -37,6 +37,16 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+# llama-cpp-python's own server, after ggml's backend modules are loaded from the package's
+# lib folder as the app's engine loads them (llama-cpp-python looks only beside the Python
+# executable and in the current folder).
+SERVE = (
+    "import sys, runpy; from assistant_builder.core.engine.backends import load_backends; "
+    "load_backends(); sys.argv[0] = 'llama_cpp.server'; "
+    "runpy.run_module('llama_cpp.server', run_name='__main__', alter_sys=True)"
+)
+
+
 @contextmanager
 def llama_server(model: Path, log_path: Path) -> Iterator[LlamaServer]:
     """The server, once it answers its model list (as long as loading the model takes)."""
@@ -44,7 +54,7 @@ def llama_server(model: Path, log_path: Path) -> Iterator[LlamaServer]:
     log = log_path.open("wb")  # a file, not a pipe: a full pipe would stall the server
     proc = subprocess.Popen(
         [
-            sys.executable, "-m", "llama_cpp.server",
+            sys.executable, "-c", SERVE,
             "--model", str(model), "--model_alias", MODEL_ALIAS,
             "--host", "127.0.0.1", "--port", str(port),
             "--n_ctx", str(SERVER_CONTEXT), "--n_threads", "1", "--api_key", API_KEY,
