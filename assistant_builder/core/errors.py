@@ -118,8 +118,11 @@ def disk_of(path: Path) -> Path:
 
 
 def is_disk_full(exc: BaseException) -> bool:
-    if isinstance(exc, OSError):
+    if isinstance(exc, OSError) and exc.errno is not None:
         return exc.errno in (errno.ENOSPC, errno.EDQUOT)
+    if isinstance(exc, (OSError, RuntimeError)):  # LanceDB's storage layer, in Rust
+        said = str(exc)
+        return f"(os error {errno.ENOSPC})" in said or f"(os error {errno.EDQUOT})" in said
     if isinstance(exc, sqlite3.Error):
         return getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL or (
             "disk is full" in str(exc)
@@ -142,7 +145,7 @@ def plain_disk_full(
     disk, what was being saved and what to do once there is room."""
     try:
         yield
-    except (OSError, sqlite3.Error) as exc:
+    except (OSError, RuntimeError, sqlite3.Error) as exc:
         if is_disk_full(exc):
             raise error(full_disk_sentence(path, what, then)) from exc
         raise

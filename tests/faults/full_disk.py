@@ -12,6 +12,7 @@ from pathlib import Path
 
 from assistant_builder.core.assistants.bundle import export_bundle
 from assistant_builder.core.assistants.store import AssistantStore
+from assistant_builder.core.cancel import NEVER
 from assistant_builder.core.conversations.store import ConversationStore
 from assistant_builder.core.errors import AppError, disk_of
 from assistant_builder.core.services import Services
@@ -111,6 +112,62 @@ def export_case(disk: Path) -> list[str]:
     return problems
 
 
+def indexing_case(disk: Path) -> list[str]:
+    """Another program fills the disk while a folder is embedded (after the first batch of
+    passages is stored): indexing stops with the sentence, the passages stored before are
+    readable, and indexing again once there is room adds the rest without storing any twice."""
+    from assistant_builder.core.knowledge.collection import Collections
+    from assistant_builder.core.knowledge.indexer import BATCH_CHUNKS, IndexReport, index_collection
+    from assistant_builder.core.knowledge.manifest import Manifest
+    from assistant_builder.core.knowledge.store import ChunkStore
+    from tests.fakes import DeterministicEmbedder
+    from tests.faults.disk import grow
+
+    grow(disk, 64)
+    docs = disk / "docs"
+    docs.mkdir()
+    paragraph = "Cats sleep for about fifteen hours a day, mostly in the afternoon. " * 4
+    for n in range(40):  # about three batches of passages
+        text = "\n\n".join(f"{paragraph} Note {n}, part {k}." for k in range(BATCH_CHUNKS // 12))
+        (docs / f"note{n:02}.txt").write_text(text, encoding="utf-8")
+
+    class FillsTheDisk(DeterministicEmbedder):
+        calls = 0
+
+        def embed(self, texts, *, cancel=NEVER):  # type: ignore[no-untyped-def]
+            FillsTheDisk.calls += 1
+            if FillsTheDisk.calls == 2:
+                fill(disk)
+            return super().embed(texts, cancel=cancel)
+
+    services = Services.create()
+    collections = Collections(services.paths)
+    collections.create("Notes", [docs])
+    problems = _refused(disk, lambda: list(index_collection(collections, "Notes",
+                                                            embedder=FillsTheDisk())))  # fmt: skip
+    config = collections.get("Notes")
+    try:
+        stored = ChunkStore(collections.store_uri(config)).count()
+        Manifest.load(collections.manifest_file("Notes"))
+    except Exception as exc:  # any failure to read is the finding
+        return [*problems, f"what was stored before cannot be read: {exc}"]
+    if stored < BATCH_CHUNKS:
+        problems.append(f"the passages stored before the disk filled up are gone ({stored})")
+    free(disk)
+    events = list(index_collection(collections, "Notes", embedder=DeterministicEmbedder()))
+    report = events[-1]
+    assert isinstance(report, IndexReport)
+    if len(report.indexed) + len(report.unchanged) != 40 or report.failed:
+        problems.append(f"indexing again did not finish the folder: {report.to_json()}")
+    if not report.unchanged:
+        problems.append("indexing again started from the beginning")
+    store = ChunkStore(collections.store_uri(config))
+    ids = [row["id"] for row in store.rows(["id"])]
+    if len(ids) != len(set(ids)):
+        problems.append("some passages were stored twice")
+    return problems
+
+
 SMOLLM2 = Path.home() / ".cache/assistant-builder-tests/models/SmolLM2-135M-Instruct.Q4_1.gguf"
 
 
@@ -169,4 +226,5 @@ CASES: dict[str, Case] = {
     "assistant": assistant_case,
     "conversation": conversation_case,
     "bundle export": export_case,
+    "indexing": indexing_case,
 }

@@ -88,6 +88,8 @@ def make_folder(folder: Path, *, scale: float) -> dict[str, str]:
     for n in range(count):
         (empty / f"e{n}.txt").touch()
     made["empties"] = f"a folder of {count:,} empty files"
+    (folder / "changing.txt").write_text("Cats sleep.\n" * 1000, encoding="utf-8")
+    made["changing.txt"] = "a file that changes while it is read"
     for n in range(3):
         (folder / f"note{n}.md").write_text(f"# Note {n}\n\nCats sleep {n + 14} hours a day.\n")
         made[f"note{n}.md"] = "an ordinary note"

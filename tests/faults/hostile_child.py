@@ -9,6 +9,7 @@ import os
 import resource
 import sys
 import tempfile
+import threading
 from pathlib import Path
 
 from assistant_builder.core.knowledge.collection import Collections
@@ -16,14 +17,41 @@ from assistant_builder.core.knowledge.indexer import IndexReport, index_collecti
 from assistant_builder.core.paths import Paths
 from tests.fakes import DeterministicEmbedder
 
+CHANGING = "changing.txt"  # appended to, rewritten and truncated while the folder is indexed
+
+
+def _keep_changing(path: Path) -> threading.Event:
+    """Another program at work on ``path`` for as long as the indexing runs."""
+    stop = threading.Event()
+
+    def work() -> None:
+        n = 0
+        while not stop.wait(0.002):
+            n += 1
+            if n % 50 == 0:
+                path.write_text("Cats were rewritten.\n", encoding="utf-8")
+            elif n % 77 == 0:
+                os.truncate(path, 0)
+            else:
+                with open(path, "a", encoding="utf-8") as handle:
+                    handle.write(f"Line {n}: cats sleep a lot.\n")
+
+    if path.exists():
+        threading.Thread(target=work, daemon=True).start()
+    return stop
+
 
 def main(folder: Path, time_limit_s: float) -> None:
     with tempfile.TemporaryDirectory() as home:
         os.environ["ASSISTANT_BUILDER_HOME"] = home
         collections = Collections(Paths.from_env().ensure())
         collections.create("Hostile", [folder])
-        events = list(index_collection(collections, "Hostile", embedder=DeterministicEmbedder(),
-                                       time_limit_s=time_limit_s))  # fmt: skip
+        changing = _keep_changing(folder / CHANGING)
+        try:
+            events = list(index_collection(collections, "Hostile", embedder=DeterministicEmbedder(),
+                                           time_limit_s=time_limit_s))  # fmt: skip
+        finally:
+            changing.set()
     report = events[-1]
     assert isinstance(report, IndexReport)
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant_builder.core.cancel import NEVER, CancelToken
+from assistant_builder.core.errors import plain_disk_full
 from assistant_builder.core.knowledge.chunker import Chunk, chunk_document
 from assistant_builder.core.knowledge.collection import CollectionConfig, Collections
 from assistant_builder.core.knowledge.embedder import (
@@ -77,7 +78,24 @@ def index_collection(
     time_limit_s: float = 30.0,
     cancel: CancelToken = NEVER,
 ) -> Iterator[IndexProgress | IndexReport]:
-    """Brings the collection's table in line with its folders; the last event is the report."""
+    """Brings the collection's table in line with its folders; the last event is the report.
+    A full disk stops it with DiskFull: each batch is committed with its manifest entries, so
+    what was stored stays readable and the next run goes on from there."""
+    full = plain_disk_full(collections.folder(name), "the passages of this collection",
+                           "index it again")  # fmt: skip
+    with full:
+        yield from _index(collections, name, embedder, parsers, workers, time_limit_s, cancel)
+
+
+def _index(
+    collections: Collections,
+    name: str,
+    embedder: Embedder | None,
+    parsers: Mapping[str, str] | None,
+    workers: int,
+    time_limit_s: float,
+    cancel: CancelToken,
+) -> Iterator[IndexProgress | IndexReport]:
     started = time.monotonic()
     config = collections.get(name)
     parsers = dict(parsers or DEFAULT_PARSERS)
