@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import zipfile
@@ -135,6 +136,8 @@ def index_hostile(
         result.outcomes[name] = outcome
         if outcome.startswith("neither") or (name.startswith("note") and outcome != "indexed"):
             result.problems.append(f"{what}: {outcome}")
+        elif re.search(r"[A-Z][a-z]+[A-Z]\w*|\(\w+:", outcome):  # "XMLSyntaxError", "(Error:"
+            result.problems.append(f"{what}: the reason is not in the user's words: {outcome}")
         else:
             result.survived += 1
     if result.peak_mb > LIMIT_MB:

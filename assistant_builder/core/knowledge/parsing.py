@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import logging
 import multiprocessing
 import time
 from collections import deque
@@ -21,6 +22,8 @@ from assistant_builder.core.knowledge.filetypes import parser_key
 PREFETCH = 3  # files queued per worker, so workers keep parsing while the indexer embeds
 MEMORY_LIMIT = 4 << 30  # a parser that needs more than this is as good as hung
 SECONDS_PER_MB = 2.0  # extra time a big file gets on top of the base limit (a 300-page PDF)
+
+log = logging.getLogger(__name__)
 
 
 def _parser_for(parsers: Mapping[str, str], path: Path) -> Callable[[Path], Document]:
@@ -40,7 +43,19 @@ def parse_file(parsers: Mapping[str, str], path: Path) -> Document | str:
     except MemoryError:
         return "it is too large to read"
     except Exception as exc:
-        return f"it could not be read ({type(exc).__name__}: {exc})"
+        log.info("%s could not be read", path, exc_info=True)  # the detail is for the log
+        return unreadable_reason(exc)
+
+
+def unreadable_reason(exc: Exception) -> str:
+    """What the report says of a file its reader failed on: the user's words, not the
+    reader's (the reader's message goes to the log)."""
+    said = str(exc).lower()
+    if "amplification" in said or ("entity" in said and "loop" in said):
+        return "it is made to grow without end when read (a damaged or hostile file)"
+    if "field larger than field limit" in said:
+        return "one of its cells is too long to read as a table"
+    return "it could not be read: the file may be damaged, or not the kind its name says"
 
 
 def _worker_main(conn: Connection, parsers: dict[str, str]) -> None:
