@@ -149,9 +149,7 @@ def _print_report(report: IndexReport, as_json: bool) -> None:
 
 
 def _index(args: argparse.Namespace) -> int:
-    collections = _collections()
-    for sentence in collections.repair(deep=True):  # a damaged index is rebuilt by this run
-        progress(sentence)
+    collections = _collections()  # the run checks the index and rebuilds a damaged one
     cancel = CancelToken()
     if args.watch:
         from assistant_builder.core.knowledge.watcher import watch_collection

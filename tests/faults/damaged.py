@@ -127,6 +127,34 @@ def _table(damage: Callable[[Path], None]) -> list[str]:
     return problems
 
 
+def _found_by_search(damage: Callable[[Path], None]) -> list[str]:
+    """The window's start does not read whole tables; a search that meets a damaged one says
+    so, keeps it aside, and the next indexing run rebuilds it from the documents."""
+    from assistant_builder.core.errors import KnowledgeError
+    from assistant_builder.core.knowledge.indexer import IndexReport, index_collection
+    from assistant_builder.core.knowledge.search import search_collection
+    from tests.fakes import DeterministicEmbedder
+
+    services = Services.create()
+    uri, _ = _collection(services)
+    (services.paths.data_dir / "docs" / "cats.txt").write_text("Cats sleep all day.\n")
+    damage(sorted((uri / "chunks.lance" / "data").glob("*.lance"))[0])
+    embedder = DeterministicEmbedder(8)
+    try:
+        search_collection(services.collections, "Manuals", "cats", embedder=embedder)
+        return ["the search did not notice the damaged index"]
+    except KnowledgeError as exc:
+        problems = _said([str(exc)], "index of the collection “Manuals”", "index the collection")
+    problems += _kept_aside("", uri.parent, uri.name)
+    services.collections.update("Manuals", embedder=embedder.model_id)
+    report = list(index_collection(services.collections, "Manuals", embedder=embedder))[-1]
+    assert isinstance(report, IndexReport)
+    hits = search_collection(services.collections, "Manuals", "cats", embedder=embedder)
+    if [Path(h.source).name for h in hits] != ["cats.txt"]:
+        problems.append(f"indexing again did not rebuild the index: {hits}")
+    return problems
+
+
 CASES: dict[str, Case] = {
     "conversations, header overwritten": lambda: _conversations(_garbage_header),
     "conversations, cut in half": lambda: _conversations(_cut_in_half),
@@ -134,4 +162,5 @@ CASES: dict[str, Case] = {
     "index manifest": manifest_case,
     "LanceDB data file missing": lambda: _table(lambda f: f.unlink()),
     "LanceDB data file truncated": lambda: _table(lambda f: os.truncate(f, f.stat().st_size // 2)),
+    "LanceDB data file missing, found by a search": lambda: _found_by_search(lambda f: f.unlink()),
 }

@@ -8,6 +8,7 @@ import builtins
 import json
 import re
 import shutil
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -193,12 +194,15 @@ class Collections:
             interrupted=manifest.running,
         )
 
-    def repair(self, *, deep: bool = False) -> builtins.list[str]:
+    def repair(
+        self, *, deep: bool = False, names: Iterable[str] | None = None
+    ) -> builtins.list[str]:
         """Damaged index files kept aside (never deleted), each with the sentence saying so:
         a manifest that cannot be read, and with ``deep`` a local table that cannot be read
-        in full. Both are rebuilt from the documents by indexing the collection again."""
+        in full. Both are rebuilt from the documents by indexing the collection again.
+        ``names``: only these collections (all by default)."""
         said: builtins.list[str] = []
-        for name in self.names():
+        for name in self.names() if names is None else names:
             manifest, damaged = self.manifest_file(name), ""
             try:
                 if manifest.exists():

@@ -99,11 +99,14 @@ def _index(
     started = time.monotonic()
     config = collections.get(name)
     parsers = dict(parsers or DEFAULT_PARSERS)
+    notes: list[str] = []
+    for sentence in collections.repair(deep=True, names=(name,)):  # rebuilt by this run
+        notes.append(sentence)
+        yield IndexProgress(0, 0, 0, 0.0, None, note=sentence)
     manifest_path = collections.manifest_file(name)
     manifest = Manifest.load(manifest_path)
     uri = collections.store_uri(config)
     wanted = canonical_embedder_id(config.embedder)
-    notes: list[str] = []
     store: Any = None
 
     def open_store() -> Any:

@@ -138,7 +138,13 @@ class Searcher:
             raise NotIndexed(self.config.name)
         limit = top_k * (RERANK_POOL if self._reranker else HYBRID_POOL if mode == "hybrid" else 1)
         vector = self._embed(query)  # keyword mode too: every hit gets its meaning score
-        hits = scored(self._store.search(mode, query, vector, limit))
+        try:
+            hits = scored(self._store.search(mode, query, vector, limit))
+        except Exception:
+            damaged = self._collections.repair(deep=True, names=(self.config.name,))
+            if damaged:  # kept aside; the sentence says to index the collection again
+                raise KnowledgeError(damaged[0]) from None
+            raise
         if self._reranker and hits:
             # The cross-encoder chooses which passages are kept; they are shown, and compared
             # with a minimum relevance, on the same scale as without it.

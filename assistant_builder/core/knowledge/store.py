@@ -65,12 +65,13 @@ class ChunkStore:
         self._table = None
 
     def readable(self) -> bool:
-        """Whether every data file of the table can be read: a full scan, so a deliberate
-        check (``collections index``), not one made at every start."""
+        """Whether every data file of the table can be read: one narrow column of every
+        file is read (a file cut short or missing fails it), so it is made before indexing
+        and when a search fails, not at every start."""
         try:
             table = self._open()
             if table is not None:
-                table.to_arrow()
+                table.search().select(["id"]).limit(None).to_arrow()
         except Exception:  # lance reports a missing or cut-short file in several types
             return False
         return True
