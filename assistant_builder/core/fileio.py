@@ -29,6 +29,22 @@ def write_bytes_atomic(path: Path, data: bytes) -> None:
     _fsync_dir(path.parent)
 
 
+LEFTOVER_AGE_S = 3600.0  # older than any write in progress, in this process or another
+
+
+def remove_leftovers(folders: list[Path], *, older_than_s: float = LEFTOVER_AGE_S) -> int:
+    """Delete the half-written temporary files of atomic writes that a killed process left
+    in ``folders`` (their finished file was never replaced, so nothing is lost); how many."""
+    removed, now = 0, time.time()
+    for folder in folders:
+        for tmp in folder.glob(".*.tmp") if folder.is_dir() else ():
+            with contextlib.suppress(OSError):
+                if now - tmp.stat().st_mtime > older_than_s:
+                    tmp.unlink()
+                    removed += 1
+    return removed
+
+
 def write_json_atomic(path: Path, data: Any) -> None:
     text = json.dumps(data, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
     write_bytes_atomic(path, text.encode("utf-8"))

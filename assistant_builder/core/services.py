@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from assistant_builder.core.conversations.repair import repair_conversations
 from assistant_builder.core.errors import SettingsError
+from assistant_builder.core.fileio import remove_leftovers
 from assistant_builder.core.knowledge.collection import Collections
 from assistant_builder.core.models.registry import ModelRegistry
 from assistant_builder.core.network import (
@@ -67,7 +68,10 @@ class Services:
         """At start-up: each damaged store kept aside and started afresh or left to be
         rebuilt, one sentence each (what was damaged, where it went, what to do). ``deep``
         also reads every local collection index in full."""
-        said = [repair_conversations(self.paths.conversations_db), self.models.repair()]
+        paths = self.paths
+        remove_leftovers([paths.data_dir, paths.config_dir, paths.assistants_dir,
+                          *paths.collections_dir.glob("*/")])  # fmt: skip
+        said = [repair_conversations(paths.conversations_db), self.models.repair()]
         return [s for s in said if s] + self.collections.repair(deep=deep)
 
     def save_settings(self, settings: Settings) -> None:

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from assistant_builder.core.assistants.store import AssistantStore
 from assistant_builder.core.conversations.store import ConversationStore
+from assistant_builder.core.fileio import LEFTOVER_AGE_S
 from tests.faults.killed_child import WORDS, reply
 from tests.faults.served import prepare_home
 
@@ -113,5 +114,10 @@ def kill_assistant_saves(rounds: int, seed: int) -> KillResult:
             result.lost += 1
         result.problems += problems
         result.survived += not problems
+    # The next start, a while later, clears what the killed writes left half-done.
+    hour_ago = time.time() - 2 * LEFTOVER_AGE_S
+    for tmp in folder.glob(".*.tmp"):
+        os.utime(tmp, (hour_ago, hour_ago))
+    services.repair_damaged()
     result.stray_temp_files = len(list(folder.glob(".*.tmp")))
     return result
