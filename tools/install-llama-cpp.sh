@@ -20,15 +20,18 @@
 # card also needs its Vulkan driver (mesa-vulkan-drivers for AMD and Intel, NVIDIA's own).
 # This script installs nothing into the system.
 # Options (environment or make variables):
-#   LLAMA_CPP_VULKAN=auto|on|off  auto (the script's default; the Makefile passes off until the
-#                                 Vulkan build is verified): on when glslc and the Vulkan and
-#                                 SPIR-V headers are there, otherwise left out with a note
+#   LLAMA_CPP_VULKAN=auto|on|off  auto (the default): the Vulkan module is built when cmake,
+#                                 glslc and new enough Vulkan and SPIR-V headers are there,
+#                                 otherwise left out with a note
+#   LLAMA_CPP_VULKAN_HEADERS=DIR  an include folder with Vulkan headers 1.3.261 or newer
 #   LLAMA_CPP_CUDA=on             adds the CUDA backend module; needs the CUDA toolkit with
 #                                 cuBLAS (nvcc alone is not enough) and takes long to build
 #   LLAMA_CPP_CMAKE_ARGS="..."    replaces every flag above
-# Time: the CPU build (13 variants, no Vulkan) took 938 s on the 2-core reference machine with
-# light other work (load average about 4); the old AVX2-only build took about 4 minutes. Under
-# heavy load (10 to 16) the Vulkan backend's shaders reached 124 of 334 steps in 28 minutes.
+# Time: the CPU build (13 variants) took 938 s on the 2-core reference machine with light
+# other work (load average about 4); the old AVX2-only build took about 4 minutes. The Vulkan
+# module is a build of its own (next to the wheel, not inside it), so the CPU wheel is not
+# rebuilt for it: its shaders' generation plus the module took about 30 minutes under heavy
+# load (8 to 15) on 2 cores; the module alone, with the shaders made, 438 s.
 # GGML_BACKEND_DIR puts the modules into the wheel's llama_cpp/lib. It must be typed STRING: as
 # a PATH, CMake makes it absolute in the unpacked sources, and the modules miss the wheel.
 set -euo pipefail
@@ -36,9 +39,19 @@ PY="${1:?usage: install-llama-cpp.sh PATH/TO/python}"
 VERSION="${LLAMA_CPP_VERSION:-0.3.36}"
 LEFT_OUT="llama_cpp/lib/libggml-cpu-sapphirerapids.so"
 
+# The Vulkan headers must be 1.3.261 or newer (this llama.cpp uses VK_EXT_layer_settings):
+# Debian 13 and Ubuntu 24.04 have them; Debian 12's are older, so there point
+# LLAMA_CPP_VULKAN_HEADERS at a newer include folder (for example Debian 13's libvulkan-dev
+# unpacked with dpkg -x, or the LunarG SDK's).
+VK_INCLUDE="${LLAMA_CPP_VULKAN_HEADERS:-/usr/include}"
+VK_MISSING="the packages cmake libvulkan-dev glslc spirv-headers"
 vulkan_buildable() {
-  command -v glslc >/dev/null && [ -e /usr/include/vulkan/vulkan.h ] &&
-    [ -e /usr/include/spirv/unified1/spirv.hpp ]
+  command -v cmake >/dev/null && command -v glslc >/dev/null && [ -e /usr/include/spirv/unified1/spirv.hpp ] &&
+    [ -e "$VK_INCLUDE/vulkan/vulkan.hpp" ] || return 1
+  grep -q "define VK_EXT_layer_settings 1" "$VK_INCLUDE/vulkan/vulkan_core.h" || {
+    VK_MISSING="Vulkan headers 1.3.261 or newer (LLAMA_CPP_VULKAN_HEADERS; $VK_INCLUDE has older ones)"
+    return 1
+  }
 }
 
 FLAGS="-DGGML_NATIVE=OFF -DGGML_BACKEND_DL=ON -DGGML_BACKEND_DIR:STRING=llama_cpp/lib"
@@ -46,18 +59,19 @@ FLAGS="-DGGML_NATIVE=OFF -DGGML_BACKEND_DL=ON -DGGML_BACKEND_DIR:STRING=llama_cp
 if [ "$(uname -m)" = "x86_64" ]; then
   FLAGS="$FLAGS -DGGML_CPU_ALL_VARIANTS=ON"
 fi
+VULKAN=off
 case "${LLAMA_CPP_VULKAN:-auto}" in
   on)
     vulkan_buildable || {
-      echo "The Vulkan backend needs the packages libvulkan-dev glslc spirv-headers; install them or set LLAMA_CPP_VULKAN=off." >&2
+      echo "The Vulkan backend needs $VK_MISSING; install them or set LLAMA_CPP_VULKAN=off." >&2
       exit 1
     }
-    FLAGS="$FLAGS -DGGML_VULKAN=ON" ;;
+    VULKAN=on ;;
   auto)
     if vulkan_buildable; then
-      FLAGS="$FLAGS -DGGML_VULKAN=ON"
+      VULKAN=on
     else
-      echo "Note: building llama.cpp without graphics card support (Vulkan): the packages libvulkan-dev glslc spirv-headers are missing." >&2
+      echo "Note: building llama.cpp without graphics card support (Vulkan): it needs $VK_MISSING." >&2
     fi ;;
   off) ;;
   *) echo "LLAMA_CPP_VULKAN must be auto, on or off." >&2; exit 1 ;;
@@ -100,3 +114,28 @@ fi
 "$PY" -m pip install --quiet --force-reinstall --no-deps "$CACHE"/llama_cpp_python-*.whl
 # Then llama-cpp-python's own dependencies (numpy, jinja2, diskcache, typing-extensions).
 "$PY" -m pip install --quiet "$CACHE"/llama_cpp_python-*.whl
+# The Vulkan backend is one more loadable module, built on its own from the same llama.cpp
+# sources with the same ggml options (so the CPU wheel above is not rebuilt for it) and put
+# beside the CPU modules; ggml loads it only where a Vulkan loader finds a graphics card.
+if [ "$VULKAN" = on ] && [ -z "${LLAMA_CPP_CMAKE_ARGS:-}" ]; then
+  VK_FLAGS="-DGGML_NATIVE=OFF -DGGML_BACKEND_DL=ON -DGGML_CPU=OFF -DGGML_VULKAN=ON -DCMAKE_BUILD_TYPE=Release -DCMAKE_BUILD_RPATH_USE_ORIGIN=ON"
+  VK_KEY=$(printf '%s %s' "$VERSION" "$VK_FLAGS" | sha256sum | cut -c1-12)
+  VK_CACHE="$(dirname "$CACHE")/ggml-vulkan-$VERSION-$VK_KEY"
+  if [ ! -e "$VK_CACHE/libggml-vulkan.so" ]; then
+    echo "Building llama.cpp's graphics card module (Vulkan; once, it takes a long time on few cores)…"
+    mkdir -p "$VK_CACHE"
+    tmp=$(mktemp -d "$VK_CACHE/.build-XXXXXX")
+    "$PY" -m pip download --quiet --no-deps --no-binary :all: --dest "$tmp" "llama-cpp-python==$VERSION"
+    tar -xzf "$tmp"/llama_cpp_python-*.tar.gz -C "$tmp"
+    src=$(echo "$tmp"/llama_cpp_python-*/vendor/llama.cpp)
+    # shellcheck disable=SC2086  # the flags are words
+    cmake -S "$src" -B "$tmp/build" $VK_FLAGS -DVulkan_INCLUDE_DIR="$VK_INCLUDE" -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF \
+      -DLLAMA_BUILD_TOOLS=OFF -DLLAMA_BUILD_SERVER=OFF -DLLAMA_CURL=OFF >"$tmp/cmake.log"
+    cmake --build "$tmp/build" --target ggml-vulkan -j"$(nproc)" >"$tmp/build.log"
+    cp "$(find "$tmp/build" -name libggml-vulkan.so -print -quit)" "$VK_CACHE/libggml-vulkan.so.part"
+    mv "$VK_CACHE/libggml-vulkan.so.part" "$VK_CACHE/libggml-vulkan.so"
+    rm -rf "$tmp"
+  fi
+  LIB=$("$PY" -c 'import importlib.util, pathlib; print(pathlib.Path(importlib.util.find_spec("llama_cpp").origin).parent / "lib")')
+  cp "$VK_CACHE/libggml-vulkan.so" "$LIB/"
+fi
