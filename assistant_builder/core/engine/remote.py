@@ -193,8 +193,8 @@ class RemoteEngine:
         """A server gone away partway through an answer."""
         name = f"“{self.label}”" if self.label else f"at {self.server_root}"
         return (
-            f"The model server {name} stopped answering partway; what it wrote is kept. "
-            "Check that it is still running, then ask again."
+            f"The model server {name} stopped answering partway; what it wrote is kept, "
+            "and you can ask again once the server is running."
         )
 
     def _payload(self, messages: Sequence[ChatMessage], s: SamplingOptions) -> dict[str, Any]:
@@ -274,7 +274,8 @@ class RemoteEngine:
                         yield Failed(
                             "The model server stopped the answer"
                             + (f" (“{said}”)" if said else "")
-                            + "; what it wrote is kept. Ask again, or check its logs.",
+                            + "; what it wrote is kept, and you can ask again or check "
+                            "the server's logs.",
                             partial_text="".join(text),
                         )
                         return
