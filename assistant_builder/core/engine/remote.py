@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import httpx2
 
 from assistant_builder.core.cancel import NEVER, CancelToken
-from assistant_builder.core.engine.messages_prompt import MessagesPromptBuilder
+from assistant_builder.core.engine.messages_prompt import MessagesPromptBuilder, messages_text
 from assistant_builder.core.engine.protocol import (
     ChatEvent,
     ChatMessage,
@@ -317,6 +317,7 @@ class RemoteEngine:
             counted,
             Timings(ttft_s=first if first is not None else total, total_s=total),
             reason,
+            messages_text(messages),  # what was sent, as the final-prompt panel shows it
         )
 
 
