@@ -54,7 +54,7 @@ def _add(args: argparse.Namespace) -> int:
     added = servers.add(args.name, args.url, key)
     where = f"; its key is kept in {servers.store.keys.where()}" if key else ""
     print(f"Added the model server “{added.name}” at {added.url}{where}.")
-    progress(servers.test(added.name))
+    progress(servers.check(added.name).sentence)
     return 0
 
 

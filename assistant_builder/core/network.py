@@ -2,8 +2,8 @@
 
 Every request goes through here (the hub client is configured with ``hub_client_factory``, the
 model-server client calls ``check``), so with offline on nothing leaves the machine, and the
-user can read what did in network.log. A loopback address (a model server on this computer)
-is allowed even offline: nothing leaves the computer, and it is logged all the same."""
+user can read what did in network.log. A model server on a loopback address is allowed even
+offline: nothing leaves the computer, and it is logged all the same."""
 
 from __future__ import annotations
 
@@ -96,10 +96,12 @@ class NetworkPolicy:
             with self.log_path.open("a", encoding="utf-8") as handle:
                 handle.write(line + "\n")
 
-    def check(self, method: str, url: str, purpose: str) -> None:
-        """Call before a request; raises OfflineError (and logs it) when offline and ``url``
-        is not on this computer."""
-        local = is_loopback(host_of(url))
+    def check(self, method: str, url: str, purpose: str, *, this_computer_ok: bool = True) -> None:
+        """Call before a request; raises OfflineError (and logs it) when offline and ``url`` is
+        not on this computer. ``this_computer_ok=False``: refused offline even on a loopback
+        address (the Hugging Face Hub, which is the internet even when HF_ENDPOINT points at
+        a mirror here: offline mode keeps the hub libraries offline too)."""
+        local = this_computer_ok and is_loopback(host_of(url))
         if self.offline and not local:
             self._append(NetworkEntry(time.time(), method, url, purpose, "blocked (offline)"))
             raise OfflineError(
@@ -141,7 +143,9 @@ def hub_client_factory(policy: NetworkPolicy) -> Callable[[], Any]:
         from huggingface_hub.utils._http import hf_request_event_hook
 
         def guard(request: Any) -> None:
-            policy.check(str(request.method), str(request.url), "Hugging Face Hub")
+            policy.check(
+                str(request.method), str(request.url), "Hugging Face Hub", this_computer_ok=False
+            )
 
         return httpx2.Client(
             event_hooks={"request": [guard, hf_request_event_hook]},

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from assistant_builder.core.cancel import NEVER, CancelToken
 from assistant_builder.core.engine.remote import RemoteEngine
 from assistant_builder.core.engine.server_facts import listed_context
-from assistant_builder.core.errors import AppError
+from assistant_builder.core.errors import AppError, Cancelled
 from assistant_builder.core.network import NetworkPolicy
 from assistant_builder.core.paths import Paths
 from assistant_builder.core.servers.keys import KeyStore
@@ -36,6 +36,18 @@ class ServerModels:
     server: ModelServer
     models: tuple[ServerModel, ...] = ()
     problem: str = ""
+
+    @property
+    def sentence(self) -> str:
+        """The connection test's answer, one sentence either way."""
+        name = self.server.name
+        if self.problem:
+            return self.problem
+        if not self.models:
+            return f"“{name}” answers, but lists no models; load one on the server first."
+        ids = [m.id for m in self.models]
+        shown = ", ".join(ids[:5]) + (" …" if len(ids) > 5 else "")
+        return f"“{name}” answers and offers {len(ids)} model(s): {shown}."
 
 
 class Servers:
@@ -76,24 +88,20 @@ class Servers:
             for m in listing
         ]
 
-    def test(self, name: str, *, cancel: CancelToken = NEVER) -> str:
-        """The connection test's answer, one sentence either way."""
+    def check(self, name: str, *, cancel: CancelToken = NEVER) -> ServerModels:
+        """Ask the server what it offers now; a server that cannot be asked has its sentence."""
+        server = self.store.get(name)
         try:
-            found = self.models(name, cancel=cancel)
+            return ServerModels(server, tuple(self.models(server.name, cancel=cancel)))
         except AppError as exc:
-            return str(exc)
-        if not found:
-            return f"“{name}” answers, but lists no models; load one on the server first."
-        names = ", ".join(m.id for m in found[:5]) + (" …" if len(found) > 5 else "")
-        return f"“{name}” answers and offers {len(found)} model(s): {names}."
+            if isinstance(exc, Cancelled):
+                raise
+            return ServerModels(server, problem=str(exc))
 
     def everything(self, *, cancel: CancelToken = NEVER) -> list[ServerModels]:
         """Every server with its models, a server that cannot be asked with its sentence."""
         out: list[ServerModels] = []
         for server in self.added():
             cancel.raise_if_cancelled()
-            try:
-                out.append(ServerModels(server, tuple(self.models(server.name, cancel=cancel))))
-            except AppError as exc:
-                out.append(ServerModels(server, problem=str(exc)))
+            out.append(self.check(server.name, cancel=cancel))
         return out
