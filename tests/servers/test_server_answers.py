@@ -114,3 +114,28 @@ def test_an_error_body_becomes_one_sentence_with_the_servers_words(
     with pytest.raises(EngineError, match="does not offer a model named 'nope'"):
         engine.load(engine.load_options(1024))
     assert [m.id for m in services.servers.models("team")] == [script.model]
+
+
+def test_serve_answers_as_an_assistant_whose_model_is_on_a_server(
+    team: tuple[Services, Script],
+) -> None:
+    """`serve` (its ChatApi over the same session) streams a server-backed assistant's answer
+    with the app's citations in the last chunk."""
+    from assistant_builder.core.assistants.store import AssistantStore
+    from assistant_builder.core.serve.api import ChatApi
+
+    services, script = team
+    AssistantStore(services.paths.assistants_dir).create(_assistant(script))
+    with AnswerSession(services, retrieve=_retrieve) as session:
+        api = ChatApi(session, "ab-key")
+        assert [m["id"] for m in api.models()["data"]] == ["cats"]
+        chat = api.parse({"model": "cats", "stream": True,
+                          "messages": [{"role": "user", "content": QUESTION}]})  # fmt: skip
+        chunks = list(api.stream(chat))
+    text = "".join(
+        c["choices"][0]["delta"].get("content") or ""
+        for c in chunks if isinstance(c, dict) and c.get("choices")
+    )  # fmt: skip
+    assert text == "".join(ANSWER)
+    last = next(c for c in reversed(chunks) if isinstance(c, dict) and "citations" in c)
+    assert [c["n"] for c in last["citations"]] == [1]

@@ -119,3 +119,31 @@ def test_an_unreachable_server_is_one_sentence_in_the_models_tab(
         panel.refresh()
     assert panel.tree.topLevelItemCount() == 0
     assert "“Gone”" in panel.status.text() and "could not be reached" in panel.status.text()
+
+
+@pytest.mark.parametrize("kind", ["vllm", "ollama"])
+def test_the_final_prompt_shows_the_messages_sent_and_the_servers_context(
+    qtbot: QtBot, make_app: MakeApp, kind: str
+) -> None:
+    from assistant_builder.ui.editor.final_prompt_panel import FinalPromptPanel
+    from tests.servers.wire import VLLM_CONTEXT, VLLM_MODEL
+
+    model = VLLM_MODEL if kind == "vllm" else OLLAMA_MODEL
+    with replay_server(kind) as (url, _):
+        app = make_app()
+        app.add_model_server("Team", url)
+        panel = FinalPromptPanel(app.previewer)
+        qtbot.addWidget(panel)
+        draft = Assistant(
+            id="a", name="Ada's helper", model=ModelRef(id=model, server="Team"),
+            system_prompt="You are {assistant_name}.", context_size=2048,
+        )  # fmt: skip
+        with qtbot.waitSignal(panel.updated, timeout=30_000):
+            panel.set_draft(draft)
+    text = panel.text.toPlainText()
+    assert text.startswith("[system]\nYou are Ada's helper.\n\n[user]\n")
+    # vLLM lists its context size; Ollama does not, so the assistant's own is the budget.
+    size = VLLM_CONTEXT if kind == "vllm" else 2048
+    assert panel.budget.summary.text().endswith(f"of {size:,} tokens used by the prompt")
+    assert "applies its own chat template" in panel.notice.text()
+    assert "estimates" in panel.notice.text()  # neither counts tokens for clients
