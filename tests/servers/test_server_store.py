@@ -63,6 +63,9 @@ def test_without_a_keyring_the_key_is_in_a_file_only_the_user_can_read(app_home:
     added = servers.add("Office", "http://10.0.0.5:8080/", SECRET)
     assert added.url == "http://10.0.0.5:8080" and added.has_key
     assert SECRET not in app_home.servers_file.read_text()
+    assert json.loads(app_home.servers_file.read_text())["servers"] == [
+        {"name": "Office", "url": "http://10.0.0.5:8080", "has_key": True}
+    ]
     mode = stat.S_IMODE(app_home.server_keys_file.stat().st_mode)
     assert mode == 0o600
     # Another run of the app finds the server and its key.

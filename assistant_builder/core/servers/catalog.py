@@ -69,8 +69,9 @@ class Servers:
     def engine(self, name: str, model: str = "") -> RemoteEngine:
         """A remote engine for ``model`` on the server named ``name`` (not yet loaded)."""
         server = self.store.get(name)
+        key = self.store.keys.get(server.name) if server.has_key else ""
         return RemoteEngine(
-            server.url, model, api_key=self.store.keys.get(server.name) or None,
+            server.url, model, api_key=key or None,
             policy=self.policy, label=server.name,
         )  # fmt: skip
 

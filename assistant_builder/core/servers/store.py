@@ -1,5 +1,6 @@
 """The model servers the person added: a name and an address each, kept in servers.json beside
-the settings (written atomically); the API key of each is in keys.KeyStore, never here."""
+the settings (written atomically); the API key of each is in keys.KeyStore, never here (only
+whether it has one, so listing the servers never wakes the system keyring)."""
 
 from __future__ import annotations
 
@@ -36,7 +37,7 @@ class ServerStore:
         self.keys = keys
 
     def list(self) -> list[ModelServer]:
-        return [ModelServer(n, u, bool(self.keys.get(n))) for n, u in self._read().items()]
+        return list(self._read().values())
 
     def get(self, name: str) -> ModelServer:
         for server in self.list():
@@ -69,9 +70,9 @@ class ServerStore:
             )
         if api_key:
             self.keys.set(name, api_key)
-        servers[name] = url
+        servers[name] = ModelServer(name, url, bool(api_key))
         self._write(servers)
-        return ModelServer(name, url, bool(api_key))
+        return servers[name]
 
     def remove(self, name: str) -> ModelServer:
         """Forget the server and its key (assistants that use it keep their choice)."""
@@ -82,11 +83,14 @@ class ServerStore:
         self.keys.delete(server.name)
         return server
 
-    def _read(self) -> dict[str, str]:
+    def _read(self) -> dict[str, ModelServer]:
         try:
             raw = json.loads(self.file.read_text(encoding="utf-8"))
             entries = raw["servers"]
-            return {str(e["name"]): str(e["url"]) for e in entries}
+            return {
+                str(e["name"]): ModelServer(str(e["name"]), str(e["url"]), e.get("has_key") is True)
+                for e in entries
+            }
         except FileNotFoundError:
             return {}
         except (OSError, ValueError, KeyError, TypeError):
@@ -94,10 +98,11 @@ class ServerStore:
             log.warning("damaged servers file kept as %s", kept)
             return {}
 
-    def _write(self, servers: dict[str, str]) -> None:
+    def _write(self, servers: dict[str, ModelServer]) -> None:
         data = {
             "schema_version": SCHEMA_VERSION,
-            "servers": [{"name": n, "url": u} for n, u in servers.items()],
-        }
+            "servers": [{"name": s.name, "url": s.url, "has_key": s.has_key}
+                        for s in servers.values()],
+        }  # fmt: skip
         with plain_disk_full(self.file, "the model servers", "add the server again"):
             write_json_atomic(self.file, data)

@@ -111,11 +111,16 @@ class ServersSection(QWidget):
                 self.list.setCurrentItem(item)
         if self.list.currentRow() < 0 and self.list.count():
             self.list.setCurrentRow(0)
-        self.key_note.setText(
-            f"A key is kept in {self.app.key_storage()} on this computer, never in the "
-            "settings file."
-        )
         self._enable()
+
+    def showEvent(self, event: object) -> None:
+        # Asked when the section is seen, not at start-up: a keyring can be slow to answer.
+        if not self.key_note.text():
+            self.key_note.setText(
+                f"A key is kept in {self.app.key_storage()} on this computer, never in the "
+                "settings file."
+            )
+        super().showEvent(event)  # type: ignore[arg-type]
 
     def chosen(self) -> str:
         item = self.list.currentItem()

@@ -39,6 +39,7 @@ def test_a_server_is_added_tested_and_its_connections_logged(
     log = NetworkLogView(app)
     qtbot.addWidget(section)
     qtbot.addWidget(log)
+    section.show()
     assert "a private file" in section.key_note.text()  # no keyring on this machine
 
     # A wrong address keeps what was typed, with a sentence saying what to fix.
