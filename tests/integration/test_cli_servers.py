@@ -97,7 +97,8 @@ def test_serve_on_the_network_needs_a_chosen_key_and_says_where_to_connect(
 ) -> None:
     refused = cli("serve", "--host", "0.0.0.0", "--port", "0", env={})
     assert refused.returncode == 1 and "needs an API key first" in refused.stderr
-    assert "--api-key-env" in refused.stderr and not app_home.settings_file.exists()
+    assert "serve --host 0.0.0.0 --api-key-env" in refused.stderr
+    assert refused.stderr.count("\n") == 1 and not app_home.settings_file.exists()
     proc = subprocess.Popen(
         [sys.executable, "-m", "assistant_builder", "serve", "--host", "0.0.0.0", "--port", "0",
          "--api-key-env", "SERVE_KEY"],

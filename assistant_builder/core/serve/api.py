@@ -43,8 +43,8 @@ def serving_key(services: Services, host: str, given: str = "") -> str:
     if not is_loopback(host) and not services.load_settings().api_key:
         raise AppError(
             f"Serving on {host} lets other computers use your assistants, so it needs an API "
-            "key first: put one in an environment variable and pass --api-key-env VAR, or "
-            "serve once on this computer alone to make one."
+            "key first: choose one, or serve once on this computer alone to make one.",
+            command=f"serve --host {host} --api-key-env VARIABLE_HOLDING_THE_KEY",
         )
     return ensure_api_key(services)
 

@@ -17,7 +17,7 @@ from assistant_builder.core.errors import ServerError, plain_disk_full
 
 log = logging.getLogger(__name__)
 
-SERVICE = "assistant-builder model server"
+SERVICE = "Assistant Builder: model server"  # how the keyring lists the keys
 
 
 def system_keyring() -> Any | None:
