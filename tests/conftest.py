@@ -53,6 +53,8 @@ def app_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Paths:
     """Every test gets its own ASSISTANT_BUILDER_HOME and no outbound network."""
     home = tmp_path / "home"
     monkeypatch.setenv(HOME_ENV, str(home))
+    # Never the person's own keyring: a test that wants one passes its own backend.
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
     real_connect = socket.socket.connect
     real_connect_ex = socket.socket.connect_ex
 

@@ -74,6 +74,7 @@ def test_every_hub_request_is_logged(
 def test_offline_blocks_before_anything_is_sent(
     app_home: Paths, hub: str, restore_hub_client: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """The hub is the internet even at a loopback address (HF_ENDPOINT at a mirror or a test)."""
     monkeypatch.setattr("huggingface_hub.constants.HF_HUB_OFFLINE", False)
     from huggingface_hub import HfApi
 
@@ -84,6 +85,22 @@ def test_offline_blocks_before_anything_is_sent(
     assert "127.0.0.1" in str(caught.value)
     assert _Hub.hits == []  # the server never saw a request
     assert [e.outcome for e in policy.entries()] == ["blocked (offline)"]
+
+
+def test_offline_still_reaches_model_servers_on_this_computer(app_home: Paths) -> None:
+    """Nothing leaves the computer on a loopback address, so offline mode allows a model server
+    there; every other address is refused, and the log lists both, newest first."""
+    policy = NetworkPolicy(app_home.network_log, offline=True)
+    for url in ("http://localhost:1/v1", "http://[::1]:1/v1", "http://127.0.0.2/"):
+        policy.check("GET", url, "model server")
+    for url in ("http://192.168.1.20:8080/v1", "https://example.com/v1", "http://10.0.0.1"):
+        with pytest.raises(OfflineError, match="turn it off in Settings"):
+            policy.check("GET", url, "model server")
+    newest = policy.newest_first()
+    assert [e.host for e in newest] == [
+        "10.0.0.1", "example.com", "192.168.1.20", "127.0.0.2", "::1", "localhost"
+    ]  # fmt: skip
+    assert [e.outcome for e in newest] == ["blocked (offline)"] * 3 + ["sent"] * 3
 
 
 def test_offline_env_switch(monkeypatch: pytest.MonkeyPatch) -> None:

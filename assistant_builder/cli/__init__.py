@@ -18,9 +18,11 @@ from assistant_builder.cli import (
     chat,
     collections,
     models,
+    network,
     preview,
     search,
     serve,
+    servers,
     setup,
 )
 from assistant_builder.cli.common import run_command
@@ -28,6 +30,7 @@ from assistant_builder.core.logs import log_to_file, not_from_llama
 from assistant_builder.core.paths import Paths
 
 GROUPS = [setup, models, collections, search, assistants, preview, ask, chat, serve]
+GROUPS += [servers, network]
 
 
 def build_parser() -> argparse.ArgumentParser:

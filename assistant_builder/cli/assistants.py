@@ -14,10 +14,11 @@ from assistant_builder.core.assistants.model import (
     DEFAULT_SYSTEM_PROMPT,
     Assistant,
     CollectionRef,
+    ModelRef,
 )
 from assistant_builder.core.assistants.store import AssistantStore, model_ref
 from assistant_builder.core.engine.sampling import SETTINGS, SamplingOptions
-from assistant_builder.core.errors import AssistantError, ModelError
+from assistant_builder.core.errors import AppError, AssistantError, ModelError, ServerError
 from assistant_builder.core.services import Services
 
 
@@ -27,7 +28,18 @@ def register(commands: Any) -> None:
 
     create = sub.add_parser("create", help="create an assistant")
     create.add_argument("name", metavar="NAME")
-    create.add_argument("--model", required=True, metavar="REF", help="an installed model")
+    create.add_argument(
+        "--model", required=True, metavar="REF",
+        help="an installed model, or with --server a model id as that server lists it",
+    )  # fmt: skip
+    create.add_argument(
+        "--server", metavar="NAME", help="answer through this model server (see “servers list”)"
+    )
+    create.add_argument(
+        "--context-size", type=int, metavar="N",
+        help="tokens the assistant keeps in mind (a model server's own size wins when it "
+        "reports one)",
+    )  # fmt: skip
     prompt = create.add_mutually_exclusive_group()
     prompt.add_argument("--system-prompt", metavar="TEXT", help="its instructions")
     prompt.add_argument("--system-prompt-file", metavar="F", type=Path, help="instructions file")
@@ -73,9 +85,7 @@ def _store(svc: Services) -> AssistantStore:
 def _create(args: argparse.Namespace) -> int:
     sampling = chosen(args, SamplingOptions())
     svc = services()
-    model = svc.models.get(args.model)
-    if model.kind != "model":
-        raise ModelError(f"“{args.model}” is an adapter, not a model; choose a model to run it.")
+    model = _server_model(svc, args.server, args.model) if args.server else _local_model(svc, args)
     system_prompt = DEFAULT_SYSTEM_PROMPT
     if args.system_prompt is not None:
         system_prompt = args.system_prompt
@@ -92,16 +102,55 @@ def _create(args: argparse.Namespace) -> int:
         Assistant(
             id="",
             name=args.name.strip(),
-            model=model_ref(model),
+            model=model,
             description=args.description,
             system_prompt=system_prompt,
             collections=collections,
             only_from_documents=args.only_from_documents,
             sampling=sampling,
+            **({"context_size": args.context_size} if args.context_size else {}),
         )
     )
     print(f"Created the assistant “{assistant.name}” (id {assistant.id}).")
     return 0
+
+
+def _local_model(svc: Services, args: argparse.Namespace) -> ModelRef:
+    model = svc.models.get(args.model)
+    if model.kind != "model":
+        raise ModelError(f"“{args.model}” is an adapter, not a model; choose a model to run it.")
+    return model_ref(model)
+
+
+def _server_model(svc: Services, server_name: str, model_id: str) -> ModelRef:
+    """The model as the server lists it; a server that cannot be asked now is trusted, and
+    the first question says what is wrong."""
+    servers = svc.servers
+    server = servers.store.get(server_name)
+    try:
+        offered = [m.id for m in servers.models(server.name)]
+    except AppError as exc:
+        progress(f"{exc} The assistant is created all the same.")
+        offered = []
+    if offered and model_id not in offered:
+        raise ServerError(
+            f"“{server.name}” does not offer a model named “{model_id}”; "
+            f"choose one of: {', '.join(offered)}."
+        )
+    return ModelRef(id=model_id, server=server.name)
+
+
+def _model_words(svc: Services, model: ModelRef) -> tuple[str, bool]:
+    """How the assistant's model reads, and whether it is there to answer."""
+    if model.server:
+        known = {s.name.casefold() for s in svc.servers.added()}
+        there = model.server.casefold() in known
+        return f"{model.id} on the model server “{model.server}”", there
+    try:
+        svc.models.get(model.id)
+        return model.id, True
+    except ModelError:
+        return model.id, False
 
 
 def _list(args: argparse.Namespace) -> int:
@@ -121,7 +170,8 @@ def _list(args: argparse.Namespace) -> int:
         return 0
     width = max(len(a.name) for a in found)
     for a in found:
-        print(f"{a.name:<{width}}  {a.model.id}  {a.description}".rstrip())
+        model = f"{a.model.id} (on {a.model.server})" if a.model.server else a.model.id
+        print(f"{a.name:<{width}}  {model}  {a.description}".rstrip())
     return 0
 
 
@@ -129,11 +179,7 @@ def _show(args: argparse.Namespace) -> int:
     svc = services()
     store = _store(svc)
     a = store.get(args.name)
-    try:
-        svc.models.get(a.model.id)
-        installed = True
-    except ModelError:
-        installed = False
+    words, installed = _model_words(svc, a.model)
     if args.json:
         print_json({**a.to_dict(), "file": str(store.path_of(a.id)), "model_installed": installed})
         return 0
@@ -141,7 +187,7 @@ def _show(args: argparse.Namespace) -> int:
     lines = [
         f"{a.icon} {a.name}".strip(),
         *([a.description] if a.description else []),
-        f"Model: {a.model.id}" + ("" if installed else " (not installed)"),
+        f"Model: {words}" + ("" if installed else " (not installed)"),
         *[f"Adapter: {ad.id} × {ad.scale}" for ad in a.adapters],
         f"Context: {a.context_size} tokens",
         "Sampling: " + "; ".join(f"{x.called} {_value(getattr(s, x.name))}" for x in SETTINGS),

@@ -30,6 +30,11 @@ def register(commands: Any) -> None:
         help="a web page allowed to call the API from a browser, e.g. http://localhost:3000 "
         "(repeatable; also kept in the settings as api_origins)",
     )  # fmt: skip
+    parser.add_argument(
+        "--api-key-env", metavar="VAR",
+        help="the environment variable holding the key clients must send (needed for a --host "
+        "other than this computer when no key was made yet)",
+    )  # fmt: skip
     parser.set_defaults(handler=_serve)
 
 
@@ -38,13 +43,23 @@ def _stop(*_: object) -> None:
 
 
 def _serve(args: argparse.Namespace) -> int:
+    import os
+
     from assistant_builder.core.assistants.session import AnswerSession
-    from assistant_builder.core.serve.api import ChatApi, ensure_api_key
-    from assistant_builder.core.serve.hosts import is_loopback
+    from assistant_builder.core.serve.api import ChatApi, serving_key
+    from assistant_builder.core.serve.hosts import is_loopback, reach_urls
     from assistant_builder.core.serve.http import ApiServer
 
+    given = ""
+    if args.api_key_env:
+        given = os.environ.get(args.api_key_env, "").strip()
+        if not given:
+            raise AppError(
+                f"The environment variable {args.api_key_env} is empty or not set; put the "
+                "API key clients must send in it and start again."
+            )
     svc = services()
-    key = ensure_api_key(svc)
+    key = serving_key(svc, args.host, given)
     session = AnswerSession(svc)
     origins = [*session.settings.api_origins, *args.allow_origin]
     try:
@@ -57,13 +72,16 @@ def _serve(args: argparse.Namespace) -> int:
         ) from exc
     # A plain "kill" stops the server as cleanly as Ctrl+C: the model process is ended too.
     signal.signal(signal.SIGTERM, _stop)
-    if not is_loopback(args.host):
-        progress(
-            f"Listening on {args.host}: other computers that can reach this one may use your "
-            "assistants if they have the API key."
-        )
     print(f"Serving your assistants at {server.url}", flush=True)
     print(f"API key: {key}", flush=True)
+    if not is_loopback(args.host):
+        port = int(server.socket.getsockname()[1])
+        progress(
+            f"Listening on {args.host}: other computers that can reach this one may use your "
+            "assistants if they have the API key. They connect to "
+            + " or ".join(reach_urls(args.host, port))
+            + " with the header “Authorization: Bearer <the API key>”."
+        )
     if origins:
         progress(f"Web pages allowed to call it from a browser: {', '.join(origins)}.")
     progress("Each assistant is a model (GET /v1/models). Press Ctrl+C to stop.")

@@ -49,6 +49,10 @@ class EngineError(AppError):
     pass
 
 
+class ServerError(AppError):
+    """A model server the person added: its name, address, key or answer."""
+
+
 class KnowledgeError(AppError):
     pass
 

@@ -1,10 +1,13 @@
 """The app's network rules: the offline switch, and a log of every request the app makes.
 
-Every request goes through here (the hub client is configured with ``hub_client_factory``), so
-with offline on nothing leaves the machine, and the user can read what did in network.log."""
+Every request goes through here (the hub client is configured with ``hub_client_factory``, the
+model-server client calls ``check``), so with offline on nothing leaves the machine, and the
+user can read what did in network.log. A model server on a loopback address is allowed even
+offline: nothing leaves the computer, and it is logged all the same."""
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
 import threading
@@ -47,7 +50,35 @@ class NetworkEntry:
     method: str
     url: str
     purpose: str
-    outcome: str  # "sent", "blocked (offline)", or an HTTP status
+    outcome: str  # "sent" or "blocked (offline)"
+
+    @property
+    def host(self) -> str:
+        return host_of(self.url)
+
+    def to_json(self) -> dict[str, Any]:
+        return {**self.__dict__, "host": self.host}
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` (a name or an address, IPv6 in brackets or not) is this computer."""
+    host = host.strip().strip("[]").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def host_of(url: str) -> str:
+    """The host of ``url`` without its port (``url`` itself when it has none)."""
+    from urllib.parse import urlsplit
+
+    try:
+        return urlsplit(url).hostname or url
+    except ValueError:
+        return url
 
 
 class NetworkPolicy:
@@ -65,15 +96,23 @@ class NetworkPolicy:
             with self.log_path.open("a", encoding="utf-8") as handle:
                 handle.write(line + "\n")
 
-    def check(self, method: str, url: str, purpose: str) -> None:
-        """Call before a request; raises OfflineError (and logs it) when offline."""
-        if self.offline:
+    def check(self, method: str, url: str, purpose: str, *, this_computer_ok: bool = True) -> None:
+        """Call before a request; raises OfflineError (and logs it) when offline and ``url`` is
+        not on this computer. ``this_computer_ok=False``: refused offline even on a loopback
+        address (the Hugging Face Hub, which is the internet even when HF_ENDPOINT points at
+        a mirror here: offline mode keeps the hub libraries offline too)."""
+        local = this_computer_ok and is_loopback(host_of(url))
+        if self.offline and not local:
             self._append(NetworkEntry(time.time(), method, url, purpose, "blocked (offline)"))
             raise OfflineError(
                 f"Offline mode is on, so the app did not connect to {_host(url)}; "
                 "turn it off in Settings to use the internet."
             )
         self._append(NetworkEntry(time.time(), method, url, purpose, "sent"))
+
+    def newest_first(self, limit: int = 500) -> list[NetworkEntry]:
+        """The log as the person reads it: the latest connection first."""
+        return self.entries(limit)[::-1]
 
     def entries(self, limit: int = 500) -> list[NetworkEntry]:
         if not self.log_path.exists():
@@ -104,7 +143,9 @@ def hub_client_factory(policy: NetworkPolicy) -> Callable[[], Any]:
         from huggingface_hub.utils._http import hf_request_event_hook
 
         def guard(request: Any) -> None:
-            policy.check(str(request.method), str(request.url), "Hugging Face Hub")
+            policy.check(
+                str(request.method), str(request.url), "Hugging Face Hub", this_computer_ok=False
+            )
 
         return httpx2.Client(
             event_hooks={"request": [guard, hf_request_event_hook]},

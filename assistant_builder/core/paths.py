@@ -93,6 +93,16 @@ class Paths:
     def settings_file(self) -> Path:
         return self.config_dir / "settings.json"
 
+    @property
+    def servers_file(self) -> Path:
+        """The model servers the person added (addresses only; their keys are kept apart)."""
+        return self.config_dir / "servers.json"
+
+    @property
+    def server_keys_file(self) -> Path:
+        """Servers' API keys where the system has no keyring (readable by the user only)."""
+        return self.config_dir / "server-keys.json"
+
     # Re-creatable things.
     @property
     def wheels_cache(self) -> Path:

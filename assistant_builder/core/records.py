@@ -59,6 +59,7 @@ from assistant_builder.core.errors import (
     ModelMissing,
     NotIndexed,
     PromptTooLong,
+    ServerError,
     SettingsError,
 )
 from assistant_builder.core.knowledge.collection import (
@@ -81,6 +82,9 @@ from assistant_builder.core.models.gguf_info import GgufInfo
 from assistant_builder.core.models.hub import HubFile, HubRepo
 from assistant_builder.core.models.recommend import STARTER_WARNING, Recommendation
 from assistant_builder.core.models.registry import InstalledModel
+from assistant_builder.core.network import NetworkEntry
+from assistant_builder.core.servers.catalog import ServerModel, ServerModels
+from assistant_builder.core.servers.store import ModelServer
 from assistant_builder.core.settings import (
     KV_CACHE_CHOICES,
     KV_CACHE_HELP,
@@ -172,3 +176,6 @@ __all__ = [
     "TextDelta",
     "ThinkingDelta",
 ]
+
+# Model servers and the network log (core/servers/, core/network.py).
+__all__ += ["ModelServer", "NetworkEntry", "ServerError", "ServerModel", "ServerModels"]

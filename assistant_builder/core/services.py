@@ -17,6 +17,7 @@ from assistant_builder.core.network import (
     offline_from_env,
 )
 from assistant_builder.core.paths import Paths
+from assistant_builder.core.servers.catalog import Servers
 from assistant_builder.core.settings import Settings, load_settings, save_settings
 
 
@@ -45,6 +46,11 @@ class Services:
     @property
     def collections(self) -> Collections:
         return Collections(self.paths)
+
+    @property
+    def servers(self) -> Servers:
+        """The model servers the person added, reached through the network policy."""
+        return Servers(self.paths, self.network)
 
     def load_settings(self) -> Settings:
         return load_settings(self.paths.settings_file)

@@ -9,12 +9,14 @@ from PySide6.QtCore import QByteArray, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
     QMessageBox,
+    QScrollArea,
     QStackedWidget,
     QWidget,
 )
@@ -29,6 +31,8 @@ from assistant_builder.ui.library.page import LibraryPage
 from assistant_builder.ui.onboarding.install import offer_first_run
 from assistant_builder.ui.pages.assistants_page import AssistantsPage
 from assistant_builder.ui.pages.models_page import ModelsPage
+from assistant_builder.ui.pages.network_log import NetworkLogView
+from assistant_builder.ui.pages.servers_section import ServersSection
 from assistant_builder.ui.pages.settings_page import SettingsPage
 from assistant_builder.ui.theme import apply_theme
 
@@ -114,12 +118,24 @@ class MainWindow(QMainWindow):
         self.settings_page = SettingsPage(settings)
         self.settings_page.changed.connect(self._save_settings)
         self.settings_page.theme_changed.connect(self._apply_theme)
+        self.servers_section = ServersSection(app)
+        self.network_log = NetworkLogView(app)
+        self.settings_page.add_section(self.servers_section)
+        self.settings_page.add_section(self.network_log)
+        self.servers_section.changed.connect(self.models_page.servers.refresh)
+        self.servers_section.changed.connect(self.assistants_page.editor.refresh_server_models)
+        self.servers_section.checked.connect(lambda _r: self.network_log.refresh())
+        settings_scroll = QScrollArea()  # the model servers and the log make the page tall
+        settings_scroll.setAccessibleName("Settings page")
+        settings_scroll.setWidgetResizable(True)
+        settings_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        settings_scroll.setWidget(self.settings_page)
         widgets: dict[str, QWidget] = {
             "Assistants": self.assistants_page,
             "Chat": self.chat_page,
             "Models": self.models_page,
             "Library": self.library_page,
-            "Settings": self.settings_page,
+            "Settings": settings_scroll,
         }
         for number, name in enumerate(PAGES, start=1):
             item = QListWidgetItem(name)

@@ -195,11 +195,17 @@ def test_the_remote_engine_logs_each_request_and_sends_none_offline(
     ]
     assert _FakeServer.hits == sent
 
+    # Offline, a server on this computer still answers (nothing leaves it) ...
     offline = NetworkPolicy(app_home.network_log, offline=True)
-    blocked = RemoteEngine(fake_server, "m", policy=offline)
+    local = RemoteEngine(fake_server, "m", policy=offline)
+    local.load(local.load_options(512))
+    answered = list(local.chat([], SamplingOptions(max_tokens=4)))
+    assert [e.text for e in answered if isinstance(e, TextDelta)] == ["Hi"]
+    assert _FakeServer.hits == sent * 2
+    # ... and one elsewhere is refused before anything is sent.
+    blocked = RemoteEngine("http://192.168.1.20:8080", "m", policy=offline)
     with pytest.raises(OfflineError, match="Offline mode is on"):
         blocked.load(blocked.load_options(512))
     [failed] = list(blocked.chat([], SamplingOptions(max_tokens=4)))
     assert isinstance(failed, Failed) and "Offline mode is on" in failed.message
-    assert _FakeServer.hits == sent  # nothing more arrived
     assert [e.outcome for e in offline.entries()][-2:] == ["blocked (offline)"] * 2

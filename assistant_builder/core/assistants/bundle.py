@@ -108,7 +108,10 @@ def export_bundle(
 def _with_registry_refs(assistant: Assistant, registry: ModelRegistry) -> Assistant:
     # The registry knows repo, file and sha256 even if the assistant was made before they were.
     try:
-        model = model_ref(registry.get(assistant.model.id))
+        # A model server's model is named by the server and its id, nothing of this computer.
+        model = assistant.model
+        if not model.server:
+            model = model_ref(registry.get(assistant.model.id))
     except ModelError:
         model = assistant.model
     adapters = []

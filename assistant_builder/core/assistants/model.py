@@ -29,12 +29,14 @@ DEFAULT_SYSTEM_PROMPT = "You are {assistant_name}, a helpful assistant."
 
 @dataclass(frozen=True)
 class ModelRef:
-    """Which model runs the assistant; repo, file and sha256 let another computer find it."""
+    """Which model runs the assistant; repo, file and sha256 let another computer find it.
+    With ``server``, ``id`` is a model as that model server lists it (servers/)."""
 
     id: str
     repo: str = ""
     filename: str = ""
     sha256: str = ""
+    server: str = ""  # the name of a model server added in Settings; "": this computer
 
 
 @dataclass(frozen=True)

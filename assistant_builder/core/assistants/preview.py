@@ -22,11 +22,13 @@ from assistant_builder.core.cancel import NEVER, CancelToken
 from assistant_builder.core.engine.preview import vocabulary_builder
 from assistant_builder.core.engine.prompt import PromptBuilder
 from assistant_builder.core.engine.protocol import ChatMessage
+from assistant_builder.core.engine.remote import RemoteEngine
 from assistant_builder.core.errors import AppError
 from assistant_builder.core.models.fit import Machine, ModelShape, detect_machine
 from assistant_builder.core.models.gguf_check import check_layout
 from assistant_builder.core.models.library import info_of
 from assistant_builder.core.models.registry import InstalledModel, ModelRegistry
+from assistant_builder.core.servers.catalog import Servers
 
 # Spellings special tokens take in chat templates: <|im_start|>, <s>, </s>, [INST], <start_of_turn>.
 _CANDIDATE = re.compile(r"<\|?[^<>\s]{1,40}?\|?>|\[/?[A-Z_]{2,20}\]")
@@ -63,7 +65,12 @@ class PromptPreviewer:
         user_name: Callable[[], str] = lambda: "",
         kv_cache: Callable[[], str] = lambda: "auto",
         machine: Machine | None = None,
+        servers: Servers | None = None,
     ) -> None:
+        self._servers = servers
+        # The remote engine measuring prompts for a model server's model (it is asked once
+        # what the server offers: its context size and token counting), by (server, model).
+        self._remote: tuple[tuple[str, str], RemoteEngine] | None = None
         self._kv_cache = kv_cache  # the setting, read at each preview
         self._machine = machine  # detected on first use
         self._shapes: dict[str, ModelShape] = {}
@@ -84,16 +91,12 @@ class PromptPreviewer:
     ) -> PromptView:
         with self._lock:
             cancel.raise_if_cancelled()
+            if draft.model.server:
+                return self._server_view(draft, question, history, cancel)
             model = find_model(self._registry, draft)
             builder = self._builder(model.path, draft.chat_template).with_thinking(draft.thinks())
             cancel.raise_if_cancelled()
-            passages: list[Passage] = []
-            problem = ""
-            if draft.collections and self._retriever is not None and question.strip():
-                try:
-                    passages = self._retriever(draft, question)
-                except AppError as exc:  # a collection removed or never indexed
-                    problem = str(exc)
+            passages, problem = self._passages(draft, question)
             cancel.raise_if_cancelled()
             final = prepare(
                 draft, question or " ", builder=builder, context_size=draft.context_size,
@@ -109,6 +112,39 @@ class PromptPreviewer:
                 final, specials, len(passages), problem, builder.switches_thinking,
                 bool(builder.thinking), self._fit(draft, model),
             )  # fmt: skip
+
+    def _passages(self, draft: Assistant, question: str) -> tuple[list[Passage], str]:
+        if not (draft.collections and self._retriever is not None and question.strip()):
+            return [], ""
+        try:
+            return self._retriever(draft, question), ""
+        except AppError as exc:  # a collection removed or never indexed
+            return [], str(exc)
+
+    def _server_view(
+        self, draft: Assistant, question: str, history: Sequence[ChatMessage], cancel: CancelToken
+    ) -> PromptView:
+        """The messages as they will be sent to the model server, counted by its tokenizer
+        where it has one, against its context size where it reports one."""
+        if self._servers is None:
+            raise AppError("This assistant's model is on a model server; add it in Settings.")
+        key = (draft.model.server.casefold(), draft.model.id)
+        if self._remote is None or self._remote[0] != key:
+            if self._remote is not None:
+                self._remote[1].unload()
+            engine = self._servers.engine(draft.model.server, draft.model.id)
+            engine.load(engine.load_options(draft.context_size), cancel=cancel)
+            self._remote = (key, engine)
+        engine = self._remote[1]
+        facts = engine.facts
+        context = facts.context_size if facts and facts.context_size else draft.context_size
+        passages, problem = self._passages(draft, question)
+        cancel.raise_if_cancelled()
+        final = prepare(
+            draft, question or " ", builder=engine.prompt_builder, context_size=context,
+            user_name=self._user_name(), history=history, passages=passages,
+        )  # fmt: skip
+        return PromptView(final, frozenset(), len(passages), problem)
 
     def _fit(self, draft: Assistant, model: InstalledModel) -> str:
         if model.path not in self._shapes:
@@ -135,6 +171,9 @@ class PromptPreviewer:
 
     def close(self) -> None:
         with self._lock:
+            if self._remote is not None:
+                self._remote[1].unload()
+                self._remote = None
             for _, stack in self._builders.values():
                 stack.close()
             self._builders.clear()

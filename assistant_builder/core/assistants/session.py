@@ -25,9 +25,10 @@ from assistant_builder.core.assistants.thinking import ThinkingDelta
 from assistant_builder.core.assistants.turn import Answer
 from assistant_builder.core.cancel import NEVER, CancelToken
 from assistant_builder.core.conversations.store import ConversationStore
-from assistant_builder.core.engine.protocol import ChatMessage, LoadOptions, TextDelta
+from assistant_builder.core.engine.protocol import Adapter, ChatMessage, LoadOptions, TextDelta
 from assistant_builder.core.engine.sampling import adjusted
 from assistant_builder.core.errors import ModelMissing
+from assistant_builder.core.servers.catalog import Servers
 from assistant_builder.core.services import Services
 from assistant_builder.core.settings import Settings
 
@@ -46,6 +47,19 @@ class Loaded:
 
 
 AnswerEvent = Loading | Loaded | Prepared | TextDelta | ThinkingDelta | Answer
+
+
+def server_options(assistant: Assistant, servers: Servers) -> LoadOptions:
+    """How a model server's model is "loaded": named by the server's address, with the
+    assistant's context size for a server that does not report its own, its thinking switch
+    when the person set one, and a chat template of its own refused (the server has one)."""
+    base = servers.engine(assistant.model.server, assistant.model.id)
+    return replace(
+        base.load_options(assistant.context_size),
+        chat_template=assistant.chat_template or None,
+        thinking=assistant.think,
+        adapters=tuple(Adapter(a.id, a.scale) for a in assistant.adapters),
+    )
 
 
 def _local_engine() -> AnsweringEngine:
@@ -81,6 +95,8 @@ class AnswerSession:
             retrieve, embed = knowledge.retrieve, embed or knowledge.embed
         self._engine = engine
         self._engine_factory = engine_factory
+        # The engine of an assistant whose model is on a model server, by (server, model).
+        self._remote: tuple[tuple[str, str], AnsweringEngine] | None = None
         self.retrieve = retrieve
         self.embed = embed
         self.assistants = AssistantStore(services.paths.assistants_dir)
@@ -88,7 +104,7 @@ class AnswerSession:
         self.conversations = conversations or ConversationStore(services.paths.conversations_db)
         self.previewer = PromptPreviewer(
             services.models, retrieve, user_name=lambda: self.settings.user_name,
-            kv_cache=lambda: self.settings.kv_cache,
+            kv_cache=lambda: self.settings.kv_cache, servers=services.servers,
         )  # fmt: skip
 
     @property
@@ -97,10 +113,25 @@ class AnswerSession:
             self._engine = self._engine_factory()
         return self._engine
 
+    def engine_for(self, assistant: Assistant) -> AnsweringEngine:
+        """The engine that answers for ``assistant``: this computer's, or a model server's
+        (kept while the next question uses the same server and model)."""
+        server = assistant.model.server
+        if not server:
+            return self.engine
+        key = (server.casefold(), assistant.model.id)
+        if self._remote is None or self._remote[0] != key:
+            if self._remote is not None:
+                self._remote[1].unload()
+            self._remote = (key, self.services.servers.engine(server, assistant.model.id))
+        return self._remote[1]
+
     def unload(self) -> None:
         """Unload the model (the next question loads it again)."""
         if self._engine is not None:
             self._engine.unload()
+        if self._remote is not None:
+            self._remote[1].unload()
 
     def close(self) -> None:
         self.unload()
@@ -119,7 +150,10 @@ class AnswerSession:
 
     def options(self, assistant: Assistant) -> LoadOptions:
         """How the assistant's model is loaded with this computer's settings; a model file
-        gone from the disk is a ModelMissing with the fix, before llama.cpp ever sees it."""
+        gone from the disk is a ModelMissing with the fix, before llama.cpp ever sees it. A
+        model server's model is named by its address; the server loads it as it was started."""
+        if assistant.model.server:
+            return server_options(assistant, self.services.servers)
         options = load_options(
             assistant,
             self.services.models,
@@ -143,7 +177,7 @@ class AnswerSession:
     ) -> Iterator[Loading | Loaded]:
         """Load the assistant's model unless it is loaded with the same options already."""
         options = options or self.options(assistant)
-        engine = self.engine
+        engine = self.engine_for(assistant)
         if engine.loaded_options != options:
             yield Loading(assistant.model.id or Path(options.model_path).stem)
             engine.load(options, cancel=cancel)
@@ -170,7 +204,7 @@ class AnswerSession:
         yield from answer(
             assistant,
             question,
-            engine=self.engine,
+            engine=self.engine_for(assistant),
             options=options,
             conversations=conversations or self.conversations,
             conversation_id=conversation_id,

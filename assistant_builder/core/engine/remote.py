@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import httpx2
 
 from assistant_builder.core.cancel import NEVER, CancelToken
-from assistant_builder.core.engine.messages_prompt import MessagesPromptBuilder
+from assistant_builder.core.engine.messages_prompt import MessagesPromptBuilder, messages_text
 from assistant_builder.core.engine.protocol import (
     ChatEvent,
     ChatMessage,
@@ -65,8 +65,10 @@ class RemoteEngine:
         extended_sampling: bool = True,
         timeout_s: float = 60.0,
         policy: NetworkPolicy | None = None,
+        label: str = "",
     ) -> None:
         self.root = api_root(base_url)
+        self.label = label  # the name the person gave the server, for the log and messages
         self.server_root = self.root.removesuffix("/v1")
         self.policy = policy
         self.model = model
@@ -100,12 +102,8 @@ class RemoteEngine:
         _check_remote(options)
         self.unload()
         cancel.raise_if_cancelled()
-        response = self._request("GET", f"{self.root}/models")
-        try:
-            listing = response.json().get("data") or []
-        except (ValueError, AttributeError):
-            listing = []
-        served = [str(m.get("id", "")) for m in listing if isinstance(m, dict)]
+        listing = self.served_models()
+        served = [str(m.get("id", "")) for m in listing]
         if served and self.model not in served:
             raise EngineError(
                 f"The server does not offer a model named {self.model!r}; "
@@ -117,6 +115,15 @@ class RemoteEngine:
         self.context_size = facts.context_size or options.context_size
         self._builder = MessagesPromptBuilder(facts.counter)
         self._options = options
+
+    def served_models(self) -> list[dict[str, Any]]:
+        """The server's model list (GET /v1/models), each entry as the server describes it."""
+        response = self._request("GET", f"{self.root}/models")
+        try:
+            listing = response.json().get("data") or []
+        except (ValueError, AttributeError):
+            listing = []
+        return [m for m in listing if isinstance(m, dict) and m.get("id")]
 
     @property
     def loaded_options(self) -> LoadOptions | None:
@@ -138,7 +145,8 @@ class RemoteEngine:
 
     def _allow(self, method: str, url: str) -> None:
         if self.policy is not None:
-            self.policy.check(method, url, f"model server ({self.model})")
+            name = f"model server {self.label}" if self.label else "model server"
+            self.policy.check(method, url, f"{name} ({self.model})" if self.model else name)
 
     def _request(self, method: str, url: str) -> httpx2.Response:
         self._allow(method, url)
@@ -164,8 +172,9 @@ class RemoteEngine:
             return None
 
     def _unreachable(self) -> str:
+        where = f"“{self.label}” ({self.server_root})" if self.label else f"at {self.root}"
         return (
-            f"The server at {self.root} could not be reached; check that it is running "
+            f"The model server {where} could not be reached; check that it is running "
             "and that the address is right."
         )
 
@@ -173,10 +182,20 @@ class RemoteEngine:
         if response.status_code in (401, 403):
             raise EngineError("The server refused the API key; check the key in the settings.")
         if response.status_code >= 400:
+            said = server_message(response)
             raise EngineError(
-                f"The server answered with error {response.status_code}; "
-                "check its address, model name and logs."
+                f"The server answered with error {response.status_code}"
+                + (f" (“{said}”)" if said else "")
+                + "; check its address, model name and logs."
             )
+
+    def _stopped(self) -> str:
+        """A server gone away partway through an answer."""
+        name = f"“{self.label}”" if self.label else f"at {self.server_root}"
+        return (
+            f"The model server {name} stopped answering partway; what it wrote is kept, "
+            "and you can ask again once the server is running."
+        )
 
     def _payload(self, messages: Sequence[ChatMessage], s: SamplingOptions) -> dict[str, Any]:
         payload: dict[str, Any] = {
@@ -229,6 +248,7 @@ class RemoteEngine:
         text: list[str] = []
         usage: dict[str, Any] = {}
         reason = "stop"
+        ended = False  # the server said the answer is complete ([DONE] or a finish reason)
         try:
             self._allow("POST", f"{self.root}/chat/completions")
         except OfflineError as err:
@@ -246,13 +266,25 @@ class RemoteEngine:
                         continue
                     data = line[5:].strip()
                     if data == "[DONE]":
+                        ended = True
                         break
                     chunk = json.loads(data)
+                    if isinstance(chunk, dict) and "error" in chunk:  # vLLM, Ollama mid-stream
+                        said = error_text(chunk)
+                        yield Failed(
+                            "The model server stopped the answer"
+                            + (f" (“{said}”)" if said else "")
+                            + "; what it wrote is kept, and you can ask again or check "
+                            "the server's logs.",
+                            partial_text="".join(text),
+                        )
+                        return
                     usage = chunk.get("usage") or usage
                     for choice in chunk.get("choices") or []:
                         piece = (choice.get("delta") or {}).get("content") or ""
                         if choice.get("finish_reason"):
                             reason = str(choice["finish_reason"])
+                            ended = True
                         if piece:
                             first = first if first is not None else time.perf_counter() - start
                             text.append(piece)
@@ -261,7 +293,8 @@ class RemoteEngine:
             yield Failed(str(err), partial_text="".join(text))
             return
         except httpx2.HTTPError:
-            yield Failed(self._unreachable(), partial_text="".join(text))
+            said = self._stopped() if text else self._unreachable()
+            yield Failed(said, partial_text="".join(text))
             return
         except json.JSONDecodeError:
             yield Failed(
@@ -272,6 +305,9 @@ class RemoteEngine:
             return
         if cancel.cancelled:
             reason = "cancelled"  # leaving the block above closed the connection
+        elif not ended:  # the connection closed before the server said the answer was done
+            yield Failed(self._stopped(), partial_text="".join(text))
+            return
         try:
             counted = self._usage(usage, messages, len(text))
         except EngineError:
@@ -281,7 +317,29 @@ class RemoteEngine:
             counted,
             Timings(ttft_s=first if first is not None else total, total_s=total),
             reason,
+            messages_text(messages),  # what was sent, as the final-prompt panel shows it
         )
+
+
+def error_text(body: object) -> str:
+    """The message of an error body: OpenAI's, Ollama's and vLLM's ``{"error": {"message":
+    …}}``, older vLLM's ``{"object": "error", "message": …}``, llama.cpp's ``{"error":
+    {"message": …}}`` or a bare ``{"error": "…"}``."""
+    if not isinstance(body, dict):
+        return ""
+    error = body.get("error")
+    if isinstance(error, dict):
+        error = error.get("message")
+    if not error and body.get("object") == "error":
+        error = body.get("message")
+    return " ".join(str(error).split())[:300] if isinstance(error, str) else ""
+
+
+def server_message(response: httpx2.Response) -> str:
+    try:
+        return error_text(response.json())
+    except ValueError:
+        return ""
 
 
 def _check_remote(options: LoadOptions) -> None:

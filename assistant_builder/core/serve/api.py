@@ -20,17 +20,33 @@ from assistant_builder.core.cancel import NEVER, CancelToken
 from assistant_builder.core.engine.protocol import ChatMessage, TextDelta
 from assistant_builder.core.engine.sampling import setting
 from assistant_builder.core.errors import AppError, AssistantError
+from assistant_builder.core.network import is_loopback
 from assistant_builder.core.serve.fields import check_fields
 from assistant_builder.core.serve.refusal import ApiError
 from assistant_builder.core.serve.refusal import bad_request as _bad
 from assistant_builder.core.serve.turns import Turns
 from assistant_builder.core.services import Services
 
-__all__ = ["ApiError", "ChatApi", "ChatRequest", "ensure_api_key"]
+__all__ = ["ApiError", "ChatApi", "ChatRequest", "ensure_api_key", "serving_key"]
 
 Streamed = TextDelta | ThinkingDelta | Answer
 
 KEY_PREFIX = "ab-"
+
+
+def serving_key(services: Services, host: str, given: str = "") -> str:
+    """The key ``serve`` on ``host`` asks of every client. On this computer alone a key is made
+    on first use; for other computers the person must have one already (``given``, or the one
+    kept from an earlier run), so a server on the network never starts with a key nobody chose."""
+    if given:
+        return given
+    if not is_loopback(host) and not services.load_settings().api_key:
+        raise AppError(
+            f"Serving on {host} lets other computers use your assistants, so it needs an API "
+            "key first: choose one, or serve once on this computer alone to make one.",
+            command=f"serve --host {host} --api-key-env VARIABLE_HOLDING_THE_KEY",
+        )
+    return ensure_api_key(services)
 
 
 def ensure_api_key(services: Services) -> str:

@@ -7,22 +7,43 @@ from __future__ import annotations
 import ipaddress
 import socket
 
+from assistant_builder.core.network import is_loopback
+
+__all__ = ["is_loopback", "reach_urls", "trusted_hosts"]
+
 LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1", "[::1]")
 EVERY_ADDRESS = ("0.0.0.0", "::", "")
-
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def _named(host: str) -> list[str]:
     """A host as it appears in a Host header (an IPv6 address in brackets)."""
     return [host, f"[{host}]"] if ":" in host else [host]
+
+
+def _own_addresses() -> list[str]:
+    name = socket.gethostname()
+    try:
+        found = {str(info[4][0]) for info in socket.getaddrinfo(name, None)}
+    except OSError:
+        found = set()
+    return sorted(found)
+
+
+def reach_urls(bound: str, port: int) -> list[str]:
+    """The API addresses other computers use for a server listening on ``bound``: the
+    address itself, or each of this computer's own when it listens on every address."""
+    hosts = [bound] if bound not in EVERY_ADDRESS else []
+    if not hosts:
+        hosts = [a for a in _own_addresses() if not is_loopback(a)]
+        hosts = hosts or [socket.gethostname()]
+    urls = []
+    for host in hosts:
+        try:
+            shown = f"[{host}]" if ipaddress.ip_address(host).version == 6 else host
+        except ValueError:
+            shown = host
+        urls.append(f"http://{shown}:{port}/v1")
+    return urls
 
 
 def trusted_hosts(bound: str) -> list[str]:
@@ -33,12 +54,7 @@ def trusted_hosts(bound: str) -> list[str]:
         return hosts
     if bound not in EVERY_ADDRESS:
         return hosts + _named(bound)
-    name = socket.gethostname()
-    hosts += [name, socket.getfqdn()]
-    try:
-        found = {str(info[4][0]) for info in socket.getaddrinfo(name, None)}
-    except OSError:
-        found = set()
-    for address in sorted(found):
+    hosts += [socket.gethostname(), socket.getfqdn()]
+    for address in _own_addresses():
         hosts += _named(address)
     return hosts

@@ -30,6 +30,7 @@ from assistant_builder.ui.editor.model_section import ModelSection
 from assistant_builder.ui.editor.section import Section
 from assistant_builder.ui.theme import is_dark
 from assistant_builder.ui.widgets.banner import Banner
+from assistant_builder.ui.workers import TaskRunner
 
 STYLE = """
 QLabel#editorTitle { font-size: 20px; font-weight: 600; }
@@ -122,6 +123,9 @@ class AssistantEditor(QWidget):
         self._is_new = False
         self._dirty = False
         self._other_names: set[str] = set()
+        self._servers_asked = False
+        self._server_runner = TaskRunner(self)
+        self._server_runner.finished.connect(self._server_models_arrived)
 
     def _on_prompt_updated(self) -> None:
         view = self.prompt_panel.view
@@ -150,6 +154,8 @@ class AssistantEditor(QWidget):
             self.model_section.set_installed(self._app.installed_models())
         except AppError as exc:
             self.banner.show_message(str(exc))
+        if not self._servers_asked:
+            self.refresh_server_models()
         for section in self.sections:
             section.load(assistant)
         # What the controls make of the file is the baseline, so rounding is never a change.
@@ -157,6 +163,19 @@ class AssistantEditor(QWidget):
         self.tabs.setCurrentIndex(0)
         self._on_changed()
         self.opened.emit()
+
+    def refresh_server_models(self) -> None:
+        """Ask the model servers for their models (off the GUI thread); they join the Model
+        section's list when they arrive. Nothing is asked when no server was added."""
+        self._servers_asked = True
+        if self._app.model_servers():
+            self._server_runner.start(self._app.server_models)
+        else:
+            self.model_section.set_server_models([])
+
+    def _server_models_arrived(self, results: object) -> None:
+        found = [m for r in results for m in r.models]  # type: ignore[attr-defined]
+        self.model_section.set_server_models(found)
 
     def add_try_it(self, pane: QWidget) -> None:
         """The Try it pane (built by the window, which owns the engine) as the last tab."""

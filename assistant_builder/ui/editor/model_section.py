@@ -1,5 +1,6 @@
-"""The Model section: which installed model runs the assistant, an optional adapter with its
-strength, and how much the assistant keeps in mind at once (the context size)."""
+"""The Model section: which installed model runs the assistant (or a model a model server
+offers, marked with the server's name), an optional adapter with its strength, and how much
+the assistant keeps in mind at once (the context size)."""
 
 from __future__ import annotations
 
@@ -10,13 +11,27 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSlider, QWidget
 
 from assistant_builder.core.app import model_ref
-from assistant_builder.core.records import AdapterRef, Assistant, InstalledModel, ModelRef
+from assistant_builder.core.records import (
+    AdapterRef,
+    Assistant,
+    InstalledModel,
+    ModelRef,
+    ServerModel,
+)
 from assistant_builder.ui.editor.section import FieldGrid, Section, heading, hint
 
 CONTEXT_STEPS = (512, 1024, 2048, 4096, 8192, 16384, 32768, 65536, 131072)
 
 # (model id, label, verdict text): the "will it run?" estimate feeds these when it arrives.
 ModelChoice = tuple[str, str, str]
+
+
+SERVER_SEP = "\x1f"  # joins a server's name and its model id in a choice's key
+
+
+def choice_key(model: ModelRef) -> str:
+    """The model list's key for ``model``: its id, or its server and id for a server's."""
+    return f"{model.server}{SERVER_SEP}{model.id}" if model.server else model.id
 
 
 def context_words(tokens: int) -> str:
@@ -35,6 +50,7 @@ class ModelSection(Section):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._installed: dict[str, InstalledModel] = {}
+        self._server_models: dict[str, ServerModel] = {}  # by choice_key
         self._current_model = ModelRef(id="")
         self._current_adapter: AdapterRef | None = None
 
@@ -114,7 +130,7 @@ class ModelSection(Section):
     # Seams for the "will it run?" estimate, which arrives with the models core.
     def set_model_choices(self, items: Sequence[ModelChoice]) -> None:
         """Fill the model list; a non-empty verdict is shown as a pill for the chosen model."""
-        keep = self.current_model_id() if self.model.count() else self._current_model.id
+        keep = self.current_model_id() if self.model.count() else choice_key(self._current_model)
         was = self._loading
         self._loading = True
         try:
@@ -125,7 +141,9 @@ class ModelSection(Section):
                     self.model.count() - 1, verdict, Qt.ItemDataRole.UserRole + 1
                 )
             if keep and self.model.findData(keep) < 0:
-                self.model.addItem(f"{keep} (not installed)", keep)
+                server, _, model_id = keep.rpartition(SERVER_SEP)
+                label = f"{model_id} — on {server} (not listed now)" if server else ""
+                self.model.addItem(label or f"{keep} (not installed)", keep)
             self.model.setCurrentIndex(max(0, self.model.findData(keep)))
         finally:
             self._loading = was
@@ -138,7 +156,8 @@ class ModelSection(Section):
     def set_installed(self, models: Sequence[InstalledModel]) -> None:
         """The installed models and adapters, as the registry lists them."""
         self._installed = {m.id: m for m in models}
-        self.set_model_choices([(m.id, m.name, "") for m in models if m.kind == "model"])
+        servers = [(key, m.label, "") for key, m in self._server_models.items()]
+        self.set_model_choices([(m.id, m.name, "") for m in models if m.kind == "model"] + servers)
         # An empty list is being filled for a newly loaded assistant; else keep the choice.
         keep = self.current_adapter_id() if self.adapter.count() else (
             self._current_adapter.id if self._current_adapter else ""
@@ -157,6 +176,11 @@ class ModelSection(Section):
         finally:
             self._loading = was
         self._update_notes()
+
+    def set_server_models(self, models: Sequence[ServerModel]) -> None:
+        """The models the model servers offer now, listed after the installed ones."""
+        self._server_models = {choice_key(ModelRef(m.id, server=m.server)): m for m in models}
+        self.set_installed(list(self._installed.values()))
 
     def current_model_id(self) -> str:
         return str(self.model.currentData() or "")
@@ -188,10 +212,13 @@ class ModelSection(Section):
 
     def apply(self, assistant: Assistant) -> Assistant:
         model_id = self.current_model_id()
-        if model_id == assistant.model.id:
+        if model_id == choice_key(assistant.model):
             model = assistant.model
         elif model_id in self._installed:
             model = model_ref(self._installed[model_id])
+        elif SERVER_SEP in model_id:
+            server, _, served = model_id.rpartition(SERVER_SEP)
+            model = ModelRef(id=served, server=server)
         else:
             model = ModelRef(id=model_id)
         adapter_id = self.current_adapter_id()
@@ -244,6 +271,12 @@ class ModelSection(Section):
         if self.model.count() == 0:
             self.model_note.setText(
                 "No model is installed yet; add one on the Models page, then come back."
+            )
+        elif SERVER_SEP in self.current_model_id():
+            server = self.current_model_id().rpartition(SERVER_SEP)[0]
+            self.model_note.setText(
+                f"Answered by the model server “{server}”, with its own chat template; the "
+                "memory below is used when the server does not say its own."
             )
         elif self.current_model_id() not in self._installed:
             self.model_note.setText(

@@ -168,7 +168,11 @@ class AssistantsPage(QWidget):
         names = self._app.model_names()
         cards = []
         for assistant in found:
-            model_name = names.get(assistant.model.id) or f"{assistant.model.id} (not installed)"
+            model = assistant.model
+            model_name = (
+                f"{model.id} — on {model.server}" if model.server
+                else names.get(model.id) or f"{model.id} (not installed)"
+            )  # fmt: skip
             old = self.cards.get(assistant.id)
             # An unchanged assistant keeps its card: building one costs ~2 ms.
             if old is not None and old.shows == (assistant, model_name):

@@ -22,6 +22,7 @@ from assistant_builder.ui.models.downloads import DownloadQueue, DownloadsView
 from assistant_builder.ui.models.installed_panel import InstalledPanel
 from assistant_builder.ui.models.item_models import CatalogModel, InstalledModelsModel
 from assistant_builder.ui.models.search_panel import SearchPanel
+from assistant_builder.ui.models.server_models_panel import ServerModelsPanel
 from assistant_builder.ui.models.words import human_size
 from assistant_builder.ui.widgets.banner import Banner
 from assistant_builder.ui.widgets.progress_panel import ProgressPanel
@@ -37,7 +38,7 @@ QFrame#detailsPane { border-left: 1px solid palette(mid); }
 
 
 class ModelsPage(QWidget):
-    CATALOG, SEARCH, INSTALLED = range(3)
+    CATALOG, SEARCH, INSTALLED, SERVERS = range(4)
 
     def __init__(
         self, app: App, parent: QWidget | None = None, *, machine: Machine | None = None
@@ -73,11 +74,14 @@ class ModelsPage(QWidget):
         self.tabs.addTab(self.catalog, "Catalog")
         self.tabs.addTab(self.search, "Search Hugging Face")
         self.tabs.addTab(self.installed, "Installed")
+        self.servers = ServerModelsPanel(app)
+        self.tabs.addTab(self.servers, "On model servers")
         self.tabs.setTabToolTip(
             self.CATALOG, "Models chosen for this app, with sizes and licences."
         )
         self.tabs.setTabToolTip(self.SEARCH, "Find any GGUF model published on huggingface.co.")
         self.tabs.setTabToolTip(self.INSTALLED, "The models on this computer.")
+        self.tabs.setTabToolTip(self.SERVERS, "Models your model servers offer (see Settings).")
         self.import_progress = ProgressPanel()
         self.import_progress.setAccessibleName("Import progress")
         self.queue = DownloadQueue(app, self)

@@ -45,7 +45,8 @@ class SettingsPage(QWidget):
         self.offline.setAccessibleName("Offline mode")
         self.offline.setChecked(settings.offline)
         self.offline.setToolTip(
-            "With this on, the app opens no network connection: no model search or download."
+            "With this on, the app opens no connection beyond this computer: no model search "
+            "or download, and only model servers running on this computer."
         )
         self.theme = QComboBox()
         self.theme.setAccessibleName("Appearance")
@@ -68,11 +69,17 @@ class SettingsPage(QWidget):
         form.addRow("Conversation memory", self.kv_cache)
         form.addRow("", kv_help)
         layout.addLayout(form)
+        self._sections = QVBoxLayout()  # parts with their own widget (model servers, log)
+        layout.addLayout(self._sections)
         layout.addStretch(1)
         self.user_name.editingFinished.connect(self._emit)
         self.offline.toggled.connect(self._emit)
         self.theme.currentIndexChanged.connect(self._on_theme)
         self.kv_cache.currentIndexChanged.connect(self._emit)
+
+    def add_section(self, section: QWidget) -> None:
+        """A part of the page with its own widget, below the app-wide choices."""
+        self._sections.addWidget(section)
 
     def _on_theme(self) -> None:
         self._emit()
