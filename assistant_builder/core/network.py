@@ -65,9 +65,10 @@ class NetworkPolicy:
             with self.log_path.open("a", encoding="utf-8") as handle:
                 handle.write(line + "\n")
 
-    def check(self, method: str, url: str, purpose: str) -> None:
-        """Call before a request; raises OfflineError (and logs it) when offline."""
-        if self.offline:
+    def check(self, method: str, url: str, purpose: str, *, loopback_ok: bool = False) -> None:
+        """Call before a request; raises OfflineError (and logs it) when offline, unless
+        ``loopback_ok`` and the request stays on this computer (a loopback address)."""
+        if self.offline and not (loopback_ok and is_loopback(url)):
             self._append(NetworkEntry(time.time(), method, url, purpose, "blocked (offline)"))
             raise OfflineError(
                 f"Offline mode is on, so the app did not connect to {_host(url)}; "
@@ -86,6 +87,20 @@ class NetworkPolicy:
             except (ValueError, TypeError):
                 continue  # a torn last line after a crash is skipped, not fatal
         return out
+
+
+def is_loopback(url: str) -> bool:
+    """Whether ``url`` names this computer (localhost, 127.0.0.0/8, ::1): nothing leaves it."""
+    import ipaddress
+    from urllib.parse import urlsplit
+
+    host = urlsplit(url).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def _host(url: str) -> str:
