@@ -3,6 +3,10 @@ indexed from one data folder, searched and re-indexed from another, one indexer 
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -21,6 +25,7 @@ from assistant_builder.core.paths import HOME_ENV, Paths
 from tests.fakes import DeterministicEmbedder
 from tests.knowledge.conftest import CountingEmbedder, run_index
 from tests.s3_server import BUCKET
+from tests.test_cli import run_cli
 
 pytestmark = pytest.mark.integration
 STORE = f"s3://{BUCKET}/handbook"
@@ -181,3 +186,39 @@ def test_a_store_address_that_cannot_hold_a_collection_is_explained(
     with pytest.raises(KnowledgeError, match="names no bucket"):
         alice.create("Web", [handbook], store_uri="s3://")
     assert alice.names() == []
+
+
+def test_two_indexers_started_at_once_from_the_command_line_share_the_work(
+    tmp_path: Path, handbook: Path, s3_endpoint: str, minilm_dir: Path
+) -> None:
+    homes = {who: {HOME_ENV: str(tmp_path / who)} for who in ("alice", "bob")}
+    for env in homes.values():
+        created = run_cli("collections", "create", "Handbook", str(handbook), "--embedder",
+                          str(minilm_dir), "--store", STORE, "--store-endpoint", s3_endpoint,
+                          env=env)  # fmt: skip
+        assert created.returncode == 0, created.stderr
+    command = [sys.executable, "-m", "assistant_builder", "collections", "index", "Handbook"]
+    runs = [
+        subprocess.Popen(
+            [*command, "--json"],
+            env={**os.environ, **env},
+            text=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        for env in homes.values()
+    ]
+    outcomes = [(*run.communicate(timeout=300), run.returncode) for run in runs]
+    reports = [json.loads(out) for out, _, code in outcomes if code == 0]
+    for _, err, code in outcomes:
+        assert code == 0 or ("is being indexed by" in err and "Traceback" not in err), err
+    # Whoever ran second was refused, or found everything already done: read once in all.
+    assert reports and sum(r["files_indexed"] for r in reports) == 3
+    results = [
+        json.loads(run_cli("search", "Handbook", QUESTION, "--json", env=env).stdout)["results"]
+        for env in homes.values()
+    ]
+    assert results[0] and results[0] == results[1]
+    alice = Collections(Paths.from_env(homes["alice"]))
+    ids = _chunk_ids(alice)
+    assert len(ids) == len(set(ids)) == sum(r["chunks"] for r in reports)
