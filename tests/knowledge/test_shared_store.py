@@ -178,9 +178,14 @@ def test_offline_allows_a_store_on_this_computer_and_refuses_any_other(
 
 
 def test_a_store_address_that_cannot_hold_a_collection_is_explained(
-    tmp_path: Path, handbook: Path
+    tmp_path: Path, handbook: Path, s3_endpoint: str
 ) -> None:
     alice = _data_folder(tmp_path, "alice")
+    with pytest.raises(KnowledgeError, match="could not be opened") as missing:
+        alice.create("Web", [handbook], store_uri="s3://no-such-bucket/docs",
+                     store_endpoint=s3_endpoint)  # fmt: skip
+    assert "its bucket does not exist" in str(missing.value)
+    assert "\n" not in str(missing.value) and "Error" not in str(missing.value)
     with pytest.raises(KnowledgeError, match="not a place a collection can be kept"):
         alice.create("Web", [handbook], store_uri="https://example.org/docs")
     with pytest.raises(KnowledgeError, match="names no bucket"):

@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from assistant_builder.core.errors import KnowledgeError
+from assistant_builder.core.errors import AppError, KnowledgeError
 from assistant_builder.core.fileio import move_aside, write_json_atomic
 from assistant_builder.core.knowledge.manifest import Manifest
 from assistant_builder.core.knowledge.report import IndexReport, kept_report
@@ -148,13 +148,22 @@ class Collections:
         """Check that a store of its own can be reached, make its indexing lock, and take a
         copy of the manifest another data folder may have filled it with."""
         from assistant_builder.core.knowledge.index_manifest import IndexManifest
-        from assistant_builder.core.knowledge.store_access import check_store_uri, open_store
+        from assistant_builder.core.knowledge.store_access import (
+            check_store_uri,
+            open_store,
+            unreachable_store,
+        )
         from assistant_builder.core.knowledge.store_lock import make_lock_table
 
         check_store_uri(config.store_uri, config.store_endpoint)
-        store = open_store(self, config)
-        make_lock_table(store.db)
-        IndexManifest(self.manifest_file(config.name), store).copy_to_local()
+        try:
+            store = open_store(self, config)
+            make_lock_table(store.db)
+            IndexManifest(self.manifest_file(config.name), store).copy_to_local()
+        except AppError:
+            raise
+        except Exception as exc:  # the object store's errors come in several types
+            raise KnowledgeError(unreachable_store(config.store_uri, exc)) from exc
 
     def save(self, config: CollectionConfig) -> None:
         write_json_atomic(self._config_file(config.name), config.to_dict())

@@ -5,6 +5,7 @@ and is written in the network log."""
 
 from __future__ import annotations
 
+import logging
 import os
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
     from assistant_builder.core.knowledge.collection import CollectionConfig, Collections
     from assistant_builder.core.knowledge.store import ChunkStore
 
+log = logging.getLogger(__name__)
 OBJECT_STORES = ("s3", "gs", "az")
 PURPOSE = "shared document store"
 
@@ -74,6 +76,25 @@ def store_address(config: CollectionConfig) -> str:
         return endpoint
     parts = urlsplit(config.store_uri)
     return f"{parts.scheme}://{parts.netloc}"
+
+
+def unreachable_store(uri: str, exc: BaseException) -> str:
+    """The sentence for a store that could not be opened, from the object store's error (a
+    dump of its request, kept in the log file, not shown)."""
+    log.warning("could not open the store %s: %s", uri, exc)
+    text = str(exc)
+    if "NoSuchBucket" in text:
+        why = "its bucket does not exist; check the address"
+    elif any(code in text for code in ("InvalidAccessKeyId", "SignatureDoesNotMatch", "403")):
+        why = (
+            "its keys were refused; check this computer's AWS_ACCESS_KEY_ID and "
+            "AWS_SECRET_ACCESS_KEY"
+        )
+    elif "onnect" in text or "dns" in text.lower():
+        why = "its server did not answer; check the server's address and this computer's network"
+    else:
+        why = "check its address, its server's, and this computer's keys to it"
+    return f"The store {uri} could not be opened: {why}."
 
 
 def offline_for(paths: Paths) -> bool:
