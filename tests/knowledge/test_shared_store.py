@@ -13,13 +13,15 @@ from pathlib import Path
 
 import pytest
 
+from assistant_builder.core.cancel import CancelToken
 from assistant_builder.core.errors import KnowledgeError
 from assistant_builder.core.knowledge.collection import Collections
 from assistant_builder.core.knowledge.indexer import index_collection
-from assistant_builder.core.knowledge.report import IndexReport
+from assistant_builder.core.knowledge.report import IndexProgress, IndexReport
 from assistant_builder.core.knowledge.search import search_collection
 from assistant_builder.core.knowledge.store_access import open_store
 from assistant_builder.core.knowledge.store_lock import STALE_S, StoreBusy, StoreLock
+from assistant_builder.core.knowledge.watcher import watch_collection
 from assistant_builder.core.network import OfflineError
 from assistant_builder.core.paths import HOME_ENV, Paths
 from tests.fakes import DeterministicEmbedder
@@ -227,3 +229,24 @@ def test_two_indexers_started_at_once_from_the_command_line_share_the_work(
     alice = Collections(Paths.from_env(homes["alice"]))
     ids = _chunk_ids(alice)
     assert len(ids) == len(set(ids)) == sum(r["chunks"] for r in reports)
+
+
+def test_a_watcher_waits_for_another_indexer_of_the_store_instead_of_stopping(
+    tmp_path: Path, handbook: Path, s3_endpoint: str
+) -> None:
+    alice = _data_folder(tmp_path, "alice")
+    _create(alice, handbook, s3_endpoint)
+    elsewhere = StoreLock(open_store(alice, alice.get("Handbook")).db, "Handbook")
+    elsewhere.acquire()
+    cancel = CancelToken()
+    events = watch_collection(alice, "Handbook", embedder=DeterministicEmbedder(64),
+                              debounce_ms=50, busy_retry_s=0, cancel=cancel)  # fmt: skip
+    try:
+        busy = next(events)
+        assert isinstance(busy, IndexProgress) and "is being indexed by" in busy.note
+        elsewhere.release()
+        report = next(e for e in events if isinstance(e, IndexReport))
+    finally:
+        cancel.cancel()
+        events.close()
+    assert len(report.indexed) == 3
