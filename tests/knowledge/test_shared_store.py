@@ -102,6 +102,9 @@ def test_a_second_data_folder_searches_and_reindexes_what_the_first_indexed(
     ids = _chunk_ids(alice)
     assert len(ids) == len(set(ids)) == alice.status(alice.get("Handbook")).chunks
 
+    bob.remove("Handbook")  # Bob forgets it; the team's index stays for Alice
+    assert not bob.exists("Handbook") and _found(alice)
+
 
 class _HeldEmbedder(DeterministicEmbedder):
     """Embeds only once ``release`` is set, so its indexing run is under way meanwhile."""

@@ -249,9 +249,12 @@ class Collections:
         return said
 
     def remove(self, name: str) -> None:
+        """Forget the collection and drop its index; an index on an object store is a team's,
+        which other data folders may read, so it is left where it is."""
         config = self.get(name)
         if config.store_uri:
-            from assistant_builder.core.knowledge.store_access import open_store
+            from assistant_builder.core.knowledge.store_access import is_remote, open_store
 
-            open_store(self, config).drop_all()
+            if not is_remote(config.store_uri):
+                open_store(self, config).drop_all()
         shutil.rmtree(self.folder(name))
