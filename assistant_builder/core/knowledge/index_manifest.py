@@ -38,9 +38,12 @@ class IndexManifest:
             import pyarrow as pa
 
             text = json.dumps(manifest.to_dict(), ensure_ascii=False)
-            # One commit replaces the whole manifest: a reader sees the old one or the new.
             data = pa.table({"json": pa.array([text], pa.string())})
-            self._store.db.create_table(MANIFEST_TABLE, data=data, mode="overwrite")
+            if self.exists():
+                # One commit replaces the whole manifest: a reader sees the old one or the new.
+                self._store.db.open_table(MANIFEST_TABLE).add(data, mode="overwrite")
+            else:
+                self._store.db.create_table(MANIFEST_TABLE, data=data)
         manifest.save(self._local)
 
     def copy_to_local(self) -> None:
