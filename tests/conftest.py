@@ -18,6 +18,7 @@ from assistant_builder.core.models.starter import (
     fetch_wheel,
 )
 from assistant_builder.core.paths import HOME_ENV, Paths
+from tests.s3_server import s3_endpoint  # noqa: F401  (a fixture: a shared store on loopback)
 
 # Set before anything imports huggingface_hub or sentence_transformers.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")

@@ -52,6 +52,19 @@ def register(commands: Any) -> None:
         metavar="ID",
         help="cross-encoder model id or folder to rerank search results",
     )
+    create.add_argument(
+        "--store",
+        default="",
+        metavar="LANCEDB_URI",
+        help="keep the index at this LanceDB location, e.g. s3://bucket/folder shared by a "
+        "team (keys from the AWS_* environment variables)",
+    )
+    create.add_argument(
+        "--store-endpoint",
+        default="",
+        metavar="URL",
+        help="address of the S3-compatible server of --store (default: AWS_ENDPOINT_URL or AWS)",
+    )
     create.add_argument("--json", action="store_true", help="print JSON on stdout")
     create.set_defaults(handler=_create)  # fmt: skip
 
@@ -110,6 +123,8 @@ def _create(args: argparse.Namespace) -> int:
         "overlap_tokens": args.overlap_tokens,
         "reranker": args.reranker,
         "include": tuple(args.include),
+        "store_uri": args.store,
+        "store_endpoint": args.store_endpoint,
     }
     if args.exclude:
         options["exclude"] = tuple(args.exclude)

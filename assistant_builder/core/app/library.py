@@ -62,10 +62,20 @@ class LibraryUseCases:
         return self.collections.last_report(name)
 
     def create_collection(
-        self, name: str, folders: Sequence[str | Path], *, embedder: str = DEFAULT_EMBEDDER
+        self,
+        name: str,
+        folders: Sequence[str | Path],
+        *,
+        embedder: str = DEFAULT_EMBEDDER,
+        store: str = "",
+        endpoint: str = "",
     ) -> CollectionConfig:
-        """A new collection reading ``folders`` (nothing is indexed yet)."""
-        return self.collections.create(name, [str(f) for f in folders], embedder=embedder)
+        """A new collection reading ``folders`` (nothing is indexed yet); with ``store``, its
+        index is kept at that LanceDB location (a shared s3:// store, served at ``endpoint``)."""
+        return self.collections.create(
+            name, [str(f) for f in folders], embedder=embedder, store_uri=store,
+            store_endpoint=endpoint,
+        )  # fmt: skip
 
     def change_collection(self, name: str, **changes: Any) -> CollectionConfig:
         """Change the collection's folders or watching (``folders=``, ``watch=``)."""

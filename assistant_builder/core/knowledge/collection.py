@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from assistant_builder.core.errors import KnowledgeError
+from assistant_builder.core.errors import AppError, KnowledgeError
 from assistant_builder.core.fileio import move_aside, write_json_atomic
 from assistant_builder.core.knowledge.manifest import Manifest
 from assistant_builder.core.knowledge.report import IndexReport, kept_report
@@ -36,6 +36,9 @@ class CollectionConfig:
     chunk_tokens: int = 200  # capped by the embedder's own limit when indexing
     overlap_tokens: int = 32
     store_uri: str = ""  # empty: a LanceDB folder inside the collection's folder
+    # The address of an S3-compatible server holding store_uri (s3://…); empty: the object
+    # store's own, or AWS_ENDPOINT_URL. Credentials are never kept here: AWS_* variables.
+    store_endpoint: str = ""
     reranker: str = ""  # a cross-encoder model id or folder; empty: no reranking
     watch: bool = False
     schema_version: int = SCHEMA_VERSION
@@ -137,8 +140,31 @@ class Collections:
         config = CollectionConfig(
             name=name, folders=tuple(resolved), embedder=embedder or DEFAULT_EMBEDDER, **options
         )
+        if config.store_uri:
+            self._prepare_store(config)
         self.save(config)
         return config
+
+    def _prepare_store(self, config: CollectionConfig) -> None:
+        """Check that a store of its own can be reached, make its indexing lock, and take a
+        copy of the manifest another data folder may have filled it with."""
+        from assistant_builder.core.knowledge.index_manifest import IndexManifest
+        from assistant_builder.core.knowledge.store_access import (
+            check_store_uri,
+            open_store,
+            unreachable_store,
+        )
+        from assistant_builder.core.knowledge.store_lock import make_lock_table
+
+        check_store_uri(config.store_uri, config.store_endpoint)
+        try:
+            store = open_store(self, config)
+            make_lock_table(store.db)
+            IndexManifest(self.manifest_file(config.name), store).copy_to_local()
+        except AppError:
+            raise
+        except Exception as exc:  # the object store's errors come in several types
+            raise KnowledgeError(unreachable_store(config.store_uri, exc)) from exc
 
     def save(self, config: CollectionConfig) -> None:
         write_json_atomic(self._config_file(config.name), config.to_dict())
@@ -227,9 +253,12 @@ class Collections:
         return said
 
     def remove(self, name: str) -> None:
+        """Forget the collection and drop its index; an index on an object store is a team's,
+        which other data folders may read, so it is left where it is."""
         config = self.get(name)
         if config.store_uri:
-            from assistant_builder.core.knowledge.store import ChunkStore
+            from assistant_builder.core.knowledge.store_access import is_remote, open_store
 
-            ChunkStore(config.store_uri).drop()
+            if not is_remote(config.store_uri):
+                open_store(self, config).drop_all()
         shutil.rmtree(self.folder(name))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,6 +23,7 @@ from assistant_builder.core.knowledge.embedder import (
     canonical_embedder_id,
     load_embedder,
 )
+from assistant_builder.core.knowledge.index_manifest import IndexManifest
 from assistant_builder.core.knowledge.language import SAMPLE, embedder_suggestion
 from assistant_builder.core.knowledge.loaders import DEFAULT_PARSERS
 from assistant_builder.core.knowledge.manifest import (
@@ -34,6 +35,8 @@ from assistant_builder.core.knowledge.manifest import (
 from assistant_builder.core.knowledge.parsing import ParserPool
 from assistant_builder.core.knowledge.report import IndexProgress, IndexReport, keep_report
 from assistant_builder.core.knowledge.scan import FoundFile, scan_folders
+from assistant_builder.core.knowledge.store_access import open_store
+from assistant_builder.core.knowledge.store_lock import StoreLock
 
 BATCH_CHUNKS = 256  # chunks embedded and written together (one table commit per batch)
 SPECIAL_TOKENS = 2  # [CLS] and [SEP]: they count against the model's maximum length
@@ -80,7 +83,10 @@ def index_collection(
 ) -> Iterator[IndexProgress | IndexReport]:
     """Brings the collection's table in line with its folders; the last event is the report.
     A full disk stops it with DiskFull: each batch is committed with its manifest entries, so
-    what was stored stays readable and the next run goes on from there."""
+    what was stored stays readable and the next run goes on from there.
+
+    A collection kept at a store of its own (``store_uri``, perhaps shared by a team) keeps its
+    manifest there too, and is indexed by one run at a time (StoreBusy for the others)."""
     full = plain_disk_full(collections.folder(name), "the passages of this collection",
                            "index it again")  # fmt: skip
     with full:
@@ -98,23 +104,53 @@ def _index(
 ) -> Iterator[IndexProgress | IndexReport]:
     started = time.monotonic()
     config = collections.get(name)
+    local = collections.manifest_file(name)
+    if not config.store_uri:
+        keeper = IndexManifest(local)
+        yield from _run(collections, config, keeper, None, lambda: None, embedder=embedder,
+                        parsers=parsers, workers=workers, time_limit_s=time_limit_s,
+                        cancel=cancel, started=started)  # fmt: skip
+        return
+    shared = open_store(collections, config)
+    lock = StoreLock(shared.db, name)
+    lock.acquire()
+    try:
+        keeper = IndexManifest(local, shared)
+        yield from _run(collections, config, keeper, shared, lock.renew, embedder=embedder,
+                        parsers=parsers, workers=workers, time_limit_s=time_limit_s,
+                        cancel=cancel, started=started)  # fmt: skip
+    finally:
+        lock.release()
+
+
+def _run(
+    collections: Collections,
+    config: CollectionConfig,
+    keeper: IndexManifest,
+    store: Any,
+    renew: Callable[[], None],
+    *,
+    embedder: Embedder | None,
+    parsers: Mapping[str, str] | None,
+    workers: int,
+    time_limit_s: float,
+    cancel: CancelToken,
+    started: float,
+) -> Iterator[IndexProgress | IndexReport]:
+    name = config.name
     parsers = dict(parsers or DEFAULT_PARSERS)
     notes: list[str] = []
     for sentence in collections.repair(deep=True, names=(name,)):  # rebuilt by this run
         notes.append(sentence)
         yield IndexProgress(0, 0, 0, 0.0, None, note=sentence)
-    manifest_path = collections.manifest_file(name)
-    manifest = Manifest.load(manifest_path)
+    manifest = keeper.load()
     uri = collections.store_uri(config)
     wanted = canonical_embedder_id(config.embedder)
-    store: Any = None
 
-    def open_store() -> Any:
+    def the_store() -> Any:
         nonlocal store
         if store is None:
-            from assistant_builder.core.knowledge.store import ChunkStore
-
-            store = ChunkStore(uri)
+            store = open_store(collections, config)
         return store
 
     rebuild = ""
@@ -128,12 +164,12 @@ def _index(
     if rebuild:
         notes.append(rebuild)
         yield IndexProgress(0, 0, 0, 0.0, None, note=rebuild)
-        open_store().drop()  # before the manifest: a kill in between just drops it again
+        the_store().drop()  # before the manifest: a kill in between just drops it again
         manifest = Manifest(embedder=wanted, running=True)
-        manifest.save(manifest_path)
+        keeper.save(manifest)
     elif manifest.files and _local_table_missing(uri):
         manifest = Manifest(embedder=wanted, running=True)  # the table is gone: start afresh
-    elif not manifest_path.exists() and not _local_table_missing(uri):
+    elif not keeper.exists() and not _local_table_missing(uri):
         manifest.running = True  # a table without its manifest: check it for strays
 
     scan = scan_folders(
@@ -189,18 +225,18 @@ def _index(
     manifest.embedder = wanted
     manifest.running = True
     manifest.files.update(refreshed)
-    manifest.save(manifest_path)
+    keeper.save(manifest)
     if gone:
-        open_store().delete_paths(gone)
+        the_store().delete_paths(gone)
         for path in gone:
             manifest.files.pop(path, None)
-        manifest.save(manifest_path)
+        keeper.save(manifest)
     if interrupted_before:
         # The last run may have died between writing chunks and the manifest: drop chunks of
         # paths the manifest does not know and that this run will not rewrite.
         expected = set(manifest.files) | {f.path for f, _ in to_index}
-        orphans = [p for p in open_store().paths() if p not in expected]
-        open_store().delete_paths(orphans)
+        orphans = [p for p in the_store().paths() if p not in expected]
+        the_store().delete_paths(orphans)
 
     written = 0
     indexed: list[str] = []
@@ -244,18 +280,19 @@ def _index(
                     indexed.append(path)
                 done += 1
                 if len(pending.chunks) >= BATCH_CHUNKS:
-                    written += _flush(pending, embedder, open_store(), manifest, manifest_path,
+                    written += _flush(pending, embedder, the_store(), manifest, keeper,
                                       cancel=cancel)  # fmt: skip
+                    renew()
                     pending = _Pending()
                 yield _progress(work_started, done, files_total, written, len(to_index), path)
-            written += _flush(pending, embedder, open_store(), manifest, manifest_path,
+            written += _flush(pending, embedder, the_store(), manifest, keeper,
                               cancel=cancel)  # fmt: skip
             yield _progress(work_started, done, files_total, written, len(to_index), "")
         finally:
             pool.close()
-    open_store().finish_writes()
+    the_store().finish_writes()
     manifest.running = False
-    manifest.save(manifest_path)
+    keeper.save(manifest)
     report = IndexReport(
         indexed=tuple(sorted(indexed)),
         unchanged=tuple(sorted(unchanged)),
@@ -287,7 +324,7 @@ def _flush(
     embedder: Embedder,
     store: Any,
     manifest: Manifest,
-    manifest_path: Path,
+    keeper: IndexManifest,
     *,
     cancel: CancelToken,
 ) -> int:
@@ -313,7 +350,7 @@ def _flush(
     store.replace_files(pending.paths, rows, vectors)
     manifest.dimension = int(vectors.shape[1]) if vectors is not None else manifest.dimension
     manifest.files.update(pending.entries)
-    manifest.save(manifest_path)
+    keeper.save(manifest)
     return len(rows)
 
 

@@ -39,13 +39,20 @@ class Manifest:
     @classmethod
     def load(cls, path: Path) -> Manifest:
         try:
-            raw = json.loads(path.read_text(encoding="utf-8"))
+            return cls.from_json(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
             return cls()
-        except (OSError, ValueError):
+        except OSError:
+            return cls(running=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> Manifest:
+        try:
+            raw = json.loads(text)
+            files = {p: FileEntry(**e) for p, e in raw.get("files", {}).items()}
+        except (ValueError, TypeError, AttributeError):
             # Losing the manifest costs a re-embedding, never a wrong answer: start afresh.
             return cls(running=True)
-        files = {p: FileEntry(**e) for p, e in raw.get("files", {}).items()}
         return cls(
             embedder=str(raw.get("embedder", "")),
             dimension=int(raw.get("dimension", 0)),

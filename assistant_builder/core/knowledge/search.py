@@ -12,6 +12,7 @@ from assistant_builder.core.citation import Citation
 from assistant_builder.core.errors import KnowledgeError, NotIndexed
 from assistant_builder.core.knowledge.collection import CollectionConfig, Collections
 from assistant_builder.core.knowledge.embedder import Embedder, embed_query, load_embedder
+from assistant_builder.core.knowledge.store_access import open_store
 
 if TYPE_CHECKING:
     from assistant_builder.core.knowledge.embedder import Vectors
@@ -109,15 +110,13 @@ class Searcher:
         embedder: Embedder | None = None,
         reranker: Reranker | None = None,
     ) -> None:
-        from assistant_builder.core.knowledge.store import ChunkStore
-
         self.config = config
         self._collections = collections
         self._embedder = embedder
         self._reranker = reranker
         if reranker is None and config.reranker:
             self._reranker = CrossEncoderReranker(config.reranker)
-        self._store = ChunkStore(collections.store_uri(config))
+        self._store = open_store(collections, config)
 
     @property
     def embedder(self) -> Embedder:

@@ -1,5 +1,6 @@
 """The LanceDB adapter: one table of chunks per collection (vector, text, source fields) with a
-full-text index. The only module that imports lancedb, and only when a store is opened."""
+full-text index. With store_lock and index_manifest (which use its connection), the only
+modules that touch lancedb, and only when a store is opened."""
 
 from __future__ import annotations
 
@@ -14,6 +15,9 @@ import numpy as np
 from assistant_builder.core.knowledge.embedder import Vectors
 
 TABLE = "chunks"
+# What a store of its own keeps beside the chunks (index_manifest.py, store_lock.py).
+MANIFEST_TABLE = "manifest"
+LOCK_TABLE = "indexing_lock"
 VECTOR_INDEX_ROWS = 20_000  # below this a flat scan answers in a few milliseconds
 
 
@@ -40,16 +44,27 @@ def _in_list(column: str, values: Iterable[str]) -> str:
 
 
 class ChunkStore:
-    def __init__(self, uri: str, table: str = TABLE) -> None:
+    def __init__(
+        self, uri: str, table: str = TABLE, *, options: dict[str, str] | None = None
+    ) -> None:
         # LanceDB's Rust logger prints deprecation notes on stderr, which is the user's.
         os.environ.setdefault("LANCEDB_LOG", "error")
         import lancedb
 
         # Every read checks for a newer table version, so a long-lived searcher sees what
         # another indexing run (or process) wrote; locally that is one small file read.
-        self._db = lancedb.connect(uri, read_consistency_interval=timedelta(0))
+        # ``options``: LanceDB's storage_options of an object store (endpoint, region…);
+        # credentials are not among them, the object store reads AWS_* from the environment.
+        self._db = lancedb.connect(
+            uri, read_consistency_interval=timedelta(0), storage_options=options or None
+        )
         self._name = table
         self._table: Any = None
+
+    @property
+    def db(self) -> Any:
+        """The LanceDB connection, for the other tables a shared store keeps beside the chunks."""
+        return self._db
 
     def _open(self) -> Any:
         if self._table is None and self.exists():
@@ -63,6 +78,14 @@ class ChunkStore:
         if self.exists():
             self._db.drop_table(self._name)
         self._table = None
+
+    def drop_all(self) -> None:
+        """The chunks and what a store of its own keeps beside them."""
+        self.drop()
+        tables = self._db.list_tables().tables
+        for name in (MANIFEST_TABLE, LOCK_TABLE):
+            if name in tables:
+                self._db.drop_table(name)
 
     def readable(self) -> bool:
         """Whether every data file of the table can be read: one narrow column of every

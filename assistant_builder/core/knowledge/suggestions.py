@@ -159,10 +159,10 @@ def stored_suggestions(paths: Paths, name: str, count: int = 3) -> list[str]:
     """Questions from the headings of what the collection ``name`` has indexed (run where
     LanceDB may load: the knowledge process); none before anything is indexed."""
     from assistant_builder.core.knowledge.collection import Collections
-    from assistant_builder.core.knowledge.store import ChunkStore
+    from assistant_builder.core.knowledge.store_access import open_store
 
     collections = Collections(paths)
-    store = ChunkStore(collections.store_uri(collections.get(name)))
+    store = open_store(collections, collections.get(name))
     if not store.exists():
         return []
     rows = store.rows(["path", "start", "heading", "text"])

@@ -3,6 +3,7 @@ short debounce. watchfiles (Rust notify) does the watching; this only decides wh
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from assistant_builder.core.knowledge.filetypes import skip_reason
 from assistant_builder.core.knowledge.indexer import index_collection
 from assistant_builder.core.knowledge.loaders import DEFAULT_PARSERS
 from assistant_builder.core.knowledge.report import IndexProgress, IndexReport
+from assistant_builder.core.knowledge.store_lock import StoreBusy
 
 
 class _StopEvent:
@@ -33,18 +35,22 @@ def watch_collection(
     parsers: Mapping[str, str] | None = None,
     debounce_ms: int = 800,
     time_limit_s: float = 30.0,
+    busy_retry_s: float = 30.0,
     cancel: CancelToken = NEVER,
 ) -> Iterator[IndexProgress | IndexReport]:
     """Runs until cancelled, yielding the events of each re-index the changes cause.
 
     The first re-index runs as soon as the watcher is live, so nothing that changed before it
-    started watching (even during the caller's own last run) is missed."""
+    started watching (even during the caller's own last run) is missed. While another computer
+    indexes the collection's shared store, the watcher says so and tries again every
+    ``busy_retry_s`` seconds instead of stopping."""
     from watchfiles import watch
 
     config = collections.get(name)
     parsers = dict(parsers or DEFAULT_PARSERS)
     folders = [f for f in config.folders if Path(f).is_dir()]
     caught_up = False
+    retry_at: float | None = None  # the shared store was busy: try again from then on
     for changes in watch(
         *folders,
         debounce=debounce_ms,
@@ -56,19 +62,27 @@ def watch_collection(
             return
         # Folders count too: a renamed folder arrives as its own path, not as its files.
         relevant = [p for _, p in changes if _relevant(Path(p), parsers)]
-        if caught_up and not relevant:
+        if caught_up and not relevant and not _due(retry_at):
             continue
-        caught_up = True
+        caught_up, retry_at = True, None
         if embedder is None:
             embedder = load_embedder(config.embedder, collections.paths, cancel=cancel)
-        yield from index_collection(
-            collections,
-            name,
-            embedder=embedder,
-            parsers=parsers,
-            time_limit_s=time_limit_s,
-            cancel=cancel,
-        )
+        try:
+            yield from index_collection(
+                collections,
+                name,
+                embedder=embedder,
+                parsers=parsers,
+                time_limit_s=time_limit_s,
+                cancel=cancel,
+            )
+        except StoreBusy as busy:
+            yield IndexProgress(0, 0, 0, 0.0, None, note=str(busy))
+            retry_at = time.monotonic() + busy_retry_s
+
+
+def _due(retry_at: float | None) -> bool:
+    return retry_at is not None and time.monotonic() >= retry_at
 
 
 def _relevant(path: Path, parsers: Mapping[str, str]) -> bool:

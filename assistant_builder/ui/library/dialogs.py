@@ -1,7 +1,9 @@
-"""The New collection dialog: a name, the folders, and the embedder in plain words."""
+"""The New collection dialog: a name, the folders, and the embedder in plain words; under
+"More options", a shared store to keep the index in."""
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -12,6 +14,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QPushButton,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -22,6 +25,13 @@ EMBEDDER_TIP = (
     "The embedder is a small model that turns each passage into numbers describing its "
     "meaning, so a question finds passages that mean the same thing even in other words. "
     "It runs on this computer."
+)
+STORE_HELP = (
+    "To share this collection's index with your team, give the address of the store you "
+    "share, such as s3://bucket/folder, and the address of its server if it is not Amazon's. "
+    "The keys to the store are read from this computer's AWS_ACCESS_KEY_ID and "
+    "AWS_SECRET_ACCESS_KEY environment variables; the app never saves them. "
+    "Leave it empty to keep the index on this computer."
 )
 
 
@@ -68,14 +78,54 @@ class NewCollectionDialog(QDialog):
         reads = QLabel("Reads with")
         reads.setToolTip(EMBEDDER_TIP)
         form.addRow(reads, self.embedder)
+        self.more = QToolButton()
+        self.more.setText("More options")
+        self.more.setAccessibleName("More options")
+        self.more.setCheckable(True)
+        self.more.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.more.setArrowType(Qt.ArrowType.RightArrow)
+        self.options = self._store_options()
+        self.options.setVisible(False)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
+        layout.addWidget(self.more)
+        layout.addWidget(self.options)
         layout.addWidget(self.buttons)
+        self.more.toggled.connect(self._show_options)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         self.add_button.clicked.connect(self._choose_folder)
         self.remove_button.clicked.connect(self._remove_folder)
         self.resize(520, 300)
+
+    def _store_options(self) -> QWidget:
+        box = QWidget()
+        self.store = QLineEdit()
+        self.store.setAccessibleName("Shared store")
+        self.store.setPlaceholderText("s3://bucket/folder (empty: on this computer)")
+        self.store.setToolTip(STORE_HELP)
+        self.endpoint = QLineEdit()
+        self.endpoint.setAccessibleName("Store server")
+        self.endpoint.setPlaceholderText("https://storage.example.org (empty: Amazon's)")
+        self.endpoint.setToolTip(STORE_HELP)
+        help_text = QLabel(STORE_HELP)
+        help_text.setWordWrap(True)
+        help_text.setAccessibleName("About shared stores")
+        form = QFormLayout(box)
+        form.setContentsMargins(0, 0, 0, 0)
+        form.addRow("Shared store", self.store)
+        form.addRow("Store server", self.endpoint)
+        form.addRow(help_text)
+        return box
+
+    def _show_options(self, shown: bool) -> None:
+        self.options.setVisible(shown)
+        self.more.setArrowType(Qt.ArrowType.DownArrow if shown else Qt.ArrowType.RightArrow)
+        self.adjustSize()
+
+    def store_choice(self) -> tuple[str, str]:
+        """The shared store and its server as typed; empty: the index stays on this computer."""
+        return self.store.text().strip(), self.endpoint.text().strip()
 
     def folder_list(self) -> list[str]:
         return [self.folders.item(i).text() for i in range(self.folders.count())]

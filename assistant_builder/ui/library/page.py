@@ -242,11 +242,18 @@ class LibraryPage(QWidget):
 
     def _create_from_dialog(self) -> None:
         assert self.dialog is not None
-        self.create_collection(self.dialog.name.text().strip(), self.dialog.folder_list())
+        store, endpoint = self.dialog.store_choice()
+        self.create_collection(
+            self.dialog.name.text().strip(), self.dialog.folder_list(), store, endpoint
+        )
 
-    def create_collection(self, name: str, folders: list[str]) -> bool:
+    def create_collection(
+        self, name: str, folders: list[str], store: str = "", endpoint: str = ""
+    ) -> bool:
         try:
-            self.app.create_collection(name, folders, embedder=self.default_embedder)
+            self.app.create_collection(
+                name, folders, embedder=self.default_embedder, store=store, endpoint=endpoint
+            )
         except AppError as exc:
             self.banner.show_message(str(exc))
             return False
