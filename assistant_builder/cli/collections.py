@@ -127,8 +127,7 @@ def _print_progress(event: IndexProgress) -> None:
         progress(event.note)
         return
     eta = f", about {event.eta_s:.0f} s left" if event.eta_s is not None else ""
-    progress(f"[{event.files_done}/{event.files_total}] {event.chunks} chunks, "
-             f"{event.rate:.1f} chunks/s{eta}  {event.path}")  # fmt: skip
+    progress(f"{event.in_words()}, {event.rate:.1f} passages/s{eta}  {event.path}")
 
 
 def _print_report(report: IndexReport, as_json: bool) -> None:

@@ -235,25 +235,36 @@ class LibraryPage(QWidget):
 
     def new_collection(self, folders: list[str] | None = None) -> NewCollectionDialog:
         """Opens the dialog (not modal to the event loop); Create makes the collection."""
-        self.dialog = NewCollectionDialog(self.default_embedder, folders, self)
-        self.dialog.accepted.connect(self._create_from_dialog)
+        self.dialog = NewCollectionDialog(
+            self.default_embedder, folders, self, create=self._create_from_dialog
+        )
         self.dialog.open()
         return self.dialog
 
-    def _create_from_dialog(self) -> None:
-        assert self.dialog is not None
-        self.create_collection(self.dialog.name.text().strip(), self.dialog.folder_list())
+    def _create_from_dialog(self, name: str, folders: list[str]) -> str:
+        """Make the collection and start reading it; or why not, for the dialog to say."""
+        try:
+            self.app.create_collection(name, folders, embedder=self.default_embedder)
+        except AppError as exc:
+            return str(exc)
+        self._created(name)
+        self.start_index()
+        return ""
 
     def create_collection(self, name: str, folders: list[str]) -> bool:
+        """Make the collection without indexing it (the dialog's Create also starts that)."""
         try:
             self.app.create_collection(name, folders, embedder=self.default_embedder)
         except AppError as exc:
             self.banner.show_message(str(exc))
             return False
+        self._created(name)
+        return True
+
+    def _created(self, name: str) -> None:
         self.banner.dismiss()
         self.refresh()
         self.select(name)
-        return True
 
     def choose_folder(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "Choose a folder of documents")
@@ -333,12 +344,12 @@ class LibraryPage(QWidget):
             if event.note:
                 self.progress.label.setText(event.note)
                 return
-            detail = (f"{event.files_done} of {event.files_total} files · "
-                      f"{event.chunks} passages")  # fmt: skip
+            detail = event.in_words()
             if event.path:
                 detail += f" · {Path(event.path).name}"
+            fraction = event.fraction()
             self.progress.update_progress(
-                event.files_done, event.files_total, detail, eta_s=event.eta_s
+                fraction or 0.0, 1.0 if fraction is not None else 0.0, detail, eta_s=event.eta_s
             )
 
     def _keep_report(self, name: str, report: IndexReport) -> None:
