@@ -18,6 +18,7 @@ from assistant_builder.core.app.app import App
 from assistant_builder.core.app.rules import (
     answer_marks,
     canonical_embedder_id,
+    default_threads,
     estimate_fit,
     export_conversation,
     export_file_name,
@@ -50,6 +51,7 @@ __all__ = [
     "ScratchConversations",
     "answer_marks",
     "canonical_embedder_id",
+    "default_threads",
     "estimate_fit",
     "export_conversation",
     "export_file_name",

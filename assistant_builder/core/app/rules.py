@@ -16,6 +16,7 @@ from assistant_builder.core.conversations.marks import (
     replace_sentinels,
     sentinel,
 )
+from assistant_builder.core.engine.backends import default_threads
 from assistant_builder.core.knowledge.embedder import canonical_embedder_id
 from assistant_builder.core.knowledge.embedder_catalog import find_embedder
 from assistant_builder.core.knowledge.page_match import find_in_page
@@ -25,6 +26,7 @@ from assistant_builder.core.models.gguf_info import quantization_name
 __all__ = [
     "answer_marks",
     "canonical_embedder_id",
+    "default_threads",
     "estimate_fit",
     "export_conversation",
     "export_file_name",

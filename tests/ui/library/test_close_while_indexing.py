@@ -54,8 +54,8 @@ def test_closing_the_window_while_indexing_prints_no_traceback(
 ) -> None:
     folder = tmp_path / "notes"
     folder.mkdir()
-    for n in range(120):
-        text = f"Note {n} is about the garden, the boiler and the rent of month {n}.\n\n" * 100
+    for n in range(400):
+        text = f"Note {n} is about the garden, the boiler and the rent of month {n}.\n\n" * 400
         (folder / f"note{n:03}.txt").write_text(text, encoding="utf-8")
     Collections(app_home.ensure()).create("Notes", [folder], embedder=str(minilm_dir))
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
