@@ -17,6 +17,7 @@ from __future__ import annotations
 from assistant_builder.core.app.app import App
 from assistant_builder.core.app.rules import (
     answer_marks,
+    assistant_problem,
     canonical_embedder_id,
     default_threads,
     estimate_fit,
@@ -50,6 +51,7 @@ __all__ = [
     "PromptPreviewer",
     "ScratchConversations",
     "answer_marks",
+    "assistant_problem",
     "canonical_embedder_id",
     "default_threads",
     "estimate_fit",

@@ -28,11 +28,11 @@ from assistant_builder.core.records import (
     DEFAULT_EMBEDDER,
     AppError,
     CollectionRemoved,
-    IndexProgress,
     IndexReport,
 )
 from assistant_builder.ui.library.dialogs import EMBEDDER_TIP, NewCollectionDialog
 from assistant_builder.ui.library.embedder_hint import offer_multilingual
+from assistant_builder.ui.library.indexing import Indexing
 from assistant_builder.ui.library.models import (
     CollectionListModel,
 )
@@ -42,8 +42,6 @@ from assistant_builder.ui.library.search_panel import TestSearchPanel
 from assistant_builder.ui.library.summary import embedder_in_words
 from assistant_builder.ui.library.watching import Watchers
 from assistant_builder.ui.widgets.banner import Banner
-from assistant_builder.ui.widgets.progress_panel import ProgressPanel
-from assistant_builder.ui.workers import TaskRunner
 
 INTRO = (
     "Folders of documents your assistants can read and quote. They are read on this computer "
@@ -75,12 +73,12 @@ class LibraryPage(QWidget):
         self._warmed = False
         self.default_embedder = default_embedder
         self.reports: dict[str, IndexReport] = {}
-        self.indexing = ""  # the collection being indexed, if any
-        self.index_runner = TaskRunner(self)
-        self.index_runner.progressed.connect(self._on_index_event)
-        self.index_runner.finished.connect(self._on_index_ended)
-        self.index_runner.failed.connect(self._on_index_failed)
-        self.index_runner.cancelled.connect(self._on_index_cancelled)
+        self.indexer = Indexing(app, self)
+        self.indexer.reported.connect(self._keep_report)
+        self.indexer.ended.connect(self._index_over)
+        self.indexer.failed.connect(self._on_index_failed)
+        self.indexer.cancelled.connect(self._on_index_cancelled)
+        self.index_runner = self.indexer.runner
         self.index_runner.busy_changed.connect(lambda _busy: self._update_actions())
         self.assistants: AssistantStore = app.assistants
         self.removal = CollectionRemoval(app, self)
@@ -96,6 +94,7 @@ class LibraryPage(QWidget):
         self.watchers = self.watching.runners
         self._watch_pool = self.watching.pool
         self.dialog: NewCollectionDialog | None = None
+        self._busy_warning = ""  # the banner's "wait for it" while the collection is busy
         self.setAccessibleName("Library page")
         self.setAcceptDrops(True)
         self._build()
@@ -162,8 +161,7 @@ class LibraryPage(QWidget):
         self.embedder_label.setToolTip(EMBEDDER_TIP)
         self.watch_status = QLabel()
         self.watch_status.setAccessibleName("Watching status")
-        self.progress = ProgressPanel()
-        self.progress.cancel_requested.connect(self.index_runner.cancel)
+        self.progress = self.indexer.progress
 
         self.report_panel = ReportPanel()
         # The report's parts, by the names the rest of the page and its tests use.
@@ -277,9 +275,9 @@ class LibraryPage(QWidget):
             self.new_collection(folders)
             return
         if self.is_busy(name):
-            self.banner.show_message(
-                f"“{name}” is being indexed or watched; wait for it or turn watching off "
-                "before adding folders.", kind="warning")  # fmt: skip
+            self._busy_warning = (f"“{name}” is being indexed or watched; wait for it or turn "
+                                  "watching off before adding folders.")  # fmt: skip
+            self.banner.show_message(self._busy_warning, kind="warning")
             return
         config = self.app.collection(name)
         known = set(config.folders)
@@ -327,30 +325,15 @@ class LibraryPage(QWidget):
 
     # ----- indexing ---------------------------------------------------------------------
 
-    def start_index(self) -> None:
-        name = self.selected_name()
-        if not name or self.index_runner.busy:
-            return
-        self.indexing = name
-        self.banner.dismiss()
-        self.progress.start(f"Indexing “{name}”…")
-        self.index_runner.start(self.app.index_collection, name)
-        self._update_actions()
+    @property
+    def indexing(self) -> str:
+        """The collection being indexed, if any."""
+        return self.indexer.name
 
-    def _on_index_event(self, event: object) -> None:
-        if isinstance(event, IndexReport):
-            self._keep_report(self.indexing, event)
-        elif isinstance(event, IndexProgress):
-            if event.note:
-                self.progress.label.setText(event.note)
-                return
-            detail = event.in_words()
-            if event.path:
-                detail += f" · {Path(event.path).name}"
-            fraction = event.fraction()
-            self.progress.update_progress(
-                fraction or 0.0, 1.0 if fraction is not None else 0.0, detail, eta_s=event.eta_s
-            )
+    def start_index(self) -> None:
+        if self.indexer.start(self.selected_name()):
+            self.banner.dismiss()
+            self._update_actions()
 
     def _keep_report(self, name: str, report: IndexReport) -> None:
         self.reports[name] = report
@@ -363,21 +346,22 @@ class LibraryPage(QWidget):
         self.select(name)
         self.start_index()
 
-    def _index_over(self) -> None:
-        self.indexing = ""
-        self.progress.finish()
+    def _index_over(self, _name: str = "") -> None:
         self.refresh()
+        self._busy_over()
 
-    def _on_index_ended(self, _result: object) -> None:
-        self._index_over()
+    def _busy_over(self) -> None:
+        """A wait-until-it-is-done warning goes once the collection is free again."""
+        name = self.selected_name()
+        if self._busy_warning and not self.is_busy(name):
+            if self.banner.message.text() == self._busy_warning:
+                self.banner.dismiss()
+            self._busy_warning = ""
 
-    def _on_index_failed(self, message: str) -> None:
-        self._index_over()
+    def _on_index_failed(self, _name: str, message: str) -> None:
         self.banner.show_message(message)
 
-    def _on_index_cancelled(self) -> None:
-        name = self.indexing
-        self._index_over()
+    def _on_index_cancelled(self, name: str) -> None:
         self.banner.show_message(
             f"Indexing of “{name}” stopped; what was already read is kept. Index again to finish.",
             kind="info",
@@ -402,6 +386,7 @@ class LibraryPage(QWidget):
         else:
             self.watching.stop(name)
         self.refresh()
+        self._busy_over()
 
     def _on_watch_report(self, name: str, report: object) -> None:
         assert isinstance(report, IndexReport)

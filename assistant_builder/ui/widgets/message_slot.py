@@ -4,7 +4,7 @@ nothing under it (only opening a banner's details, which the person asks for, do
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject
+from PySide6.QtCore import QEvent, QMargins, QObject
 from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
 
 from assistant_builder.ui.widgets.banner import Banner
@@ -25,7 +25,8 @@ class MessageSlot(QWidget):
 
     def _two_line_banner_height(self) -> int:
         line = self.banner.message.fontMetrics().lineSpacing()
-        margins = self.banner.layout().contentsMargins()
+        layout = self.banner.layout()
+        margins = layout.contentsMargins() if layout is not None else QMargins()
         row = max(2 * line, self.banner.close_button.sizeHint().height(),
                   self.banner.action_button.sizeHint().height())  # fmt: skip
         return row + margins.top() + margins.bottom() + 4

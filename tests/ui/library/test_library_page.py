@@ -152,6 +152,14 @@ def test_drop_folders_to_add_them_or_to_start_a_collection(
 
     letters = tmp_path / "Letters"
     letters.mkdir()
+    # While it is being read, a folder cannot be added; the warning goes once reading ends.
+    with qtbot.waitSignal(page.index_runner.busy_changed, timeout=60_000,
+                          check_params_cb=lambda busy: not busy):  # fmt: skip
+        page.index_button.click()
+        drop(letters)
+        assert "is being indexed" in page.banner.message.text() and page.banner.isVisible()
+        assert table_text(page)[1] == "Household papers"
+    assert not page.banner.isVisible()
     drop(letters)  # added to the selected collection
     assert table_text(page)[1] == "Household papers, Letters"
     assert page.model.index(0, 1).data(Qt.ItemDataRole.ToolTipRole).endswith("Letters")
