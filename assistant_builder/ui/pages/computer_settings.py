@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QSpinBox,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -31,11 +32,19 @@ from assistant_builder.core.records import (
 MAX_THREADS = 64
 
 
-def _hint(text: str) -> QLabel:
-    label = QLabel(text)
-    label.setObjectName("hint")
-    label.setWordWrap(True)
-    return label
+def _with_hint(field: QWidget | QHBoxLayout, text: str) -> QVBoxLayout:
+    """The field with its one line of help right under it."""
+    hint = QLabel(text)
+    hint.setObjectName("hint")
+    hint.setWordWrap(True)
+    column = QVBoxLayout()
+    column.setSpacing(2)
+    if isinstance(field, QHBoxLayout):
+        column.addLayout(field)
+    else:
+        column.addWidget(field)
+    column.addWidget(hint)
+    return column
 
 
 class ComputerSection(QGroupBox):
@@ -81,12 +90,9 @@ class ComputerSection(QGroupBox):
         self.gpu.setCurrentIndex(max(0, self.gpu.findData(settings.gpu_layers)))
 
         form = QFormLayout(self)
-        form.addRow("Data folder", folder_row)
-        form.addRow("", _hint(DATA_FOLDER_HELP))
-        form.addRow("Processor threads", self.threads)
-        form.addRow("", _hint(THREADS_HELP))
-        form.addRow("Graphics card", self.gpu)
-        form.addRow("", _hint(GPU_HELP))
+        form.addRow("Data folder", _with_hint(folder_row, DATA_FOLDER_HELP))
+        form.addRow("Processor threads", _with_hint(self.threads, THREADS_HELP))
+        form.addRow("Graphics card", _with_hint(self.gpu, GPU_HELP))
 
         self.open_button.clicked.connect(self.open_folder)
         self.threads.valueChanged.connect(lambda _value: self.changed.emit())
