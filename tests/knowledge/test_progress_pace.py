@@ -50,17 +50,19 @@ def test_passages_are_counted_while_they_are_embedded(
     # Events arrive between the embed calls of one batch, each with more passages counted.
     assert len(embedder.calls) > 2
     assert all(b > a for a, b in zip(embedder.calls, embedder.calls[1:], strict=False))
-    counted = [e.chunks for e in progress]
+    counted = [e.embedded for e in progress]
     assert counted == sorted(counted) and counted[-1] == report.chunks
     assert len({c for c in counted if 0 < c < report.chunks}) >= 2
+    assert any(e.embedding for e in progress)  # counted before their batch is stored
+    assert all(e.chunks <= e.embedded for e in progress)
 
     # All files read does not mean done: the bar stays short of full until the last passage.
     read_all = [e for e in progress if e.files_done == e.files_total]
-    assert any(e.chunks < report.chunks for e in read_all)
+    assert any(e.embedded < report.chunks for e in read_all)
     for event in progress:
         fraction = event.fraction()
         assert fraction is not None and 0.0 <= fraction <= 1.0
-        if event.chunks < report.chunks:
+        if event.embedded < report.chunks:
             assert fraction < 1.0
     assert progress[-1].fraction() == 1.0
     assert progress[-1].passages_total == report.chunks

@@ -286,15 +286,17 @@ class _Tally:
 
     def embedding(self, done: int, stored: int, path: str) -> Callable[[int], IndexProgress]:
         """The events of a batch being embedded: ``n`` of it done on top of ``stored``."""
-        return lambda n: self.event(done, stored + n, path)
+        return lambda n: self.event(done, stored, path, embedded=stored + n)
 
-    def event(self, done: int, stored: int, path: str) -> IndexProgress:
-        self.pace.add(stored)
-        total = max(self.passages_total(), stored)
-        eta = self.pace.seconds_left(total - stored) if total else None
+    def event(self, done: int, stored: int, path: str, *, embedded: int = -1) -> IndexProgress:
+        embedded = stored if embedded < 0 else embedded
+        self.pace.add(embedded)
+        total = max(self.passages_total(), embedded)
+        eta = self.pace.seconds_left(total - embedded) if total else None
         return IndexProgress(
-            done, self.files_total, stored, self.pace.rate(), eta, path, passages_total=total
-        )
+            done, self.files_total, stored, self.pace.rate(), eta, path,
+            passages_total=total, embedded=embedded,
+        )  # fmt: skip
 
 
 def _flush(

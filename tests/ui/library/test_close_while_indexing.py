@@ -33,7 +33,7 @@ DRIVER = textwrap.dedent(
         closing = []
 
         def on_event(event):
-            if getattr(event, "chunks", 0) > 0 and not closing:
+            if getattr(event, "embedded", 0) > 0 and not closing:
                 closing.append(True)
                 print("closing-while-indexing", file=sys.stderr, flush=True)
                 QTimer.singleShot(0, window.close)

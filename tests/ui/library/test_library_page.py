@@ -46,7 +46,7 @@ def test_create_index_and_read_the_report(qtbot: QtBot, page, docs: Path) -> Non
         create_by_dialog(page, "Household", docs)
         assert table_text(page)[0] == "Household"
         assert page.progress.isVisible() and not page.index_button.isEnabled()
-    assert any("of 4 files read" in text and "passages stored" in text for text, _ in seen)
+    assert any("of 4 files read" in text and "passages indexed" in text for text, _ in seen)
     # The bar is full only once the last passage is stored, never while work goes on.
     full = [text for text, value in seen if value == page.progress.bar.maximum()]
     assert all(text.startswith("4 of 4 files read") for text in full)
