@@ -367,11 +367,13 @@ def _shade(theme: str) -> object:
 
 def main() -> None:
     """Every screenshot; ``tools/screenshots.py source`` renders only the source viewer's,
-    ``tools/screenshots.py first-run`` only the first-run guide's."""
+    ``tools/screenshots.py first-run`` only the first-run guide's, ``tools/screenshots.py
+    pages`` only the pages and the Library's (no answer is generated)."""
     from PySide6.QtWidgets import QApplication
 
     only_source = sys.argv[1:] == ["source"]
     only_first_run = sys.argv[1:] == ["first-run"]
+    only_pages = sys.argv[1:] == ["pages"]
 
     with tempfile.TemporaryDirectory() as tmp:
         prepare_home(Path(tmp))
@@ -392,7 +394,7 @@ def main() -> None:
         OUT.mkdir(parents=True, exist_ok=True)
         for theme in ("light", "dark"):
             apply_theme(app, theme)
-            if not only_source:
+            if not (only_source or only_pages):
                 shoot_first_run(app, theme, Path(tmp) / f"first-run-{theme}")
             if only_first_run:
                 continue
@@ -417,6 +419,10 @@ def main() -> None:
                 target = OUT / f"{name}-{theme}.png"
                 window.grab().save(str(target))
                 print(target.relative_to(ROOT))
+            if only_pages:
+                shoot_library(window, theme, reports)
+                window.close()
+                continue
             chat_with_sources(app, window, theme)
             shoot_why(app, window, theme)
             # The editor of the document assistant on its Instructions section, with the final

@@ -142,8 +142,10 @@ def _print_progress(event: IndexProgress) -> None:
         progress(event.note)
         return
     eta = f", about {event.eta_s:.0f} s left" if event.eta_s is not None else ""
-    progress(f"[{event.files_done}/{event.files_total}] {event.chunks} chunks, "
-             f"{event.rate:.1f} chunks/s{eta}  {event.path}")  # fmt: skip
+    if event.embedding:
+        return  # a line per file read and one at the end, as before
+    progress(f"[{event.files_done}/{event.files_total}] {event.in_words()}, "
+             f"{event.rate:.1f} passages/s{eta}  {event.path}")  # fmt: skip
 
 
 def _print_report(report: IndexReport, as_json: bool) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import ipaddress
 import json
 import os
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -125,6 +126,38 @@ class NetworkPolicy:
             except (ValueError, TypeError):
                 continue  # a torn last line after a crash is skipped, not fatal
         return out
+
+
+# Documentation addresses (RFC 5737, RFC 3849): no host has them. Connecting a UDP socket only
+# looks up a route to them, which any network with a way out has; nothing is sent.
+_ROUTE_PROBES = ((socket.AF_INET, "192.0.2.1"), (socket.AF_INET6, "2001:db8::1"))
+
+
+def has_network() -> bool:
+    """Whether this computer is connected to a network with a way out (a route beyond it)."""
+    for family, address in _ROUTE_PROBES:
+        try:
+            with socket.socket(family, socket.SOCK_DGRAM) as probe:
+                probe.connect((address, 9))
+            return True
+        except Exception:  # no route, no such family, or a sandbox refusing: no way out
+            continue
+    return False
+
+
+def unreachable_sentence(site: str, url: str, *, online: Callable[[], bool] | None = None) -> str:
+    """Why a request to ``site`` at ``url`` could not connect, in one sentence: this computer
+    is offline, or it is online and only that site is out of reach. The one place that tells
+    the two apart (``online`` defaults to ``has_network``)."""
+    if not (online or has_network)():
+        return (
+            f"This computer is not connected to the internet, so {site} cannot be reached; "
+            "connect it and try again."
+        )
+    return (
+        f"{site} ({_host(url)}) cannot be reached, although this computer is connected to a "
+        "network; the site may be down or blocked here, so try again later."
+    )
 
 
 def _host(url: str) -> str:

@@ -86,17 +86,27 @@ from assistant_builder.core.network import NetworkEntry
 from assistant_builder.core.servers.catalog import ServerModel, ServerModels
 from assistant_builder.core.servers.store import ModelServer
 from assistant_builder.core.settings import (
+    DATA_FOLDER_HELP,
+    GPU_AUTOMATIC,
+    GPU_CHOICES,
+    GPU_HELP,
     KV_CACHE_CHOICES,
     KV_CACHE_HELP,
     KV_CACHE_LABELS,
+    THREADS_AUTOMATIC,
+    THREADS_HELP,
     Settings,
 )
 
 __all__ = [
     "BUNDLE_SUFFIX",
     "CUSTOM",
+    "DATA_FOLDER_HELP",
     "DEFAULT_EMBEDDER",
     "FENCE",
+    "GPU_AUTOMATIC",
+    "GPU_CHOICES",
+    "GPU_HELP",
     "IMAGES_NOTE",
     "KV_CACHE_CHOICES",
     "KV_CACHE_HELP",
@@ -105,6 +115,8 @@ __all__ = [
     "SAMPLING_SETTINGS",
     "STARTER_WARNING",
     "STARTING_POINTS",
+    "THREADS_AUTOMATIC",
+    "THREADS_HELP",
     "VARIABLE",
     "VARIABLE_DESCRIPTIONS",
     "WITH_IMAGES",

@@ -34,6 +34,20 @@ KV_CACHE_HELP = (
     "model fit."
 )
 
+# How the model uses this computer (read by core/assistants/session.py into LoadOptions).
+THREADS_AUTOMATIC = 0
+THREADS_HELP = (
+    "How many processor threads the model answers with: more can be quicker, but leave the "
+    "computer less room for other work; automatic picks a number that suits this computer."
+)
+GPU_AUTOMATIC = -1
+GPU_CHOICES = ((GPU_AUTOMATIC, "Automatic"), (0, "Processor only"))
+GPU_HELP = (
+    "Automatic puts as much of the model on the graphics card as fits its memory, when this "
+    "computer has one the app can use; processor only leaves the graphics card alone."
+)
+DATA_FOLDER_HELP = "Your models, collections, assistants and conversations are kept in this folder."
+
 
 @dataclass
 class Settings:
@@ -42,8 +56,8 @@ class Settings:
     offline: bool = False
     theme: str = "system"  # system | light | dark
     default_model: str = ""
-    threads: int = 0  # 0: choose from the machine
-    gpu_layers: int = -1  # -1: from the "will it run?" estimate
+    threads: int = THREADS_AUTOMATIC  # 0: choose from the machine
+    gpu_layers: int = GPU_AUTOMATIC  # -1: from the "will it run?" estimate
     kv_cache: str = "auto"  # one of KV_CACHE_CHOICES
     api_key: str = ""
     # Web pages (origins such as "http://localhost:3000") allowed to call ``serve`` from a

@@ -115,7 +115,7 @@ class MainWindow(QMainWindow):
         editor.opened.connect(self.try_it.clear)
         editor.opened.connect(lambda: self._warm_knowledge(editor.current_draft()))
         editor.add_try_it(self.try_it)
-        self.settings_page = SettingsPage(settings)
+        self.settings_page = SettingsPage(settings, data_folder=app.paths.data_dir)
         self.settings_page.changed.connect(self._save_settings)
         self.settings_page.theme_changed.connect(self._apply_theme)
         self.servers_section = ServersSection(app)

@@ -121,7 +121,7 @@ def indexing_case(disk: Path) -> list[str]:
     from assistant_builder.core.knowledge.manifest import Manifest
     from assistant_builder.core.knowledge.store import ChunkStore
     from tests.fakes import DeterministicEmbedder
-    from tests.faults.disk import grow
+    from tests.faults.disk import FILLER, grow
 
     grow(disk, 64)
     docs = disk / "docs"
@@ -132,12 +132,12 @@ def indexing_case(disk: Path) -> list[str]:
         (docs / f"note{n:02}.txt").write_text(text, encoding="utf-8")
 
     class FillsTheDisk(DeterministicEmbedder):
-        calls = 0
+        embedded = 0
 
         def embed(self, texts, *, cancel=NEVER):  # type: ignore[no-untyped-def]
-            FillsTheDisk.calls += 1
-            if FillsTheDisk.calls == 2:
-                fill(disk)
+            if FillsTheDisk.embedded >= BATCH_CHUNKS and not (disk / FILLER).exists():
+                fill(disk)  # the first batch is stored; the second is being embedded
+            FillsTheDisk.embedded += len(texts)
             return super().embed(texts, cancel=cancel)
 
     services = Services.create()

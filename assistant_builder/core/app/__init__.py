@@ -17,7 +17,9 @@ from __future__ import annotations
 from assistant_builder.core.app.app import App
 from assistant_builder.core.app.rules import (
     answer_marks,
+    assistant_problem,
     canonical_embedder_id,
+    default_threads,
     estimate_fit,
     export_conversation,
     export_file_name,
@@ -49,7 +51,9 @@ __all__ = [
     "PromptPreviewer",
     "ScratchConversations",
     "answer_marks",
+    "assistant_problem",
     "canonical_embedder_id",
+    "default_threads",
     "estimate_fit",
     "export_conversation",
     "export_file_name",

@@ -123,3 +123,11 @@ def _ggml() -> Any:
         function = getattr(lib, name)
         function.argtypes, function.restype = argtypes, restype
     return lib
+
+
+def default_threads() -> int:
+    """The processor threads a model answers with when the setting is "automatic" (0)."""
+    # Beyond 4 logical CPUs, assume two per physical core: generation is memory-bound and
+    # hyper-threads only add contention.
+    n = os.cpu_count() or 1
+    return max(1, min(8, n // 2 if n > 4 else n))

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from assistant_builder.core.engine.backends import load_backends
+from assistant_builder.core.engine.backends import default_threads, load_backends
 from assistant_builder.core.engine.kv_cache import GGML_TYPE
 from assistant_builder.core.engine.protocol import LoadOptions, SamplingOptions
 from assistant_builder.core.engine.recurrent import has_recurrent_state
@@ -140,13 +140,6 @@ def gpu_offload_supported() -> bool:
     return bool(llama_cpp.llama_supports_gpu_offload())
 
 
-def _default_threads() -> int:
-    # Beyond 4 logical CPUs, assume two per physical core: generation is memory-bound and
-    # hyper-threads only add contention.
-    n = os.cpu_count() or 1
-    return max(1, min(8, n // 2 if n > 4 else n))
-
-
 class _Greedy:
     """The greedy choice as llama.cpp's greedy sampler makes it (the first highest logit), read
     from a numpy view of the logits kept between tokens: cheaper than the sampler, which first
@@ -181,7 +174,7 @@ class LlamaRunner:
         _route_llama_logs(llama_cpp)
         self._lib: Any = llama_cpp
         self.hardware = load_backends()
-        threads = options.threads or _default_threads()
+        threads = options.threads or default_threads()
         # A CPU-only build ignores offload; asking for it anyway would only log warnings.
         gpu_layers = options.gpu_layers if gpu_offload_supported() else 0
         self.gpu_layers = gpu_layers

@@ -120,6 +120,8 @@ class Collections:
     def create(
         self, name: str, folders: list[str] | list[Path], *, embedder: str = "", **options: Any
     ) -> CollectionConfig:
+        if not name.strip():
+            raise KnowledgeError("Give the collection a name, for example “Household papers”.")
         if not _NAME.match(name):
             raise KnowledgeError(
                 f"“{name}” cannot be a collection name; use letters, digits, spaces, "

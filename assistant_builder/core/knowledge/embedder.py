@@ -67,6 +67,7 @@ class SentenceTransformerEmbedder:
                 # Model-loading progress bars would land on the user's terminal.
                 os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
                 os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+                _thread_only_progress_lock()
                 try:
                     from sentence_transformers import SentenceTransformer
                 except ImportError as exc:  # pragma: no cover - a broken install
@@ -149,6 +150,17 @@ class SentenceTransformerEmbedder:
             finally:
                 torch.set_num_threads(threads)
         return np.asarray(vectors, dtype=np.float32)
+
+
+def _thread_only_progress_lock() -> None:
+    # sentence-transformers runs every batch through tqdm (disabled), whose default lock is a
+    # multiprocessing semaphore; a process ended mid-work (the app closing while indexing)
+    # then leaves a "leaked semaphore" warning on the terminal. A thread lock is all it needs.
+    try:
+        from tqdm import tqdm
+    except ImportError:  # pragma: no cover - sentence-transformers requires tqdm
+        return
+    tqdm.set_lock(threading.RLock())
 
 
 def embed_query(embedder: Embedder, query: str) -> Vectors:

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from assistant_builder.core.cancel import NEVER, CancelToken
 from assistant_builder.core.errors import plain_disk_full
@@ -32,6 +34,7 @@ from assistant_builder.core.knowledge.manifest import (
     Manifest,
     file_sha256,
 )
+from assistant_builder.core.knowledge.pace import Pace
 from assistant_builder.core.knowledge.parsing import ParserPool
 from assistant_builder.core.knowledge.report import IndexProgress, IndexReport, keep_report
 from assistant_builder.core.knowledge.scan import FoundFile, scan_folders
@@ -39,6 +42,9 @@ from assistant_builder.core.knowledge.store_access import open_store
 from assistant_builder.core.knowledge.store_lock import StoreLock
 
 BATCH_CHUNKS = 256  # chunks embedded and written together (one table commit per batch)
+# Chunks embedded per call within a batch: a progress event follows each, so the bar moves
+# while a batch is embedded (a batch of 256 takes tens of seconds on a busy 2-core machine).
+EMBED_SLICE = 32
 SPECIAL_TOKENS = 2  # [CLS] and [SEP]: they count against the model's maximum length
 # Each chunk is embedded and keyword-indexed with its document title and heading path in
 # front (a passage deep in a long document otherwise loses what it is about); this many
@@ -241,7 +247,7 @@ def _run(
     written = 0
     indexed: list[str] = []
     sample: list[str] = []  # passages for the language check
-    work_started = time.monotonic()
+    tally = _Tally(files_total, sum(f.size for f, _ in to_index))
     if to_index:
         pool = ParserPool(parsers, workers=workers, time_limit_s=time_limit_s)
         pool.submit([Path(f.path) for f, _ in to_index])  # parsing starts while the model loads
@@ -279,15 +285,20 @@ def _run(
                         pending.chunks.append((path, digest, n, c, contexts[c.heading]))
                     indexed.append(path)
                 done += 1
+                tally.read(found.size, 0 if isinstance(result, str) else len(chunks))
+                yield tally.event(done, written, path)
                 if len(pending.chunks) >= BATCH_CHUNKS:
-                    written += _flush(pending, embedder, the_store(), manifest, keeper,
-                                      cancel=cancel)  # fmt: skip
+                    written += yield from _flush(
+                        pending, embedder, the_store(), manifest, keeper,
+                        tally.embedding(done, written, path), cancel=cancel,
+                    )  # fmt: skip
                     renew()
                     pending = _Pending()
-                yield _progress(work_started, done, files_total, written, len(to_index), path)
-            written += _flush(pending, embedder, the_store(), manifest, keeper,
-                              cancel=cancel)  # fmt: skip
-            yield _progress(work_started, done, files_total, written, len(to_index), "")
+            written += yield from _flush(
+                pending, embedder, the_store(), manifest, keeper,
+                tally.embedding(done, written, ""), cancel=cancel,
+            )  # fmt: skip
+            yield tally.event(done, written, "")
         finally:
             pool.close()
     the_store().finish_writes()
@@ -308,15 +319,42 @@ def _run(
     yield report
 
 
-def _progress(
-    since: float, done: int, total: int, written: int, to_do: int, path: str
-) -> IndexProgress:
-    elapsed = max(time.monotonic() - since, 1e-6)
-    # The files to read are the slow part; those already up to date cost nothing.
-    first_new = total - to_do
-    parsed = max(1, done - first_new)
-    eta = max(0.0, (total - done) * elapsed / parsed)
-    return IndexProgress(done, total, written, written / elapsed, eta, path)
+class _Tally:
+    """What the run has read and stored, and so how many passages it will store in all: those
+    of the files read so far, and for the files still to read as many per byte as so far."""
+
+    def __init__(self, files_total: int, bytes_to_read: int) -> None:
+        self.files_total = files_total
+        self.bytes_left = bytes_to_read
+        self.bytes_read = 0
+        self.passages_known = 0
+        self.pace = Pace()
+        self.pace.add(0)
+
+    def read(self, size: int, passages: int) -> None:
+        self.bytes_left = max(0, self.bytes_left - size)
+        self.bytes_read += size
+        self.passages_known += passages
+
+    def passages_total(self) -> int:
+        if not self.bytes_read:
+            return 0  # nothing read yet: no honest figure
+        per_byte = self.passages_known / self.bytes_read
+        return self.passages_known + round(self.bytes_left * per_byte)
+
+    def embedding(self, done: int, stored: int, path: str) -> Callable[[int], IndexProgress]:
+        """The events of a batch being embedded: ``n`` of it done on top of ``stored``."""
+        return lambda n: self.event(done, stored, path, embedded=stored + n)
+
+    def event(self, done: int, stored: int, path: str, *, embedded: int = -1) -> IndexProgress:
+        embedded = stored if embedded < 0 else embedded
+        self.pace.add(embedded)
+        total = max(self.passages_total(), embedded)
+        eta = self.pace.seconds_left(total - embedded) if total else None
+        return IndexProgress(
+            done, self.files_total, stored, self.pace.rate(), eta, path,
+            passages_total=total, embedded=embedded,
+        )  # fmt: skip
 
 
 def _flush(
@@ -325,9 +363,12 @@ def _flush(
     store: Any,
     manifest: Manifest,
     keeper: IndexManifest,
+    progress: Callable[[int], IndexProgress],
     *,
     cancel: CancelToken,
-) -> int:
+) -> Generator[IndexProgress, None, int]:
+    """Embeds the pending chunks a slice at a time, yielding ``progress(embedded so far)``
+    after each, then writes them; returns how many were written."""
     if not pending.paths:
         return 0
     # Length-sorted, so each model batch pads its texts to about the same length.
@@ -336,7 +377,11 @@ def _flush(
     ]
     order = sorted(range(len(search_texts)), key=lambda i: len(search_texts[i]))
     texts = [search_texts[i] for i in order]
-    vectors = embedder.embed(texts, cancel=cancel) if texts else None
+    parts = []
+    for start in range(0, len(texts), EMBED_SLICE):
+        parts.append(embedder.embed(texts[start : start + EMBED_SLICE], cancel=cancel))
+        yield progress(min(start + EMBED_SLICE, len(texts)))
+    vectors = np.concatenate(parts, axis=0) if parts else None
     rows = []
     for i in order:
         path, digest, n, chunk, _ = pending.chunks[i]

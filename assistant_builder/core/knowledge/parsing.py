@@ -65,16 +65,21 @@ def _worker_main(conn: Connection, parsers: dict[str, str]) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
     except (ImportError, ValueError, OSError):
         pass
+    # The pool's end gone (the knowledge process quit or was ended while this file was
+    # read: the app is closing) is the end of the work, not an error to print.
     while True:
         try:
             task = conn.recv()
-        except (EOFError, KeyboardInterrupt):
+        except (EOFError, OSError, KeyboardInterrupt):
             return
         if task is None:
             return
         task_id, path = task
-        conn.send(("start", task_id, time.monotonic()))
-        conn.send(("done", task_id, parse_file(parsers, Path(path))))
+        try:
+            conn.send(("start", task_id, time.monotonic()))
+            conn.send(("done", task_id, parse_file(parsers, Path(path))))
+        except OSError:
+            return
 
 
 @dataclass

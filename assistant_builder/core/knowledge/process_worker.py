@@ -6,6 +6,7 @@ once and kept between requests. The messages are in core/knowledge/messages.py."
 from __future__ import annotations
 
 import contextlib
+import multiprocessing
 import threading
 import time
 import traceback
@@ -249,4 +250,7 @@ def child_main(conn: Connection) -> None:
     if any(thread.is_alive() for thread in threads):
         # What still runs (an import cannot be interrupted) is dropped: every write of the
         # indexer is crash-safe, so ending here loses nothing that a re-run does not redo.
+        # Its parser processes go first: left behind, they would outlive the app.
+        for child in multiprocessing.active_children():
+            child.kill()
         os._exit(0)

@@ -17,13 +17,40 @@ REPORT_VERSION = 1
 
 @dataclass(frozen=True)
 class IndexProgress:
-    files_done: int
+    files_done: int  # files read (parsed and cut into passages) or found up to date
     files_total: int
     chunks: int  # chunks embedded and stored so far in this run
-    rate: float  # chunks per second
-    eta_s: float | None
+    rate: float  # chunks embedded per second, over the last few seconds
+    eta_s: float | None  # None while there is no recent rate to go by
     path: str = ""
     note: str = ""
+    # The chunks this run will embed in all: those of the files read so far and an estimate
+    # for the rest (0 until a file is read).
+    passages_total: int = 0
+    # Chunks embedded so far, stored or about to be (a batch is stored once it is all
+    # embedded): the bar moves with these while a batch is embedded.
+    embedded: int = 0
+
+    @property
+    def embedding(self) -> bool:
+        """An event from the middle of a batch being embedded (its chunks not stored yet)."""
+        return self.embedded > self.chunks
+
+    def in_words(self) -> str:
+        """What the run has done so far, for the bar's caption and the command line."""
+        words = f"{self.files_done} of {self.files_total} files read"
+        if self.passages_total > 0:
+            about = "" if self.files_done >= self.files_total else "about "
+            words += f" · {self.embedded:,} of {about}{self.passages_total:,} passages indexed"
+        return words
+
+    def fraction(self) -> float | None:
+        """How far the run is, by passages embedded (the slow part), else by files read."""
+        if self.passages_total > 0:
+            return min(1.0, self.embedded / self.passages_total)
+        if self.files_total > 0:
+            return min(1.0, self.files_done / self.files_total)
+        return None
 
 
 @dataclass(frozen=True)

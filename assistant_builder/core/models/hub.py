@@ -15,7 +15,11 @@ from typing import Any
 
 from assistant_builder.core.errors import DownloadError
 from assistant_builder.core.models.gguf_info import quantization_name
-from assistant_builder.core.network import NetworkPolicy, install_hub_policy
+from assistant_builder.core.network import (
+    NetworkPolicy,
+    install_hub_policy,
+    unreachable_sentence,
+)
 
 DEFAULT_ENDPOINT = "https://huggingface.co"
 
@@ -68,11 +72,13 @@ def plain_hub_errors(repo: str = "", filename: str = "") -> Iterator[None]:
             f"The Hugging Face address “{endpoint()}” is not a valid web address; "
             "fix or unset HF_ENDPOINT."
         ) from exc
-    except (hf.OfflineModeIsEnabled, httpx2.TransportError, hf.LocalEntryNotFoundError) as exc:
+    except hf.OfflineModeIsEnabled as exc:
         raise DownloadError(
-            "Hugging Face cannot be reached (this computer seems to be offline); "
-            "check the internet connection and try again."
+            "The app started in offline mode, so it does not connect to Hugging Face until it "
+            "is restarted; restart it to use the internet."
         ) from exc
+    except (httpx2.TransportError, hf.LocalEntryNotFoundError) as exc:
+        raise DownloadError(unreachable_sentence("Hugging Face", endpoint())) from exc
     except hf.HfHubHTTPError as exc:
         status = exc.response.status_code if exc.response is not None else 0
         if isinstance(exc, hf.GatedRepoError) or status in (401, 403):

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from assistant_builder.core.app import App
+from assistant_builder.core.app import App, assistant_problem
 from assistant_builder.core.records import AppError, Assistant, CollectionRef, PassageChoices
 from assistant_builder.ui.editor.about_section import AboutSection
 from assistant_builder.ui.editor.behaviour_section import BehaviourSection
@@ -122,6 +122,7 @@ class AssistantEditor(QWidget):
         self._baseline: Assistant | None = None
         self._is_new = False
         self._dirty = False
+        self._refused = False  # the banner says why the last Save was refused
         self._other_names: set[str] = set()
         self._servers_asked = False
         self._server_runner = TaskRunner(self)
@@ -229,6 +230,9 @@ class AssistantEditor(QWidget):
         draft = self.draft()
         self.prompt_panel.set_draft(draft)
         self.about.show_name_problem(self.name_problem(draft.name))
+        if self._refused and not assistant_problem(draft) and not self.name_problem(draft.name):
+            self._refused = False  # what the banner said is fixed: it goes
+            self.banner.dismiss()
         name = draft.name or "Untitled assistant"
         self.title.setText(f"{name}  •" if dirty else name)
         self.title.setToolTip("Not saved yet" if dirty else "")
@@ -272,7 +276,10 @@ class AssistantEditor(QWidget):
                 "check that the disk is not full."
             )  # fmt: skip
             self.banner.show_message(message)
+            # Refused for what the person can fix here: the banner goes once it is fixed.
+            self._refused = bool(assistant_problem(draft) or self.name_problem(draft.name))
             return False
+        self._refused = False
         self.banner.show_message(f"Saved “{saved.name}”.", kind="info")
         self._open_saved(saved)
         self.saved.emit(saved)

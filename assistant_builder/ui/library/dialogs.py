@@ -1,7 +1,10 @@
 """The New collection dialog: a name, the folders, and the embedder in plain words; under
-"More options", a shared store to keep the index in."""
+"More options", a shared store to keep the index in. Create asks the page to make the
+collection; a refusal is said under the name and nothing chosen is lost."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -36,15 +39,29 @@ STORE_HELP = (
 
 
 class NewCollectionDialog(QDialog):
+    """``create(name, folders)`` makes the collection and returns "" or why it could not."""
+
     def __init__(
-        self, embedder: str, folders: list[str] | None = None, parent: QWidget | None = None
+        self,
+        embedder: str,
+        folders: list[str] | None = None,
+        parent: QWidget | None = None,
+        *,
+        create: Callable[[str, list[str]], str] | None = None,
     ) -> None:
         super().__init__(parent)
+        self._create = create
         self.setWindowTitle("New collection")
         self.setAccessibleName("New collection")
         self.name = QLineEdit()
         self.name.setPlaceholderText("e.g. Household papers")
         self.name.setAccessibleName("Collection name")
+        self.problem = QLabel()
+        self.problem.setObjectName("fieldError")
+        self.problem.setAccessibleName("Why the collection was not created")
+        self.problem.setWordWrap(True)
+        self.problem.setStyleSheet("color: #c62828;")
+        self.problem.hide()
         self.folders = QListWidget()
         self.folders.setAccessibleName("Folders")
         self.folders.setToolTip("The folders whose documents this collection reads.")
@@ -74,6 +91,7 @@ class NewCollectionDialog(QDialog):
         folder_box.addLayout(buttons)
         form = QFormLayout()
         form.addRow("Name", self.name)
+        form.addRow("", self.problem)
         form.addRow("Folders", folder_box)
         reads = QLabel("Reads with")
         reads.setToolTip(EMBEDDER_TIP)
@@ -96,6 +114,7 @@ class NewCollectionDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         self.add_button.clicked.connect(self._choose_folder)
         self.remove_button.clicked.connect(self._remove_folder)
+        self.name.textEdited.connect(lambda _text: self.problem.hide())
         self.resize(520, 300)
 
     def _store_options(self) -> QWidget:
@@ -126,6 +145,15 @@ class NewCollectionDialog(QDialog):
     def store_choice(self) -> tuple[str, str]:
         """The shared store and its server as typed; empty: the index stays on this computer."""
         return self.store.text().strip(), self.endpoint.text().strip()
+
+    def accept(self) -> None:
+        problem = self._create(self.name.text().strip(), self.folder_list()) if self._create else ""
+        if problem:
+            self.problem.setText(problem)
+            self.problem.show()
+            self.name.setFocus()
+            return
+        super().accept()
 
     def folder_list(self) -> list[str]:
         return [self.folders.item(i).text() for i in range(self.folders.count())]

@@ -28,11 +28,11 @@ from assistant_builder.core.records import (
     DEFAULT_EMBEDDER,
     AppError,
     CollectionRemoved,
-    IndexProgress,
     IndexReport,
 )
 from assistant_builder.ui.library.dialogs import EMBEDDER_TIP, NewCollectionDialog
 from assistant_builder.ui.library.embedder_hint import offer_multilingual
+from assistant_builder.ui.library.indexing import Indexing
 from assistant_builder.ui.library.models import (
     CollectionListModel,
 )
@@ -42,8 +42,6 @@ from assistant_builder.ui.library.search_panel import TestSearchPanel
 from assistant_builder.ui.library.summary import embedder_in_words
 from assistant_builder.ui.library.watching import Watchers
 from assistant_builder.ui.widgets.banner import Banner
-from assistant_builder.ui.widgets.progress_panel import ProgressPanel
-from assistant_builder.ui.workers import TaskRunner
 
 INTRO = (
     "Folders of documents your assistants can read and quote. They are read on this computer "
@@ -75,12 +73,12 @@ class LibraryPage(QWidget):
         self._warmed = False
         self.default_embedder = default_embedder
         self.reports: dict[str, IndexReport] = {}
-        self.indexing = ""  # the collection being indexed, if any
-        self.index_runner = TaskRunner(self)
-        self.index_runner.progressed.connect(self._on_index_event)
-        self.index_runner.finished.connect(self._on_index_ended)
-        self.index_runner.failed.connect(self._on_index_failed)
-        self.index_runner.cancelled.connect(self._on_index_cancelled)
+        self.indexer = Indexing(app, self)
+        self.indexer.reported.connect(self._keep_report)
+        self.indexer.ended.connect(self._index_over)
+        self.indexer.failed.connect(self._on_index_failed)
+        self.indexer.cancelled.connect(self._on_index_cancelled)
+        self.index_runner = self.indexer.runner
         self.index_runner.busy_changed.connect(lambda _busy: self._update_actions())
         self.assistants: AssistantStore = app.assistants
         self.removal = CollectionRemoval(app, self)
@@ -96,6 +94,7 @@ class LibraryPage(QWidget):
         self.watchers = self.watching.runners
         self._watch_pool = self.watching.pool
         self.dialog: NewCollectionDialog | None = None
+        self._busy_warning = ""  # the banner's "wait for it" while the collection is busy
         self.setAccessibleName("Library page")
         self.setAcceptDrops(True)
         self._build()
@@ -162,8 +161,7 @@ class LibraryPage(QWidget):
         self.embedder_label.setToolTip(EMBEDDER_TIP)
         self.watch_status = QLabel()
         self.watch_status.setAccessibleName("Watching status")
-        self.progress = ProgressPanel()
-        self.progress.cancel_requested.connect(self.index_runner.cancel)
+        self.progress = self.indexer.progress
 
         self.report_panel = ReportPanel()
         # The report's parts, by the names the rest of the page and its tests use.
@@ -235,21 +233,30 @@ class LibraryPage(QWidget):
 
     def new_collection(self, folders: list[str] | None = None) -> NewCollectionDialog:
         """Opens the dialog (not modal to the event loop); Create makes the collection."""
-        self.dialog = NewCollectionDialog(self.default_embedder, folders, self)
-        self.dialog.accepted.connect(self._create_from_dialog)
+        self.dialog = NewCollectionDialog(
+            self.default_embedder, folders, self, create=self._create_from_dialog
+        )
         self.dialog.open()
         return self.dialog
 
-    def _create_from_dialog(self) -> None:
+    def _create_from_dialog(self, name: str, folders: list[str]) -> str:
+        """Make the collection and start reading it; or why not, for the dialog to say."""
         assert self.dialog is not None
         store, endpoint = self.dialog.store_choice()
-        self.create_collection(
-            self.dialog.name.text().strip(), self.dialog.folder_list(), store, endpoint
-        )
+        try:
+            self.app.create_collection(
+                name, folders, embedder=self.default_embedder, store=store, endpoint=endpoint
+            )
+        except AppError as exc:
+            return str(exc)
+        self._created(name)
+        self.start_index()
+        return ""
 
     def create_collection(
         self, name: str, folders: list[str], store: str = "", endpoint: str = ""
     ) -> bool:
+        """Make the collection without indexing it (the dialog's Create also starts that)."""
         try:
             self.app.create_collection(
                 name, folders, embedder=self.default_embedder, store=store, endpoint=endpoint
@@ -257,10 +264,13 @@ class LibraryPage(QWidget):
         except AppError as exc:
             self.banner.show_message(str(exc))
             return False
+        self._created(name)
+        return True
+
+    def _created(self, name: str) -> None:
         self.banner.dismiss()
         self.refresh()
         self.select(name)
-        return True
 
     def choose_folder(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "Choose a folder of documents")
@@ -273,9 +283,9 @@ class LibraryPage(QWidget):
             self.new_collection(folders)
             return
         if self.is_busy(name):
-            self.banner.show_message(
-                f"“{name}” is being indexed or watched; wait for it or turn watching off "
-                "before adding folders.", kind="warning")  # fmt: skip
+            self._busy_warning = (f"“{name}” is being indexed or watched; wait for it or turn "
+                                  "watching off before adding folders.")  # fmt: skip
+            self.banner.show_message(self._busy_warning, kind="warning")
             return
         config = self.app.collection(name)
         known = set(config.folders)
@@ -323,30 +333,15 @@ class LibraryPage(QWidget):
 
     # ----- indexing ---------------------------------------------------------------------
 
-    def start_index(self) -> None:
-        name = self.selected_name()
-        if not name or self.index_runner.busy:
-            return
-        self.indexing = name
-        self.banner.dismiss()
-        self.progress.start(f"Indexing “{name}”…")
-        self.index_runner.start(self.app.index_collection, name)
-        self._update_actions()
+    @property
+    def indexing(self) -> str:
+        """The collection being indexed, if any."""
+        return self.indexer.name
 
-    def _on_index_event(self, event: object) -> None:
-        if isinstance(event, IndexReport):
-            self._keep_report(self.indexing, event)
-        elif isinstance(event, IndexProgress):
-            if event.note:
-                self.progress.label.setText(event.note)
-                return
-            detail = (f"{event.files_done} of {event.files_total} files · "
-                      f"{event.chunks} passages")  # fmt: skip
-            if event.path:
-                detail += f" · {Path(event.path).name}"
-            self.progress.update_progress(
-                event.files_done, event.files_total, detail, eta_s=event.eta_s
-            )
+    def start_index(self) -> None:
+        if self.indexer.start(self.selected_name()):
+            self.banner.dismiss()
+            self._update_actions()
 
     def _keep_report(self, name: str, report: IndexReport) -> None:
         self.reports[name] = report
@@ -359,21 +354,22 @@ class LibraryPage(QWidget):
         self.select(name)
         self.start_index()
 
-    def _index_over(self) -> None:
-        self.indexing = ""
-        self.progress.finish()
+    def _index_over(self, _name: str = "") -> None:
         self.refresh()
+        self._busy_over()
 
-    def _on_index_ended(self, _result: object) -> None:
-        self._index_over()
+    def _busy_over(self) -> None:
+        """A wait-until-it-is-done warning goes once the collection is free again."""
+        name = self.selected_name()
+        if self._busy_warning and not self.is_busy(name):
+            if self.banner.message.text() == self._busy_warning:
+                self.banner.dismiss()
+            self._busy_warning = ""
 
-    def _on_index_failed(self, message: str) -> None:
-        self._index_over()
+    def _on_index_failed(self, _name: str, message: str) -> None:
         self.banner.show_message(message)
 
-    def _on_index_cancelled(self) -> None:
-        name = self.indexing
-        self._index_over()
+    def _on_index_cancelled(self, name: str) -> None:
         self.banner.show_message(
             f"Indexing of “{name}” stopped; what was already read is kept. Index again to finish.",
             kind="info",
@@ -398,6 +394,7 @@ class LibraryPage(QWidget):
         else:
             self.watching.stop(name)
         self.refresh()
+        self._busy_over()
 
     def _on_watch_report(self, name: str, report: object) -> None:
         assert isinstance(report, IndexReport)

@@ -25,6 +25,9 @@ from assistant_builder.ui.models.item_models import HubFilesModel, HubReposModel
 from assistant_builder.ui.models.words import QUANTIZATION_TIP
 from assistant_builder.ui.workers import TaskRunner
 
+READY = "Models on Hugging Face that this app can run."
+FAILED = "The search did not work; see the message above."
+
 
 def _table(name: str) -> QTableView:
     table = QTableView()
@@ -58,7 +61,7 @@ class SearchPanel(QWidget):
         )
         row.addWidget(self.query, 1)
         row.addWidget(self.search_button)
-        self.status = QLabel("Models on Hugging Face that this app can run.")
+        self.status = QLabel(READY)
         self.status.setAccessibleName("Search status")
         self.status.setWordWrap(True)
 
@@ -149,8 +152,13 @@ class SearchPanel(QWidget):
             self.files_table.selectRow(0)
 
     def _failed(self, message: str) -> None:
-        self.status.setText("The search did not work; see the message above.")
+        self.status.setText(FAILED)
         self.failed.emit(message)
+
+    def clear_failure(self) -> None:
+        """The message above was dismissed: nothing is left pointing at it."""
+        if self.status.text() == FAILED:
+            self.status.setText(READY)
 
     def _repo_chosen(self, current: object, _previous: object) -> None:
         row = self.repos_table.currentIndex().row()

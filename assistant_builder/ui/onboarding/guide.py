@@ -245,8 +245,11 @@ class FirstRunGuide(QWidget):
 
     def _on_index_event(self, event: object) -> None:
         if isinstance(event, IndexProgress):
-            text = event.note or f"Read {event.files_done} of {event.files_total} files."
-            self.documents_step.show_progress(event.files_done, event.files_total, text)
+            text = event.note or f"{event.in_words()}."
+            fraction = event.fraction()
+            # By passages embedded, not files read: full only when the last one is stored.
+            done, total = (round(1000 * fraction), 1000) if fraction is not None else (0, 0)
+            self.documents_step.show_progress(done, total, text)
             self.documents_status.setText(f"Your documents: {text}")
         elif isinstance(event, IndexReport):
             read = len(event.indexed) + len(event.unchanged)

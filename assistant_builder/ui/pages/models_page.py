@@ -25,6 +25,7 @@ from assistant_builder.ui.models.search_panel import SearchPanel
 from assistant_builder.ui.models.server_models_panel import ServerModelsPanel
 from assistant_builder.ui.models.words import human_size
 from assistant_builder.ui.widgets.banner import Banner
+from assistant_builder.ui.widgets.message_slot import MessageSlot
 from assistant_builder.ui.widgets.progress_panel import ProgressPanel
 from assistant_builder.ui.workers import TaskRunner
 
@@ -89,8 +90,7 @@ class ModelsPage(QWidget):
 
         layout.addWidget(title)
         layout.addWidget(intro)
-        layout.addWidget(self.banner)
-        layout.addWidget(self.status)
+        layout.addWidget(MessageSlot(self.status, self.banner))
         layout.addWidget(self.tabs, 1)
         layout.addWidget(self.import_progress)
         layout.addWidget(self.downloads)
@@ -98,6 +98,7 @@ class ModelsPage(QWidget):
         self.catalog.download_requested.connect(self.download)
         self.search.download_requested.connect(self.download)
         self.search.failed.connect(self.show_error)
+        self.banner.dismissed.connect(self.search.clear_failure)
         self.queue.installed.connect(self._installed)
         self.queue.failed.connect(self.show_error)
         self.installed.removed.connect(self._removed)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -13,12 +15,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from assistant_builder.core.app import default_threads
 from assistant_builder.core.records import (
     KV_CACHE_CHOICES,
     KV_CACHE_HELP,
     KV_CACHE_LABELS,
     Settings,
 )
+from assistant_builder.ui.pages.computer_settings import ComputerSection
 
 THEMES = (("system", "Same as my computer"), ("light", "Light"), ("dark", "Dark"))
 
@@ -27,7 +31,13 @@ class SettingsPage(QWidget):
     changed = Signal(object)  # the new Settings, after any edit
     theme_changed = Signal(str)
 
-    def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        parent: QWidget | None = None,
+        *,
+        data_folder: Path,
+    ) -> None:
         super().__init__(parent)
         self._settings = settings
         self.setAccessibleName("Settings page")
@@ -69,6 +79,9 @@ class SettingsPage(QWidget):
         form.addRow("Conversation memory", self.kv_cache)
         form.addRow("", kv_help)
         layout.addLayout(form)
+        self.computer = ComputerSection(settings, data_folder, automatic_threads=default_threads())
+        self.computer.changed.connect(self._emit)
+        layout.addWidget(self.computer)
         self._sections = QVBoxLayout()  # parts with their own widget (model servers, log)
         layout.addLayout(self._sections)
         layout.addStretch(1)
@@ -90,4 +103,5 @@ class SettingsPage(QWidget):
         self._settings.offline = self.offline.isChecked()
         self._settings.theme = str(self.theme.currentData())
         self._settings.kv_cache = str(self.kv_cache.currentData())
+        self.computer.apply(self._settings)
         self.changed.emit(self._settings)

@@ -303,6 +303,10 @@ def test_invalid_names_are_refused_with_a_sentence(
     assert editor.about.name_note.text() == (
         "Another assistant is already called “household papers (2)”; choose another name."
     )
+    assert editor.banner.isVisible()  # still refused: the name is taken
+    editor.about.name.setText("Household papers, kept")
+    assert not editor.banner.isVisible()  # its cause fixed, the banner is gone
+    editor.about.name.setText("household papers (2)")
     editor.save_button.click()
     assert editor.banner.message.text() == (
         "An assistant called “household papers (2)” already exists; choose another name."

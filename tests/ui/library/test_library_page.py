@@ -24,6 +24,7 @@ def search(qtbot: QtBot, panel) -> None:
 
 
 def create_by_dialog(page, name: str, folder: Path) -> None:
+    """Create also starts indexing: callers wait for it to end."""
     dialog = page.new_collection()
     assert "all-MiniLM-L6-v2" in dialog.embedder.text()
     assert "meaning" in dialog.embedder.toolTip()
@@ -35,16 +36,22 @@ def create_by_dialog(page, name: str, folder: Path) -> None:
 def test_create_index_and_read_the_report(qtbot: QtBot, page, docs: Path) -> None:
     assert page.model.rowCount() == 0
     assert not page.index_button.isEnabled()
-    create_by_dialog(page, "Household", docs)
-    assert table_text(page)[0] == "Household"
-    assert table_text(page)[4] == "Not indexed yet"
-    assert page.index_button.isEnabled()
-
-    seen: list[str] = []
-    page.index_runner.progressed.connect(lambda _e: seen.append(page.progress.label.text()))
-    index_and_wait(qtbot, page)
-    assert any("of 4 files" in text and "passages" in text for text in seen)
+    seen: list[tuple[str, int]] = []
+    page.index_runner.progressed.connect(
+        lambda _e: seen.append((page.progress.label.text(), page.progress.bar.value()))
+    )
+    # Creating a collection starts reading it at once.
+    with qtbot.waitSignal(page.index_runner.busy_changed, timeout=60_000,
+                          check_params_cb=lambda busy: not busy):  # fmt: skip
+        create_by_dialog(page, "Household", docs)
+        assert table_text(page)[0] == "Household"
+        assert page.progress.isVisible() and not page.index_button.isEnabled()
+    assert any("of 4 files read" in text and "passages indexed" in text for text, _ in seen)
+    # The bar is full only once the last passage is stored, never while work goes on.
+    full = [text for text, value in seen if value == page.progress.bar.maximum()]
+    assert all(text.startswith("4 of 4 files read") for text in full)
     assert not page.progress.isVisible()
+    assert page.index_button.isEnabled()
 
     _name, folders, files, passages, when = table_text(page)
     assert folders == "Household papers"
@@ -138,11 +145,21 @@ def test_drop_folders_to_add_them_or_to_start_a_collection(
     drop(docs)  # no collection yet: the New collection dialog opens with the folder in it
     assert page.dialog is not None and page.dialog.folder_list() == [str(docs)]
     page.dialog.name.setText("Household")
-    page.dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+    with qtbot.waitSignal(page.index_runner.busy_changed, timeout=60_000,
+                          check_params_cb=lambda busy: not busy):  # fmt: skip
+        page.dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
     assert page.names() == ["Household"]
 
     letters = tmp_path / "Letters"
     letters.mkdir()
+    # While it is being read, a folder cannot be added; the warning goes once reading ends.
+    with qtbot.waitSignal(page.index_runner.busy_changed, timeout=60_000,
+                          check_params_cb=lambda busy: not busy):  # fmt: skip
+        page.index_button.click()
+        drop(letters)
+        assert "is being indexed" in page.banner.message.text() and page.banner.isVisible()
+        assert table_text(page)[1] == "Household papers"
+    assert not page.banner.isVisible()
     drop(letters)  # added to the selected collection
     assert table_text(page)[1] == "Household papers, Letters"
     assert page.model.index(0, 1).data(Qt.ItemDataRole.ToolTipRole).endswith("Letters")
@@ -205,6 +222,34 @@ def test_a_bad_name_is_explained_in_the_banner(page, docs: Path) -> None:
     assert "cannot be a collection name" in page.banner.message.text()
 
 
+def test_a_refused_name_is_said_in_the_dialog_which_keeps_its_folders(
+    qtbot: QtBot, page, docs: Path, tmp_path: Path
+) -> None:
+    letters = tmp_path / "Letters"
+    letters.mkdir()
+    page.new_button.click()
+    dialog = page.dialog
+    dialog.folders.addItem(str(docs))
+    dialog.folders.addItem(str(letters))
+    create = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
+    create.click()  # no name yet
+    assert dialog.isVisible() and dialog.folder_list() == [str(docs), str(letters)]
+    assert dialog.problem.isVisible() and "Give the collection a name" in dialog.problem.text()
+    assert not page.banner.isVisible() and page.names() == []
+    dialog.name.setText("../etc")
+    create.click()
+    assert dialog.isVisible() and "cannot be a collection name" in dialog.problem.text()
+    dialog.name.clear()
+    qtbot.keyClicks(dialog.name, "Household")
+    assert not dialog.problem.isVisible()  # typing answers the complaint
+    with qtbot.waitSignal(page.index_runner.busy_changed, timeout=60_000,
+                          check_params_cb=lambda busy: not busy):  # fmt: skip
+        create.click()
+    assert not dialog.isVisible() and page.names() == ["Household"]
+    assert table_text(page)[1] == "Household papers, Letters"
+    assert table_text(page)[4] != "Not indexed yet"
+
+
 def test_add_folder_by_dialog(page, docs: Path, tmp_path: Path, monkeypatch) -> None:
     from PySide6.QtWidgets import QFileDialog
 
@@ -260,8 +305,9 @@ def test_the_report_lists_skipped_files_with_their_folders_and_survives_a_restar
     (folder / "LICENSE").write_text("You may share these manuals with your family.\n")
     (folder / "setup.exe").write_bytes(b"MZ" + bytes(4096))
     page = make_page()
-    create_by_dialog(page, "Manuals", folder)
-    index_and_wait(qtbot, page)
+    with qtbot.waitSignal(page.index_runner.busy_changed, timeout=60_000,
+                          check_params_cb=lambda busy: not busy):  # fmt: skip
+        create_by_dialog(page, "Manuals", folder)
 
     rows = {(r.status, str(Path(r.path).relative_to(folder))): r.reason
             for r in page.report_model.rows()}  # fmt: skip

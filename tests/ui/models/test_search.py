@@ -78,9 +78,12 @@ def test_offline_mode_is_said_in_a_banner_and_nothing_is_sent(
     assert page.app.network.entries()[-1].outcome == "blocked (offline)"
 
 
+@pytest.mark.parametrize("online", [True, False])
 def test_an_unreachable_hub_is_one_sentence_and_the_window_stays_responsive(
-    make_page: MakePage, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+    make_page: MakePage, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch, online: bool
 ) -> None:
+    from assistant_builder.core import network
+
     with socket.socket() as s:  # a port nobody listens on
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -88,15 +91,36 @@ def test_an_unreachable_hub_is_one_sentence_and_the_window_stays_responsive(
     import huggingface_hub.constants as hf_constants
 
     monkeypatch.setattr(hf_constants, "HF_HUB_OFFLINE", False)
+    monkeypatch.setattr(network, "has_network", lambda: online)
     page = make_page()
-    page.search.query.setText("tiny")
-    page.search.search_button.click()
-    assert page.search.status.text().startswith("Searching")  # returned at once
+    page.tabs.setCurrentIndex(page.SEARCH)
+    search = page.search
+
+    def places() -> list[int]:
+        widgets = (page.tabs, search.search_button, search.download_button)
+        return [w.mapTo(page, w.rect().topLeft()).y() for w in widgets]
+
+    before = places()
+    search.query.setText("tiny")
+    search.search_button.click()
+    assert search.status.text().startswith("Searching")  # returned at once
     qtbot.waitUntil(page.banner.isVisible, timeout=15_000)
-    assert page.banner.message.text() == (
-        "Hugging Face cannot be reached (this computer seems to be offline); "
-        "check the internet connection and try again."
-    )
+    if online:
+        assert page.banner.message.text() == (
+            f"Hugging Face (127.0.0.1:{port}) cannot be reached, although this computer is "
+            "connected to a network; the site may be down or blocked here, so try again later."
+        )
+    else:
+        assert page.banner.message.text() == (
+            "This computer is not connected to the internet, so Hugging Face cannot be "
+            "reached; connect it and try again."
+        )
+    assert places() == before  # the banner moved no button
+    assert "see the message above" in search.status.text()
+    page.banner.close_button.click()
+    assert not page.banner.isVisible()
+    assert "message above" not in search.status.text()  # nothing points at a gone banner
+    assert places() == before
 
 
 def test_the_hub_item_models_pass_the_model_tester(qtmodeltester: object) -> None:

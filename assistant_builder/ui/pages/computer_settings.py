@@ -1,0 +1,108 @@
+"""The "This computer" section of Settings: where the app keeps its data (with a button that
+opens the folder), and how a model uses the processor and the graphics card."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QUrl, Signal
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from assistant_builder.core.records import (
+    DATA_FOLDER_HELP,
+    GPU_AUTOMATIC,
+    GPU_CHOICES,
+    GPU_HELP,
+    THREADS_AUTOMATIC,
+    THREADS_HELP,
+    Settings,
+)
+
+MAX_THREADS = 64
+
+
+def _with_hint(field: QWidget | QHBoxLayout, text: str) -> QVBoxLayout:
+    """The field with its one line of help right under it."""
+    hint = QLabel(text)
+    hint.setObjectName("hint")
+    hint.setWordWrap(True)
+    column = QVBoxLayout()
+    column.setSpacing(2)
+    if isinstance(field, QHBoxLayout):
+        column.addLayout(field)
+    else:
+        column.addWidget(field)
+    column.addWidget(hint)
+    return column
+
+
+class ComputerSection(QGroupBox):
+    """``changed`` after an edit; ``apply`` writes the section's choices into settings."""
+
+    changed = Signal()
+
+    def __init__(
+        self,
+        settings: Settings,
+        data_folder: Path,
+        *,
+        automatic_threads: int,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__("This computer", parent)
+        self.setAccessibleName("This computer")
+        self.data_folder = data_folder
+        self.folder = QLabel(str(data_folder))
+        self.folder.setAccessibleName("Data folder")
+        self.folder.setWordWrap(True)
+        self.folder.setToolTip(str(data_folder))
+        self.open_button = QPushButton("Open folder")
+        self.open_button.setAccessibleName("Open the data folder")
+        self.open_button.setToolTip("Show this folder in the computer's file manager.")
+        folder_row = QHBoxLayout()
+        folder_row.addWidget(self.folder, 1)
+        folder_row.addWidget(self.open_button)
+
+        self.threads = QSpinBox()
+        self.threads.setAccessibleName("Processor threads")
+        self.threads.setRange(THREADS_AUTOMATIC, MAX_THREADS)
+        self.threads.setSpecialValueText(f"Automatic ({automatic_threads} on this computer)")
+        self.threads.setValue(max(THREADS_AUTOMATIC, min(MAX_THREADS, settings.threads)))
+        self.threads.setToolTip(THREADS_HELP)
+        self.gpu = QComboBox()
+        self.gpu.setAccessibleName("Graphics card")
+        self.gpu.setToolTip(GPU_HELP)
+        for value, label in GPU_CHOICES:
+            self.gpu.addItem(label, value)
+        if self.gpu.findData(settings.gpu_layers) < 0:  # a number written in the file by hand
+            self.gpu.addItem(f"{settings.gpu_layers} layers", settings.gpu_layers)
+        self.gpu.setCurrentIndex(max(0, self.gpu.findData(settings.gpu_layers)))
+
+        form = QFormLayout(self)
+        form.addRow("Data folder", _with_hint(folder_row, DATA_FOLDER_HELP))
+        form.addRow("Processor threads", _with_hint(self.threads, THREADS_HELP))
+        form.addRow("Graphics card", _with_hint(self.gpu, GPU_HELP))
+
+        self.open_button.clicked.connect(self.open_folder)
+        self.threads.valueChanged.connect(lambda _value: self.changed.emit())
+        self.gpu.currentIndexChanged.connect(lambda _index: self.changed.emit())
+
+    def open_folder(self) -> bool:
+        self.data_folder.mkdir(parents=True, exist_ok=True)
+        return QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.data_folder)))
+
+    def apply(self, settings: Settings) -> None:
+        settings.threads = self.threads.value()
+        gpu = self.gpu.currentData()
+        settings.gpu_layers = int(gpu) if gpu is not None else GPU_AUTOMATIC
