@@ -29,6 +29,7 @@ from assistant_builder.core.assistants.presets import (
 )
 from assistant_builder.core.assistants.preview import PromptView
 from assistant_builder.core.assistants.session import Loaded, Loading
+from assistant_builder.core.assistants.stages import Stage
 from assistant_builder.core.assistants.store import Removed
 from assistant_builder.core.assistants.thinking import ThinkingDelta
 from assistant_builder.core.assistants.turn import Answer
@@ -168,6 +169,7 @@ __all__ = [
     "Settings",
     "SettingsError",
     "SourceText",
+    "Stage",
     "StartingPoint",
     "TextDelta",
     "ThinkingDelta",

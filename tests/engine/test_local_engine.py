@@ -18,6 +18,7 @@ from assistant_builder.core.engine.protocol import (
     Failed,
     Finished,
     LoadOptions,
+    PromptRead,
     SamplingOptions,
     TextDelta,
 )
@@ -208,6 +209,24 @@ def test_stop_during_a_long_prompt_returns_at_once_and_drops_late_pieces(engine)
     assert time.perf_counter() - stopped < 10
     reference, _ = collect(engine.chat(QUESTION, GREEDY))
     assert text == reference and final.usage.completion_tokens == 24
+
+
+def test_a_long_prompt_says_how_much_of_it_is_read_before_the_first_word(engine) -> None:
+    # What "Reading your question… 40%" is made of: the child reads a batch at a time and
+    # says so, from nothing read to all of it, before any word of the answer.
+    long_prompt = [ChatMessage("user", "Shorten this: " + "a lazy dog sleeps in the sun " * 120)]
+    events = list(engine.chat(long_prompt, replace(GREEDY, max_tokens=4)))
+    first_word = next(i for i, e in enumerate(events) if isinstance(e, TextDelta))
+    reads = [e for e in events[:first_word] if isinstance(e, PromptRead)]
+    assert not [e for e in events[first_word:] if isinstance(e, PromptRead)]
+    final = events[-1]
+    assert isinstance(final, Finished)
+    to_read = final.usage.prompt_tokens - final.usage.cached_tokens
+    assert to_read > 512  # longer than one batch
+    assert {r.total for r in reads} == {to_read}
+    done = [r.done for r in reads]
+    assert done[0] == 0 and done[-1] == to_read and len(done) >= 3
+    assert done == sorted(set(done))  # it only goes forward
 
 
 def test_gpu_layers_requested_on_a_cpu_only_build_still_run(smollm2_gguf: Path) -> None:
