@@ -46,6 +46,8 @@ from assistant_builder.core.engine.protocol import TextDelta
 from assistant_builder.core.engine.sampling import SETTINGS as SAMPLING_SETTINGS
 from assistant_builder.core.engine.sampling import SamplingOptions, Setting
 from assistant_builder.core.errors import (
+    MEMORY,
+    WORDS_PER_TOKEN,
     AppError,
     AssistantError,
     BundleError,
@@ -61,6 +63,7 @@ from assistant_builder.core.errors import (
     NotIndexed,
     PromptTooLong,
     SettingsError,
+    about_words,
 )
 from assistant_builder.core.knowledge.collection import (
     DEFAULT_EMBEDDER,
@@ -98,6 +101,7 @@ __all__ = [
     "KV_CACHE_CHOICES",
     "KV_CACHE_HELP",
     "KV_CACHE_LABELS",
+    "MEMORY",
     "SAMPLING_PRESETS",
     "SAMPLING_SETTINGS",
     "STARTER_WARNING",
@@ -105,6 +109,7 @@ __all__ = [
     "VARIABLE",
     "VARIABLE_DESCRIPTIONS",
     "WITH_IMAGES",
+    "WORDS_PER_TOKEN",
     "AdapterRef",
     "Answer",
     "AppError",
@@ -173,4 +178,5 @@ __all__ = [
     "StartingPoint",
     "TextDelta",
     "ThinkingDelta",
+    "about_words",
 ]

@@ -1,5 +1,6 @@
 """The Chat page: choose an assistant, pick or search its conversations, talk with it, and
-export the open conversation to Markdown or JSON."""
+export the open conversation to Markdown or JSON. While it is shown, the chosen assistant's
+model is loaded in the background, so the first question does not wait for it."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import contextlib
 from pathlib import Path
 
 from PySide6.QtCore import Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -48,6 +50,7 @@ class ChatPage(QWidget):
     ) -> None:
         super().__init__(parent)
         self.setAccessibleName("Chat page")
+        self._host = host
         self._assistants = assistants
         self.store = conversations
         self._by_id: dict[str, Assistant] = {}
@@ -147,6 +150,16 @@ class ChatPage(QWidget):
         self.conversations.show_assistant(self.assistant_id())
         recent = self.store.list(self.assistant_id()) if self.assistant_id() else []
         self.open_conversation(recent[0].id if recent else None)
+        self._preload()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._preload()
+
+    def _preload(self) -> None:
+        assistant = self.assistant()
+        if assistant is not None and self.isVisible():
+            self._host.preload(assistant)
 
     # Conversations -----------------------------------------------------------------------
     def open_conversation(self, conversation_id: int | None) -> None:

@@ -25,7 +25,14 @@ from PySide6.QtWidgets import (
 )
 
 from assistant_builder.core.app import answer_marks, marked, replace_sentinels, sentinel
-from assistant_builder.core.records import FENCE, Citation, MarkKind, Message
+from assistant_builder.core.records import (
+    FENCE,
+    WORDS_PER_TOKEN,
+    Citation,
+    MarkKind,
+    Message,
+    about_words,
+)
 from assistant_builder.ui.chat.thinking import ThinkingSection
 from assistant_builder.ui.chat.why_panel import why_button
 
@@ -105,9 +112,9 @@ def timing_label(message: Message) -> str:
         parts.append(f"first word after {float(ttft):.2f} s")
     if tokens and total is not None and float(total) > float(ttft or 0):
         rate = (int(tokens) - 1) / max(1e-6, float(total) - float(ttft or 0))
-        parts.append(f"{max(rate, 0.0):.1f} tokens/s")
+        parts.append(f"{max(rate, 0.0) * WORDS_PER_TOKEN:.1f} words a second")
     if tokens:
-        parts.append(f"{tokens} tokens")
+        parts.append(about_words(int(tokens)))
     if message.stop_reason == "length":
         parts.append("cut off at the length limit")
     return " · ".join(parts)
@@ -343,12 +350,17 @@ class TranscriptView(QScrollArea):
     # Streaming ---------------------------------------------------------------------------
     def begin_stream(self) -> MessageView:
         self._streaming = self.add("assistant", "")
-        self._streaming.meta.setText("Thinking…")
-        self._streaming.meta.show()
+        self._streaming.meta.setAccessibleName("What the answer is doing")
         self._buffer.clear()
         self._thought.clear()
         self._timer.start()
         return self._streaming
+
+    def show_stage(self, sentence: str) -> None:
+        """What the answer being written is doing before its first word ("Writing…")."""
+        if self._streaming is not None and not self._streaming.text:
+            self._streaming.meta.setText(sentence)
+            self._streaming.meta.show()
 
     def stream(self, text: str) -> None:
         self._buffer.append(text)
