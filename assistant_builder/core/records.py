@@ -40,6 +40,7 @@ from assistant_builder.core.citation import Citation, Grounding, RetrievedPassag
 from assistant_builder.core.conversations.markdown import FENCE
 from assistant_builder.core.conversations.marks import MarkKind
 from assistant_builder.core.conversations.store import Conversation, Message
+from assistant_builder.core.conversations.store import SearchHit as ConversationHit
 from assistant_builder.core.engine.preview import PromptPreview
 from assistant_builder.core.engine.prompt import ContextOverflow
 from assistant_builder.core.engine.protocol import TextDelta
@@ -130,6 +131,7 @@ __all__ = [
     "ContextOverflow",
     "Conversation",
     "ConversationError",
+    "ConversationHit",
     "DownloadError",
     "DownloadProgress",
     "EngineError",

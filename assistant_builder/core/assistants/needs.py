@@ -40,7 +40,9 @@ def context_need(
     return ContextNeed(
         instructions=count(assistant.system_prompt) + PER_MESSAGE,
         examples=sum(
-            count(e.user) + count(e.assistant) + 2 * PER_MESSAGE for e in assistant.examples
+            count(e.user) + count(e.assistant) + 2 * PER_MESSAGE
+            for e in assistant.examples
+            if e.filled
         ),
         passages=sum(ref.top_k for ref in assistant.collections) * PASSAGE_TOKENS,
         history=HISTORY_TURNS * (QUESTION_TOKENS + answer + 2 * PER_MESSAGE),

@@ -153,7 +153,7 @@ def assemble(
     system = fill(assistant.system_prompt, variables).strip()
     if system:
         prefix.append(ChatMessage("system", system))
-    for example in assistant.examples:
+    for example in (e for e in assistant.examples if e.filled):  # a placeholder is not sent
         prefix += [ChatMessage("user", example.user), ChatMessage("assistant", example.assistant)]
     fixed = sum(cost(m) for m in prefix)
 

@@ -30,6 +30,7 @@ from assistant_builder.core.records import AppError, Assistant, PassageChoices
 from assistant_builder.ui.chat.conversation_list import ConversationList
 from assistant_builder.ui.chat.panel import ChatPanel
 from assistant_builder.ui.engine_host import EngineHost
+from assistant_builder.ui.widgets.elided_label import ElidedLabel
 
 EXPORT_FILTERS = "Markdown (*.md);;JSON (*.json)"
 
@@ -64,7 +65,7 @@ class ChatPage(QWidget):
         left_layout.addWidget(self.assistant_combo)
         left_layout.addWidget(self.conversations, 1)
 
-        self.title = QLabel()
+        self.title = ElidedLabel()  # a long title ends with "…" instead of squeezing the list
         self.title.setObjectName("pageTitle")
         self.title.setAccessibleName("Conversation title")
         self.export_button = QPushButton("Export…")
@@ -95,6 +96,7 @@ class ChatPage(QWidget):
 
         self.assistant_combo.currentIndexChanged.connect(self._assistant_chosen)
         self.conversations.opened.connect(self.open_conversation)
+        self.conversations.message_requested.connect(self.open_conversation)
         self.conversations.deleted.connect(self._on_deleted)
         self.panel.conversation_changed.connect(self._on_conversation_changed)
         self.panel.citation_requested.connect(self.citation_requested)
@@ -162,9 +164,12 @@ class ChatPage(QWidget):
             self._host.preload(assistant)
 
     # Conversations -----------------------------------------------------------------------
-    def open_conversation(self, conversation_id: int | None) -> None:
+    def open_conversation(self, conversation_id: int | None, message_id: int | None = None) -> None:
+        """Show the conversation, at ``message_id`` when given (a search hit)."""
         self.panel.open_conversation(conversation_id)
-        self.conversations.select(conversation_id)
+        if message_id is not None:
+            self.panel.transcript.scroll_to(message_id)
+        self.conversations.select(conversation_id, message_id)
         self._show_title()
 
     def _on_conversation_changed(self, conversation_id: int) -> None:

@@ -173,6 +173,7 @@ class MessageView(QFrame):
     def __init__(self, role: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.role = role
+        self.message_id: int | None = None  # the stored message shown (None: not saved yet)
         self.text = ""
         self.setObjectName("message")
         self.setProperty("role", role)
@@ -322,6 +323,7 @@ class TranscriptView(QScrollArea):
         self._timer = QTimer(self)
         self._timer.setInterval(REPAINT_MS)
         self._timer.timeout.connect(self.flush)
+        self._target: MessageView | None = None  # a message to keep in view (a search hit)
         self.verticalScrollBar().rangeChanged.connect(self._follow)
 
     def clear(self) -> None:
@@ -332,8 +334,10 @@ class TranscriptView(QScrollArea):
 
     def show_messages(self, messages: list[Message]) -> None:
         self.clear()
+        self._target = None
         for message in messages:
             view = self.add(message.role, message.content)
+            view.message_id = message.id
             if message.role == "assistant":
                 view.thinking.set_thinking(message.reasoning)
                 view.show_details(message)
@@ -347,8 +351,15 @@ class TranscriptView(QScrollArea):
         self.views.append(view)
         return view
 
+    def scroll_to(self, message_id: int) -> None:
+        """Show the message at the top of the view (and keep it there while the layout
+        settles) instead of the end of the conversation."""
+        self._target = next((v for v in self.views if v.message_id == message_id), None)
+        self._follow(0, self.verticalScrollBar().maximum())
+
     # Streaming ---------------------------------------------------------------------------
     def begin_stream(self) -> MessageView:
+        self._target = None
         self._streaming = self.add("assistant", "")
         self._streaming.meta.setAccessibleName("What the answer is doing")
         self._buffer.clear()
@@ -392,7 +403,10 @@ class TranscriptView(QScrollArea):
         return self._streaming.text if self._streaming is not None else ""
 
     def _follow(self, _min: int, maximum: int) -> None:
-        self.verticalScrollBar().setValue(maximum)
+        if self._target is not None:
+            self.verticalScrollBar().setValue(max(self._target.y() - 12, 0))
+        else:
+            self.verticalScrollBar().setValue(maximum)
 
 
 def _copy(text: str) -> None:

@@ -6,7 +6,7 @@ import shutil
 from collections.abc import Callable
 
 import pytest
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractSpinBox,
@@ -137,6 +137,18 @@ def test_examples_model_passes_the_model_tester(qtmodeltester: object) -> None:
     model.add("g", "h")
     qtmodeltester.check(model)  # type: ignore[attr-defined]
     assert [e.user for e in model.examples()] == ["c", "a", "g"]
+
+
+def test_an_empty_example_shows_what_to_write_and_edits_as_empty() -> None:
+    model = ExamplesModel()
+    model.set_examples((Example("", ""),))  # the "Ask my documents" starter's placeholder
+    asks, answers = model.index(0, 0), model.index(0, 1)
+    assert "not sent until both sides are filled in" in asks.data()
+    assert "[1]" in answers.data() and answers.data(Qt.ItemDataRole.EditRole) == ""
+    assert asks.data(Qt.ItemDataRole.ForegroundRole) is not None  # greyed like a placeholder
+    model.setData(asks, "When is the recycling collected?")
+    assert asks.data() == "When is the recycling collected?"
+    assert asks.data(Qt.ItemDataRole.ForegroundRole) is None
 
 
 def test_a_broken_chat_template_is_explained_as_you_type_and_never_saved(
