@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, Signal
@@ -101,7 +101,10 @@ class EngineHost(QObject):
         # Preloading has its own runner: a question does not cancel it, it waits for it.
         self._preloader = TaskRunner(self)
         self._preloader.progressed.connect(self._on_preloaded)
+        for ended in (self._preloader.finished, self._preloader.failed, self._preloader.cancelled):
+            ended.connect(self._on_preload_ended)
         self._preloading = threading.Event()
+        self._preloaded: Assistant | None = None  # the assistant preloaded last
         self._stopped: set[int] = set()
         self._state = NO_MODEL
         self._first_piece = 0.0
@@ -128,6 +131,7 @@ class EngineHost(QObject):
     ) -> int:
         """Start answering; returns the request id its signals will carry. ``conversations``
         keeps the exchange elsewhere than the session's store (the editor's Try it)."""
+        self._preloaded = None  # a question may load another model (Try it's draft)
         previous = self._runner.current
         task = self._runner.start(self._answer, assistant, question, conversations, conversation_id)
         self._tokens_seen = 0
@@ -148,17 +152,20 @@ class EngineHost(QObject):
     def preload(self, assistant: Assistant) -> None:
         """Load the assistant's model in the background unless it is loaded or a question is
         being answered; a failure stays quiet here (the first question says what to do)."""
-        if self._runner.busy:
-            return
+        if self._runner.busy or assistant == self._preloaded:
+            return  # the page shown again, or chosen again: nothing changed
+        self._preloaded = assistant
         self._preloader.start(self._preload, assistant)
 
     def restart(self) -> int:
         """Unload the model (after a crash, say); the next question loads it afresh."""
+        self._preloaded = None
         task = self._runner.start(self._unload)
         return task.id
 
     def shutdown(self) -> None:
         """Stop whatever runs and unload the model (on app exit)."""
+        self._preloaded = None
         self._runner.cancel()
         self._preloader.cancel()
         self._runner.wait(10_000)
@@ -192,16 +199,20 @@ class EngineHost(QObject):
                 # A crashed child is replaced by the engine itself on the next question.
                 yield trouble_of(exc)
 
-    def _preload(self, assistant: Assistant, *, cancel: CancelToken) -> Iterator[object]:
+    def _preload(
+        self, assistant: Assistant, *, cancel: CancelToken
+    ) -> Generator[object, None, bool]:
+        """Whether the model is loaded now."""
         with self._lock:
             self._preloading.set()
             try:
                 cancel.raise_if_cancelled()  # superseded while it waited
                 yield from self.session.load(assistant, cancel=cancel)
             except AppError:
-                return  # the first question meets the same trouble and says what to do
+                return False  # the first question meets the same trouble and says what to do
             finally:
                 self._preloading.clear()
+            return True
 
     def _unload(self, *, cancel: CancelToken) -> Iterator[object]:
         with self._lock:
@@ -220,6 +231,12 @@ class EngineHost(QObject):
             self._ready_state = event.runs_on or READY
             if not self._runner.busy:
                 self._set_state(self._ready_state)
+
+    def _on_preload_ended(self, loaded: object = False) -> None:
+        if loaded is not True:
+            self._preloaded = None  # tried again next time (the model may be installed by then)
+        if not self._runner.busy:  # a question says what it is doing itself
+            self._set_state(self._ready_state)
 
     def _on_progressed(self, event: object) -> None:
         rid = self._current_id()

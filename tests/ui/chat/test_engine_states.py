@@ -150,3 +150,20 @@ def test_a_crashed_model_offers_a_restart_and_keeps_the_text_so_far(
     window.chat_page.refresh()
     ask(qtbot, panel, "Are you back?")
     assert panel.transcript.views[-1].text.strip() and not banner.isVisible()
+
+
+def test_switching_to_an_assistant_without_its_model_stops_saying_loading(
+    qtbot: QtBot, window: MainWindow, helper: Assistant, assistants: AssistantStore
+) -> None:
+    from assistant_builder.core.assistants.model import ModelRef
+
+    gone = assistants.create(replace(helper, id="", name="Gone", model=ModelRef(id="gone")))
+    window.assistants_page.chat_requested.emit(helper.id)  # starts loading SmolLM2
+    qtbot.waitUntil(lambda: window.engine_state.text() == "Loading the model…", timeout=10_000)
+    page = window.chat_page
+    page.assistant_combo.setCurrentIndex(page.assistant_combo.findData(gone.id))
+    # The load is given up for the assistant now shown, whose model is not installed: the
+    # status bar says so instead of "Loading the model…" forever, and no banner pops up.
+    qtbot.waitUntil(lambda: not window.engine_host._preloader.busy, timeout=60_000)
+    assert window.engine_state.text() == "No model loaded"
+    assert not page.panel.banner.isVisible()
