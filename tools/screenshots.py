@@ -354,9 +354,11 @@ def shoot_chat_history(app: object, window: object, theme: str) -> None:
     page.conversations.search.setText("rent")
     app.processEvents()  # type: ignore[attr-defined]
     if page.conversations.list.count():
-        item = page.conversations.list.item(0)
+        item = page.conversations.list.item(page.conversations.list.count() - 1)
         page.conversations.list.itemClicked.emit(item)
-    app.processEvents()  # type: ignore[attr-defined]
+    settle = QEventLoop()
+    QTimer.singleShot(300, settle.quit)  # the opened conversation's layout settles
+    settle.exec()
     target = OUT / f"chat-search-{theme}.png"
     window.grab().save(str(target))
     print(target.relative_to(ROOT))
@@ -417,6 +419,9 @@ def main() -> None:
         from assistant_builder.core.paths import Paths as _Paths
 
         app = QApplication([])
+        from assistant_builder.ui.workers import GuiThreadCollector
+
+        GuiThreadCollector(app)  # as the app does (app.py)
         if not only_first_run:
             add_collection(_Paths.from_env())
             add_assistants(_Paths.from_env())

@@ -5,6 +5,7 @@ the matching words highlighted; a hit opens its conversation at its message. Ren
 
 from __future__ import annotations
 
+import re
 from html import escape
 
 from PySide6.QtCore import QSize, Qt, Signal
@@ -118,7 +119,7 @@ class ConversationList(QWidget):
         width = max(self.list.viewport().width() - 8, 80)
         shown_title = self.fontMetrics().elidedText(title, Qt.TextElideMode.ElideRight, width)
         snippet = "".join(
-            MARK.format(escape(text)) if matched else escape(" ".join(text.split()) or " ")
+            MARK.format(escape(text)) if matched else escape(re.sub(r"\s+", " ", text))
             for text, matched in hit.parts
         )
         label = QLabel(f"<b>{escape(shown_title)}</b><br>{snippet}")
@@ -132,9 +133,10 @@ class ConversationList(QWidget):
         item.setToolTip(title)
         item.setData(ID_ROLE, hit.conversation_id)
         item.setData(MESSAGE_ROLE, hit.message_id)
-        item.setSizeHint(QSize(width, label.heightForWidth(width)))
         self.list.addItem(item)
         self.list.setItemWidget(item, label)
+        label.ensurePolished()  # its padding, from the style sheet, counts in its height
+        item.setSizeHint(QSize(width, label.heightForWidth(width)))
         if hit.message_id == self._selected_message:
             item.setSelected(True)
 

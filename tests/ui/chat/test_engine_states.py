@@ -64,8 +64,11 @@ def test_the_status_bar_and_the_answer_say_what_is_happening_from_loading_to_wri
 
     # A long question says how far the model has got in reading it.
     bubble.clear()
+    with_sampling(assistants, helper, max_tokens=2)  # only its reading matters here
+    window.chat_page.refresh()
     window.chat_page.panel.open_conversation(None)
-    ask(qtbot, window.chat_page.panel, "Read this and say yes. " + "The sea is blue. " * 130)
+    long_question = "Read this and say yes. " + "The sea is blue. " * 130
+    ask(qtbot, window.chat_page.panel, long_question, timeout=600_000)  # a slow machine is fine
     figures = [
         int(m[1]) for s in bubble if (m := re.fullmatch(r"Reading your question… (\d+)%", s))
     ]
