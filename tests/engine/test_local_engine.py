@@ -174,7 +174,9 @@ def test_overflow_is_refused_with_the_room_there_is(engine) -> None:
     with pytest.raises(ContextOverflow) as info:
         engine.chat(huge, GREEDY)
     assert info.value.context_size == 1024 and info.value.needed > 1024
-    assert info.value.room < 0 and "1024" in str(info.value)
+    # Said in words: what the model keeps in mind, never its token count.
+    assert info.value.room < 0 and "(about 770 words)" in str(info.value)
+    assert "token" not in str(info.value)
 
 
 def test_bad_settings_are_refused_before_anything_runs(engine) -> None:
