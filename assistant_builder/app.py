@@ -38,6 +38,7 @@ def run_gui(argv: Sequence[str]) -> int:
     from assistant_builder.ui.main_window import MainWindow
     from assistant_builder.ui.resources import app_icon
     from assistant_builder.ui.theme import apply_theme
+    from assistant_builder.ui.workers import GuiThreadCollector
 
     # Ctrl+C while the window is being built is remembered and honoured once it is up
     # (a KeyboardInterrupt in the middle of building Qt widgets can crash the process).
@@ -49,6 +50,7 @@ def run_gui(argv: Sequence[str]) -> int:
     app.setApplicationName("Assistant Builder")
     app.setOrganizationName("Assistant Builder")
     app.setWindowIcon(app_icon())
+    GuiThreadCollector(app)  # dead widgets are freed on the GUI thread only
     settings, notice = services.load_settings_or_defaults()
     notice = " ".join([notice, *services.repair_damaged()]).strip()
     apply_theme(app, settings.theme)

@@ -326,6 +326,45 @@ def chat_with_sources(app: object, window: object, theme: str) -> None:
     print(target.relative_to(ROOT), f"({chips} source chips)", repr(last.content))
 
 
+def shoot_chat_history(app: object, window: object, theme: str) -> None:
+    """The Chat page while a second question is read (its bubble says what is happening),
+    then its history searched, a hit opened at its message."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    from assistant_builder.ui.main_window import MainWindow
+
+    assert isinstance(window, MainWindow)
+    page = window.chat_page
+    loop = QEventLoop()
+    shot = OUT / f"chat-reading-{theme}.png"
+    shots: list[Path] = []
+
+    def on_stage(_rid: int, sentence: str) -> None:
+        if sentence.startswith("Reading your question") and not shots:
+            window.grab().save(str(shot))
+            shots.append(shot)
+            print(shot.relative_to(ROOT))
+
+    window.engine_host.stage_changed.connect(on_stage)
+    page.panel.busy_changed.connect(lambda busy: None if busy else loop.quit())
+    QTimer.singleShot(180_000, loop.quit)
+    page.panel.send("How much is the deposit, and when is it returned?")
+    loop.exec()
+    window.engine_host.stage_changed.disconnect(on_stage)
+    page.conversations.search.setText("rent")
+    app.processEvents()  # type: ignore[attr-defined]
+    if page.conversations.list.count():
+        item = page.conversations.list.item(page.conversations.list.count() - 1)
+        page.conversations.list.itemClicked.emit(item)
+    settle = QEventLoop()
+    QTimer.singleShot(300, settle.quit)  # the opened conversation's layout settles
+    settle.exec()
+    target = OUT / f"chat-search-{theme}.png"
+    window.grab().save(str(target))
+    print(target.relative_to(ROOT))
+    page.conversations.search.setText("")
+
+
 def shoot_why(app: object, window: object, theme: str) -> None:
     """ "Why this answer" for the Chat page's last answer, over the window as a person sees it,
     with its second passage marked "Not relevant" (undone afterwards)."""
@@ -368,18 +407,23 @@ def _shade(theme: str) -> object:
 def main() -> None:
     """Every screenshot; ``tools/screenshots.py source`` renders only the source viewer's,
     ``tools/screenshots.py first-run`` only the first-run guide's, ``tools/screenshots.py
-    pages`` only the pages and the Library's (no answer is generated)."""
+    pages`` only the pages and the Library's (no answer is generated), ``chat`` only the Chat
+    page's."""
     from PySide6.QtWidgets import QApplication
 
     only_source = sys.argv[1:] == ["source"]
     only_first_run = sys.argv[1:] == ["first-run"]
     only_pages = sys.argv[1:] == ["pages"]
+    only_chat = sys.argv[1:] == ["chat"]
 
     with tempfile.TemporaryDirectory() as tmp:
         prepare_home(Path(tmp))
         from assistant_builder.core.paths import Paths as _Paths
 
         app = QApplication([])
+        from assistant_builder.ui.workers import GuiThreadCollector
+
+        GuiThreadCollector(app)  # as the app does (app.py)
         if not only_first_run:
             add_collection(_Paths.from_env())
             add_assistants(_Paths.from_env())
@@ -394,7 +438,7 @@ def main() -> None:
         OUT.mkdir(parents=True, exist_ok=True)
         for theme in ("light", "dark"):
             apply_theme(app, theme)
-            if not (only_source or only_pages):
+            if not (only_source or only_pages or only_chat):
                 shoot_first_run(app, theme, Path(tmp) / f"first-run-{theme}")
             if only_first_run:
                 continue
@@ -404,6 +448,11 @@ def main() -> None:
             window.show()
             if only_source:
                 shoot_source(app, window, theme)
+                window.close()
+                continue
+            if only_chat:
+                chat_with_sources(app, window, theme)
+                shoot_chat_history(app, window, theme)
                 window.close()
                 continue
             stage_models_page(window)
@@ -425,6 +474,7 @@ def main() -> None:
                 continue
             chat_with_sources(app, window, theme)
             shoot_why(app, window, theme)
+            shoot_chat_history(app, window, theme)
             # The editor of the document assistant on its Instructions section, with the final
             # prompt for a sample question beside it (passages retrieved from the contract).
             window.resize(*WIDE)

@@ -3,11 +3,32 @@
 from __future__ import annotations
 
 import errno
+import math
 import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+# Plain words for amounts of text: a person reads words, the model counts tokens. English text
+# runs about three quarters of a word to a token; every sentence a person reads uses these.
+WORDS_PER_TOKEN = 0.75
+MEMORY = "memory for the conversation"  # what the model keeps in mind at once (its context)
+
+
+def words_in(tokens: int, *, at_least: bool = False) -> int:
+    """About how many words ``tokens`` tokens hold, rounded as a person would say it (to 10
+    from 100 words, to 100 from 1,000). ``at_least``: rounded up, for "shorten it by"."""
+    words = tokens * WORDS_PER_TOKEN
+    step = 100 if words >= 1000 else 10 if words >= 100 else 1
+    rounded = (math.ceil if at_least else round)(words / step) * step
+    return max(int(rounded), 1 if tokens > 0 else 0)
+
+
+def about_words(tokens: int, *, at_least: bool = False) -> str:
+    """ "about 3,100 words" for 4,096 tokens."""
+    n = words_in(tokens, at_least=at_least)
+    return f"about {n:,} {'word' if n == 1 else 'words'}"
 
 
 class AppError(Exception):

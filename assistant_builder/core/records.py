@@ -29,6 +29,7 @@ from assistant_builder.core.assistants.presets import (
 )
 from assistant_builder.core.assistants.preview import PromptView
 from assistant_builder.core.assistants.session import Loaded, Loading
+from assistant_builder.core.assistants.stages import Stage
 from assistant_builder.core.assistants.store import Removed
 from assistant_builder.core.assistants.thinking import ThinkingDelta
 from assistant_builder.core.assistants.turn import Answer
@@ -39,12 +40,15 @@ from assistant_builder.core.citation import Citation, Grounding, RetrievedPassag
 from assistant_builder.core.conversations.markdown import FENCE
 from assistant_builder.core.conversations.marks import MarkKind
 from assistant_builder.core.conversations.store import Conversation, Message
+from assistant_builder.core.conversations.store import SearchHit as ConversationHit
 from assistant_builder.core.engine.preview import PromptPreview
 from assistant_builder.core.engine.prompt import ContextOverflow
 from assistant_builder.core.engine.protocol import TextDelta
 from assistant_builder.core.engine.sampling import SETTINGS as SAMPLING_SETTINGS
 from assistant_builder.core.engine.sampling import SamplingOptions, Setting
 from assistant_builder.core.errors import (
+    MEMORY,
+    WORDS_PER_TOKEN,
     AppError,
     AssistantError,
     BundleError,
@@ -61,6 +65,7 @@ from assistant_builder.core.errors import (
     PromptTooLong,
     ServerError,
     SettingsError,
+    about_words,
 )
 from assistant_builder.core.knowledge.collection import (
     DEFAULT_EMBEDDER,
@@ -111,6 +116,7 @@ __all__ = [
     "KV_CACHE_CHOICES",
     "KV_CACHE_HELP",
     "KV_CACHE_LABELS",
+    "MEMORY",
     "SAMPLING_PRESETS",
     "SAMPLING_SETTINGS",
     "STARTER_WARNING",
@@ -120,6 +126,7 @@ __all__ = [
     "VARIABLE",
     "VARIABLE_DESCRIPTIONS",
     "WITH_IMAGES",
+    "WORDS_PER_TOKEN",
     "AdapterRef",
     "Answer",
     "AppError",
@@ -140,6 +147,7 @@ __all__ = [
     "ContextOverflow",
     "Conversation",
     "ConversationError",
+    "ConversationHit",
     "DownloadError",
     "DownloadProgress",
     "EngineError",
@@ -184,9 +192,11 @@ __all__ = [
     "Settings",
     "SettingsError",
     "SourceText",
+    "Stage",
     "StartingPoint",
     "TextDelta",
     "ThinkingDelta",
+    "about_words",
 ]
 
 # Model servers and the network log (core/servers/, core/network.py).

@@ -3,19 +3,22 @@
 thread (through TaskRunner), drops late events of stopped or superseded requests, reports the
 engine's state for the status bar, and unloads the model when the app closes.
 
-The chat page and the editor's Try it pane share one host, so one model is ever loaded."""
+The chat page and the editor's Try it pane share one host, so one model is ever loaded. The
+Chat page preloads its assistant's model (``preload``) so the first question does not wait
+for it; a question asked meanwhile waits for that load instead of starting another."""
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, Signal
 
 from assistant_builder.core.app import AnswerSession, ConversationStore
 from assistant_builder.core.records import (
+    WORDS_PER_TOKEN,
     Answer,
     AppError,
     Assistant,
@@ -30,6 +33,7 @@ from assistant_builder.core.records import (
     NotIndexed,
     Prepared,
     PromptTooLong,
+    Stage,
     TextDelta,
     ThinkingDelta,
 )
@@ -37,7 +41,7 @@ from assistant_builder.ui.workers import TaskRunner
 
 NO_MODEL = "No model loaded"
 READY = "Ready"  # a model is loaded by an engine that cannot say where it runs
-RATE_EVERY_S = 0.5  # the status bar's tokens/s is refreshed at most this often
+RATE_EVERY_S = 0.5  # the status bar's writing speed is refreshed at most this often
 
 
 @dataclass(frozen=True)
@@ -74,6 +78,8 @@ class EngineHost(QObject):
     """Signals carry the request id first; a receiver keeps only its own request's events."""
 
     state_changed = Signal(str)  # a sentence for the status bar
+    # What the answer is doing before its first word ("Reading your documents…"), for its bubble.
+    stage_changed = Signal(int, str)
     prepared = Signal(int, object)  # Prepared: the conversation id and the exact prompt
     streamed = Signal(int, str)  # a piece of the answer's text
     thought = Signal(int, str)  # a piece of a reasoning model's thinking (never the answer)
@@ -92,6 +98,13 @@ class EngineHost(QObject):
         self._runner.finished.connect(self._on_finished)
         self._runner.failed.connect(self._on_failed)
         self._runner.cancelled.connect(self._on_cancelled)
+        # Preloading has its own runner: a question does not cancel it, it waits for it.
+        self._preloader = TaskRunner(self)
+        self._preloader.progressed.connect(self._on_preloaded)
+        for ended in (self._preloader.finished, self._preloader.failed, self._preloader.cancelled):
+            ended.connect(self._on_preload_ended)
+        self._preloading = threading.Event()
+        self._preloaded: Assistant | None = None  # the assistant preloaded last
         self._stopped: set[int] = set()
         self._state = NO_MODEL
         self._first_piece = 0.0
@@ -118,6 +131,7 @@ class EngineHost(QObject):
     ) -> int:
         """Start answering; returns the request id its signals will carry. ``conversations``
         keeps the exchange elsewhere than the session's store (the editor's Try it)."""
+        self._preloaded = None  # a question may load another model (Try it's draft)
         previous = self._runner.current
         task = self._runner.start(self._answer, assistant, question, conversations, conversation_id)
         self._tokens_seen = 0
@@ -135,15 +149,27 @@ class EngineHost(QObject):
         self._stopped.add(current.id)
         current.cancel()
 
+    def preload(self, assistant: Assistant) -> None:
+        """Load the assistant's model in the background unless it is loaded or a question is
+        being answered; a failure stays quiet here (the first question says what to do)."""
+        if self._runner.busy or assistant == self._preloaded:
+            return  # the page shown again, or chosen again: nothing changed
+        self._preloaded = assistant
+        self._preloader.start(self._preload, assistant)
+
     def restart(self) -> int:
         """Unload the model (after a crash, say); the next question loads it afresh."""
+        self._preloaded = None
         task = self._runner.start(self._unload)
         return task.id
 
     def shutdown(self) -> None:
         """Stop whatever runs and unload the model (on app exit)."""
+        self._preloaded = None
         self._runner.cancel()
+        self._preloader.cancel()
         self._runner.wait(10_000)
+        self._preloader.wait(10_000)
         with self._lock:
             self.session.unload()
         self._set_state(NO_MODEL)
@@ -158,6 +184,8 @@ class EngineHost(QObject):
         *,
         cancel: CancelToken,
     ) -> Iterator[object]:
+        if self._preloading.is_set():
+            yield Stage("loading")  # the Chat page's preload holds the engine: it is loading
         with self._lock:
             cancel.raise_if_cancelled()
             try:
@@ -171,6 +199,21 @@ class EngineHost(QObject):
                 # A crashed child is replaced by the engine itself on the next question.
                 yield trouble_of(exc)
 
+    def _preload(
+        self, assistant: Assistant, *, cancel: CancelToken
+    ) -> Generator[object, None, bool]:
+        """Whether the model is loaded now."""
+        with self._lock:
+            self._preloading.set()
+            try:
+                cancel.raise_if_cancelled()  # superseded while it waited
+                yield from self.session.load(assistant, cancel=cancel)
+            except AppError:
+                return False  # the first question meets the same trouble and says what to do
+            finally:
+                self._preloading.clear()
+            return True
+
     def _unload(self, *, cancel: CancelToken) -> Iterator[object]:
         with self._lock:
             self.session.unload()
@@ -181,10 +224,24 @@ class EngineHost(QObject):
         current = self._runner.current
         return current.id if current is not None else 0
 
+    def _on_preloaded(self, event: object) -> None:
+        if isinstance(event, Loading):
+            self._set_state(event.sentence)
+        elif isinstance(event, Loaded):
+            self._ready_state = event.runs_on or READY
+            if not self._runner.busy:
+                self._set_state(self._ready_state)
+
+    def _on_preload_ended(self, loaded: object = False) -> None:
+        if loaded is not True:
+            self._preloaded = None  # tried again next time (the model may be installed by then)
+        if not self._runner.busy:  # a question says what it is doing itself
+            self._set_state(self._ready_state)
+
     def _on_progressed(self, event: object) -> None:
         rid = self._current_id()
         if isinstance(event, Loading):
-            self._set_state(f"Loading {event.model}…")
+            self._set_state(event.sentence)
         elif isinstance(event, _Unloaded):
             self._ready_state = NO_MODEL
             self._set_state(NO_MODEL)
@@ -193,10 +250,12 @@ class EngineHost(QObject):
             self._set_state(self._ready_state)
         if rid in self._stopped:
             return  # late events of a stopped request are dropped
-        if isinstance(event, Prepared):
+        if isinstance(event, Loading | Stage):
+            self._set_state(event.sentence)
+            self.stage_changed.emit(rid, event.sentence)
+        elif isinstance(event, Prepared):
             if self._ready_state == NO_MODEL:
                 self._ready_state = READY
-            self._set_state("Generating…")
             self.prepared.emit(rid, event)
         elif isinstance(event, TextDelta):
             self._count_tokens(event.tokens)
@@ -217,7 +276,7 @@ class EngineHost(QObject):
         if now - self._last_rate >= RATE_EVERY_S:
             self._last_rate = now
             rate = (self._tokens_seen - 1) / max(1e-6, now - self._first_piece)
-            self._set_state(f"Generating at {rate:.1f} tokens/s")
+            self._set_state(f"Writing… about {rate * WORDS_PER_TOKEN:.1f} words a second")
 
     def _on_finished(self, _result: object) -> None:
         rid = self._current_id()

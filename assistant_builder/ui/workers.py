@@ -10,12 +10,14 @@ are dropped by ``TaskRunner`` so a stale result never overwrites a newer one."""
 
 from __future__ import annotations
 
+import gc
 import itertools
 import logging
+from collections import deque
 from collections.abc import Callable, Generator
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal
 
 from assistant_builder.core.records import AppError, Cancelled, CancelToken
 
@@ -108,6 +110,9 @@ class TaskRunner(QObject):
         super().__init__(parent)
         self._pool = pool or QThreadPool.globalInstance()
         self._running: dict[int, Task] = {}
+        # Ended tasks are kept a little longer: "done" is emitted from inside the task's run,
+        # and freeing it before its thread has left run would free what that thread still uses.
+        self._retired: deque[Task] = deque(maxlen=8)
         self.current: Task | None = None
 
     @property
@@ -157,7 +162,9 @@ class TaskRunner(QObject):
             self.cancelled.emit()
 
     def _on_done(self, task_id: int) -> None:
-        self._running.pop(task_id, None)
+        task = self._running.pop(task_id, None)
+        if task is not None:
+            self._retired.append(task)
         if self._is_current(task_id):
             self.current = None
             self.busy_changed.emit(False)
@@ -165,3 +172,30 @@ class TaskRunner(QObject):
     def wait(self, msecs: int = 30_000) -> bool:
         """Block until every task started here has ended (for shutdown and tests)."""
         return bool(self._pool.waitForDone(msecs))
+
+
+class GuiThreadCollector(QObject):
+    """Python's cycle collector runs on whichever thread allocates past its threshold, and a
+    cycle of dead widgets collected on a worker thread (a preload reading a GGUF, say) is
+    destroyed there, which corrupts Qt's memory. So the automatic collector is off while this
+    lives, and its own thresholds are checked on the GUI thread every ``interval_ms``."""
+
+    def __init__(self, parent: QObject | None = None, interval_ms: int = 500) -> None:
+        super().__init__(parent)
+        self._threshold = gc.get_threshold()
+        self._was_enabled = gc.isenabled()
+        gc.disable()
+        self._timer = QTimer(self)
+        self._timer.timeout.connect(self.collect)
+        self._timer.start(interval_ms)
+
+    def collect(self) -> None:
+        counts, limits = gc.get_count(), self._threshold
+        if counts[0] > limits[0]:
+            gc.collect(2 if counts[2] > limits[2] else 1 if counts[1] > limits[1] else 0)
+
+    def stop(self) -> None:
+        self._timer.stop()
+        gc.collect()
+        if self._was_enabled:
+            gc.enable()

@@ -15,7 +15,7 @@ from assistant_builder.core.assistants.prompt import (
     check_citations,
 )
 from assistant_builder.core.engine.protocol import ChatMessage
-from assistant_builder.core.errors import AssistantError
+from assistant_builder.core.errors import AssistantError, about_words
 
 VARS = {"assistant_name": "Helper", "user_name": "Ada", "date": "1 May 2026", "time": "09:00"}
 
@@ -106,8 +106,22 @@ def test_system_prompt_and_question_are_never_cut() -> None:
     )
     assert tight.dropped_history == 6
     assert tight.messages[0].role == "system" and tight.messages[-1].content == "Why?"
-    with pytest.raises(AssistantError, match="larger context size"):
+    with pytest.raises(AssistantError) as refused:
         assemble(helper(), "Why " * 100, variables=VARS, count_tokens=words, budget=60)
+    # In the person's words: by how much to shorten it, and what to give the assistant.
+    message = str(refused.value)
+    assert "token" not in message and "more memory for the conversation" in message
+    longest = max(n for n in range(100) if _fits("Why " * n))
+    # Here a word is one token; a model's tokenizer makes about four tokens of three words.
+    assert f"shorten the question by {about_words(100 - longest, at_least=True)}" in message
+
+
+def _fits(question: str) -> bool:
+    try:
+        assemble(helper(), question, variables=VARS, count_tokens=words, budget=60)
+    except AssistantError:
+        return False
+    return True
 
 
 def test_low_scoring_passages_are_left_out_and_the_rest_renumbered_best_first() -> None:

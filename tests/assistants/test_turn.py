@@ -9,6 +9,7 @@ import pytest
 
 from assistant_builder.core.assistants.model import Assistant, CollectionRef, ModelRef
 from assistant_builder.core.assistants.prompt import Passage, assemble
+from assistant_builder.core.assistants.stages import Stage
 from assistant_builder.core.assistants.turn import Answer, run_turn
 from assistant_builder.core.cancel import CancelToken
 from assistant_builder.core.conversations.export import to_markdown
@@ -123,6 +124,20 @@ def test_a_failing_engine_keeps_the_text_so_far_and_says_so(app_home: Paths) -> 
         assert saved.content == "one two three " and not saved.complete
 
 
+def test_the_turn_says_it_reads_the_question_then_writes(app_home: Paths) -> None:
+    prompt = assemble(helper(), "Count", variables=VARS, count_tokens=words, budget=2000)
+    events = list(run_turn(engine("one two three"), prompt, SamplingOptions(max_tokens=9)))
+    stages = [(i, e.sentence) for i, e in enumerate(events) if isinstance(e, Stage)]
+    first_word = next(i for i, e in enumerate(events) if isinstance(e, TextDelta))
+    assert stages == [(0, "Reading your question…"), (first_word - 1, "Writing…")]
+
+
+def test_a_long_prompt_says_how_far_its_reading_has_got() -> None:
+    assert Stage("reading", 0, 2000).sentence == "Reading your question… 0%"
+    assert Stage("reading", 1024, 2000).sentence == "Reading your question… 51%"
+    assert Stage("reading", 100, 300).sentence == "Reading your question…"  # short: no figure
+
+
 def test_stopping_midway_keeps_what_streamed(app_home: Paths) -> None:
     prompt = assemble(helper(), "Count", variables=VARS, count_tokens=words, budget=2000)
     e = engine(" ".join(str(i) for i in range(50)))
@@ -138,7 +153,7 @@ def test_stopping_midway_keeps_what_streamed(app_home: Paths) -> None:
                 seen.append(event.text)
                 if len(seen) == 5:
                     cancel.cancel()
-            else:
+            elif isinstance(event, Answer):
                 assert event.stop_reason == "cancelled"
         saved = store.message(writer.message_id)
         assert saved.content == "".join(seen) == "0 1 2 3 4 " and saved.stop_reason == "cancelled"

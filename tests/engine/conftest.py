@@ -13,6 +13,7 @@ from assistant_builder.core.engine.protocol import (
     Failed,
     Finished,
     LoadOptions,
+    PromptRead,
     TextDelta,
 )
 
@@ -42,6 +43,6 @@ def collect(events: Iterator[ChatEvent]) -> tuple[str, Finished | Failed]:
     for event in events:
         if isinstance(event, TextDelta):
             text += event.text
-        else:
+        elif not isinstance(event, PromptRead):
             return text, event
     raise AssertionError("the stream ended without a Finished or Failed event")

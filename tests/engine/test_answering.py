@@ -16,6 +16,7 @@ from assistant_builder.core.assistants.answering import (
 )
 from assistant_builder.core.assistants.model import Assistant, CollectionRef, ModelRef
 from assistant_builder.core.assistants.prompt import Passage
+from assistant_builder.core.assistants.stages import Stage
 from assistant_builder.core.assistants.turn import Answer
 from assistant_builder.core.conversations.store import ConversationStore
 from assistant_builder.core.engine.protocol import TextDelta
@@ -69,7 +70,18 @@ def test_an_answer_streams_is_saved_and_the_next_turn_sees_it(
 
     events = list(answer(assistant, "How long do cats sleep?", engine=local_engine,  # type: ignore[arg-type]
                          options=options, conversations=store, retrieve=retrieve))  # fmt: skip
-    prepared, *deltas, final = events
+    # What the person is told meanwhile, in order: the documents are read while the model
+    # waits, then the question (the prompt), then the answer is written.
+    kinds = [e.kind if isinstance(e, Stage) else type(e).__name__ for e in events]
+    first_word = kinds.index("TextDelta")
+    assert kinds[:3] == ["documents", "Prepared", "reading"]
+    assert set(kinds[2 : first_word - 1]) == {"reading"} and kinds[first_word - 1] == "writing"
+    assert [e.sentence for e in events if isinstance(e, Stage)][:2] == [
+        "Reading your documents…", "Reading your question…",
+    ]  # fmt: skip
+    prepared = events[1]
+    final = events[-1]
+    deltas = events[2:-1]
     assert isinstance(prepared, Prepared) and isinstance(final, Answer)
     assert asked == ["How long do cats sleep?"]
     assert prepared.final.preview is not None
@@ -86,7 +98,7 @@ def test_an_answer_streams_is_saved_and_the_next_turn_sees_it(
     again = list(answer(assistant, "And dogs?", engine=local_engine, options=options,  # type: ignore[arg-type]
                         conversations=store, conversation_id=prepared.conversation_id,
                         retrieve=retrieve))  # fmt: skip
-    second = again[0]
+    second = again[1]
     assert isinstance(second, Prepared)
     contents = [m.content for m in second.final.assembled.messages]
     assert "How long do cats sleep?" in contents and streamed in contents

@@ -18,6 +18,7 @@ from assistant_builder.core.engine.protocol import (
     Failed,
     Finished,
     LoadOptions,
+    PromptRead,
     SamplingOptions,
     TextDelta,
 )
@@ -173,7 +174,9 @@ def test_overflow_is_refused_with_the_room_there_is(engine) -> None:
     with pytest.raises(ContextOverflow) as info:
         engine.chat(huge, GREEDY)
     assert info.value.context_size == 1024 and info.value.needed > 1024
-    assert info.value.room < 0 and "1024" in str(info.value)
+    # Said in words: what the model keeps in mind, never its token count.
+    assert info.value.room < 0 and "(about 770 words)" in str(info.value)
+    assert "token" not in str(info.value)
 
 
 def test_bad_settings_are_refused_before_anything_runs(engine) -> None:
@@ -208,6 +211,24 @@ def test_stop_during_a_long_prompt_returns_at_once_and_drops_late_pieces(engine)
     assert time.perf_counter() - stopped < 10
     reference, _ = collect(engine.chat(QUESTION, GREEDY))
     assert text == reference and final.usage.completion_tokens == 24
+
+
+def test_a_long_prompt_says_how_much_of_it_is_read_before_the_first_word(engine) -> None:
+    # What "Reading your question… 40%" is made of: the child reads a batch at a time and
+    # says so, from nothing read to all of it, before any word of the answer.
+    long_prompt = [ChatMessage("user", "Shorten this: " + "a lazy dog sleeps in the sun " * 120)]
+    events = list(engine.chat(long_prompt, replace(GREEDY, max_tokens=4)))
+    first_word = next(i for i, e in enumerate(events) if isinstance(e, TextDelta))
+    reads = [e for e in events[:first_word] if isinstance(e, PromptRead)]
+    assert not [e for e in events[first_word:] if isinstance(e, PromptRead)]
+    final = events[-1]
+    assert isinstance(final, Finished)
+    to_read = final.usage.prompt_tokens - final.usage.cached_tokens
+    assert to_read > 512  # longer than one batch
+    assert {r.total for r in reads} == {to_read}
+    done = [r.done for r in reads]
+    assert done[0] == 0 and done[-1] == to_read and len(done) >= 3
+    assert done == sorted(set(done))  # it only goes forward
 
 
 def test_gpu_layers_requested_on_a_cpu_only_build_still_run(smollm2_gguf: Path) -> None:

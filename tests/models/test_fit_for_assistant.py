@@ -67,8 +67,9 @@ def test_the_context_an_assistant_needs_counts_all_it_sends() -> None:
     assert need.answer > 256 and need.history > 2 * 256
     assert need.total > 2048 > context_need(lean).total
     roomy = Machine(64 * GIB, 64 * GIB)
-    assert "raise the context size" in assistant_fit(rich, LLAMA_32_3B_Q4_K_M, roomy).sentence
-    assert "raise" not in assistant_fit(lean, LLAMA_32_3B_Q4_K_M, roomy).sentence
+    sentence = assistant_fit(rich, LLAMA_32_3B_Q4_K_M, roomy).sentence
+    assert "give it more memory for the conversation" in sentence and "token" not in sentence
+    assert "more memory" not in assistant_fit(lean, LLAMA_32_3B_Q4_K_M, roomy).sentence
 
 
 @pytest.mark.integration

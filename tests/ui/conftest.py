@@ -16,6 +16,17 @@ from assistant_builder.core.settings import Settings
 MakeApp = Callable[..., App]
 
 
+@pytest.fixture(autouse=True)
+def gui_thread_gc(qapp: object) -> Iterator[None]:
+    """As in the app (app.py): pages preload models on worker threads while widgets come and
+    go, so cycles of dead widgets are collected on the GUI thread only."""
+    from assistant_builder.ui.workers import GuiThreadCollector
+
+    collector = GuiThreadCollector()
+    yield
+    collector.stop()
+
+
 @pytest.fixture
 def make_app(app_home: Paths) -> Iterator[MakeApp]:
     made: list[App] = []

@@ -87,3 +87,30 @@ def test_a_superseded_task_is_cancelled_and_its_late_signals_are_dropped(qtbot: 
     qtbot.wait(50)
     assert results == ["counted 2"]
     assert not runner.busy
+
+
+def test_dead_widgets_in_a_cycle_are_freed_on_the_gui_thread_not_a_worker(qtbot: QtBot) -> None:
+    import gc
+    import threading
+
+    from PySide6.QtWidgets import QWidget
+
+    from assistant_builder.ui.workers import GuiThreadCollector
+
+    gc.enable()  # as without a collector; it turns the automatic one off
+    collector = GuiThreadCollector(interval_ms=20)
+    freed_on: list[str] = []
+    widget = QWidget()
+    widget.itself = widget  # type: ignore[attr-defined]  # a cycle: only the collector frees it
+    widget.destroyed.connect(lambda: freed_on.append(threading.current_thread().name))
+    del widget
+    kept: list[object] = []
+    # A worker allocating enough to trigger the collector, as a preload reading a GGUF does.
+    worker = threading.Thread(target=lambda: kept.extend([] for _ in range(5000)), name="worker")
+    worker.start()
+    worker.join()
+    try:
+        qtbot.waitUntil(lambda: bool(freed_on), timeout=10_000)
+    finally:
+        collector.stop()
+    assert freed_on == [threading.main_thread().name]

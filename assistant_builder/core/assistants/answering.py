@@ -18,6 +18,7 @@ from assistant_builder.core.assistants.final_prompt import FinalPrompt, final_pr
 from assistant_builder.core.assistants.model import Assistant
 from assistant_builder.core.assistants.prompt import Passage
 from assistant_builder.core.assistants.sieve import candidates, sift
+from assistant_builder.core.assistants.stages import Stage
 from assistant_builder.core.assistants.thinking import ThinkingDelta, opens_thinking
 from assistant_builder.core.assistants.turn import Answer, Attributor, run_turn
 from assistant_builder.core.assistants.variables import standard_values
@@ -259,9 +260,10 @@ def answer(
     embed: CollectionEmbed | None = None,
     user_name: str = "",
     cancel: CancelToken = NEVER,
-) -> Iterator[Prepared | TextDelta | ThinkingDelta | Answer]:
-    """Yield Prepared, then the answer's text (and the model's thinking) as it streams, then
-    the Answer (also saved)."""
+) -> Iterator[Stage | Prepared | TextDelta | ThinkingDelta | Answer]:
+    """Yield the stages as they begin (reading the documents, the question, writing),
+    Prepared, the answer's text (and the model's thinking) as it streams, then the Answer
+    (also saved)."""
     check_question(question)
     if engine.loaded_options != options:
         engine.load(options, cancel=cancel)
@@ -269,7 +271,10 @@ def answer(
     if conversation_id is None:
         conversation_id = conversations.create(assistant.id).id
     history = history_of(conversations, conversation_id)
-    passages = retrieve(assistant, question) if assistant.collections else []
+    passages: list[Passage] = []
+    if assistant.collections:
+        yield Stage("documents")
+        passages = retrieve(assistant, question)
     final = prepare(
         assistant, question, builder=engine.prompt_builder, context_size=engine.context_size,
         user_name=user_name, history=history, passages=passages,

@@ -50,10 +50,15 @@ class AdapterRef:
 
 @dataclass(frozen=True)
 class Example:
-    """One example exchange, shown to the model as earlier turns of the chat."""
+    """One example exchange, shown to the model as earlier turns of the chat once both sides
+    are written (a starter's empty one is a placeholder for the person to fill in)."""
 
     user: str
     assistant: str
+
+    @property
+    def filled(self) -> bool:
+        return bool(self.user.strip() and self.assistant.strip())
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from assistant_builder.core.assistants.model import Assistant
 from assistant_builder.core.engine.messages_prompt import estimate_tokens
+from assistant_builder.core.errors import MEMORY, about_words
 from assistant_builder.core.knowledge.collection import CollectionConfig
 from assistant_builder.core.models.fit import FitEstimate, Machine, ModelShape, fit_with_cache
 
@@ -39,7 +40,9 @@ def context_need(
     return ContextNeed(
         instructions=count(assistant.system_prompt) + PER_MESSAGE,
         examples=sum(
-            count(e.user) + count(e.assistant) + 2 * PER_MESSAGE for e in assistant.examples
+            count(e.user) + count(e.assistant) + 2 * PER_MESSAGE
+            for e in assistant.examples
+            if e.filled
         ),
         passages=sum(ref.top_k for ref in assistant.collections) * PASSAGE_TOKENS,
         history=HISTORY_TURNS * (QUESTION_TOKENS + answer + 2 * PER_MESSAGE),
@@ -59,9 +62,9 @@ class AssistantFit:
         line = f"{self.estimate.verdict}: {self.estimate.reason}"
         if self.need.total > self.estimate.context_size:
             line += (
-                f" This assistant needs about {self.need.total:,} tokens of context (its "
-                f"instructions, examples, passages, recent turns and answer); raise the context "
-                "size or ask for fewer passages."
+                f" This assistant needs {MEMORY} for {about_words(self.need.total)} (its "
+                "instructions, examples, passages, recent turns and answer); give it more "
+                f"{MEMORY} or ask for fewer passages."
             )
         return line
 

@@ -104,12 +104,9 @@ STARTING_POINTS: tuple[StartingPoint, ...] = (
             "its number in square brackets, like [1]. If the passages do not contain the "
             "answer, say so plainly instead of guessing. Keep answers short and clear."
         ),
-        examples=(
-            Example(
-                "When is the rent due?",
-                "The rent is due on the first day of each month [1].",
-            ),
-        ),
+        # An exchange for the person to fill in from their own documents: an invented one
+        # would be sent with every question and read as if it were theirs.
+        examples=(Example("", ""),),
         sampling=sampling_preset("Precise").apply(SamplingOptions(max_tokens=400)),
         only_from_documents=True,
     ),

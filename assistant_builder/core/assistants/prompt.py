@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from assistant_builder.core.assistants.model import Assistant
 from assistant_builder.core.assistants.variables import fill
 from assistant_builder.core.engine.protocol import ChatMessage
-from assistant_builder.core.errors import PromptTooLong
+from assistant_builder.core.errors import MEMORY, PromptTooLong, about_words
 
 if TYPE_CHECKING:
     import numpy as np
@@ -153,7 +153,7 @@ def assemble(
     system = fill(assistant.system_prompt, variables).strip()
     if system:
         prefix.append(ChatMessage("system", system))
-    for example in assistant.examples:
+    for example in (e for e in assistant.examples if e.filled):  # a placeholder is not sent
         prefix += [ChatMessage("user", example.user), ChatMessage("assistant", example.assistant)]
     fixed = sum(cost(m) for m in prefix)
 
@@ -168,13 +168,14 @@ def assemble(
         dropped_passages += 1
     if room < 0:
         raise PromptTooLong(
-            f"The instructions, examples and question need {budget - room} tokens but only "
-            f"{budget} fit; shorten them or give the assistant a larger context size."
+            f"The instructions, examples and question are {about_words(-room, at_least=True)} "
+            f"too long for the assistant's {MEMORY}; shorten the question by "
+            f"{about_words(-room, at_least=True)}, or give the assistant more {MEMORY}."
         )
     if assistant.only_from_documents and not numbered:
         raise PromptTooLong(
             "The passages found do not fit next to the instructions and question; "
-            "give the assistant a larger context size."
+            f"give the assistant more {MEMORY}."
         )
 
     recent: list[ChatMessage] = []

@@ -20,6 +20,7 @@ from assistant_builder.core.assistants.answering import (
 )
 from assistant_builder.core.assistants.model import Assistant
 from assistant_builder.core.assistants.preview import PromptPreviewer, PromptView
+from assistant_builder.core.assistants.stages import SENTENCES, Stage
 from assistant_builder.core.assistants.store import AssistantStore
 from assistant_builder.core.assistants.thinking import ThinkingDelta
 from assistant_builder.core.assistants.turn import Answer
@@ -39,6 +40,10 @@ class Loading:
 
     model: str
 
+    @property
+    def sentence(self) -> str:
+        return SENTENCES["loading"]
+
 
 @dataclass(frozen=True)
 class Loaded:
@@ -46,7 +51,7 @@ class Loaded:
     runs_on: str = ""  # where the model computes, for the status line ("": the engine cannot say)
 
 
-AnswerEvent = Loading | Loaded | Prepared | TextDelta | ThinkingDelta | Answer
+AnswerEvent = Loading | Loaded | Stage | Prepared | TextDelta | ThinkingDelta | Answer
 
 
 def server_options(assistant: Assistant, servers: Servers) -> LoadOptions:
@@ -194,8 +199,8 @@ class AnswerSession:
         temperature: float | None = None,
         cancel: CancelToken = NEVER,
     ) -> Iterator[AnswerEvent]:
-        """Yield Loading/Loaded when the model must be loaded, then Prepared, the answer's
-        text as it streams, and the saved Answer. ``conversations`` keeps the exchange
+        """Yield Loading/Loaded when the model must be loaded, then the stages, Prepared, the
+        answer's text as it streams, and the saved Answer. ``conversations`` keeps the exchange
         elsewhere than the person's conversations (the editor's Try it)."""
         sampling = adjusted(assistant.sampling, max_tokens=max_tokens, temperature=temperature)
         assistant = replace(assistant, sampling=sampling)

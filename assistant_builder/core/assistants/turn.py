@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 
 from assistant_builder.core.assistants.attribution import Attribution, attribute
 from assistant_builder.core.assistants.prompt import AssembledPrompt, Passage, check_citations
+from assistant_builder.core.assistants.stages import Stage
 from assistant_builder.core.assistants.thinking import ThinkingDelta, ThinkingSplitter
 from assistant_builder.core.cancel import NEVER, CancelToken
 from assistant_builder.core.citation import Citation, Grounding
@@ -20,6 +21,7 @@ from assistant_builder.core.engine.protocol import (
     Engine,
     Failed,
     Finished,
+    PromptRead,
     SamplingOptions,
     TextDelta,
     Timings,
@@ -68,12 +70,13 @@ def run_turn(
     attribute_with: Attributor | None = None,
     thinking_until: str = "",
     cancel: CancelToken = NEVER,
-) -> Iterator[TextDelta | ThinkingDelta | Answer]:
-    """Yield the answer's text and the model's thinking as they stream, then one
-    :class:`Answer`. ``grounding`` says what the search found; it is kept with the answer, with
-    the attribution of its sentences (``attribute_with``: by words and the collection's
-    embedder; by words alone if not given). ``thinking_until``: the closing marker awaited when
-    the prompt itself opened the model's thinking."""
+) -> Iterator[Stage | TextDelta | ThinkingDelta | Answer]:
+    """Yield the stages (reading the question, then writing), the answer's text and the
+    model's thinking as they stream, then one :class:`Answer`. ``grounding`` says what the
+    search found; it is kept with the answer, with the attribution of its sentences
+    (``attribute_with``: by words and the collection's embedder; by words alone if not given).
+    ``thinking_until``: the closing marker awaited when the prompt itself opened the model's
+    thinking."""
     grounding = grounding or Grounding()
     if prompt.refusal is not None:
         if writer is not None:
@@ -90,11 +93,16 @@ def run_turn(
     last_save = time.monotonic()
     finished: Finished | None = None
     splitter = ThinkingSplitter(thinking_until)
+    writing = False
 
     def pieces(
         split: Sequence[tuple[str, str]], tokens: int
-    ) -> Iterator[TextDelta | ThinkingDelta]:
+    ) -> Iterator[Stage | TextDelta | ThinkingDelta]:
+        nonlocal writing
         for kind, piece in split:
+            if not writing:
+                writing = True
+                yield Stage("writing")
             if kind == "thinking":
                 thought.append(piece)
                 yield ThinkingDelta(piece)
@@ -105,8 +113,11 @@ def run_turn(
             tokens = 0  # the generated tokens are counted once
 
     try:
+        yield Stage("reading")
         for event in engine.chat(prompt.messages, sampling, cancel=cancel):
-            if isinstance(event, TextDelta):
+            if isinstance(event, PromptRead):
+                yield Stage("reading", event.done, event.total)
+            elif isinstance(event, TextDelta):
                 yield from pieces(splitter.feed(event.text), event.tokens)
                 if writer is not None and time.monotonic() - last_save >= SAVE_EVERY_S:
                     writer.append("".join(pending))

@@ -20,6 +20,8 @@ from assistant_builder.core.conversations.schema import migrate
 from assistant_builder.core.errors import ConversationError, plain_disk_full
 
 TITLE_LENGTH = 60
+# Around the matching words of a search snippet: control characters no message contains.
+MATCH_START, MATCH_END = "\x02", "\x03"
 
 
 @dataclass(frozen=True)
@@ -58,7 +60,17 @@ class SearchHit:
     assistant: str
     message_id: int
     role: str
-    snippet: str  # the matching words are wrapped in [ and ]
+    snippet: str  # the matching words are wrapped in MATCH_START and MATCH_END
+
+    @property
+    def parts(self) -> builtins.list[tuple[str, bool]]:
+        """The snippet as (text, is a matching word) pieces, for a view to highlight: marked
+        by look, not by brackets that a reader would take for a citation."""
+        out: builtins.list[tuple[str, bool]] = []
+        for i, piece in enumerate(self.snippet.split(MATCH_START)):
+            matched, _, rest = piece.partition(MATCH_END) if i else ("", "", piece)
+            out += [(t, m) for t, m in ((matched, True), (rest, False)) if t]
+        return out
 
 
 class AnswerWriter:
@@ -272,7 +284,7 @@ class ConversationStore:
             return []
         rows = self._rows(
             "SELECT m.id, m.conversation_id, m.role, c.title, c.assistant, "
-            "snippet(messages_fts, 0, '[', ']', '…', 12) AS snippet "
+            f"snippet(messages_fts, 0, '{MATCH_START}', '{MATCH_END}', '…', 12) AS snippet "
             "FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid "
             "JOIN conversations c ON c.id = m.conversation_id "
             "WHERE messages_fts MATCH ? ORDER BY rank LIMIT ?",
@@ -301,8 +313,14 @@ def _fts_query(query: str) -> str:
 
 
 def _title_from(content: str) -> str:
+    """The first question on one line; a long one cut between words and ended with "…"."""
     line = " ".join(content.split())
-    return line if len(line) <= TITLE_LENGTH else line[: TITLE_LENGTH - 1].rstrip() + "…"
+    if len(line) <= TITLE_LENGTH:
+        return line
+    cut = line[: TITLE_LENGTH - 1]
+    if line[TITLE_LENGTH - 1] != " " and " " in cut:
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;:") + "…"
 
 
 def _dump(value: object) -> str:

@@ -250,10 +250,13 @@ class LlamaRunner:
         sampling: SamplingOptions,
         stats: GenerationStats,
         should_stop: Callable[[], bool],
+        on_read: Callable[[int, int], None] | None = None,
     ) -> Iterator[str]:
         """Evaluate ``tokens`` exactly and yield the answer's text pieces.
 
         ``should_stop`` is asked before every new token, so a stop halts generation itself.
+        ``on_read(done, total)`` hears how much of the prompt left to read (what the previous
+        turn did not leave in the context) has been read: at the start and after each batch.
         The per-token loop calls llama.cpp directly (decode one token, sample with a native
         sampler chain): llama-cpp-python's ``generate`` adds Python bookkeeping per token, and
         its repeat-penalty stage looks up every token of the vocabulary (0.2 ms a token)."""
@@ -268,7 +271,7 @@ class LlamaRunner:
         self._should_stop = should_stop
         self._abortable(True)
         try:
-            stats.cached_tokens = self._evaluate_prompt(tokens)
+            stats.cached_tokens = self._evaluate_prompt(tokens, on_read)
         except RuntimeError:
             if not should_stop():
                 raise
@@ -284,10 +287,23 @@ class LlamaRunner:
         finally:
             sampler.close()
 
-    def _evaluate_prompt(self, tokens: Sequence[int]) -> int:
+    def _evaluate_prompt(
+        self, tokens: Sequence[int], on_read: Callable[[int, int], None] | None = None
+    ) -> int:
         """Bring the context to exactly ``tokens``, evaluating only what differs from what it
         holds (the previous turn's prefix is kept). Returns the number of tokens reused."""
         llm = self.llm
+
+        def read(part: Sequence[int]) -> None:
+            # Llama.eval's own loop, one batch per call, so each batch can be reported.
+            step = max(1, int(llm.n_batch))
+            if on_read is not None:
+                on_read(0, len(part))
+            for start in range(0, len(part), step):
+                llm.eval(part[start : start + step])
+                if on_read is not None:
+                    on_read(min(start + step, len(part)), len(part))
+
         cached = 0
         for a, b in zip(llm.input_ids[: llm.n_tokens], tokens, strict=False):
             if a != b:
@@ -298,10 +314,10 @@ class LlamaRunner:
             # continues the whole of it; otherwise everything is evaluated from the start.
             held = llm.n_tokens
             if 0 < held == cached < len(tokens):
-                llm.eval(tokens[held:])
+                read(tokens[held:])
                 return int(held)
             llm.reset()
-            llm.eval(tokens)  # eval first clears the context from position 0
+            read(tokens)  # eval first clears the context from position 0
             return 0
         # At least the last token is evaluated again: its logits start the answer.
         keep = min(cached, max(len(tokens) - 1, 0))
@@ -310,7 +326,7 @@ class LlamaRunner:
         else:
             keep = 0
             llm.reset()
-        llm.eval(tokens[keep:])
+        read(tokens[keep:])
         return keep
 
     def _sampler(self, sampling: SamplingOptions, seed: int) -> Any:

@@ -22,6 +22,7 @@ from assistant_builder.core.engine.messages import (
     Generate,
     GenerateFailed,
     LoadFailed,
+    PromptProgress,
     Quit,
     Ready,
 )
@@ -33,6 +34,7 @@ from assistant_builder.core.engine.protocol import (
     Failed,
     Finished,
     LoadOptions,
+    PromptRead,
     SamplingOptions,
     TextDelta,
     Timings,
@@ -226,6 +228,10 @@ class LocalEngine:
                     return
                 if reply is CANCELLED:
                     continue  # seen above
+                if isinstance(reply, PromptProgress):
+                    if stop_deadline is None:
+                        yield PromptRead(reply.done, reply.total)
+                    continue
                 if isinstance(reply, Delta):
                     if stop_deadline is not None:
                         continue  # stopped: pieces already under way are not shown

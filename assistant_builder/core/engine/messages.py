@@ -1,6 +1,7 @@
 """The messages between the app and the engine's child process (core/engine/worker.py).
 
-One request at a time: the parent sends Generate, the child answers with Delta pieces (each
+One request at a time: the parent sends Generate, the child says how much of the prompt it
+has read (PromptProgress, at the start and after each batch), answers with Delta pieces (each
 carries the text of the tokens generated since the previous one, at most every 25 ms) and ends
 with Done or GenerateFailed. The start of the child is request 0: Ready or LoadFailed. A stop
 does not travel as a message: the child is busy generating, so it reads a shared integer
@@ -42,6 +43,13 @@ class Ready:
 class LoadFailed:
     sentence: str  # empty: the child could not say why
     request_id: int = HELLO
+
+
+@dataclass(frozen=True, slots=True)
+class PromptProgress:
+    request_id: int
+    done: int  # prompt tokens read so far, of those not already in the context
+    total: int
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,7 +18,7 @@ from assistant_builder.core.engine.templates import (
     render,
     template_switches_thinking,
 )
-from assistant_builder.core.errors import EngineError
+from assistant_builder.core.errors import MEMORY, EngineError, about_words
 
 
 class Tokenizer(Protocol):
@@ -39,9 +39,9 @@ class ContextOverflow(EngineError):
 
     def __init__(self, *, prompt_tokens: int, answer_room: int, context_size: int) -> None:
         super().__init__(
-            f"This conversation needs {prompt_tokens} tokens but the model's context holds "
-            f"{context_size}, leaving too little room for an answer; start a new conversation, "
-            "shorten the instructions or raise the context size."
+            f"This conversation fills the model's {MEMORY} ({about_words(context_size)}), "
+            "leaving too little room for an answer; start a new conversation, shorten the "
+            f"instructions or give the assistant more {MEMORY}."
         )
         self.prompt_tokens = prompt_tokens
         self.needed = prompt_tokens + answer_room

@@ -62,6 +62,15 @@ class TextDelta:
 
 
 @dataclass(frozen=True)
+class PromptRead:
+    """How much of the prompt the model has read before it writes (engines that can say):
+    ``done`` of ``total`` tokens, counting only those the previous turn did not leave read."""
+
+    done: int
+    total: int
+
+
+@dataclass(frozen=True)
 class Finished:
     usage: Usage
     timings: Timings
@@ -77,7 +86,7 @@ class Failed:
     partial_text: str = ""  # what was streamed before the failure, kept for the user
 
 
-ChatEvent = TextDelta | Finished | Failed
+ChatEvent = TextDelta | PromptRead | Finished | Failed
 
 
 class Engine(Protocol):

@@ -14,6 +14,7 @@ from assistant_builder.core.engine.messages import (
     Generate,
     GenerateFailed,
     LoadFailed,
+    PromptProgress,
     Ready,
 )
 from assistant_builder.core.engine.protocol import LoadOptions
@@ -51,12 +52,15 @@ def child_main(conn: Connection, cancelled_upto: Synchronized[int], options: Loa
         def should_stop(rid: int = request_id) -> bool:
             return bool(cancelled_upto.value >= rid)
 
+        def on_read(done: int, total: int, rid: int = request_id) -> None:
+            conn.send(PromptProgress(rid, done, total))
+
         held: list[str] = []
         sent = 0.0
         counted = 0  # tokens already reported in a delta
         try:
             tokens = list(message.token_ids)
-            for piece in runner.generate(tokens, message.sampling, stats, should_stop):
+            for piece in runner.generate(tokens, message.sampling, stats, should_stop, on_read):
                 held.append(piece)
                 now = time.monotonic()
                 if now - sent >= FLUSH_S:

@@ -1,5 +1,6 @@
 """The Chat page: choose an assistant, pick or search its conversations, talk with it, and
-export the open conversation to Markdown or JSON."""
+export the open conversation to Markdown or JSON. While it is shown, the chosen assistant's
+model is loaded in the background, so the first question does not wait for it."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import contextlib
 from pathlib import Path
 
 from PySide6.QtCore import Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -28,6 +30,7 @@ from assistant_builder.core.records import AppError, Assistant, PassageChoices
 from assistant_builder.ui.chat.conversation_list import ConversationList
 from assistant_builder.ui.chat.panel import ChatPanel
 from assistant_builder.ui.engine_host import EngineHost
+from assistant_builder.ui.widgets.elided_label import ElidedLabel
 
 EXPORT_FILTERS = "Markdown (*.md);;JSON (*.json)"
 
@@ -48,6 +51,7 @@ class ChatPage(QWidget):
     ) -> None:
         super().__init__(parent)
         self.setAccessibleName("Chat page")
+        self._host = host
         self._assistants = assistants
         self.store = conversations
         self._by_id: dict[str, Assistant] = {}
@@ -61,7 +65,7 @@ class ChatPage(QWidget):
         left_layout.addWidget(self.assistant_combo)
         left_layout.addWidget(self.conversations, 1)
 
-        self.title = QLabel()
+        self.title = ElidedLabel()  # a long title ends with "…" instead of squeezing the list
         self.title.setObjectName("pageTitle")
         self.title.setAccessibleName("Conversation title")
         self.export_button = QPushButton("Export…")
@@ -92,6 +96,7 @@ class ChatPage(QWidget):
 
         self.assistant_combo.currentIndexChanged.connect(self._assistant_chosen)
         self.conversations.opened.connect(self.open_conversation)
+        self.conversations.message_requested.connect(self.open_conversation)
         self.conversations.deleted.connect(self._on_deleted)
         self.panel.conversation_changed.connect(self._on_conversation_changed)
         self.panel.citation_requested.connect(self.citation_requested)
@@ -147,11 +152,24 @@ class ChatPage(QWidget):
         self.conversations.show_assistant(self.assistant_id())
         recent = self.store.list(self.assistant_id()) if self.assistant_id() else []
         self.open_conversation(recent[0].id if recent else None)
+        self._preload()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._preload()
+
+    def _preload(self) -> None:
+        assistant = self.assistant()
+        if assistant is not None and self.isVisible():
+            self._host.preload(assistant)
 
     # Conversations -----------------------------------------------------------------------
-    def open_conversation(self, conversation_id: int | None) -> None:
+    def open_conversation(self, conversation_id: int | None, message_id: int | None = None) -> None:
+        """Show the conversation, at ``message_id`` when given (a search hit)."""
         self.panel.open_conversation(conversation_id)
-        self.conversations.select(conversation_id)
+        if message_id is not None:
+            self.panel.transcript.scroll_to(message_id)
+        self.conversations.select(conversation_id, message_id)
         self._show_title()
 
     def _on_conversation_changed(self, conversation_id: int) -> None:

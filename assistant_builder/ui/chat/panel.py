@@ -72,6 +72,7 @@ class ChatPanel(QWidget):
         stop = QShortcut(QKeySequence(Qt.Key.Key_Escape), self)
         stop.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         stop.activated.connect(self.stop)
+        host.stage_changed.connect(self._on_stage)
         host.prepared.connect(self._on_prepared)
         host.streamed.connect(self._on_streamed)
         host.thought.connect(self._on_thought)
@@ -192,6 +193,10 @@ class ChatPanel(QWidget):
         if self.conversation_id != prepared.conversation_id:
             self.conversation_id = prepared.conversation_id
             self.conversation_changed.emit(prepared.conversation_id)
+
+    def _on_stage(self, rid: int, sentence: str) -> None:
+        if rid == self.request_id:
+            self.transcript.show_stage(sentence)
 
     def _on_streamed(self, rid: int, text: str) -> None:
         if rid == self.request_id:

@@ -25,7 +25,14 @@ from PySide6.QtWidgets import (
 )
 
 from assistant_builder.core.app import answer_marks, marked, replace_sentinels, sentinel
-from assistant_builder.core.records import FENCE, Citation, MarkKind, Message
+from assistant_builder.core.records import (
+    FENCE,
+    WORDS_PER_TOKEN,
+    Citation,
+    MarkKind,
+    Message,
+    about_words,
+)
 from assistant_builder.ui.chat.thinking import ThinkingSection
 from assistant_builder.ui.chat.why_panel import why_button
 
@@ -105,9 +112,9 @@ def timing_label(message: Message) -> str:
         parts.append(f"first word after {float(ttft):.2f} s")
     if tokens and total is not None and float(total) > float(ttft or 0):
         rate = (int(tokens) - 1) / max(1e-6, float(total) - float(ttft or 0))
-        parts.append(f"{max(rate, 0.0):.1f} tokens/s")
+        parts.append(f"{max(rate, 0.0) * WORDS_PER_TOKEN:.1f} words a second")
     if tokens:
-        parts.append(f"{tokens} tokens")
+        parts.append(about_words(int(tokens)))
     if message.stop_reason == "length":
         parts.append("cut off at the length limit")
     return " · ".join(parts)
@@ -166,6 +173,7 @@ class MessageView(QFrame):
     def __init__(self, role: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.role = role
+        self.message_id: int | None = None  # the stored message shown (None: not saved yet)
         self.text = ""
         self.setObjectName("message")
         self.setProperty("role", role)
@@ -315,6 +323,7 @@ class TranscriptView(QScrollArea):
         self._timer = QTimer(self)
         self._timer.setInterval(REPAINT_MS)
         self._timer.timeout.connect(self.flush)
+        self._target: MessageView | None = None  # a message to keep in view (a search hit)
         self.verticalScrollBar().rangeChanged.connect(self._follow)
 
     def clear(self) -> None:
@@ -325,8 +334,10 @@ class TranscriptView(QScrollArea):
 
     def show_messages(self, messages: list[Message]) -> None:
         self.clear()
+        self._target = None
         for message in messages:
             view = self.add(message.role, message.content)
+            view.message_id = message.id
             if message.role == "assistant":
                 view.thinking.set_thinking(message.reasoning)
                 view.show_details(message)
@@ -340,15 +351,27 @@ class TranscriptView(QScrollArea):
         self.views.append(view)
         return view
 
+    def scroll_to(self, message_id: int) -> None:
+        """Show the message at the top of the view (and keep it there while the layout
+        settles) instead of the end of the conversation."""
+        self._target = next((v for v in self.views if v.message_id == message_id), None)
+        self._follow(0, self.verticalScrollBar().maximum())
+
     # Streaming ---------------------------------------------------------------------------
     def begin_stream(self) -> MessageView:
+        self._target = None
         self._streaming = self.add("assistant", "")
-        self._streaming.meta.setText("Thinking…")
-        self._streaming.meta.show()
+        self._streaming.meta.setAccessibleName("What the answer is doing")
         self._buffer.clear()
         self._thought.clear()
         self._timer.start()
         return self._streaming
+
+    def show_stage(self, sentence: str) -> None:
+        """What the answer being written is doing before its first word ("Writing…")."""
+        if self._streaming is not None and not self._streaming.text:
+            self._streaming.meta.setText(sentence)
+            self._streaming.meta.show()
 
     def stream(self, text: str) -> None:
         self._buffer.append(text)
@@ -380,7 +403,10 @@ class TranscriptView(QScrollArea):
         return self._streaming.text if self._streaming is not None else ""
 
     def _follow(self, _min: int, maximum: int) -> None:
-        self.verticalScrollBar().setValue(maximum)
+        if self._target is not None:
+            self.verticalScrollBar().setValue(max(self._target.y() - 12, 0))
+        else:
+            self.verticalScrollBar().setValue(maximum)
 
 
 def _copy(text: str) -> None:

@@ -1,5 +1,6 @@
 """Example exchanges: a table of question/answer pairs the person can add, edit, reorder and
-remove. The model is a plain Qt table over the core's ``Example`` values."""
+remove. The model is a plain Qt table over the core's ``Example`` values; an empty cell shows
+what to write there, and an exchange is sent to the model only once both sides are written."""
 
 from __future__ import annotations
 
@@ -10,7 +11,9 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
+    QApplication,
     QHBoxLayout,
     QHeaderView,
     QPushButton,
@@ -28,6 +31,10 @@ class ExamplesModel(QAbstractTableModel):
     """Two editable columns: what the person asks, what the assistant answers."""
 
     HEADERS = ("The person asks", "The assistant answers")
+    PLACEHOLDERS = (
+        "Type a question your documents answer (not sent until both sides are filled in)",
+        "Type the answer you would want, with its passage number like [1]",
+    )
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -51,6 +58,10 @@ class ExamplesModel(QAbstractTableModel):
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
             return None
         text = self._rows[index.row()][index.column()]
+        if role == Qt.ItemDataRole.DisplayRole and not text.strip():
+            return self.PLACEHOLDERS[index.column()]  # greyed: what to write, never sent
+        if role == Qt.ItemDataRole.ForegroundRole and not text.strip():
+            return QApplication.palette().color(QPalette.ColorRole.PlaceholderText)
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
             return text
         if role == Qt.ItemDataRole.ToolTipRole:

@@ -19,7 +19,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QLabel, QLineEdit, QPlainTextEdit, QVBoxLayout, QWidget
 
 from assistant_builder.core.app import PromptPreviewer
-from assistant_builder.core.records import Assistant, PromptView
+from assistant_builder.core.records import MEMORY, Assistant, PromptView
 from assistant_builder.ui.editor.budget_bar import BudgetBar
 from assistant_builder.ui.workers import TaskRunner
 
@@ -178,14 +178,14 @@ class FinalPromptPanel(QWidget):
             return view.retrieval_problem
         if preview.dropped:
             return (
-                f"To fit the context, this leaves out {' and '.join(preview.dropped)}; "
-                "raise the context size or ask for fewer passages."
+                f"To fit the {MEMORY}, this leaves out {' and '.join(preview.dropped)}; "
+                f"give the assistant more {MEMORY} or ask for fewer passages."
             )
         room = preview.context_size - view.final.answer_room
         if preview.total_tokens > NEARLY_FULL * room:
             return (
-                "The prompt nearly fills the context: in a conversation the oldest messages "
-                "will soon be left out; raise the context size or shorten the instructions."
+                f"The prompt nearly fills the {MEMORY}: the oldest messages will soon be "
+                f"left out; give the assistant more {MEMORY} or shorten the instructions."
             )
         return ""
 

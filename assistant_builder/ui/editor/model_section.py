@@ -17,6 +17,7 @@ from assistant_builder.core.records import (
     InstalledModel,
     ModelRef,
     ServerModel,
+    about_words,
 )
 from assistant_builder.ui.editor.section import FieldGrid, Section, heading, hint
 
@@ -32,10 +33,6 @@ SERVER_SEP = "\x1f"  # joins a server's name and its model id in a choice's key
 def choice_key(model: ModelRef) -> str:
     """The model list's key for ``model``: its id, or its server and id for a server's."""
     return f"{model.server}{SERVER_SEP}{model.id}" if model.server else model.id
-
-
-def context_words(tokens: int) -> str:
-    return f"{tokens:,} tokens, about {round(tokens * 0.75, -2):,.0f} words"
 
 
 class ModelSection(Section):
@@ -99,18 +96,20 @@ class ModelSection(Section):
         self.context.setRange(0, len(CONTEXT_STEPS) - 1)
         self.context.setPageStep(1)
         self.context.setTickPosition(QSlider.TickPosition.TicksBelow)
-        self.context.setAccessibleName("Context size")
+        self.context.setAccessibleName("Memory for the conversation")
         self.context.setToolTip(
-            "The context window: how much text (instructions, documents and the conversation "
-            "so far) the model can keep in mind at once. More needs more memory."
+            "How much text (instructions, documents and the conversation so far) the model "
+            "can keep in mind at once. More needs more of the computer's memory."
         )
         self.context_value = QLabel()
-        self.context_value.setAccessibleName("Context size in words")
+        self.context_value.setAccessibleName("Memory for the conversation in words")
         self.context_value.setMinimumWidth(230)
         crow.addWidget(self.context, 1)
         crow.addWidget(self.context_value)
         grid.add(
-            "&Memory for the chat", context_row, "Instructions, documents and the conversation."
+            "&Memory for the conversation",
+            context_row,
+            "Instructions, documents and the conversation.",
         )
         self.memory_estimate = hint("")
         self.memory_estimate.setAccessibleName("Memory estimate")
@@ -259,7 +258,7 @@ class ModelSection(Section):
         self._emit_changed()
 
     def _show_context(self) -> None:
-        self.context_value.setText(context_words(self.context_size()))
+        self.context_value.setText(about_words(self.context_size()))
 
     def _show_verdict(self) -> None:
         verdict = self.model.currentData(Qt.ItemDataRole.UserRole + 1) or ""

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from assistant_builder.core.app import App
-from assistant_builder.core.records import AppError, GgufInfo, InstalledModel
+from assistant_builder.core.records import AppError, GgufInfo, InstalledModel, about_words
 from assistant_builder.ui.models.delegates import PillDelegate
 from assistant_builder.ui.models.item_models import InstalledModelsModel
 from assistant_builder.ui.models.words import (
@@ -35,7 +35,7 @@ DETAILS = (
     ("Architecture", "The family of model design; the app uses it to run the file correctly."),
     ("Parameters", PARAMETERS_TIP),
     ("Quantization", QUANTIZATION_TIP),
-    ("Trained context", CONTEXT_TIP),
+    ("Keeps in mind at most", CONTEXT_TIP),
     ("Layers", "The model's depth: how many processing steps each word goes through."),
     ("Chat template", "How a conversation is laid out for this model, stored in its file."),
     ("File size", "The size of the model file on disk."),
@@ -48,7 +48,9 @@ def describe(info: GgufInfo) -> dict[str, str]:
         "Architecture": info.architecture or "unknown",
         "Parameters": parameters_text(info.parameter_count),
         "Quantization": info.quantization or "unknown",
-        "Trained context": f"{info.context_length:,} tokens" if info.context_length else "unknown",
+        "Keeps in mind at most": about_words(info.context_length)
+        if info.context_length
+        else "unknown",
         "Layers": str(info.block_count) if info.block_count else "unknown",
         "Chat template": "included" if info.chat_template else "none (a standard one is used)",
         "File size": human_size(info.file_size),

@@ -22,6 +22,7 @@ from assistant_builder.core.records import (
     InstalledModel,
     Machine,
     ModelShape,
+    about_words,
 )
 from assistant_builder.ui.models.delegates import SECOND_LINE_ROLE
 from assistant_builder.ui.models.words import (
@@ -105,7 +106,7 @@ class CatalogModel(RowsModel[CatalogEntry]):
         "The download size of the chosen quantization.",
         PARAMETERS_TIP,
         LICENCE_TIP,
-        FIT_TIP.format(context=DEFAULT_CONTEXT),
+        FIT_TIP.format(words=about_words(DEFAULT_CONTEXT)),
     )
     RIGHT_ALIGNED = frozenset({1, 2})
     VERDICT_COLUMN = 4
@@ -185,7 +186,7 @@ class InstalledModelsModel(RowsModel[InstalledModel]):
     """Models and LoRA adapters on this computer, with their “will it run?” verdict."""
 
     HEADERS = ("Name", "Size", "File", "Quantization", "Will it run?")
-    HEADER_TIPS = ("", "", "", QUANTIZATION_TIP, FIT_TIP.format(context=DEFAULT_CONTEXT))
+    HEADER_TIPS = ("", "", "", QUANTIZATION_TIP, FIT_TIP.format(words=about_words(DEFAULT_CONTEXT)))
     RIGHT_ALIGNED = frozenset({1})
     VERDICT_COLUMN = 4
 

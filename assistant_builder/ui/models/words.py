@@ -9,7 +9,7 @@ QUANTIZATION_TIP = (
 )
 FIT_TIP = (
     "Will it run? compares the memory the model needs (for a conversation of "
-    "{context:,} tokens) with this computer's memory and graphics card. Fits: runs well. "
+    "{words}) with this computer's memory and graphics card. Fits: runs well. "
     "Slow: runs, but answers slowly or needs other programs closed. Won't fit: not enough memory."
 )
 PARAMETERS_TIP = (
@@ -17,7 +17,7 @@ PARAMETERS_TIP = (
     "answers but a bigger, slower model."
 )
 LICENCE_TIP = "The terms under which the model's makers let you use it."
-CONTEXT_TIP = "How much text (in tokens, about ¾ of a word each) the model can keep in mind."
+CONTEXT_TIP = "How many words of text the model can keep in mind at once."
 
 
 def human_size(size: float) -> str:

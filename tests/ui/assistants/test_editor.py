@@ -6,7 +6,7 @@ import shutil
 from collections.abc import Callable
 
 import pytest
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractSpinBox,
@@ -139,6 +139,18 @@ def test_examples_model_passes_the_model_tester(qtmodeltester: object) -> None:
     assert [e.user for e in model.examples()] == ["c", "a", "g"]
 
 
+def test_an_empty_example_shows_what_to_write_and_edits_as_empty() -> None:
+    model = ExamplesModel()
+    model.set_examples((Example("", ""),))  # the "Ask my documents" starter's placeholder
+    asks, answers = model.index(0, 0), model.index(0, 1)
+    assert "not sent until both sides are filled in" in asks.data()
+    assert "[1]" in answers.data() and answers.data(Qt.ItemDataRole.EditRole) == ""
+    assert asks.data(Qt.ItemDataRole.ForegroundRole) is not None  # greyed like a placeholder
+    model.setData(asks, "When is the recycling collected?")
+    assert asks.data() == "When is the recycling collected?"
+    assert asks.data(Qt.ItemDataRole.ForegroundRole) is None
+
+
 def test_a_broken_chat_template_is_explained_as_you_type_and_never_saved(
     make_page: MakePage, household: Assistant, store: AssistantStore, qtbot: QtBot
 ) -> None:
@@ -248,7 +260,7 @@ def test_model_adapter_strength_and_context_size_are_saved(
     m.strength.setValue(60)
     assert m.strength_value.text() == "60%"
     m.context.setValue(m.context.value() + 1)
-    assert m.context_value.text() == "8,192 tokens, about 6,100 words"
+    assert m.context_value.text() == "about 6,100 words"
     editor.save_button.click()
     saved = store.get(household.id)
     assert saved.model.id == "qwen" and saved.model.repo == "someone/qwen-GGUF"
@@ -463,7 +475,7 @@ def test_a_context_size_typed_in_the_file_is_kept_until_the_slider_moves(
     odd = store.save(replace(household, context_size=3000))
     _, editor = open_editor(make_page, odd)
     m = editor.model_section
-    assert m.context_value.text() == "3,000 tokens, about 2,200 words"
+    assert m.context_value.text() == "about 2,300 words"
     editor.about.description.setPlainText("x")
     editor.save_button.click()
     assert store.get(household.id).context_size == 3000

@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import pytest
 
-from assistant_builder.core.assistants.model import Assistant, ModelRef, validate
+from assistant_builder.core.assistants.model import Assistant, Example, ModelRef, validate
 from assistant_builder.core.assistants.presets import (
     CUSTOM,
     STARTING_POINTS,
@@ -15,6 +15,7 @@ from assistant_builder.core.assistants.presets import (
     preset_name,
     sampling_preset,
 )
+from assistant_builder.core.assistants.prompt import Passage, assemble
 from assistant_builder.core.assistants.store import AssistantStore
 from assistant_builder.core.assistants.template_check import template_problem
 from assistant_builder.core.engine.sampling import SamplingOptions
@@ -96,3 +97,24 @@ def test_duplicate_makes_a_saved_copy_under_a_free_name(tmp_path) -> None:
     assert (copy.name, again.name) == ("Notes (2)", "Notes (3)")
     assert store.get(copy.id).description == "d"
     assert len({a.id for a in store.list()}) == 3
+
+
+def test_ask_my_documents_invents_no_example_and_sends_its_placeholder_only_once_filled() -> None:
+    docs = from_starting_point(STARTING_POINTS[0], name="Papers", model=ModelRef("m"))
+    # An exchange to fill in from the person's own documents, not someone else's rent.
+    assert docs.examples and all(not (e.user or e.assistant) for e in docs.examples)
+    passage = Passage(0, "/docs/bins.txt", None, 0, 30, "Bins are collected on Mondays.", 0.9)
+
+    def roles(assistant: Assistant) -> list[str]:
+        prompt = assemble(
+            assistant, "When are the bins collected?", passages=[passage],
+            variables={"assistant_name": "Papers"}, count_tokens=lambda t: len(t.split()),
+            budget=2000,
+        )  # fmt: skip
+        return [m.role for m in prompt.messages]
+
+    assert roles(docs) == ["system", "user"]  # the placeholder is not sent
+    half = replace(docs, examples=(Example("When is the recycling collected?", " "),))
+    assert roles(half) == ["system", "user"]  # nor one side of it
+    filled = replace(docs, examples=(Example("When is the recycling collected?", "Fridays [1]."),))
+    assert roles(filled) == ["system", "user", "assistant", "user"]

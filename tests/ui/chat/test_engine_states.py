@@ -24,7 +24,7 @@ from tests.ui.chat.conftest import ask, with_sampling
 pytestmark = pytest.mark.integration
 
 
-def test_the_status_bar_follows_the_engine_from_loading_to_generating(
+def test_the_status_bar_and_the_answer_say_what_is_happening_from_loading_to_writing(
     qtbot: QtBot,
     window: MainWindow,
     helper: Assistant,
@@ -38,23 +38,53 @@ def test_the_status_bar_follows_the_engine_from_loading_to_generating(
     assert window.engine_state.text() == "No model loaded"
     states: list[str] = []
     window.engine_host.state_changed.connect(states.append)
+    bubble: list[str] = []
+    window.engine_host.stage_changed.connect(lambda _rid, sentence: bubble.append(sentence))
     window.assistants_page.chat_requested.emit(helper.id)
     assert window.current_page_name() == "Chat"
     assert window.chat_page.assistant_id() == helper.id
-    ask(qtbot, window.chat_page.panel, "Tell me about the sea in three sentences.")
+    # Opening the Chat page starts loading the model, before any question is asked.
+    qtbot.waitUntil(lambda: len(states) == 2, timeout=120_000)
+    assert states[0] == "Loading the model…"
     # gpu_layers=0 (conftest): on the processor, and it says whether a graphics card was found.
     on_cpu = states[1]
-    assert states[0] == "Loading smollm2…" and on_cpu.startswith("Running on the processor — ")
-    rates = [i for i, s in enumerate(states) if re.fullmatch(r"Generating at [\d.]+ tokens/s", s)]
-    assert rates and states.index("Generating…") < rates[0]
+    assert on_cpu.startswith("Running on the processor — ")
+    states.clear()
+    ask(qtbot, window.chat_page.panel, "Tell me about the sea in three sentences.")
+    assert "Loading the model…" not in states  # the question did not wait for a load
+    assert _unique(bubble) == ["Reading your question…", "Writing…"]  # a short one: no figure
+    assert _unique(states)[:2] == ["Reading your question…", "Writing…"]
+    rates = [
+        i for i, s in enumerate(states) if re.fullmatch(r"Writing… about [\d.]+ words a second", s)
+    ]
+    assert rates and states.index("Writing…") < rates[0]
     assert states[-1] == on_cpu and rates[-1] < len(states) - 1
     assert window.engine_state.text() == on_cpu
+    assert not [s for s in states if "token" in s]
+
+    # A long question says how far the model has got in reading it.
+    bubble.clear()
+    with_sampling(assistants, helper, max_tokens=2)  # only its reading matters here
+    window.chat_page.refresh()
+    window.chat_page.panel.open_conversation(None)
+    long_question = "Read this and say yes. " + "The sea is blue. " * 130
+    ask(qtbot, window.chat_page.panel, long_question, timeout=600_000)  # a slow machine is fine
+    figures = [
+        int(m[1]) for s in bubble if (m := re.fullmatch(r"Reading your question… (\d+)%", s))
+    ]
+    assert figures[0] == 0 and len(figures) >= 2 and figures == sorted(figures)
+    assert bubble[-1] == "Writing…"
     pid = window.session.engine.process_id  # type: ignore[union-attr]
     assert pid is not None
     window.close()
     assert window.engine_state.text() == "No model loaded"
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)  # the model's process ended with the window
+
+
+def _unique(sentences: list[str]) -> list[str]:
+    """The sentences in order, each repetition in a row shown once."""
+    return [s for i, s in enumerate(sentences) if i == 0 or sentences[i - 1] != s]
 
 
 def test_try_it_answers_with_the_unsaved_draft_and_keeps_it_out_of_the_conversations(
@@ -90,7 +120,9 @@ def test_a_question_too_long_for_the_context_offers_to_edit_the_assistant(
     window.assistants_page.chat_requested.emit(helper.id)
     panel = window.chat_page.panel
     ask(qtbot, panel, "Please read this. " * 150)
-    assert panel.banner.isVisible() and "larger context size" in panel.banner.message.text()
+    shown = panel.banner.message.text()
+    assert panel.banner.isVisible() and "more memory for the conversation" in shown
+    assert re.search(r"shorten the question by about \d+ words", shown) and "token" not in shown
     assert panel.banner.action_button.text() == "Edit the assistant"
     panel.banner.action_button.click()
     assert window.current_page_name() == "Assistants"
@@ -121,3 +153,20 @@ def test_a_crashed_model_offers_a_restart_and_keeps_the_text_so_far(
     window.chat_page.refresh()
     ask(qtbot, panel, "Are you back?")
     assert panel.transcript.views[-1].text.strip() and not banner.isVisible()
+
+
+def test_switching_to_an_assistant_without_its_model_stops_saying_loading(
+    qtbot: QtBot, window: MainWindow, helper: Assistant, assistants: AssistantStore
+) -> None:
+    from assistant_builder.core.assistants.model import ModelRef
+
+    gone = assistants.create(replace(helper, id="", name="Gone", model=ModelRef(id="gone")))
+    window.assistants_page.chat_requested.emit(helper.id)  # starts loading SmolLM2
+    qtbot.waitUntil(lambda: window.engine_state.text() == "Loading the model…", timeout=10_000)
+    page = window.chat_page
+    page.assistant_combo.setCurrentIndex(page.assistant_combo.findData(gone.id))
+    # The load is given up for the assistant now shown, whose model is not installed: the
+    # status bar says so instead of "Loading the model…" forever, and no banner pops up.
+    qtbot.waitUntil(lambda: not window.engine_host._preloader.busy, timeout=60_000)
+    assert window.engine_state.text() == "No model loaded"
+    assert not page.panel.banner.isVisible()

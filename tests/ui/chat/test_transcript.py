@@ -78,7 +78,8 @@ def test_an_answer_renders_markdown_with_copyable_code_chips_and_timings(
     with qtbot.waitSignal(page.citation_requested) as opened:
         answer.chip_buttons[0].click()
     assert opened.args == [CITATIONS[0]]  # the stored citation itself, typed
-    assert answer.meta.text() == "first word after 0.25 s · 40.0 tokens/s · 41 tokens"
+    # In words, not tokens: 40 tokens a second are about 30 words.
+    assert answer.meta.text() == "first word after 0.25 s · 30.0 words a second · about 31 words"
     page.grab().save(str(page.store.path.parent / "transcript.png"))
 
 

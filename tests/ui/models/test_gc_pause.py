@@ -6,8 +6,15 @@ from __future__ import annotations
 import gc
 import threading
 
+import pytest
+
 from assistant_builder.core.models.gguf_info import read_gguf_info
 from tests.models.conftest import MakeGguf
+
+
+@pytest.fixture
+def gui_thread_gc() -> None:
+    """Not here: these tests are about the automatic collector itself."""
 
 
 def test_the_collector_is_on_again_after_a_deep_read_even_in_parallel(

@@ -65,7 +65,7 @@ def test_a_dropped_gguf_is_validated_imported_and_its_details_shown(
     details = page.installed.detail_values
     qtbot.waitUntil(lambda: details["Architecture"].text() == "llama", timeout=10_000)
     assert details["Layers"].text() == "3"
-    assert details["Trained context"].text() == "4,096 tokens"
+    assert details["Keeps in mind at most"].text() == "about 3,100 words"
     assert details["Chat template"].text() == "included"
     assert details["File size"].text().endswith("KB")
     assert "fewer bits" in details["Quantization"].toolTip()
