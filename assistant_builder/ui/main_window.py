@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from PySide6.QtCore import QByteArray, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
@@ -30,7 +30,7 @@ from assistant_builder.ui.onboarding.install import offer_first_run
 from assistant_builder.ui.pages.assistants_page import AssistantsPage
 from assistant_builder.ui.pages.models_page import ModelsPage
 from assistant_builder.ui.pages.settings_page import SettingsPage
-from assistant_builder.ui.theme import apply_theme
+from assistant_builder.ui.theme import ThemeFollower
 
 if TYPE_CHECKING:
     from assistant_builder.ui.source_viewer import SourceViewer
@@ -113,6 +113,10 @@ class MainWindow(QMainWindow):
         editor.add_try_it(self.try_it)
         self.settings_page = SettingsPage(settings)
         self.settings_page.changed.connect(self._save_settings)
+        # The theme chosen in Settings, and the desktop's own when that is "system".
+        self.theme = ThemeFollower(
+            cast(QApplication, QApplication.instance()), settings.theme, self
+        )
         self.settings_page.theme_changed.connect(self._apply_theme)
         widgets: dict[str, QWidget] = {
             "Assistants": self.assistants_page,
@@ -223,9 +227,7 @@ class MainWindow(QMainWindow):
             )  # fmt: skip
 
     def _apply_theme(self, theme: str) -> None:
-        app = QApplication.instance()
-        if isinstance(app, QApplication):
-            apply_theme(app, theme)
+        self.theme.choose(theme)
 
     def _restore_geometry(self) -> None:
         if self._settings.window_geometry:
