@@ -83,8 +83,9 @@ def visible_rect(widget: QWidget, top: QWidget, *, scrolled: bool = False) -> QR
         clip = rect_in(parent, top)
         area = parent.parentWidget()
         if scrolled and isinstance(area, QAbstractScrollArea) and parent is area.viewport():
-            clip.setTop(rect.top())
-            clip.setBottom(rect.bottom())
+            # Scrolled to: the widget's top at the viewport's top.
+            rect.moveTop(clip.top())
+            rect.setHeight(min(rect.height(), clip.height()))
         rect = rect.intersected(clip)
         if parent is top:
             break
@@ -122,7 +123,7 @@ def cut_off(root: QWidget) -> list[str]:
     for button in root.findChildren(QAbstractButton):
         if not button.isVisibleTo(top) or button.width() < 2:
             continue
-        if visible_rect(button, top, scrolled=True) != rect_in(button, top):
+        if visible_rect(button, top, scrolled=True).size() != button.size():
             problems.append(f"button cut off: {button.text() or button.accessibleName()!r}")
     for area in root.findChildren(QScrollArea):
         if area.isVisibleTo(top) and area.horizontalScrollBar().isVisible():
