@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, cast
 
-from PySide6.QtCore import QByteArray, Qt, Signal
+from PySide6.QtCore import QByteArray, QSize, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
@@ -30,6 +30,7 @@ from assistant_builder.ui.onboarding.install import offer_first_run
 from assistant_builder.ui.pages.assistants_page import AssistantsPage
 from assistant_builder.ui.pages.models_page import ModelsPage
 from assistant_builder.ui.pages.settings_page import SettingsPage
+from assistant_builder.ui.resources import icon
 from assistant_builder.ui.theme import ThemeFollower
 
 if TYPE_CHECKING:
@@ -74,6 +75,7 @@ class MainWindow(QMainWindow):
         self.sidebar.setAccessibleName("Navigation")
         self.sidebar.setFixedWidth(190)
         self.sidebar.setSpacing(0)
+        self.sidebar.setIconSize(QSize(18, 18))
         self.sidebar.setContentsMargins(0, 12, 0, 0)
         self.pages = QStackedWidget()
         self.pages.setAccessibleName("Pages")
@@ -126,7 +128,7 @@ class MainWindow(QMainWindow):
             "Settings": self.settings_page,
         }
         for number, name in enumerate(PAGES, start=1):
-            item = QListWidgetItem(name)
+            item = QListWidgetItem(icon(name.lower()), name)
             item.setToolTip(f"{name} (Ctrl+{number})")
             self.sidebar.addItem(item)
             self.pages.addWidget(widgets[name])
@@ -246,5 +248,6 @@ class MainWindow(QMainWindow):
         self._settings.window_geometry = bytes(self.saveGeometry().toBase64().data()).decode()
         self._save_settings(self._settings)
         self.engine_host.shutdown()  # the model's process ends with the window
+        self.theme.stop()
         self.app.close()
         super().closeEvent(event)

@@ -17,7 +17,7 @@ _DARK = {
     QPalette.ColorRole.Button: "#2a2d31",
     QPalette.ColorRole.ButtonText: "#e8e8ea",
     QPalette.ColorRole.Mid: "#4a4e55",
-    QPalette.ColorRole.Highlight: "#3d7eff",
+    QPalette.ColorRole.Highlight: "#2d6ad8",  # white text on it reads at 5:1
     QPalette.ColorRole.HighlightedText: "#ffffff",
     QPalette.ColorRole.ToolTipBase: "#2a2d31",
     QPalette.ColorRole.ToolTipText: "#e8e8ea",
@@ -111,6 +111,13 @@ class ThemeFollower(QObject):
         self._app = app
         self.theme = theme
         app.styleHints().colorSchemeChanged.connect(self._on_scheme_changed)
+        self._following = True
+
+    def stop(self) -> None:
+        """No more following: the window it themed has closed."""
+        if self._following:
+            self._following = False
+            self._app.styleHints().colorSchemeChanged.disconnect(self._on_scheme_changed)
 
     def choose(self, theme: str) -> None:
         self.theme = theme
