@@ -33,6 +33,7 @@ from assistant_builder.core.records import (
 )
 from assistant_builder.ui.editor.editor import AssistantEditor
 from assistant_builder.ui.pages.assistant_cards import AssistantCard, CardGrid
+from assistant_builder.ui.resources import icon
 from assistant_builder.ui.widgets.banner import Banner
 from assistant_builder.ui.widgets.progress_panel import ProgressPanel
 from assistant_builder.ui.workers import TaskRunner
@@ -86,6 +87,7 @@ class AssistantsPage(QWidget):
         intro.setWordWrap(True)
         self.new_button = QPushButton("New assistant")
         self.new_button.setAccessibleName("New assistant")
+        self.new_button.setIcon(icon("new"))
         self.new_button.setToolTip("Start from a ready-made starting point")
         self.new_menu = QMenu(self.new_button)
         for point in STARTING_POINTS:
@@ -97,6 +99,7 @@ class AssistantsPage(QWidget):
         self.new_button.setMenu(self.new_menu)
         self.import_button = QPushButton("Import…")
         self.import_button.setAccessibleName("Import an assistant")
+        self.import_button.setIcon(icon("import"))
         self.import_button.setToolTip("Add an assistant from a .assistant file someone shared")
         top = QHBoxLayout()
         top.addWidget(title)
