@@ -45,7 +45,8 @@ def _check_window(window: MainWindow, dialog: QWidget, qtbot: QtBot, dark: bool)
         ]
         sidebar = window.sidebar
         for row in range(sidebar.count()):
-            rect = sidebar.visualItemRect(sidebar.item(row))
+            # inside the item's rounded margins: where its name is painted
+            rect = sidebar.visualItemRect(sidebar.item(row)).adjusted(10, 4, -10, -4)
             rect.translate(sidebar.viewport().mapTo(window, QPoint(0, 0)))
             ratio = painted_contrast(shot, rect)
             if ratio < AA:
