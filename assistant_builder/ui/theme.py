@@ -42,8 +42,8 @@ _LIGHT = {
 }
 # Colours the palette has no role for, readable (4.5:1) on both Window and Base.
 _EXTRA = {
-    "light": {"problem": "#b3261e", "warning": "#8a5300", "doubtful": "#8a5300"},
-    "dark": {"problem": "#ff8a80", "warning": "#ffc266", "doubtful": "#ffc266"},
+    "light": {"problem": "#b3261e", "doubtful": "#8a5300"},
+    "dark": {"problem": "#ff8a80", "doubtful": "#ffc266"},
 }
 # Application-wide rules whose colours depend on the theme; pages keep their own layout rules.
 _SHEET = """
@@ -57,7 +57,7 @@ def is_dark(app_or_widget: QApplication | QWidget) -> bool:
 
 
 def color(name: str) -> QColor:
-    """A theme colour without a palette role ("problem", "warning", "doubtful"), for the
+    """A theme colour without a palette role ("problem", "doubtful"), for the
     theme now applied."""
     app = QApplication.instance()
     dark = isinstance(app, QApplication) and is_dark(app)
