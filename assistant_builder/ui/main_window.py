@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
-from PySide6.QtCore import QByteArray, Qt, Signal
+from PySide6.QtCore import QByteArray, QSize, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
@@ -34,7 +34,8 @@ from assistant_builder.ui.pages.models_page import ModelsPage
 from assistant_builder.ui.pages.network_log import NetworkLogView
 from assistant_builder.ui.pages.servers_section import ServersSection
 from assistant_builder.ui.pages.settings_page import SettingsPage
-from assistant_builder.ui.theme import apply_theme
+from assistant_builder.ui.resources import icon
+from assistant_builder.ui.theme import ThemeFollower
 
 if TYPE_CHECKING:
     from assistant_builder.ui.source_viewer import SourceViewer
@@ -78,6 +79,7 @@ class MainWindow(QMainWindow):
         self.sidebar.setAccessibleName("Navigation")
         self.sidebar.setFixedWidth(190)
         self.sidebar.setSpacing(0)
+        self.sidebar.setIconSize(QSize(18, 18))
         self.sidebar.setContentsMargins(0, 12, 0, 0)
         self.pages = QStackedWidget()
         self.pages.setAccessibleName("Pages")
@@ -117,6 +119,10 @@ class MainWindow(QMainWindow):
         editor.add_try_it(self.try_it)
         self.settings_page = SettingsPage(settings, data_folder=app.paths.data_dir)
         self.settings_page.changed.connect(self._save_settings)
+        # The theme chosen in Settings, and the desktop's own when that is "system".
+        self.theme = ThemeFollower(
+            cast(QApplication, QApplication.instance()), settings.theme, self
+        )
         self.settings_page.theme_changed.connect(self._apply_theme)
         self.servers_section = ServersSection(app)
         self.network_log = NetworkLogView(app)
@@ -138,7 +144,7 @@ class MainWindow(QMainWindow):
             "Settings": settings_scroll,
         }
         for number, name in enumerate(PAGES, start=1):
-            item = QListWidgetItem(name)
+            item = QListWidgetItem(icon(name.lower()), name)
             item.setToolTip(f"{name} (Ctrl+{number})")
             self.sidebar.addItem(item)
             self.pages.addWidget(widgets[name])
@@ -239,9 +245,7 @@ class MainWindow(QMainWindow):
             )  # fmt: skip
 
     def _apply_theme(self, theme: str) -> None:
-        app = QApplication.instance()
-        if isinstance(app, QApplication):
-            apply_theme(app, theme)
+        self.theme.choose(theme)
 
     def _restore_geometry(self) -> None:
         if self._settings.window_geometry:
@@ -260,5 +264,6 @@ class MainWindow(QMainWindow):
         self._settings.window_geometry = bytes(self.saveGeometry().toBase64().data()).decode()
         self._save_settings(self._settings)
         self.engine_host.shutdown()  # the model's process ends with the window
+        self.theme.stop()
         self.app.close()
         super().closeEvent(event)

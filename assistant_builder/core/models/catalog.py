@@ -46,6 +46,18 @@ class CatalogFile:
     repo: str = ""  # when the file lives in another repository than the entry's
 
 
+# The catalog's licence ids, by the name a person knows them and where to read them; a
+# model's own licence (no fixed text) is read on its page on Hugging Face.
+LICENCES: dict[str, tuple[str, str]] = {
+    "apache-2.0": ("Apache 2.0", "https://www.apache.org/licenses/LICENSE-2.0"),
+    "mit": ("MIT", "https://opensource.org/license/mit"),
+    "gemma": ("Gemma Terms of Use", "https://ai.google.dev/gemma/terms"),
+    "llama3.1": ("Llama 3.1 Community License", "https://www.llama.com/llama3_1/license/"),
+    "llama3.2": ("Llama 3.2 Community License", "https://www.llama.com/llama3_2/license/"),
+    "qwen-research": ("Qwen Research License", ""),
+}
+
+
 @dataclass(frozen=True)
 class CatalogEntry:
     id: str
@@ -60,6 +72,14 @@ class CatalogEntry:
     files: tuple[CatalogFile, ...]
     shape: dict[str, int]
     mmproj: CatalogFile | None = None  # the image reader (vision projector), when it has one
+
+    @property
+    def licence_name(self) -> str:
+        return LICENCES.get(self.license, (self.license, ""))[0]
+
+    @property
+    def licence_url(self) -> str:
+        return LICENCES.get(self.license, ("", ""))[1] or f"https://huggingface.co/{self.repo}"
 
     @property
     def reads_images(self) -> bool:

@@ -7,6 +7,8 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
 
+from assistant_builder.ui.resources import icon
+
 
 class QuestionEdit(QPlainTextEdit):
     submitted = Signal()
@@ -40,13 +42,16 @@ class Composer(QWidget):
         self.note.hide()
         self.send_button = QPushButton("Send")
         self.send_button.setAccessibleName("Send")
+        self.send_button.setIcon(icon("send"))
         self.send_button.setToolTip("Send the question (Enter)")
         self.stop_button = QPushButton("Stop")
         self.stop_button.setAccessibleName("Stop")
+        self.stop_button.setIcon(icon("stop"))
         self.stop_button.setToolTip("Stop the answer (Esc)")
         self.stop_button.hide()
         self.regenerate_button = QPushButton("Regenerate")
         self.regenerate_button.setAccessibleName("Regenerate")
+        self.regenerate_button.setIcon(icon("regenerate"))
         self.regenerate_button.setToolTip("Write the last answer again")
         self.edit_button = QPushButton("Edit question")
         self.edit_button.setAccessibleName("Edit and resend")

@@ -30,6 +30,7 @@ from assistant_builder.core.records import AppError, Assistant, PassageChoices
 from assistant_builder.ui.chat.conversation_list import ConversationList
 from assistant_builder.ui.chat.panel import ChatPanel
 from assistant_builder.ui.engine_host import EngineHost
+from assistant_builder.ui.resources import icon
 from assistant_builder.ui.widgets.elided_label import ElidedLabel
 
 EXPORT_FILTERS = "Markdown (*.md);;JSON (*.json)"
@@ -70,6 +71,7 @@ class ChatPage(QWidget):
         self.title.setAccessibleName("Conversation title")
         self.export_button = QPushButton("Export…")
         self.export_button.setAccessibleName("Export conversation")
+        self.export_button.setIcon(icon("export"))
         self.export_button.setToolTip("Save this conversation as Markdown or JSON")
         self.empty = QLabel("Create an assistant on the Assistants page, then talk with it here.")
         self.empty.setWordWrap(True)

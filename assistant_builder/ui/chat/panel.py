@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QApplication, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from assistant_builder.core.app import ConversationStore
 from assistant_builder.core.records import AppError, Assistant, Message, PassageChoices, Prepared
@@ -15,7 +15,6 @@ from assistant_builder.ui.chat.composer import Composer
 from assistant_builder.ui.chat.transcript import TranscriptView
 from assistant_builder.ui.chat.why_panel import SaveChoices, WhyPanel
 from assistant_builder.ui.engine_host import EngineHost, Trouble
-from assistant_builder.ui.theme import is_dark
 from assistant_builder.ui.widgets.banner import Banner
 
 
@@ -46,8 +45,7 @@ class ChatPanel(QWidget):
         self._host = host
         self.store = store
         self._assistant = assistant
-        app = QApplication.instance()
-        self.banner = Banner(dark=isinstance(app, QApplication) and is_dark(app))
+        self.banner = Banner()
         self.transcript = TranscriptView()
         self.transcript.citation_requested.connect(self.citation_requested)
         self.transcript.why_requested.connect(self.show_why)

@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from pathlib import PurePath
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QFontDatabase, QTextDocument
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtGui import QFontDatabase, QPalette, QTextDocument
 from PySide6.QtWidgets import (
     QApplication,
     QFrame,
@@ -35,6 +35,7 @@ from assistant_builder.core.records import (
 )
 from assistant_builder.ui.chat.thinking import ThinkingSection
 from assistant_builder.ui.chat.why_panel import why_button
+from assistant_builder.ui.theme import color as theme_color
 
 REPAINT_MS = 40
 # GitHub's dialect (tables, task lists, strikethrough) with raw HTML read as plain text.
@@ -86,11 +87,16 @@ NOT_FOUND = "not found in your documents"
 
 
 def _mark_html(kind: MarkKind, n: int) -> str:
+    """A mark in the colours of the theme now applied (labels re-render when it changes)."""
+    palette = QApplication.palette()
     if kind == "source":
-        return f'&#8239;<span style="color:#2f6fde; font-weight:600;">[{n}]</span>'
+        link = palette.color(QPalette.ColorRole.Link).name()
+        return f'&#8239;<span style="color:{link}; font-weight:600;">[{n}]</span>'
     if kind == "doubtful":
-        return f'<span style="color:#b36200; text-decoration:line-through;">[{n}]</span>'
-    return f'<span style="color:#8a8a8a; font-size:small;"> ({NOT_FOUND})</span>'
+        doubtful = theme_color("doubtful").name()
+        return f'<span style="color:{doubtful}; text-decoration:line-through;">[{n}]</span>'
+    quiet = palette.color(QPalette.ColorRole.PlaceholderText).name()
+    return f'<span style="color:{quiet}; font-size:small;"> ({NOT_FOUND})</span>'
 
 
 def attributed_text(message: Message, *, show_all: bool = False) -> tuple[str, int]:
@@ -162,6 +168,12 @@ class MarkdownLabel(QLabel):
         self.document.setDefaultFont(self.font())
         self.document.setMarkdown(markdown, MARKDOWN)
         self.setText(replace_sentinels(self.document.toHtml(), _mark_html))
+
+    def changeEvent(self, event: QEvent) -> None:
+        # Another theme: the marks' colours are written into the text, so render it again.
+        if event.type() == QEvent.Type.ApplicationPaletteChange and self.markdown:
+            self.set_markdown(self.markdown)
+        super().changeEvent(event)
 
 
 class MessageView(QFrame):

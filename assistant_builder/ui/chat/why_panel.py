@@ -219,7 +219,7 @@ class WhyPanel(QDialog):
         summary.setWordWrap(True)
         self.problem = QLabel()
         self.problem.setWordWrap(True)
-        self.problem.setStyleSheet("color: #c0392b;")
+        self.problem.setProperty("problem", True)  # the theme gives it its colour
         self.problem.hide()
         self.rows = [PassageRow(p) for p in grounding.retrieved]
         inner = QWidget()

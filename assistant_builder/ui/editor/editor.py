@@ -8,7 +8,6 @@ from dataclasses import replace
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
-    QApplication,
     QHBoxLayout,
     QLabel,
     QMessageBox,
@@ -28,7 +27,6 @@ from assistant_builder.ui.editor.instructions_section import InstructionsSection
 from assistant_builder.ui.editor.knowledge_section import KnowledgeSection
 from assistant_builder.ui.editor.model_section import ModelSection
 from assistant_builder.ui.editor.section import Section
-from assistant_builder.ui.theme import is_dark
 from assistant_builder.ui.widgets.banner import Banner
 from assistant_builder.ui.workers import TaskRunner
 
@@ -36,7 +34,6 @@ STYLE = """
 QLabel#editorTitle { font-size: 20px; font-weight: 600; }
 QLabel#subheading { font-weight: 600; font-size: 14px; margin-top: 6px; }
 QLabel#hint { color: palette(placeholder-text); }
-QLabel#hint[problem="true"] { color: #c0392b; }
 QLabel#pill { border-radius: 9px; padding: 2px 10px; background: palette(alternate-base); }
 QLabel#presetLabel { font-weight: 600; }
 """
@@ -80,8 +77,7 @@ class AssistantEditor(QWidget):
         header.addWidget(self.title, 1)
         header.addWidget(self.revert_button)
         header.addWidget(self.save_button)
-        qt_app = QApplication.instance()
-        self.banner = Banner(dark=isinstance(qt_app, QApplication) and is_dark(qt_app))
+        self.banner = Banner()
 
         self.about = AboutSection()
         self.model_section = ModelSection()

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSlider, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSlider, QVBoxLayout, QWidget
 
 from assistant_builder.core.app import model_ref
 from assistant_builder.core.records import (
@@ -56,7 +56,7 @@ class ModelSection(Section):
         row = QHBoxLayout(model_row)
         row.setContentsMargins(0, 0, 0, 0)
         self.model = QComboBox()
-        self.model.setMinimumWidth(280)
+        self.model.setMinimumWidth(160)
         self.verdict = QLabel()
         self.verdict.setObjectName("pill")
         self.verdict.setAccessibleName("Will it run on this computer")
@@ -90,8 +90,9 @@ class ModelSection(Section):
         self.strength.setToolTip("How strongly the adapter changes the model (its LoRA scale).")
 
         context_row = QWidget()
-        crow = QHBoxLayout(context_row)
+        crow = QVBoxLayout(context_row)  # the value under the slider: the slider keeps the width
         crow.setContentsMargins(0, 0, 0, 0)
+        crow.setSpacing(2)
         self.context = QSlider(Qt.Orientation.Horizontal)
         self.context.setRange(0, len(CONTEXT_STEPS) - 1)
         self.context.setPageStep(1)
@@ -103,8 +104,7 @@ class ModelSection(Section):
         )
         self.context_value = QLabel()
         self.context_value.setAccessibleName("Memory for the conversation in words")
-        self.context_value.setMinimumWidth(230)
-        crow.addWidget(self.context, 1)
+        crow.addWidget(self.context)
         crow.addWidget(self.context_value)
         grid.add(
             "&Memory for the conversation",

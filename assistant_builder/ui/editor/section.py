@@ -73,13 +73,14 @@ def heading(text: str) -> QLabel:
 
 
 class FieldGrid(QGridLayout):
-    """Rows of label | control | explanation, the explanation taking the spare width."""
+    """Rows of label | control, each control's explanation wrapping under it: beside it, the
+    explanation was squeezed to a few letters a line in the window's default size."""
 
     def __init__(self) -> None:
         super().__init__()
         self.setHorizontalSpacing(14)
-        self.setVerticalSpacing(8)
-        self.setColumnStretch(2, 1)
+        self.setVerticalSpacing(4)
+        self.setColumnStretch(1, 1)
 
     def add(self, label: str, control: QWidget, explanation: str = "") -> QLabel:
         row = self.rowCount()
@@ -88,7 +89,8 @@ class FieldGrid(QGridLayout):
         self.addWidget(name, row, 0, Qt.AlignmentFlag.AlignVCenter)
         self.addWidget(control, row, 1)
         note = hint(explanation)
-        self.addWidget(note, row, 2)
+        note.setContentsMargins(0, 0, 0, 6)  # room before the next field
+        self.addWidget(note, row + 1, 1)
         if not control.accessibleName():
             control.setAccessibleName(label.replace("&", "").rstrip(":"))
         if explanation and not control.toolTip():

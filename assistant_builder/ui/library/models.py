@@ -14,9 +14,9 @@ from PySide6.QtCore import (
     QSortFilterProxyModel,
     Qt,
 )
-from PySide6.QtGui import QColor
 
 from assistant_builder.core.records import CollectionStatus, IndexReport
+from assistant_builder.ui.theme import color as theme_color
 
 Index = QModelIndex | QPersistentModelIndex
 _NO_INDEX = QModelIndex()
@@ -172,7 +172,7 @@ class ReportModel(QAbstractTableModel):
         if role == self.StatusRole:
             return row.status
         if role == Qt.ItemDataRole.ForegroundRole and row.status == "Failed" and col != 1:
-            return QColor("#d9534f")  # readable on light and dark backgrounds alike
+            return theme_color("problem")  # the theme's, readable on its background
         return None
 
 

@@ -41,6 +41,7 @@ from assistant_builder.ui.library.report_panel import ReportPanel
 from assistant_builder.ui.library.search_panel import TestSearchPanel
 from assistant_builder.ui.library.summary import embedder_in_words
 from assistant_builder.ui.library.watching import Watchers
+from assistant_builder.ui.resources import icon
 from assistant_builder.ui.widgets.banner import Banner
 
 INTRO = (
@@ -50,8 +51,9 @@ INTRO = (
 )
 
 
-def _button(text: str, name: str, tip: str) -> QPushButton:
+def _button(text: str, name: str, tip: str, icon_name: str) -> QPushButton:
     button = QPushButton(text)
+    button.setIcon(icon(icon_name))
     button.setAccessibleName(name)
     button.setToolTip(tip)
     return button
@@ -115,19 +117,25 @@ class LibraryPage(QWidget):
             "New collection…",
             "New collection",
             "Make a collection from one or more folders of documents.",
+            "new",
         )
         self.add_folder_button = _button(
-            "Add folder…", "Add folder", "Add a folder of documents to the selected collection."
+            "Add folder…",
+            "Add folder",
+            "Add a folder of documents to the selected collection.",
+            "add-folder",
         )
         self.remove_button = _button(
             "Remove",
             "Remove collection",
             "Forget the selected collection and its index; your documents are never deleted.",
+            "remove",
         )
         self.index_button = _button(
             "Index now",
             "Index collection",
             "Read new and changed documents into the index, so assistants can find them.",
+            "regenerate",
         )
         self.watch_check = QCheckBox("Watch folders for changes")
         self.watch_check.setAccessibleName("Watch folders")

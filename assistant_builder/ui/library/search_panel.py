@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from assistant_builder.core.records import SearchHit
+from assistant_builder.ui.resources import icon
 from assistant_builder.ui.workers import TaskRunner
 
 # Plain words for the search modes, in the order offered; the first is the default.
@@ -182,6 +183,7 @@ class TestSearchPanel(QWidget):
         self.mode.setToolTip("How passages are matched to the question.")
         self.search_button = QPushButton("Search")
         self.search_button.setAccessibleName("Run test search")
+        self.search_button.setIcon(icon("search"))
         self.search_button.setToolTip("Show the passages this question retrieves.")
         self.status = QLabel("Pick a collection and ask a question.")
         self.status.setAccessibleName("Test search status")

@@ -3,7 +3,9 @@ the chosen model's quantization choice, verdict and Download button."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from html import escape
+
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -20,6 +22,7 @@ from assistant_builder.core.records import IMAGES_NOTE, WITH_IMAGES, CatalogEntr
 from assistant_builder.ui.models.delegates import PillDelegate, TwoLineDelegate
 from assistant_builder.ui.models.item_models import CatalogModel, size_text
 from assistant_builder.ui.models.words import QUANTIZATION_TIP
+from assistant_builder.ui.resources import icon
 
 
 class CatalogPanel(QWidget):
@@ -63,6 +66,7 @@ class CatalogPanel(QWidget):
         quant_label.setBuddy(self.quantization)
         self.download_button = QPushButton("Download")
         self.download_button.setAccessibleName("Download the chosen model")
+        self.download_button.setIcon(icon("download"))
         self.download_button.setToolTip("Download this model to this computer.")
         chooser.addWidget(self.chosen_name, 1)
         chooser.addWidget(quant_label)
@@ -71,6 +75,12 @@ class CatalogPanel(QWidget):
         self.reason = QLabel()
         self.reason.setWordWrap(True)
         self.reason.setAccessibleName("Will it run on this computer")
+        # The chosen model's whole description (the table shortens it) and its licence.
+        self.about = QLabel()
+        self.about.setWordWrap(True)
+        self.about.setAccessibleName("About the chosen model")
+        self.about.setTextFormat(Qt.TextFormat.RichText)
+        self.about.setOpenExternalLinks(True)
         # For a model with an image reader (mmproj): the note, and whether to fetch the reader.
         self.images = QCheckBox("Also download its image reader")
         self.images.setAccessibleName("Also download the image reader")
@@ -80,6 +90,7 @@ class CatalogPanel(QWidget):
         self.images_note.setAccessibleName("Can also read images")
         layout.addWidget(self.table, 1)
         layout.addLayout(chooser)
+        layout.addWidget(self.about)
         layout.addWidget(self.reason)
         layout.addWidget(self.images_note)
         layout.addWidget(self.images)
@@ -129,6 +140,8 @@ class CatalogPanel(QWidget):
             self.quantization.setCurrentIndex(self.quantization.findData(chosen.quantization))
         self.quantization.blockSignals(False)
         self.chosen_name.setText(entry.name if entry else "Choose a model in the list.")
+        self.about.setText(about_html(entry) if entry else "")
+        self.about.setVisible(entry is not None)
         reads = entry is not None and entry.reads_images
         self.images_note.setVisible(reads)
         self.images.setVisible(reads)
@@ -154,3 +167,9 @@ class CatalogPanel(QWidget):
         )  # fmt: skip
         self.download_button.setEnabled(not installed)
         self.download_button.setText("Installed" if installed else "Download")
+
+
+def about_html(entry: CatalogEntry) -> str:
+    """The description in full, then the licence by name, linked to its text."""
+    link = f'<a href="{escape(entry.licence_url)}">{escape(entry.licence_name)}</a>'
+    return f"{escape(entry.description)} Licence: {link}."

@@ -29,6 +29,7 @@ from assistant_builder.ui.models.words import (
     human_size,
     parameters_text,
 )
+from assistant_builder.ui.resources import icon
 from assistant_builder.ui.workers import TaskRunner
 
 DETAILS = (
@@ -85,7 +86,7 @@ class InstalledPanel(QWidget):
         header = self.table.horizontalHeader()
         header.setMinimumSectionSize(70)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)  # a name reads from its start
         self.table.setWordWrap(False)
         # Measured when the list changes, not on every repaint (ResizeToContents would).
         model.modelReset.connect(self._fit_columns)
@@ -114,9 +115,11 @@ class InstalledPanel(QWidget):
         self.details_note.setAccessibleName("Details message")
         self.remove_button = QPushButton("Remove…")
         self.remove_button.setAccessibleName("Remove the chosen model")
+        self.remove_button.setIcon(icon("remove"))
         self.remove_button.setToolTip("Delete the model from this computer (it asks first).")
         self.import_button = QPushButton("Import a GGUF file…")
         self.import_button.setAccessibleName("Import a model file")
+        self.import_button.setIcon(icon("import"))
         self.import_button.setToolTip(
             "Add a model file you already have. GGUF is the file format this app runs; "
             "you can also drop the file onto this page."

@@ -163,7 +163,7 @@ class CatalogModel(RowsModel[CatalogEntry]):
                 return fit.verdict if fit else "Checking…"
             size = size_text(row, chosen)
             name = f"{row.name}  ✓ installed" if self.is_installed(row) else row.name
-            return (name, size, parameters_text(row.parameters), row.license)[column]
+            return (name, size, parameters_text(row.parameters), row.licence_name)[column]
         if role == TOOLTIP:
             if column == self.VERDICT_COLUMN:
                 fit = self.fit(row)
@@ -173,6 +173,8 @@ class CatalogModel(RowsModel[CatalogEntry]):
                 return f"{row.description}\n\n{row.name} from {row.repo}.{installed}"
             if column == 1:
                 return f"{chosen.quantization}: {QUANTIZATION_TIP}"
+            if column == 3:
+                return f"{row.licence_name}: {row.licence_url}"
         return None
 
 

@@ -23,7 +23,7 @@ QFrame#guideCard {
     background: palette(base); border: 1px solid palette(mid); border-radius: 10px;
 }
 QFrame#guideCard[recommended="true"] { border: 2px solid palette(highlight); }
-QLabel#guideBadge { color: palette(highlight); font-weight: 600; }
+QLabel#guideBadge { color: palette(link); font-weight: 600; }
 QLabel#guideCardName { font-size: 16px; font-weight: 600; }
 QLabel#guideWarning { font-weight: 600; }
 QLabel#guideTitle { font-size: 24px; font-weight: 600; }

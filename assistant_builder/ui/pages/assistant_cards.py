@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from assistant_builder.core.records import Assistant
+from assistant_builder.ui.resources import icon
 
 CARD_WIDTH = 300
 _BADGE_COLORS = ("#2f6fe4", "#0f8a6a", "#b5462b", "#7a4cc2", "#a86b00", "#c2407a", "#3f7f2f")
@@ -71,8 +72,10 @@ class AssistantCard(QFrame):
 
         self.chat_button = QPushButton("Chat")
         self.chat_button.setAccessibleName(f"Chat with {assistant.name}")
+        self.chat_button.setIcon(icon("chat"))
         self.edit_button = QPushButton("Edit")
         self.edit_button.setAccessibleName(f"Edit {assistant.name}")
+        self.edit_button.setIcon(icon("edit"))
         self.more_button = QToolButton()
         self.more_button.setText("More")
         self.more_button.setAccessibleName(f"More actions for {assistant.name}")

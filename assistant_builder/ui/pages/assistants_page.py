@@ -8,7 +8,6 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import (
-    QApplication,
     QFileDialog,
     QHBoxLayout,
     QLabel,
@@ -34,7 +33,7 @@ from assistant_builder.core.records import (
 )
 from assistant_builder.ui.editor.editor import AssistantEditor
 from assistant_builder.ui.pages.assistant_cards import AssistantCard, CardGrid
-from assistant_builder.ui.theme import is_dark
+from assistant_builder.ui.resources import icon
 from assistant_builder.ui.widgets.banner import Banner
 from assistant_builder.ui.widgets.progress_panel import ProgressPanel
 from assistant_builder.ui.workers import TaskRunner
@@ -88,6 +87,7 @@ class AssistantsPage(QWidget):
         intro.setWordWrap(True)
         self.new_button = QPushButton("New assistant")
         self.new_button.setAccessibleName("New assistant")
+        self.new_button.setIcon(icon("new"))
         self.new_button.setToolTip("Start from a ready-made starting point")
         self.new_menu = QMenu(self.new_button)
         for point in STARTING_POINTS:
@@ -99,14 +99,14 @@ class AssistantsPage(QWidget):
         self.new_button.setMenu(self.new_menu)
         self.import_button = QPushButton("Import…")
         self.import_button.setAccessibleName("Import an assistant")
+        self.import_button.setIcon(icon("import"))
         self.import_button.setToolTip("Add an assistant from a .assistant file someone shared")
         top = QHBoxLayout()
         top.addWidget(title)
         top.addStretch(1)
         top.addWidget(self.import_button)
         top.addWidget(self.new_button)
-        qt_app = QApplication.instance()
-        self.banner = Banner(dark=isinstance(qt_app, QApplication) and is_dark(qt_app))
+        self.banner = Banner()
         self.empty = QLabel(
             "You have no assistant yet. Click “New assistant” and pick a starting point: "
             "“Ask my documents” answers from your files, “Writing helper” polishes your texts."

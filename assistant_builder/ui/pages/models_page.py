@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtGui import QDragEnterEvent, QDropEvent, QPalette
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QApplication,
     QFileDialog,
@@ -58,8 +58,7 @@ class ModelsPage(QWidget):
             "fits this computer, download it once, and it works without the internet."
         )
         intro.setWordWrap(True)
-        dark = self.palette().color(QPalette.ColorRole.Window).lightness() < 128
-        self.banner = Banner(dark=dark)
+        self.banner = Banner()
         self.status = QLabel()
         self.status.setWordWrap(True)
         self.status.setAccessibleName("Models status")

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QEvent, Signal
 from PySide6.QtWidgets import (
+    QApplication,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -15,6 +16,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+from assistant_builder.ui.theme import is_dark
 
 _COLORS = {
     "error": ("#fdecea", "#8a1c12", "#4a1410", "#ffb4a9"),
@@ -29,9 +32,9 @@ class Banner(QFrame):
     action_requested = Signal()
     dismissed = Signal()
 
-    def __init__(self, parent: QWidget | None = None, *, dark: bool = False) -> None:
+    def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._dark = dark
+        self._kind = "error"
         self.setObjectName("banner")
         self.setAccessibleName("Message")
         outer = QVBoxLayout(self)
@@ -76,12 +79,8 @@ class Banner(QFrame):
         action: str = "",
         on_action: Callable[[], None] | None = None,
     ) -> None:
-        light_bg, light_fg, dark_bg, dark_fg = _COLORS.get(kind, _COLORS["error"])
-        bg, fg = (dark_bg, dark_fg) if self._dark else (light_bg, light_fg)
-        self.setStyleSheet(
-            f"QFrame#banner {{ background: {bg}; border-radius: 6px; }}"
-            f"QFrame#banner QLabel {{ color: {fg}; }}"
-        )
+        self._kind = kind if kind in _COLORS else "error"
+        self._restyle()
         self.message.setText(text)
         self.details.setPlainText(details)
         self.details_button.setVisible(bool(details))
@@ -94,6 +93,22 @@ class Banner(QFrame):
         if on_action is not None:
             self.action_requested.connect(on_action)
         self.show()
+
+    def _restyle(self) -> None:
+        light_bg, light_fg, dark_bg, dark_fg = _COLORS[self._kind]
+        app = QApplication.instance()
+        dark = isinstance(app, QApplication) and is_dark(app)
+        bg, fg = (dark_bg, dark_fg) if dark else (light_bg, light_fg)
+        self.setStyleSheet(
+            f"QFrame#banner {{ background: {bg}; border-radius: 6px; }}"
+            f"QFrame#banner QLabel {{ color: {fg}; }}"
+        )
+
+    def changeEvent(self, event: QEvent) -> None:
+        # The theme changed while the banner was up: take the new theme's colours.
+        if event.type() == QEvent.Type.ApplicationPaletteChange and self.styleSheet():
+            self._restyle()
+        super().changeEvent(event)
 
     def dismiss(self) -> None:
         self.hide()

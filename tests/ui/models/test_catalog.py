@@ -30,7 +30,7 @@ def test_catalog_rows_show_name_description_size_and_a_pill_with_its_reason(
     assert model.index(tiny, 1).data() == "98.4 MB"  # known exactly
     assert model.index(big, 1).data().startswith("about ")  # estimated until the hub says
     assert model.index(tiny, 2).data() == "135 million"
-    assert model.index(tiny, 3).data() == "apache-2.0"
+    assert model.index(tiny, 3).data() == "Apache 2.0"  # the licence by name, not its id
     verdict = CatalogModel.VERDICT_COLUMN
     assert model.index(tiny, verdict).data() == "Fits"
     assert model.index(big, verdict).data() == "Won't fit"
