@@ -172,3 +172,32 @@ __all__ = [
     "TextDelta",
     "ThinkingDelta",
 ]
+
+# Compare (issue 14): its events, variants and drafts, in one block of their own.
+from assistant_builder.core.assistants.prompt import Passage
+from assistant_builder.core.compare.drafts import Draft
+from assistant_builder.core.compare.plan import MAX_VARIANTS, MIN_VARIANTS, Schedule
+from assistant_builder.core.compare.run import (
+    AnswerKept,
+    Compared,
+    Planned,
+    Retrieved,
+    Variant,
+    VariantEvent,
+    VariantFailed,
+)
+
+__all__ += [
+    "MAX_VARIANTS",
+    "MIN_VARIANTS",
+    "AnswerKept",
+    "Compared",
+    "Draft",
+    "Passage",
+    "Planned",
+    "Retrieved",
+    "Schedule",
+    "Variant",
+    "VariantEvent",
+    "VariantFailed",
+]

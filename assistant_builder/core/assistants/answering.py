@@ -258,10 +258,12 @@ def answer(
     retrieve: Retriever = no_retrieval,
     embed: CollectionEmbed | None = None,
     user_name: str = "",
+    passages: Sequence[Passage] | None = None,
     cancel: CancelToken = NEVER,
 ) -> Iterator[Prepared | TextDelta | ThinkingDelta | Answer]:
     """Yield Prepared, then the answer's text (and the model's thinking) as it streams, then
-    the Answer (also saved)."""
+    the Answer (also saved). ``passages``: found already (Compare retrieves once for every
+    variant); None: searched here in the assistant's collections."""
     check_question(question)
     if engine.loaded_options != options:
         engine.load(options, cancel=cancel)
@@ -269,7 +271,8 @@ def answer(
     if conversation_id is None:
         conversation_id = conversations.create(assistant.id).id
     history = history_of(conversations, conversation_id)
-    passages = retrieve(assistant, question) if assistant.collections else []
+    if passages is None:
+        passages = retrieve(assistant, question) if assistant.collections else []
     final = prepare(
         assistant, question, builder=engine.prompt_builder, context_size=engine.context_size,
         user_name=user_name, history=history, passages=passages,

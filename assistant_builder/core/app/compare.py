@@ -1,0 +1,83 @@
+"""Compare through the app: the variants to start from (the assistant and its drafts), the
+comparison itself on the app's one answering session (answers kept in a scratch store, never
+in the person's history), "Keep this one" and the drafts.
+
+Check questions on each variant (core/checks, issue 14 point 3) belong here: run them with
+each ``Variant.assistant`` after ``compare`` and hand their results to the view beside it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
+
+from assistant_builder.core.assistants.session import AnswerSession
+from assistant_builder.core.assistants.store import AssistantStore
+from assistant_builder.core.assistants.turn import Answer
+from assistant_builder.core.cancel import NEVER, CancelToken
+from assistant_builder.core.compare.drafts import Draft, DraftStore
+from assistant_builder.core.compare.plan import MAX_VARIANTS
+from assistant_builder.core.compare.run import (
+    AnswerKept,
+    CompareEvent,
+    Variant,
+    VariantEvent,
+    compare,
+)
+from assistant_builder.core.conversations.scratch import ScratchConversations
+from assistant_builder.core.services import Services
+
+
+class CompareUseCases:
+    """Mixed into App (core/app/app.py), which sets these three."""
+
+    services: Services
+    assistants: AssistantStore
+    session: AnswerSession
+
+    @property
+    def drafts(self) -> DraftStore:
+        return DraftStore(self.assistants)
+
+    def compare_start(self, assistant_id: str) -> list[Variant]:
+        """What Compare opens with: the assistant as saved, then its drafts (up to four in
+        all); with no drafts, a second copy to change."""
+        assistant = self.assistants.get(assistant_id)
+        variants = [Variant("A", assistant)]
+        for draft in self.drafts.list(assistant_id)[: MAX_VARIANTS - 1]:
+            variants.append(Variant(draft.name, draft.assistant))
+        if len(variants) == 1:
+            variants.append(Variant("B", replace(assistant)))
+        return variants
+
+    def compare_variants(
+        self, variants: Sequence[Variant], question: str, *, cancel: CancelToken = NEVER
+    ) -> Iterator[CompareEvent | AnswerKept]:
+        """core/compare/run.compare, each answer also handed out as its conversation keeps
+        it (AnswerKept) for the transcript's citation chips and timings."""
+        scratch = ScratchConversations(self.services.paths.scratch_dir, prefix="compare-")
+        try:
+            for event in compare(
+                self.session, variants, question, conversations=scratch, cancel=cancel
+            ):
+                yield event
+                if not isinstance(event, VariantEvent):
+                    continue
+                answer = event.event
+                if isinstance(answer, Answer) and answer.message_id is not None:
+                    yield AnswerKept(event.index, scratch.message(answer.message_id))
+        finally:
+            scratch.close()
+
+    def keep_variant(
+        self, chosen: Variant, others: Sequence[Variant], *, owner: str, as_new: bool = False
+    ) -> Variant:
+        """ "Keep this one": the chosen variant saved (into ``owner`` or as a new assistant),
+        the others kept as drafts of ``owner``."""
+        kept = self.drafts.keep(chosen, others, owner=owner, as_new=as_new)
+        return Variant(chosen.name, kept)
+
+    def compare_drafts(self, assistant_id: str) -> list[Draft]:
+        return self.drafts.list(assistant_id)
+
+    def delete_draft(self, draft: Draft) -> None:
+        self.drafts.delete(draft)
