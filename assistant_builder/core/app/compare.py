@@ -12,18 +12,10 @@ from dataclasses import replace
 
 from assistant_builder.core.assistants.session import AnswerSession
 from assistant_builder.core.assistants.store import AssistantStore
-from assistant_builder.core.assistants.turn import Answer
 from assistant_builder.core.cancel import NEVER, CancelToken
 from assistant_builder.core.compare.drafts import Draft, DraftStore
 from assistant_builder.core.compare.plan import MAX_VARIANTS
-from assistant_builder.core.compare.run import (
-    AnswerKept,
-    CompareEvent,
-    Variant,
-    VariantEvent,
-    compare,
-)
-from assistant_builder.core.conversations.scratch import ScratchConversations
+from assistant_builder.core.compare.run import AnswerKept, CompareEvent, Variant, compare_kept
 from assistant_builder.core.services import Services
 
 
@@ -52,21 +44,8 @@ class CompareUseCases:
     def compare_variants(
         self, variants: Sequence[Variant], question: str, *, cancel: CancelToken = NEVER
     ) -> Iterator[CompareEvent | AnswerKept]:
-        """core/compare/run.compare, each answer also handed out as its conversation keeps
-        it (AnswerKept) for the transcript's citation chips and timings."""
-        scratch = ScratchConversations(self.services.paths.scratch_dir, prefix="compare-")
-        try:
-            for event in compare(
-                self.session, variants, question, conversations=scratch, cancel=cancel
-            ):
-                yield event
-                if not isinstance(event, VariantEvent):
-                    continue
-                answer = event.event
-                if isinstance(answer, Answer) and answer.message_id is not None:
-                    yield AnswerKept(event.index, scratch.message(answer.message_id))
-        finally:
-            scratch.close()
+        """One question to every variant on the same passages (core/compare/run.py)."""
+        return compare_kept(self.session, variants, question, cancel=cancel)
 
     def keep_variant(
         self, chosen: Variant, others: Sequence[Variant], *, owner: str, as_new: bool = False

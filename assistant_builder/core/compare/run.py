@@ -18,6 +18,7 @@ from assistant_builder.core.assistants.session import AnswerEvent, AnswerSession
 from assistant_builder.core.assistants.turn import Answer
 from assistant_builder.core.cancel import NEVER, CancelToken
 from assistant_builder.core.compare.plan import MAX_VARIANTS, MIN_VARIANTS, Schedule, schedule
+from assistant_builder.core.conversations.scratch import ScratchConversations
 from assistant_builder.core.conversations.store import ConversationStore, Message
 from assistant_builder.core.errors import AppError, AssistantError, Cancelled
 from assistant_builder.core.models.fit import Machine, detect_machine
@@ -166,6 +167,32 @@ def compare(
         for group in planned.groups:
             yield from run(session, group)
     yield Compared(question, passages, tuple(answers.get(i) for i in range(len(variants))), planned)
+
+
+def compare_kept(
+    session: AnswerSession,
+    variants: Sequence[Variant],
+    question: str,
+    *,
+    machine: Machine | None = None,
+    cancel: CancelToken = NEVER,
+) -> Iterator[CompareEvent | AnswerKept]:
+    """``compare`` with the answers in a scratch store of their own (removed at the end, so
+    comparing never fills the person's history), each answer also handed out as that store
+    keeps it (AnswerKept: what the chat transcript shows, chips and timings)."""
+    scratch = ScratchConversations(session.services.paths.scratch_dir, prefix="compare-")
+    try:
+        for event in compare(
+            session, variants, question, conversations=scratch, machine=machine, cancel=cancel
+        ):
+            yield event
+            if not isinstance(event, VariantEvent):
+                continue
+            answer = event.event
+            if isinstance(answer, Answer) and answer.message_id is not None:
+                yield AnswerKept(event.index, scratch.message(answer.message_id))
+    finally:
+        scratch.close()
 
 
 def _in_turn(
