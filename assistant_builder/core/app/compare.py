@@ -11,11 +11,12 @@ from collections.abc import Iterator, Sequence
 from dataclasses import replace
 
 from assistant_builder.core.assistants.session import AnswerSession
-from assistant_builder.core.assistants.store import AssistantStore
+from assistant_builder.core.assistants.store import AssistantStore, model_ref
 from assistant_builder.core.cancel import NEVER, CancelToken
 from assistant_builder.core.compare.drafts import Draft, DraftStore
 from assistant_builder.core.compare.plan import MAX_VARIANTS
 from assistant_builder.core.compare.run import AnswerKept, CompareEvent, Variant, compare_kept
+from assistant_builder.core.compare.vary import vary
 from assistant_builder.core.services import Services
 
 
@@ -54,6 +55,27 @@ class CompareUseCases:
         the others kept as drafts of ``owner``."""
         kept = self.drafts.keep(chosen, others, owner=owner, as_new=as_new)
         return Variant(chosen.name, kept)
+
+    def vary_variant(
+        self,
+        variant: Variant,
+        *,
+        system_prompt: str | None = None,
+        model_id: str | None = None,
+        preset: str | None = None,
+        temperature: float | None = None,
+        top_k: int | None = None,
+    ) -> Variant:
+        """The variant with the person's change (core/compare/vary.py); ``model_id``: an
+        installed model."""
+        model = None
+        if model_id is not None and model_id != variant.assistant.model.id:
+            model = model_ref(self.services.models.get(model_id))
+        changed = vary(
+            variant.assistant, system_prompt=system_prompt, model=model, preset=preset,
+            temperature=temperature, top_k=top_k,
+        )  # fmt: skip
+        return replace(variant, assistant=changed)
 
     def compare_drafts(self, assistant_id: str) -> list[Draft]:
         return self.drafts.list(assistant_id)
