@@ -7,7 +7,7 @@ from dataclasses import replace
 
 from assistant_builder.core.assistants.model import Assistant, ModelRef
 from assistant_builder.core.assistants.store import AssistantStore
-from assistant_builder.core.compare.drafts import DraftStore
+from assistant_builder.core.compare.drafts import SAVED, DraftStore
 from assistant_builder.core.compare.run import Variant
 from assistant_builder.core.paths import Paths
 
@@ -25,9 +25,10 @@ def test_keep_this_one_saves_it_and_the_others_survive_a_restart_as_drafts(
     original = _saved(app_home)
     chosen = Variant("B", replace(original, system_prompt="Answer in one sentence."))
     other = Variant("Formal", replace(original, system_prompt="Answer formally."))
-    unchanged = Variant("A", original)
+    saved = Variant(SAVED, original)
+    same_as_chosen = Variant("C", chosen.assistant)
     kept = DraftStore(AssistantStore(app_home.assistants_dir)).keep(
-        chosen, [unchanged, other], owner=original.id
+        chosen, [saved, other, same_as_chosen], owner=original.id
     )
     assert kept.id == original.id and kept.name == "Helper"
 
@@ -36,11 +37,30 @@ def test_keep_this_one_saves_it_and_the_others_survive_a_restart_as_drafts(
     assert store.get(original.id).system_prompt == "Answer in one sentence."
     assert [a.name for a in store.list()] == ["Helper"]  # drafts are not assistants
     drafts = DraftStore(store).list(original.id)
-    assert [(d.name, d.assistant.system_prompt) for d in drafts] == [("Formal", "Answer formally.")]
+    assert [(d.name, d.assistant.system_prompt) for d in drafts] == [
+        ("Before B", "Be brief."),  # what was saved is not lost
+        ("Formal", "Answer formally."),
+    ]
 
-    DraftStore(store).delete(drafts[0])
+    for draft in drafts:
+        DraftStore(store).delete(draft)
     assert DraftStore(AssistantStore(app_home.assistants_dir)).list(original.id) == []
     assert not DraftStore(store).folder_of(original.id).exists()
+
+
+def test_keeping_again_never_overwrites_a_draft(app_home: Paths) -> None:
+    original = _saved(app_home)
+    drafts = DraftStore(AssistantStore(app_home.assistants_dir))
+    formal = Variant("Formal", replace(original, system_prompt="Answer formally."))
+    chosen = Variant("B", replace(original, system_prompt="Short."))
+    drafts.keep(chosen, [formal], owner=original.id)
+    drafts.keep(chosen, [formal], owner=original.id)  # the same draft again: kept once
+    changed = Variant("Formal", replace(original, system_prompt="Answer very formally."))
+    drafts.keep(chosen, [changed], owner=original.id)
+    assert [(d.name, d.assistant.system_prompt) for d in drafts.list(original.id)] == [
+        ("Formal", "Answer formally."),
+        ("Formal (2)", "Answer very formally."),
+    ]
 
 
 def test_keep_as_a_new_assistant_leaves_the_original_as_it_was(app_home: Paths) -> None:

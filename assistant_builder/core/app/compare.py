@@ -13,7 +13,7 @@ from dataclasses import replace
 from assistant_builder.core.assistants.session import AnswerSession
 from assistant_builder.core.assistants.store import AssistantStore, model_ref
 from assistant_builder.core.cancel import NEVER, CancelToken
-from assistant_builder.core.compare.drafts import Draft, DraftStore
+from assistant_builder.core.compare.drafts import SAVED, Draft, DraftStore
 from assistant_builder.core.compare.plan import MAX_VARIANTS
 from assistant_builder.core.compare.run import AnswerKept, CompareEvent, Variant, compare_kept
 from assistant_builder.core.compare.vary import vary
@@ -33,13 +33,13 @@ class CompareUseCases:
 
     def compare_start(self, assistant_id: str) -> list[Variant]:
         """What Compare opens with: the assistant as saved, then its drafts (up to four in
-        all); with no drafts, a second copy to change."""
+        all); with no drafts, a copy to change."""
         assistant = self.assistants.get(assistant_id)
-        variants = [Variant("A", assistant)]
+        variants = [Variant(SAVED, assistant)]
         for draft in self.drafts.list(assistant_id)[: MAX_VARIANTS - 1]:
             variants.append(Variant(draft.name, draft.assistant))
         if len(variants) == 1:
-            variants.append(Variant("B", replace(assistant)))
+            variants.append(Variant("A", replace(assistant)))
         return variants
 
     def compare_variants(

@@ -18,6 +18,7 @@ from assistant_builder.core.fileio import write_json_atomic
 from assistant_builder.core.models.registry import slugify
 
 SUFFIX = ".drafts"
+SAVED = "Saved"  # the name of the variant that is the assistant as saved
 
 
 @dataclass(frozen=True)
@@ -54,13 +55,13 @@ class DraftStore:
             except (OSError, ValueError, KeyError, TypeError, AssistantError):
                 continue  # a damaged draft is left where it is, never deleted
             drafts.append(Draft(owner, name, replace(assistant, id=owner), path.stem))
-        return drafts
+        return sorted(drafts, key=lambda d: d.name.casefold())
 
     def save(self, owner: str, name: str, assistant: Assistant) -> Draft:
         """Keep ``assistant`` as the draft ``name`` of ``owner`` (replacing a draft so named)."""
         name = name.strip() or "Draft"
         folder = self.folder_of(owner)
-        key = slugify(name).strip("._-") or "draft"
+        key = _key(name)
         path = folder / f"{key}.json"
         with plain_disk_full(path, f"the draft “{name}”", "keep it again"):
             write_json_atomic(path, {"name": name, "assistant": assistant.to_dict()})
@@ -73,23 +74,51 @@ class DraftStore:
         if folder.is_dir() and not any(folder.iterdir()):
             folder.rmdir()
 
+    def unique_name(self, owner: str, name: str) -> str:
+        """``name`` if no draft of ``owner`` has it (or its file name), else “name (2)”, …"""
+        drafts = self.list(owner)
+        taken = {d.name.casefold() for d in drafts} | {d.key for d in drafts}
+        candidate, n = name, 2
+        while candidate.casefold() in taken or _key(candidate) in taken:
+            candidate, n = f"{name} ({n})", n + 1
+        return candidate
+
     def keep(
         self, chosen: Variant, others: Sequence[Variant], *, owner: str, as_new: bool = False
     ) -> Assistant:
         """Save ``chosen`` into the assistant ``owner`` (or as a new assistant under a free
-        name) and keep every other variant that differs from the saved assistant as a draft of
-        ``owner`` under its name."""
-        current = self._assistants.get(owner)
+        name) and keep every other variant as a draft of ``owner``: under its own name, the
+        saved assistant's as “Before <chosen>”; one already kept as it is is not kept twice,
+        and no draft is ever overwritten (a changed one gets a name of its own)."""
         if as_new:
             name = self._assistants.unique_name(chosen.assistant.name)
             kept = self._assistants.create(replace(chosen.assistant, name=name))
         else:
+            current = self._assistants.get(owner)
             kept = self._assistants.save(
                 replace(chosen.assistant, id=owner, name=current.name,
                         created_at=current.created_at)
             )  # fmt: skip
+        existing = {d.name.casefold(): d for d in self.list(owner)}
         for variant in others:
-            if variant.assistant == current:
-                continue  # the assistant as saved: nothing to keep apart
-            self.save(owner, variant.name, variant.assistant)
+            if _same(variant.assistant, kept):
+                continue
+            name = f"Before {chosen.name}" if variant.name == SAVED else variant.name
+            old = existing.get(name.casefold())
+            if old is not None and _same(old.assistant, variant.assistant):
+                continue
+            self.save(owner, self.unique_name(owner, name), variant.assistant)
         return kept
+
+
+def _key(name: str) -> str:
+    return slugify(name).strip("._-") or "draft"
+
+
+def _same(a: Assistant, b: Assistant) -> bool:
+    """The same assistant but for its identity and dates."""
+
+    def bare(x: Assistant) -> Assistant:
+        return replace(x, id="", name="", created_at=0.0, updated_at=0.0)
+
+    return bare(a) == bare(b)
