@@ -212,6 +212,10 @@ class VariantColumn(QFrame):
     def show_kept(self, message: Message) -> None:
         """The finished answer as Chat shows it: marks, source chips and timings."""
         self.transcript.show_messages([message])
+        for view in self.transcript.views:  # "Why this answer" belongs to a kept conversation
+            why = getattr(view, "why_button", None)
+            if why is not None:
+                why.hide()
         self.keep_button.setEnabled(True)
 
     def show_problem(self, message: str) -> None:
