@@ -44,14 +44,23 @@ def test_help_lists_only_commands_that_have_a_real_handler() -> None:
     listed = re.findall(r"^    (\w+)\s", result.stdout, flags=re.M)
     assert listed == [
         "setup", "models", "collections", "search", "assistants", "preview", "ask", "chat",
-        "serve", "servers", "network",
+        "serve", "servers", "network", "compare",
     ]  # fmt: skip
     leaves = _leaf_commands(build_parser())
     models = {"catalog", "list", "search", "pull", "add", "inspect", "remove"}
     assistants = {"create", "list", "show", "remove", "export", "import"}
     collections = {"create", "index", "list", "show", "remove"}
     assert set(leaves) == (
-        {("setup",), ("search",), ("preview",), ("ask",), ("chat",), ("serve",), ("network",)}
+        {
+            ("setup",),
+            ("search",),
+            ("preview",),
+            ("ask",),
+            ("chat",),
+            ("serve",),
+            ("network",),
+            ("compare",),
+        }
         | {("servers", name) for name in ("add", "list", "models", "remove")}
         | {("models", name) for name in models}
         | {("assistants", name) for name in assistants}

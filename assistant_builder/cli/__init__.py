@@ -17,6 +17,7 @@ from assistant_builder.cli import (
     assistants,
     chat,
     collections,
+    compare,
     models,
     network,
     preview,
@@ -30,7 +31,7 @@ from assistant_builder.core.logs import log_to_file, not_from_llama
 from assistant_builder.core.paths import Paths
 
 GROUPS = [setup, models, collections, search, assistants, preview, ask, chat, serve]
-GROUPS += [servers, network]
+GROUPS += [servers, network, compare]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -28,6 +28,7 @@ from assistant_builder.core.assistants.presets import (
     StartingPoint,
 )
 from assistant_builder.core.assistants.preview import PromptView
+from assistant_builder.core.assistants.prompt import Passage
 from assistant_builder.core.assistants.session import Loaded, Loading
 from assistant_builder.core.assistants.stages import Stage
 from assistant_builder.core.assistants.store import Removed
@@ -37,6 +38,17 @@ from assistant_builder.core.assistants.variables import DESCRIPTIONS as VARIABLE
 from assistant_builder.core.assistants.variables import VARIABLE
 from assistant_builder.core.cancel import CancelToken
 from assistant_builder.core.citation import Citation, Grounding, RetrievedPassage
+from assistant_builder.core.compare.drafts import Draft
+from assistant_builder.core.compare.plan import MAX_VARIANTS, MIN_VARIANTS, Schedule
+from assistant_builder.core.compare.run import (
+    AnswerKept,
+    Compared,
+    Planned,
+    Retrieved,
+    Variant,
+    VariantEvent,
+    VariantFailed,
+)
 from assistant_builder.core.conversations.markdown import FENCE
 from assistant_builder.core.conversations.marks import MarkKind
 from assistant_builder.core.conversations.store import Conversation, Message
@@ -201,3 +213,19 @@ __all__ = [
 
 # Model servers and the network log (core/servers/, core/network.py).
 __all__ += ["ModelServer", "NetworkEntry", "ServerError", "ServerModel", "ServerModels"]
+
+# Compare (issue 14): its events, variants and drafts.
+__all__ += [
+    "MAX_VARIANTS",
+    "MIN_VARIANTS",
+    "AnswerKept",
+    "Compared",
+    "Draft",
+    "Passage",
+    "Planned",
+    "Retrieved",
+    "Schedule",
+    "Variant",
+    "VariantEvent",
+    "VariantFailed",
+]

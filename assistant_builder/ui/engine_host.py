@@ -141,6 +141,11 @@ class EngineHost(QObject):
             self.ended.emit(previous.id)
         return task.id
 
+    def exclusive(self) -> threading.Lock:
+        """Held while something else answers on the session's engine (Compare, on its own
+        worker): a Chat question waits for it instead of sharing the engine mid-answer."""
+        return self._lock
+
     def stop(self, request_id: int | None = None) -> None:
         """Stop the running request (only if it is ``request_id``, when given)."""
         current = self._runner.current

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from typing import TYPE_CHECKING, cast
 
 from PySide6.QtCore import QByteArray, QSize, Qt, Signal
@@ -25,6 +26,7 @@ from assistant_builder import APP_NAME
 from assistant_builder.core.app import App
 from assistant_builder.core.records import Assistant, Citation, Settings
 from assistant_builder.ui.chat.page import ChatPage
+from assistant_builder.ui.compare.view import CompareView
 from assistant_builder.ui.editor.try_it import TryItPane
 from assistant_builder.ui.engine_host import EngineHost
 from assistant_builder.ui.library.page import LibraryPage
@@ -117,6 +119,13 @@ class MainWindow(QMainWindow):
         editor.opened.connect(self.try_it.clear)
         editor.opened.connect(lambda: self._warm_knowledge(editor.current_draft()))
         editor.add_try_it(self.try_it)
+        self.compare_view = CompareView(app, self.engine_host)
+        self.assistants_page.add_compare(self.compare_view)
+        self.assistants_page.compare_requested.connect(self.open_compare)
+        editor.compare_requested.connect(lambda draft: self.open_compare(draft.id, draft))
+        self.compare_view.back_requested.connect(self.assistants_page.leave_compare)
+        self.compare_view.kept.connect(lambda _a: self.assistants_page.refresh())
+        self.compare_view.citation_requested.connect(self.citation_requested)
         self.settings_page = SettingsPage(settings, data_folder=app.paths.data_dir)
         self.settings_page.changed.connect(self._save_settings)
         # The theme chosen in Settings, and the desktop's own when that is "system".
@@ -212,6 +221,17 @@ class MainWindow(QMainWindow):
         self.show_page("Assistants")
         self.assistants_page.open_editor(assistant_id, section=section)
 
+    def open_compare(self, assistant_id: str, draft: Assistant | None = None) -> None:
+        """Compare from a card (the saved assistant and its drafts) or from the editor (its
+        draft as it is now, in place of the saved one)."""
+        self.show_page("Assistants")
+        variants = self.app.compare_start(assistant_id)
+        if draft is not None:
+            variants[0] = replace(variants[0], assistant=draft)
+        self.compare_view.open(assistant_id, variants)
+        self.assistants_page.show_compare()
+        self._warm_knowledge(variants[0].assistant)
+
     def _on_index_requested(self, collection: str) -> None:
         """“Index now” on a question about a collection with nothing indexed yet."""
         self.show_page("Library")
@@ -263,6 +283,7 @@ class MainWindow(QMainWindow):
         self.library_page.shutdown()
         self._settings.window_geometry = bytes(self.saveGeometry().toBase64().data()).decode()
         self._save_settings(self._settings)
+        self.compare_view.shutdown()  # it answers on the engine host's lock
         self.engine_host.shutdown()  # the model's process ends with the window
         self.theme.stop()
         self.app.close()

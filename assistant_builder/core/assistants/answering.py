@@ -259,11 +259,13 @@ def answer(
     retrieve: Retriever = no_retrieval,
     embed: CollectionEmbed | None = None,
     user_name: str = "",
+    passages: Sequence[Passage] | None = None,
     cancel: CancelToken = NEVER,
 ) -> Iterator[Stage | Prepared | TextDelta | ThinkingDelta | Answer]:
     """Yield the stages as they begin (reading the documents, the question, writing),
     Prepared, the answer's text (and the model's thinking) as it streams, then the Answer
-    (also saved)."""
+    (also saved). ``passages``: found already (Compare retrieves once for every variant);
+    None: searched here in the assistant's collections."""
     check_question(question)
     if engine.loaded_options != options:
         engine.load(options, cancel=cancel)
@@ -271,10 +273,11 @@ def answer(
     if conversation_id is None:
         conversation_id = conversations.create(assistant.id).id
     history = history_of(conversations, conversation_id)
-    passages: list[Passage] = []
-    if assistant.collections:
-        yield Stage("documents")
-        passages = retrieve(assistant, question)
+    if passages is None:
+        passages = []
+        if assistant.collections:
+            yield Stage("documents")
+            passages = retrieve(assistant, question)
     final = prepare(
         assistant, question, builder=engine.prompt_builder, context_size=engine.context_size,
         user_name=user_name, history=history, passages=passages,

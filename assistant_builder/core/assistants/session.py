@@ -20,6 +20,7 @@ from assistant_builder.core.assistants.answering import (
 )
 from assistant_builder.core.assistants.model import Assistant
 from assistant_builder.core.assistants.preview import PromptPreviewer, PromptView
+from assistant_builder.core.assistants.prompt import Passage
 from assistant_builder.core.assistants.stages import SENTENCES, Stage
 from assistant_builder.core.assistants.store import AssistantStore
 from assistant_builder.core.assistants.thinking import ThinkingDelta
@@ -131,6 +132,14 @@ class AnswerSession:
             self._remote = (key, self.services.servers.engine(server, assistant.model.id))
         return self._remote[1]
 
+    def sibling(self) -> AnswerSession:
+        """A session sharing this one's services, settings, search and conversations but with
+        an engine of its own (Compare keeps two models loaded when both fit in memory)."""
+        return AnswerSession(
+            self.services, settings=self.settings, engine_factory=self._engine_factory,
+            retrieve=self.retrieve, embed=self.embed, conversations=self.conversations,
+        )  # fmt: skip
+
     def unload(self) -> None:
         """Unload the model (the next question loads it again)."""
         if self._engine is not None:
@@ -197,11 +206,13 @@ class AnswerSession:
         conversations: ConversationStore | None = None,
         max_tokens: int | None = None,
         temperature: float | None = None,
+        passages: Sequence[Passage] | None = None,
         cancel: CancelToken = NEVER,
     ) -> Iterator[AnswerEvent]:
         """Yield Loading/Loaded when the model must be loaded, then the stages, Prepared, the
         answer's text as it streams, and the saved Answer. ``conversations`` keeps the exchange
-        elsewhere than the person's conversations (the editor's Try it)."""
+        elsewhere than the person's conversations (the editor's Try it, Compare); ``passages``
+        are answered on instead of searching (Compare's, found once)."""
         sampling = adjusted(assistant.sampling, max_tokens=max_tokens, temperature=temperature)
         assistant = replace(assistant, sampling=sampling)
         options = self.options(assistant)
@@ -216,6 +227,7 @@ class AnswerSession:
             retrieve=self.retrieve,
             embed=self.embed,
             user_name=self.settings.user_name,
+            passages=passages,
             cancel=cancel,
         )
 

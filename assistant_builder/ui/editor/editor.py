@@ -44,6 +44,7 @@ class AssistantEditor(QWidget):
     saved = Signal(object)  # the Assistant as written to its file
     dirty_changed = Signal(bool)
     opened = Signal()  # another assistant (or a new one) is now being edited
+    compare_requested = Signal(object)  # the draft as it is now (saved once, so it has an id)
 
     def __init__(
         self,
@@ -75,6 +76,10 @@ class AssistantEditor(QWidget):
         header.addWidget(self.back_button)
         header.addSpacing(12)
         header.addWidget(self.title, 1)
+        self.compare_button = QPushButton("Compare…")
+        self.compare_button.setAccessibleName("Compare versions")
+        self.compare_button.setToolTip("Try versions of this assistant side by side")
+        header.addWidget(self.compare_button)
         header.addWidget(self.revert_button)
         header.addWidget(self.save_button)
         self.banner = Banner()
@@ -114,6 +119,7 @@ class AssistantEditor(QWidget):
         self.back_button.clicked.connect(self._back)
         self.save_button.clicked.connect(self.save)
         self.revert_button.clicked.connect(self.revert)
+        self.compare_button.clicked.connect(lambda: self.compare_requested.emit(self.draft()))
         self._original: Assistant | None = None
         self._baseline: Assistant | None = None
         self._is_new = False
@@ -159,6 +165,7 @@ class AssistantEditor(QWidget):
         self._baseline = self.draft()
         self.tabs.setCurrentIndex(0)
         self._on_changed()
+        self.compare_button.setEnabled(not is_new)  # drafts are kept beside a saved assistant
         self.opened.emit()
 
     def refresh_server_models(self) -> None:

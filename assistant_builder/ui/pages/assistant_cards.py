@@ -34,6 +34,7 @@ class AssistantCard(QFrame):
     duplicate_clicked = Signal(str)
     export_clicked = Signal(str)
     delete_clicked = Signal(str)
+    compare_clicked = Signal(str)
 
     def __init__(self, assistant: Assistant, model_name: str, parent: QWidget | None = None):
         super().__init__(parent)
@@ -79,9 +80,10 @@ class AssistantCard(QFrame):
         self.more_button = QToolButton()
         self.more_button.setText("More")
         self.more_button.setAccessibleName(f"More actions for {assistant.name}")
-        self.more_button.setToolTip("Duplicate, export or delete")
+        self.more_button.setToolTip("Compare versions, duplicate, export or delete")
         self.more_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         menu = QMenu(self.more_button)
+        self.compare_action = menu.addAction("Compare…")
         self.duplicate_action = menu.addAction("Duplicate")
         self.export_action = menu.addAction("Export to a file…")
         menu.addSeparator()
@@ -110,6 +112,7 @@ class AssistantCard(QFrame):
         aid = assistant.id
         self.chat_button.clicked.connect(lambda: self.chat_clicked.emit(aid))
         self.edit_button.clicked.connect(lambda: self.edit_clicked.emit(aid))
+        self.compare_action.triggered.connect(lambda: self.compare_clicked.emit(aid))
         self.duplicate_action.triggered.connect(lambda: self.duplicate_clicked.emit(aid))
         self.export_action.triggered.connect(lambda: self.export_clicked.emit(aid))
         self.delete_action.triggered.connect(lambda: self.delete_clicked.emit(aid))

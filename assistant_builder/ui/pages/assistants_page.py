@@ -60,6 +60,7 @@ class ProgressRelay(QObject):
 
 class AssistantsPage(QWidget):
     chat_requested = Signal(str)  # an assistant id; the Chat page takes it from there
+    compare_requested = Signal(str)  # an assistant id; the window opens Compare with it
 
     def __init__(
         self,
@@ -180,6 +181,7 @@ class AssistantsPage(QWidget):
                 continue
             card = AssistantCard(assistant, model_name)
             card.chat_clicked.connect(self.chat_requested)
+            card.compare_clicked.connect(self.compare_requested)
             card.edit_clicked.connect(self.open_editor)
             card.duplicate_clicked.connect(self.duplicate)
             card.export_clicked.connect(self.choose_export)
@@ -224,6 +226,23 @@ class AssistantsPage(QWidget):
             if widget.title == section:
                 self.editor.tabs.setCurrentWidget(widget)
         self.stack.setCurrentWidget(self.editor)
+
+    def add_compare(self, view: QWidget) -> None:
+        """The Compare view (built by the window, which owns the engine) as a third page;
+        its way back leads where it was opened from (the list or the editor)."""
+        self.compare = view
+        self.stack.addWidget(view)
+        self._compare_from: QWidget = self.list_view
+
+    def show_compare(self) -> None:
+        self._compare_from = self.stack.currentWidget() or self.list_view
+        self.stack.setCurrentWidget(self.compare)
+
+    def leave_compare(self) -> None:
+        if self._compare_from is self.editor:
+            self.stack.setCurrentWidget(self.editor)
+        else:
+            self.show_list()
 
     def duplicate(self, assistant_id: str) -> None:
         try:

@@ -1,0 +1,1 @@
+"""The Compare view: variants of an assistant answering one question side by side."""
