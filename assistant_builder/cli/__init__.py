@@ -16,6 +16,7 @@ from assistant_builder.cli import (
     ask,
     assistants,
     chat,
+    checks,
     collections,
     models,
     preview,
@@ -27,7 +28,7 @@ from assistant_builder.cli.common import run_command
 from assistant_builder.core.logs import log_to_file, not_from_llama
 from assistant_builder.core.paths import Paths
 
-GROUPS = [setup, models, collections, search, assistants, preview, ask, chat, serve]
+GROUPS = [setup, models, collections, search, assistants, preview, ask, chat, serve, checks]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -11,6 +11,7 @@ from assistant_builder.core.assistants.answering import Prepared
 from assistant_builder.core.assistants.bundle import SUFFIX as BUNDLE_SUFFIX
 from assistant_builder.core.assistants.bundle import BundleProgress, ExportSummary
 from assistant_builder.core.assistants.bundle_import import ImportResult
+from assistant_builder.core.assistants.check_questions import CheckQuestion, parse_expect
 from assistant_builder.core.assistants.choices import PassageChoices, PassageRef
 from assistant_builder.core.assistants.collection_removal import CollectionRemoved
 from assistant_builder.core.assistants.model import (
@@ -35,6 +36,13 @@ from assistant_builder.core.assistants.turn import Answer
 from assistant_builder.core.assistants.variables import DESCRIPTIONS as VARIABLE_DESCRIPTIONS
 from assistant_builder.core.assistants.variables import VARIABLE
 from assistant_builder.core.cancel import CancelToken
+from assistant_builder.core.checks import (
+    CheckProgress,
+    CheckResult,
+    CheckRun,
+    RunSummary,
+    Suggestion,
+)
 from assistant_builder.core.citation import Citation, Grounding, RetrievedPassage
 from assistant_builder.core.conversations.markdown import FENCE
 from assistant_builder.core.conversations.marks import MarkKind
@@ -115,6 +123,10 @@ __all__ = [
     "Cancelled",
     "CatalogEntry",
     "CatalogFile",
+    "CheckProgress",
+    "CheckQuestion",
+    "CheckResult",
+    "CheckRun",
     "Citation",
     "CollectionConfig",
     "CollectionMissing",
@@ -161,6 +173,7 @@ __all__ = [
     "Recommendation",
     "Removed",
     "RetrievedPassage",
+    "RunSummary",
     "SamplingOptions",
     "SamplingPreset",
     "SearchHit",
@@ -169,6 +182,8 @@ __all__ = [
     "SettingsError",
     "SourceText",
     "StartingPoint",
+    "Suggestion",
     "TextDelta",
     "ThinkingDelta",
+    "parse_expect",
 ]

@@ -5,6 +5,7 @@ chat and serve all answer through ``AnswerSession.ask``."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -81,6 +82,9 @@ class AnswerSession:
             retrieve, embed = knowledge.retrieve, embed or knowledge.embed
         self._engine = engine
         self._engine_factory = engine_factory
+        # Held by whoever uses the engine from a worker (the app's engine host, running checks),
+        # so two threads never drive the one loaded model at once.
+        self.lock = threading.Lock()
         self.retrieve = retrieve
         self.embed = embed
         self.assistants = AssistantStore(services.paths.assistants_dir)
