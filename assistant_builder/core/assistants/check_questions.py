@@ -15,7 +15,7 @@ from pathlib import PurePath
 
 from assistant_builder.core.errors import AssistantError
 
-_PAGE = re.compile(r"^(?P<file>.+?)#page=(?P<page>\d+)$")
+_PAGE = re.compile(r"^(?P<file>.*?)#page=(?P<page>\d+)$")
 
 
 @dataclass(frozen=True)
