@@ -112,6 +112,7 @@ def run_checks(
             cancel.raise_if_cancelled()
             final: Answer | None = None
             with session.lock:
+                cancel.raise_if_cancelled()  # stopped while a chat held the engine
                 for event in session.ask(
                     assistant, check.question, conversations=scratch, cancel=cancel
                 ):
