@@ -22,12 +22,19 @@ QUESTION_PROMPT = (
     "Read the passage and write one short question that the passage answers. "
     "Reply with the question only."
 )
+# One worked example: enough for a small model to answer with a question, not a comment.
+EXAMPLE = (
+    "The rent is 950 euros a month. It is due on the first day of each month.",
+    "When is the rent due?",
+)
 QUESTION_SAMPLING = SamplingOptions(temperature=0.0, max_tokens=48, seed=1)
+MAX_WORDS = 30  # longer than this it is a comment, not a question
 MAX_PASSAGE = 1200  # characters of the passage shown to the model
 
 Sampler = Callable[[str, int], list[StoredPassage]]
 """Up to N passages of the named collection, spread over its documents (knowledge adapter)."""
 
+_SENTENCE = re.compile(r"[^.!?\n]+[.!?]?")
 _LEAD = re.compile(r"^\s*(?:question\s*\d*\s*[:.-]|q\s*[:.]|\d+[.)]|[-*•])\s*", re.IGNORECASE)
 
 
@@ -53,13 +60,11 @@ class Suggestion:
 
 
 def question_from(text: str) -> str:
-    """The model's reply as one question, or "" when it wrote none."""
-    for line in text.splitlines():
-        line = _LEAD.sub("", line).strip().strip("\"'“”").strip()
-        if len(line.split()) >= 3:
-            line = line.split("?")[0].strip() + "?" if "?" in line else line.rstrip(".") + "?"
-            return line
-    return ""
+    """The model's reply as one question (its first sentence that asks one), or "" when it
+    wrote none."""
+    sentences = [_LEAD.sub("", s).strip().strip("\"'“”").strip() for s in _SENTENCE.findall(text)]
+    asked = [s for s in sentences if s.endswith("?") and 3 <= len(s.split()) <= MAX_WORDS]
+    return asked[0] if asked else ""
 
 
 def _write_question(
@@ -67,6 +72,8 @@ def _write_question(
 ) -> str:
     messages = [
         ChatMessage("system", QUESTION_PROMPT),
+        ChatMessage("user", f"Passage:\n{EXAMPLE[0]}"),
+        ChatMessage("assistant", EXAMPLE[1]),
         ChatMessage("user", f"Passage:\n{passage[:MAX_PASSAGE]}"),
     ]
     pieces: list[str] = []

@@ -17,6 +17,7 @@ class ScoreChart(QWidget):
         super().__init__(parent)
         self.setAccessibleName("Score across runs")
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.setMinimumHeight(self.sizeHint().height())
         self.runs: list[RunSummary] = []
 
     def sizeHint(self) -> QSize:
@@ -45,10 +46,13 @@ class ScoreChart(QWidget):
             return
         slot = area.width() / SHOWN
         bar = max(4.0, slot * 0.6)
+        track = palette.color(QPalette.ColorRole.AlternateBase)
         for i, run in enumerate(self.runs):
             share = run.passed / run.total if run.total else 0.0
             height = max(2.0, share * area.height())
             x = area.left() + i * slot + (slot - bar) / 2
+            # The whole bar is every question; the coloured part, those that passed.
+            painter.fillRect(QRectF(x, area.top(), bar, area.height()), track)
             colour = QColor("#2e9d57") if run.passed == run.total else palette.color(
                 QPalette.ColorRole.Highlight
             )  # fmt: skip

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
 from assistant_builder.core.app import App
@@ -67,25 +67,32 @@ def _answer_dialog(question: str, file: str, words: str = "") -> None:
 
 def _settle(qtbot: QtBot, page: AssistantsPage) -> None:
     """The final prompt of the last draft computed, so no worker outlives the test's widgets."""
-    qtbot.waitUntil(lambda: not page.editor.prompt_panel.runner.busy, timeout=LONG)
+    panel = page.editor.prompt_panel
+    qtbot.waitUntil(lambda: not panel._timer.isActive() and not panel.runner.busy, timeout=LONG)
+    panel.runner.wait()
 
 
-def _shoot(widget: object, name: str, tmp_path: Path) -> None:
-    out = Path(os.environ.get("ASSISTANT_BUILDER_SHOTS", tmp_path))
+@pytest.fixture(params=["light", "dark"])
+def theme(request: pytest.FixtureRequest) -> Iterator[str]:
+    """The palette the page is built in (before it is built, as the app starts in it)."""
     qt_app = QApplication.instance()
     assert isinstance(qt_app, QApplication)
-    for theme in ("light", "dark"):
-        apply_theme(qt_app, theme)
-        qt_app.processEvents()
-        target = out / f"{name}-{theme}.png"
-        assert widget.window().grab().save(str(target))  # type: ignore[attr-defined]
-        assert target.stat().st_size > 10_000
-    apply_theme(qt_app, "light")
+    old = qt_app.palette()
+    apply_theme(qt_app, request.param)
+    yield request.param
+    qt_app.setPalette(old)
+
+
+def _shoot(widget: QWidget, name: str, tmp_path: Path) -> None:
+    out = Path(os.environ.get("ASSISTANT_BUILDER_SHOTS", tmp_path))
+    target = out / f"{name}.png"
+    assert widget.window().grab().save(str(target))
+    assert target.stat().st_size > 10_000
 
 
 def test_run_checks_on_the_draft_finds_the_right_document_and_keeps_the_score(
     qtbot: QtBot, make_page: Callable[[], AssistantsPage], pets_helper: Assistant,
-    app: App, tmp_path: Path,
+    app: App, tmp_path: Path, theme: str,
 ) -> None:  # fmt: skip
     page, section = _open_checks(make_page, pets_helper)
     assert [c.question for c in section.checks] == ["How long do cats sleep every day?"]
@@ -112,7 +119,7 @@ def test_run_checks_on_the_draft_finds_the_right_document_and_keeps_the_score(
     assert "(instructions changed since the last run)" in panel.summary.text()
     assert len(panel.chart.runs) == 2
     assert [(r.passed, r.total) for r in app.check_runs(pets_helper.id)][-1][1] == 2
-    _shoot(section, "checks", tmp_path)
+    _shoot(section, f"checks-{theme}", tmp_path)
     _settle(qtbot, page)
 
 
@@ -135,7 +142,7 @@ def test_a_run_stopped_before_its_first_answer_says_stopped_and_keeps_no_score(
 
 def test_suggested_questions_can_be_accepted_and_name_their_passage(
     qtbot: QtBot, make_page: Callable[[], AssistantsPage], pets_helper: Assistant,
-    tmp_path: Path,
+    tmp_path: Path, theme: str,
 ) -> None:  # fmt: skip
     page, section = _open_checks(make_page, pets_helper)
     box = section.suggestions
@@ -147,7 +154,7 @@ def test_suggested_questions_can_be_accepted_and_name_their_passage(
     for row, s in enumerate(suggestions):
         assert s.check.question.endswith("?")
         assert ("does not find this passage" in box.list.item(row).text()) == s.flagged
-    _shoot(section, "checks-suggestions", tmp_path)
+    _shoot(section, f"checks-suggestions-{theme}", tmp_path)
     first = suggestions[0]
     box.list.setCurrentRow(0)
     box.accept_button.click()
