@@ -22,6 +22,9 @@ QUESTION_PROMPT = (
     "Read the passage and write one short question that the passage answers. "
     "Reply with the question only."
 )
+# Asked after the passage, naming the words a question starts with: without them a small
+# model restates the passage instead of asking about it.
+ASK = "What question does this passage answer? Begin with What, How, Why, When, Where or Who."
 # One worked example: enough for a small model to answer with a question, not a comment.
 EXAMPLE = (
     "The rent is 950 euros a month. It is due on the first day of each month.",
@@ -72,9 +75,9 @@ def _write_question(
 ) -> str:
     messages = [
         ChatMessage("system", QUESTION_PROMPT),
-        ChatMessage("user", f"Passage:\n{EXAMPLE[0]}"),
+        ChatMessage("user", f"{EXAMPLE[0]}\n\n{ASK}"),
         ChatMessage("assistant", EXAMPLE[1]),
-        ChatMessage("user", f"Passage:\n{passage[:MAX_PASSAGE]}"),
+        ChatMessage("user", f"{passage[:MAX_PASSAGE]}\n\n{ASK}"),
     ]
     pieces: list[str] = []
     for _ in session.load(assistant, cancel=cancel):
