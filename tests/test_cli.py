@@ -44,12 +44,13 @@ def test_help_lists_only_commands_that_have_a_real_handler() -> None:
     listed = re.findall(r"^    (\w+)\s", result.stdout, flags=re.M)
     assert listed == [
         "setup", "models", "collections", "search", "assistants", "preview", "ask", "chat",
-        "serve", "servers", "network", "compare",
+        "serve", "servers", "network", "compare", "checks",
     ]  # fmt: skip
     leaves = _leaf_commands(build_parser())
     models = {"catalog", "list", "search", "pull", "add", "inspect", "remove"}
     assistants = {"create", "list", "show", "remove", "export", "import"}
     collections = {"create", "index", "list", "show", "remove"}
+    checks = {"add", "list", "remove", "suggest", "run"}
     assert set(leaves) == (
         {
             ("setup",),
@@ -65,6 +66,7 @@ def test_help_lists_only_commands_that_have_a_real_handler() -> None:
         | {("models", name) for name in models}
         | {("assistants", name) for name in assistants}
         | {("collections", name) for name in collections}
+        | {("checks", name) for name in checks}
     )
     for words, handler in leaves.items():
         assert callable(handler), words

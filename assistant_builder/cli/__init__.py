@@ -16,6 +16,7 @@ from assistant_builder.cli import (
     ask,
     assistants,
     chat,
+    checks,
     collections,
     compare,
     models,
@@ -31,7 +32,7 @@ from assistant_builder.core.logs import log_to_file, not_from_llama
 from assistant_builder.core.paths import Paths
 
 GROUPS = [setup, models, collections, search, assistants, preview, ask, chat, serve]
-GROUPS += [servers, network, compare]
+GROUPS += [servers, network, compare, checks]
 
 
 def build_parser() -> argparse.ArgumentParser:

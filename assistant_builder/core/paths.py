@@ -85,6 +85,11 @@ class Paths:
         return self.data_dir / "imported-documents"
 
     @property
+    def checks_dir(self) -> Path:
+        """The score history of each assistant's check questions (core/checks/history.py)."""
+        return self.data_dir / "checks"
+
+    @property
     def conversations_db(self) -> Path:
         return self.data_dir / "conversations.sqlite3"
 

@@ -11,6 +11,7 @@ from assistant_builder.core.assistants.answering import Prepared
 from assistant_builder.core.assistants.bundle import SUFFIX as BUNDLE_SUFFIX
 from assistant_builder.core.assistants.bundle import BundleProgress, ExportSummary
 from assistant_builder.core.assistants.bundle_import import ImportResult
+from assistant_builder.core.assistants.check_questions import CheckQuestion, parse_expect
 from assistant_builder.core.assistants.choices import PassageChoices, PassageRef
 from assistant_builder.core.assistants.collection_removal import CollectionRemoved
 from assistant_builder.core.assistants.model import (
@@ -37,6 +38,13 @@ from assistant_builder.core.assistants.turn import Answer
 from assistant_builder.core.assistants.variables import DESCRIPTIONS as VARIABLE_DESCRIPTIONS
 from assistant_builder.core.assistants.variables import VARIABLE
 from assistant_builder.core.cancel import CancelToken
+from assistant_builder.core.checks import (
+    CheckProgress,
+    CheckResult,
+    CheckRun,
+    RunSummary,
+    Suggestion,
+)
 from assistant_builder.core.citation import Citation, Grounding, RetrievedPassage
 from assistant_builder.core.compare.drafts import Draft
 from assistant_builder.core.compare.plan import MAX_VARIANTS, MIN_VARIANTS, Schedule
@@ -150,6 +158,10 @@ __all__ = [
     "Cancelled",
     "CatalogEntry",
     "CatalogFile",
+    "CheckProgress",
+    "CheckQuestion",
+    "CheckResult",
+    "CheckRun",
     "Citation",
     "CollectionConfig",
     "CollectionMissing",
@@ -197,6 +209,7 @@ __all__ = [
     "Recommendation",
     "Removed",
     "RetrievedPassage",
+    "RunSummary",
     "SamplingOptions",
     "SamplingPreset",
     "SearchHit",
@@ -206,9 +219,11 @@ __all__ = [
     "SourceText",
     "Stage",
     "StartingPoint",
+    "Suggestion",
     "TextDelta",
     "ThinkingDelta",
     "about_words",
+    "parse_expect",
 ]
 
 # Model servers and the network log (core/servers/, core/network.py).

@@ -91,8 +91,9 @@ class EngineHost(QObject):
     def __init__(self, session: AnswerSession, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.session = session
-        # One request uses the engine at a time: a superseded one finishes stopping first.
-        self._lock = threading.Lock()
+        # One request uses the engine at a time: a superseded one finishes stopping first
+        # (the session's lock, which running checks holds too).
+        self._lock = session.lock
         self._runner = TaskRunner(self)
         self._runner.progressed.connect(self._on_progressed)
         self._runner.finished.connect(self._on_finished)

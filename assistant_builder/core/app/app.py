@@ -7,6 +7,7 @@ loaded model, the settings and the network policy), and the use cases the pages 
 from __future__ import annotations
 
 from assistant_builder.core.app.assistants import AssistantUseCases
+from assistant_builder.core.app.checks import CheckUseCases
 from assistant_builder.core.app.compare import CompareUseCases
 from assistant_builder.core.app.library import LibraryUseCases
 from assistant_builder.core.app.models import ModelUseCases
@@ -26,7 +27,14 @@ from assistant_builder.core.services import Services
 from assistant_builder.core.settings import Settings
 
 
-class App(ModelUseCases, LibraryUseCases, AssistantUseCases, ServerUseCases, CompareUseCases):
+class App(
+    ModelUseCases,
+    LibraryUseCases,
+    AssistantUseCases,
+    ServerUseCases,
+    CompareUseCases,
+    CheckUseCases,
+):
     """Everything the window's pages share, and what the person does with it. ``knowledge``
     may be given (tests share one child between windows); otherwise the app owns its knowledge
     process and ends it on close."""

@@ -8,6 +8,11 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 from assistant_builder.core import versioned
+from assistant_builder.core.assistants.check_questions import (
+    CheckQuestion,
+    check_problems,
+    checks_from_json,
+)
 from assistant_builder.core.assistants.choices import PassageChoices
 from assistant_builder.core.assistants.template_check import template_problem
 from assistant_builder.core.engine.sampling import (
@@ -95,6 +100,8 @@ class Assistant:
     # "Not relevant" / "Always include" from "Why this answer" (choices.py); last, so the
     # file reads as before with the choices at its end.
     passage_choices: PassageChoices = field(default_factory=PassageChoices)
+    # Check questions (check_questions.py), run by core/checks against the draft.
+    checks: tuple[CheckQuestion, ...] = ()
 
     def thinks(self) -> bool:
         return not self.collections if self.think is None else self.think
@@ -138,6 +145,7 @@ class Assistant:
                 created_at=float(raw.get("created_at", 0.0)),
                 updated_at=float(raw.get("updated_at", 0.0)),
                 passage_choices=PassageChoices.from_json(raw.get("passage_choices", {})),
+                checks=checks_from_json(raw.get("checks", [])),
             )
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise AssistantError(
@@ -166,6 +174,7 @@ def validate(assistant: Assistant, *, where: str = "The assistant") -> None:
         if ref.top_k < 1:
             problems.append(f"collection “{ref.name}” must return at least one passage")
     problems += assistant.passage_choices.problems()
+    problems += check_problems(assistant.checks)
     template = template_problem(assistant.chat_template)
     if template:
         problems.append("its chat template does not parse")

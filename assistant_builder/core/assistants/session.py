@@ -5,6 +5,7 @@ chat and serve all answer through ``AnswerSession.ask``."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -103,6 +104,9 @@ class AnswerSession:
         self._engine_factory = engine_factory
         # The engine of an assistant whose model is on a model server, by (server, model).
         self._remote: tuple[tuple[str, str], AnsweringEngine] | None = None
+        # Held by whoever uses the engine from a worker (the app's engine host, running checks),
+        # so two threads never drive the one loaded model at once.
+        self.lock = threading.Lock()
         self.retrieve = retrieve
         self.embed = embed
         self.assistants = AssistantStore(services.paths.assistants_dir)

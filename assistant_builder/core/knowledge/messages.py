@@ -65,6 +65,16 @@ class Suggest:
 
 
 @dataclass(frozen=True, slots=True)
+class Sample:
+    """Passages spread over a collection's indexed documents (suggested check questions)."""
+
+    request_id: int
+    paths: Paths
+    name: str
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
 class ReadSource:
     """The text of a cited document and where the passage is in it (the source viewer)."""
 
@@ -87,7 +97,7 @@ class Embed:
     texts: list[str]
 
 
-Request = Index | Watch | Search | Remove | Warm | ReadSource | Embed | Suggest
+Request = Index | Watch | Search | Remove | Warm | ReadSource | Embed | Suggest | Sample
 
 
 # Parent → child: control -------------------------------------------------------------------

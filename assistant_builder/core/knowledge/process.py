@@ -26,6 +26,7 @@ from assistant_builder.core.knowledge import messages
 from assistant_builder.core.knowledge.collection import Collections
 from assistant_builder.core.knowledge.process_worker import child_main
 from assistant_builder.core.knowledge.report import IndexProgress, IndexReport
+from assistant_builder.core.knowledge.sampling import StoredPassage
 from assistant_builder.core.knowledge.search import SearchHit
 from assistant_builder.core.knowledge.source_text import TIME_LIMIT_S, SourceText
 
@@ -147,6 +148,18 @@ class KnowledgeProcess:
         )
         questions: list[str] = _result(call)
         return questions
+
+    def sample(
+        self, collections: Collections, name: str, count: int, *, cancel: CancelToken = NEVER
+    ) -> list[StoredPassage]:
+        """Passages spread over what ``name`` has indexed (core/knowledge/sampling.py), read
+        in the child where LanceDB loads."""
+        paths = collections.paths
+        call = self._call(
+            lambda rid: messages.Sample(rid, paths, name, count), cancel, DIED_SEARCHING
+        )
+        passages: list[StoredPassage] = _result(call)
+        return passages
 
     def read_source(
         self,

@@ -35,6 +35,7 @@ from assistant_builder.core.knowledge.messages import (
     ReadSource,
     Remove,
     Request,
+    Sample,
     Search,
     Stopped,
     Suggest,
@@ -162,6 +163,10 @@ def _run(service: KnowledgeService, request: Request, cancel: CancelToken) -> An
             from assistant_builder.core.knowledge.suggestions import stored_suggestions
 
             return stored_suggestions(paths, name, count)
+        case Sample(paths=paths, name=name, count=count):
+            from assistant_builder.core.knowledge.sampling import stored_passages
+
+            return stored_passages(paths, name, count)
         case ReadSource():
             from assistant_builder.core.knowledge.source_text import read_source
 

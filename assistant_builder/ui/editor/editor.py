@@ -22,6 +22,7 @@ from assistant_builder.core.app import App, assistant_problem
 from assistant_builder.core.records import AppError, Assistant, CollectionRef, PassageChoices
 from assistant_builder.ui.editor.about_section import AboutSection
 from assistant_builder.ui.editor.behaviour_section import BehaviourSection
+from assistant_builder.ui.editor.checks_section import ChecksSection
 from assistant_builder.ui.editor.final_prompt_panel import FinalPromptPanel
 from assistant_builder.ui.editor.instructions_section import InstructionsSection
 from assistant_builder.ui.editor.knowledge_section import KnowledgeSection
@@ -89,8 +90,10 @@ class AssistantEditor(QWidget):
         self.instructions = InstructionsSection()
         self.knowledge = KnowledgeSection(app.collection_names)
         self.behaviour = BehaviourSection()
+        self.checks = ChecksSection(app, self.draft)
         self.sections: tuple[Section, ...] = (
             self.about, self.model_section, self.instructions, self.knowledge, self.behaviour,
+            self.checks,
         )  # fmt: skip
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Editor sections")
