@@ -21,7 +21,8 @@ def words_in(tokens: int, *, at_least: bool = False) -> int:
     from 100 words, to 100 from 1,000). ``at_least``: rounded up, for "shorten it by"."""
     words = tokens * WORDS_PER_TOKEN
     step = 100 if words >= 1000 else 10 if words >= 100 else 1
-    rounded = (math.ceil if at_least else round)(words / step) * step
+    # Halves up, as a person rounds (Python's round() would say 2,200 for 2,250).
+    rounded = (math.ceil(words / step) if at_least else math.floor(words / step + 0.5)) * step
     return max(int(rounded), 1 if tokens > 0 else 0)
 
 

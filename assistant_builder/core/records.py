@@ -46,6 +46,7 @@ from assistant_builder.core.checks import (
     Suggestion,
 )
 from assistant_builder.core.citation import Citation, Grounding, RetrievedPassage
+from assistant_builder.core.compare.checked import VariantChecked
 from assistant_builder.core.compare.drafts import Draft
 from assistant_builder.core.compare.plan import MAX_VARIANTS, MIN_VARIANTS, Schedule
 from assistant_builder.core.compare.run import (
@@ -241,6 +242,7 @@ __all__ += [
     "Retrieved",
     "Schedule",
     "Variant",
+    "VariantChecked",
     "VariantEvent",
     "VariantFailed",
 ]

@@ -116,12 +116,14 @@ def indexing_case(disk: Path) -> list[str]:
     """Another program fills the disk while a folder is embedded (after the first batch of
     passages is stored): indexing stops with the sentence, the passages stored before are
     readable, and indexing again once there is room adds the rest without storing any twice."""
+    import pytest
+
     from assistant_builder.core.knowledge.collection import Collections
     from assistant_builder.core.knowledge.indexer import BATCH_CHUNKS, IndexReport, index_collection
     from assistant_builder.core.knowledge.manifest import Manifest
     from assistant_builder.core.knowledge.store import ChunkStore
     from tests.fakes import DeterministicEmbedder
-    from tests.faults.disk import FILLER, grow
+    from tests.faults.disk import grow
 
     grow(disk, 64)
     docs = disk / "docs"
@@ -131,20 +133,30 @@ def indexing_case(disk: Path) -> list[str]:
         text = "\n\n".join(f"{paragraph} Note {n}, part {k}." for k in range(BATCH_CHUNKS // 12))
         (docs / f"note{n:02}.txt").write_text(text, encoding="utf-8")
 
+    stored_first, stored = ChunkStore.replace_files, []
+
+    def store_then_note(self: ChunkStore, *args: object, **kwargs: object) -> None:
+        stored_first(self, *args, **kwargs)  # type: ignore[arg-type]
+        stored.append(True)
+
     class FillsTheDisk(DeterministicEmbedder):
-        embedded = 0
+        """Another program takes the rest of the disk once the first batch is stored (and
+        its files noted in the manifest), while the next batch is embedded."""
 
         def embed(self, texts, *, cancel=NEVER):  # type: ignore[no-untyped-def]
-            if FillsTheDisk.embedded >= BATCH_CHUNKS and not (disk / FILLER).exists():
-                fill(disk)  # the first batch is stored; the second is being embedded
-            FillsTheDisk.embedded += len(texts)
+            if stored:
+                fill(disk)
             return super().embed(texts, cancel=cancel)
 
     services = Services.create()
     collections = Collections(services.paths)
     collections.create("Notes", [docs])
-    problems = _refused(disk, lambda: list(index_collection(collections, "Notes",
-                                                            embedder=FillsTheDisk())))  # fmt: skip
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(ChunkStore, "replace_files", store_then_note)
+        embedder = FillsTheDisk()
+        problems = _refused(
+            disk, lambda: list(index_collection(collections, "Notes", embedder=embedder))
+        )
     config = collections.get("Notes")
     try:
         stored = ChunkStore(collections.store_uri(config)).count()

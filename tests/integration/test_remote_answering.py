@@ -12,6 +12,7 @@ import pytest
 from assistant_builder.core.assistants.answering import Prepared, answer
 from assistant_builder.core.assistants.retrieval import knowledge_retriever
 from assistant_builder.core.assistants.session import AnswerSession
+from assistant_builder.core.assistants.stages import Stage
 from assistant_builder.core.assistants.store import AssistantStore
 from assistant_builder.core.assistants.turn import Answer
 from assistant_builder.core.conversations.store import ConversationStore
@@ -46,7 +47,9 @@ def test_a_question_is_answered_with_citations_through_a_model_server(
         # This server does not report its context size: the assistant's own is used.
         assert engine.context_size == assistant.context_size
         engine.unload()
-    prepared, *deltas, final = events
+    stages = [e.kind for e in events if isinstance(e, Stage)]
+    assert stages[0] == "documents" and "writing" in stages  # what the answer says it does
+    prepared, *deltas, final = [e for e in events if not isinstance(e, Stage)]
     assert isinstance(prepared, Prepared) and isinstance(final, Answer)
     preview = prepared.final.preview
     assert preview is not None and preview.template_notice == SERVER_NOTICE

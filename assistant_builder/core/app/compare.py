@@ -1,9 +1,7 @@
 """Compare through the app: the variants to start from (the assistant and its drafts), the
 comparison itself on the app's one answering session (answers kept in a scratch store, never
-in the person's history), "Keep this one" and the drafts.
-
-Check questions on each variant (core/checks, issue 14 point 3) belong here: run them with
-each ``Variant.assistant`` after ``compare`` and hand their results to the view beside it."""
+in the person's history), "Keep this one", the drafts, and the assistant's check questions
+answered by every variant."""
 
 from __future__ import annotations
 
@@ -13,6 +11,7 @@ from dataclasses import replace
 from assistant_builder.core.assistants.session import AnswerSession
 from assistant_builder.core.assistants.store import AssistantStore, model_ref
 from assistant_builder.core.cancel import NEVER, CancelToken
+from assistant_builder.core.compare.checked import VariantChecked, check_variants
 from assistant_builder.core.compare.drafts import SAVED, Draft, DraftStore
 from assistant_builder.core.compare.plan import MAX_VARIANTS
 from assistant_builder.core.compare.run import AnswerKept, CompareEvent, Variant, compare_kept
@@ -47,6 +46,12 @@ class CompareUseCases:
     ) -> Iterator[CompareEvent | AnswerKept]:
         """One question to every variant on the same passages (core/compare/run.py)."""
         return compare_kept(self.session, variants, question, cancel=cancel)
+
+    def check_variants(
+        self, variants: Sequence[Variant], *, cancel: CancelToken = NEVER
+    ) -> Iterator[VariantChecked]:
+        """The assistant's check questions answered by each variant (core/compare/checked.py)."""
+        return check_variants(self.session, variants, cancel=cancel)
 
     def keep_variant(
         self, chosen: Variant, others: Sequence[Variant], *, owner: str, as_new: bool = False

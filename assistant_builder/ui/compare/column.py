@@ -27,6 +27,7 @@ from assistant_builder.core.records import (
     CUSTOM,
     SAMPLING_PRESETS,
     Answer,
+    CheckRun,
     Message,
     Variant,
 )
@@ -115,6 +116,11 @@ class VariantColumn(QFrame):
         self.problem = QLabel()
         self.problem.setWordWrap(True)
         self.problem.hide()
+        self.checks = QLabel()  # its score on the assistant's check questions, once run
+        self.checks.setObjectName("meta")
+        self.checks.setWordWrap(True)
+        self.checks.setAccessibleName("Check questions passed")
+        self.checks.hide()
         self.prompt_button = QToolButton()
         self.prompt_button.setText("Final prompt")
         self.prompt_button.setCheckable(True)
@@ -145,6 +151,7 @@ class VariantColumn(QFrame):
         layout.addWidget(self.settings)
         layout.addWidget(self.transcript, 1)
         layout.addWidget(self.problem)
+        layout.addWidget(self.checks)
         layout.addWidget(self.usage)
         layout.addWidget(self.prompt, 1)
         layout.addLayout(buttons)
@@ -196,6 +203,13 @@ class VariantColumn(QFrame):
         self.prompt.clear()
         self.prompt_button.setEnabled(False)
         self.keep_button.setEnabled(False)
+
+    def show_checks(self, run: CheckRun) -> None:
+        """Its score on the check questions, the questions it failed in the tooltip."""
+        failed = [r.check.question for r in run.results if not r.passed]
+        self.checks.setText(f"Check questions: {run.summary()}")
+        self.checks.setToolTip("Failed: " + "; ".join(failed) if failed else "All passed.")
+        self.checks.show()
 
     def show_prompt(self, text: str) -> None:
         self.prompt.setPlainText(text)

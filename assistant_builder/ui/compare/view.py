@@ -41,6 +41,7 @@ from assistant_builder.core.records import (
     Retrieved,
     TextDelta,
     Variant,
+    VariantChecked,
     VariantEvent,
     VariantFailed,
 )
@@ -91,9 +92,12 @@ class CompareView(QWidget):
         self.compare_button.setDefault(True)
         self.stop_button = QPushButton("Stop")
         self.stop_button.setEnabled(False)
+        self.checks_button = QPushButton("Run checks")
+        self.checks_button.setToolTip("Answer the assistant's check questions with every variant")
         ask = QHBoxLayout()
         ask.addWidget(self.question, 1)
         ask.addWidget(self.compare_button)
+        ask.addWidget(self.checks_button)
         ask.addWidget(self.stop_button)
         self.plan = QLabel()
         self.plan.setObjectName("hint")
@@ -126,6 +130,7 @@ class CompareView(QWidget):
         self._runner.busy_changed.connect(self._on_busy)
         self.back_button.clicked.connect(self._back)
         self.compare_button.clicked.connect(self.run)
+        self.checks_button.clicked.connect(self.run_checks)
         self.question.returnPressed.connect(self.run)
         self.stop_button.clicked.connect(self._runner.cancel)
         self.add_button.clicked.connect(self.add_variant)
@@ -234,6 +239,24 @@ class CompareView(QWidget):
         with self._host.exclusive():  # one user of the engine at a time
             yield from self._app.compare_variants(variants, question, cancel=cancel)
 
+    def run_checks(self) -> None:
+        """Every variant answers the assistant's check questions; each column shows its score."""
+        if not self.variants[0].assistant.checks:
+            self.banner.show_message(
+                "This assistant has no check questions yet; add some on its Checks tab.",
+                kind="info",
+            )
+            return
+        self.banner.dismiss()
+        self.plan.setText("Every variant answers the check questions in turn…")
+        for column in self.columns:
+            column.checks.hide()
+        self._runner.start(self._check, self.variants)
+
+    def _check(self, variants: list[Variant], *, cancel: CancelToken) -> Iterator[object]:
+        with self._host.exclusive():
+            yield from self._app.check_variants(variants, cancel=cancel)
+
     def stop(self) -> None:
         self._runner.cancel()
 
@@ -263,10 +286,13 @@ class CompareView(QWidget):
                 column.stream(inner.text)
             elif isinstance(inner, Answer):
                 column.show_answer(inner)
+        elif isinstance(event, VariantChecked):
+            self.columns[event.index].show_checks(event.run)
+            if event.index == len(self.columns) - 1:
+                self.plan.setText("The check questions were answered by every variant.")
         elif isinstance(event, Compared):
             for column in self.columns:
                 column.end()
-            # Check questions on each variant (core/checks) are shown here once wired.
 
     def _show_passages(self, event: Retrieved) -> None:
         self.passages_title.setText(
@@ -287,6 +313,7 @@ class CompareView(QWidget):
 
     def _on_busy(self, busy: bool) -> None:
         self.compare_button.setEnabled(not busy)
+        self.checks_button.setEnabled(not busy)
         self.stop_button.setEnabled(busy)
         self.question.setEnabled(not busy)
         if not busy:

@@ -166,3 +166,33 @@ def test_compare_from_the_editor_starts_with_the_unsaved_draft(
     page.editor.revert()  # nothing to ask about when the window closes
     panel = page.editor.prompt_panel
     qtbot.waitUntil(lambda: not panel.runner.busy, timeout=120_000)  # its preview has ended
+
+
+def test_run_checks_scores_every_variant_on_the_assistants_questions(
+    qtbot: QtBot, window: MainWindow, gardener: Assistant
+) -> None:
+    from dataclasses import replace
+
+    from assistant_builder.core.assistants.check_questions import CheckQuestion
+
+    store = AssistantStore(window.app.paths.assistants_dir)
+    question = CheckQuestion(question=QUESTION, file="garden.md", must_contain=("February",))
+    store.save(replace(store.get(gardener.id), checks=(question,)))
+    window.assistants_page.refresh()
+    window.assistants_page.cards[gardener.id].compare_action.trigger()
+    view = window.compare_view
+    a, b = view.columns
+    b.instructions.setPlainText("Reply in one short sentence, quoting the passage.")
+    assert b.variant.assistant.checks == (question,)  # a variant keeps the questions
+    with qtbot.waitSignal(view._runner.busy_changed, timeout=300_000,
+                          check_params_cb=lambda busy: not busy):  # fmt: skip
+        view.checks_button.click()
+    for column in (a, b):
+        assert column.checks.isVisible()
+        assert column.checks.text() in {"Check questions: 0 of 1 pass",
+                                        "Check questions: 1 of 1 pass"}  # fmt: skip
+    assert "answered by every variant" in view.plan.text()
+    # The retrieval step of the check passes for both: garden.md is in the collection.
+    runs = list(window.app.check_variants(view.variants))
+    assert [r.index for r in runs] == [0, 1]
+    assert all(r.run.total == 1 and r.run.results[0].retrieved for r in runs)
