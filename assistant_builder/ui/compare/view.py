@@ -39,6 +39,7 @@ from assistant_builder.core.records import (
     Planned,
     Prepared,
     Retrieved,
+    Stage,
     TextDelta,
     Variant,
     VariantChecked,
@@ -254,8 +255,8 @@ class CompareView(QWidget):
         self._runner.start(self._check, self.variants)
 
     def _check(self, variants: list[Variant], *, cancel: CancelToken) -> Iterator[object]:
-        with self._host.exclusive():
-            yield from self._app.check_variants(variants, cancel=cancel)
+        # Not under exclusive(): running checks holds the engine one question at a time itself.
+        yield from self._app.check_variants(variants, cancel=cancel)
 
     def stop(self) -> None:
         self._runner.cancel()
@@ -280,7 +281,9 @@ class CompareView(QWidget):
             self.columns[event.index].show_kept(event.message)
         elif isinstance(event, VariantEvent):
             column, inner = self.columns[event.index], event.event
-            if isinstance(inner, Prepared):
+            if isinstance(inner, Stage):  # "Reading your documents…", "Writing…", as in Chat
+                column.transcript.show_stage(inner.sentence)
+            elif isinstance(inner, Prepared):
                 column.show_prompt(inner.final.preview.text if inner.final.preview else "")
             elif isinstance(inner, TextDelta):
                 column.stream(inner.text)
