@@ -13,6 +13,9 @@ from assistant_builder.ui.editor.section import FieldGrid, Section
 ICONS = ("", "☰", "✎", "✉", "⚖", "★", "☕", "⌘", "⚛", "☘", "♫", "☀", "❤", "✈", "⚙", "✔")
 
 
+ICON_LENGTH = 4  # characters of a symbol typed by hand (the list's own entries are longer)
+
+
 class AboutSection(Section):
     title = "About"
     intro = "How this assistant appears in your list of assistants."
@@ -28,9 +31,6 @@ class AboutSection(Section):
         self.icon.setToolTip("A symbol shown on the assistant's card; type your own if you like.")
         for symbol in ICONS:
             self.icon.addItem(symbol or "(first letter of the name)", symbol)
-        line = self.icon.lineEdit()
-        if line is not None:
-            line.setMaxLength(4)
         self.description = QPlainTextEdit()
         self.description.setPlaceholderText("What is it for? One or two sentences.")
         self.description.setTabChangesFocus(True)
@@ -65,7 +65,7 @@ class AboutSection(Section):
         index = self.icon.currentIndex()
         if index >= 0 and self.icon.itemText(index) == self.icon.currentText():
             return str(self.icon.itemData(index))
-        return self.icon.currentText().strip()
+        return self.icon.currentText().strip()[:ICON_LENGTH]  # a typed symbol or two
 
     def apply(self, assistant: Assistant) -> Assistant:
         return replace(

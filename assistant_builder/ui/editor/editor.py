@@ -188,6 +188,9 @@ class AssistantEditor(QWidget):
         """The Try it pane (built by the window, which owns the engine) as the last tab."""
         self.try_it = pane
         self.tabs.addTab(pane, "Try it")
+        # Every tab in view, none behind scroll arrows: the sections take at least their tabs'
+        # width from the final prompt beside them.
+        self.tabs.setMinimumWidth(self.tabs.tabBar().sizeHint().width() + 8)
 
     def current_draft(self) -> Assistant | None:
         return self.draft() if self._original is not None else None

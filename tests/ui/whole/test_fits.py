@@ -43,4 +43,8 @@ def test_every_page_and_editor_section_fits_the_window(
     for section in editor.sections:
         editor.tabs.setCurrentWidget(section)
         look(f"editor - {section.title}")
+    bar = editor.tabs.tabBar()  # every section's tab in view, none behind scroll arrows
+    hidden = [bar.tabText(i) for i in range(bar.count()) if not bar.rect().contains(bar.tabRect(i))]
+    if hidden:
+        problems.append(f"editor: the tabs {hidden} are out of view")
     assert problems == [], "\n".join(problems)
