@@ -61,6 +61,13 @@ def test_an_assistant_answers_through_a_server_added_on_the_command_line(
     assert data["prompt"].startswith("[system]\n") and "fifteen hours" in data["prompt"]
     assert data["usage"]["completion_tokens"] > 0
 
+    # Compare: the server's assistant and a local one on the same passages, found once.
+    compared = cli("compare", "Remote cats", "cats", "How long do cats sleep?", "--json", env={})
+    assert compared.returncode == 0, compared.stderr
+    both = json.loads(compared.stdout)
+    assert both["passages"] and len(both["answers"]) == 2
+    assert all(a["answer"].strip() for a in both["answers"]), both["answers"]
+
     log = json.loads(cli("network", "--json", env={}).stdout)
     entries = log["entries"]
     assert entries and all(e["host"] == "127.0.0.1" for e in entries)

@@ -100,6 +100,10 @@ def plan(
     problems: dict[int, str] = {}
     for i, variant in enumerate(variants):
         assistant = variant.assistant
+        if assistant.model.server:  # a model server's: nothing loads on this computer
+            keys.append(("server", assistant.model.server.casefold(), assistant.model.id))
+            needed.append(0)
+            continue
         try:
             keys.append(session.options(assistant))
             model = find_model(session.services.models, assistant)

@@ -16,10 +16,10 @@ from PySide6.QtWidgets import (
 )
 
 from assistant_builder.core.app import App
-from assistant_builder.core.records import ServerModels
+from assistant_builder.core.records import ServerModels, about_words
 from assistant_builder.ui.workers import TaskRunner
 
-COLUMNS = ("Model", "Server", "Context")
+COLUMNS = ("Model", "Server", "Memory for the conversation")
 
 
 class ServerModelsPanel(QWidget):
@@ -63,9 +63,9 @@ class ServerModelsPanel(QWidget):
         self.tree.clear()
         for result in self.results:
             for model in result.models:
-                size = (
-                    f"{model.context_size:,} tokens" if model.context_size else "as the server says"
-                )
+                size = "as the server says"
+                if model.context_size:
+                    size = about_words(model.context_size)
                 item = QTreeWidgetItem([model.id, f"on {model.server}", size])
                 item.setData(0, Qt.ItemDataRole.UserRole, (model.server, model.id))
                 item.setToolTip(0, model.label)
