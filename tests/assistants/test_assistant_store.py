@@ -102,7 +102,7 @@ def test_values_a_model_runner_would_choke_on_are_refused(app_home: Paths) -> No
     store = AssistantStore(app_home.assistants_dir)
     with pytest.raises(AssistantError, match="temperature"):
         store.create(make(sampling=SamplingOptions(temperature=-1)))
-    with pytest.raises(AssistantError, match="context size"):
+    with pytest.raises(AssistantError, match="memory for the conversation"):
         store.create(make(context_size=10))
     assert not app_home.assistants_dir.exists() or not list(app_home.assistants_dir.iterdir())
 

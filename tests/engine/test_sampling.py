@@ -64,7 +64,7 @@ def test_a_changed_setting_is_checked_against_the_same_ranges() -> None:
 @pytest.mark.parametrize(
     ("options", "words"),
     [
-        (LoadOptions("m.gguf", context_size=16), "context size"),
+        (LoadOptions("m.gguf", context_size=16), "memory for the conversation"),
         (LoadOptions("m.gguf", threads=-2), "Threads"),
         (LoadOptions("m.gguf", gpu_layers=-3), "GPU layers"),
         (LoadOptions("m.gguf", adapters=(Adapter("a.gguf", 9.0),)), "strength"),

@@ -166,7 +166,7 @@ def validate(assistant: Assistant, *, where: str = "The assistant") -> None:
     if not assistant.model.id.strip():
         problems.append("it has no model (choose one in its Model section)")
     if not 256 <= assistant.context_size <= 1 << 20:
-        problems.append("its context size must be between 256 and 1048576 tokens")
+        problems.append("its memory for the conversation must be between 256 and 1048576 tokens")
     problems.extend(sampling_problems(assistant.sampling))
     for ref in assistant.collections:
         if ref.mode not in SEARCH_MODES:

@@ -115,7 +115,8 @@ class SamplingOptions:
     max_tokens: int = _setting(
         512, label="Longest answer", called="answer length", kind="whole",
         minimum=1, maximum=1_048_576, step=64,
-        help="The longest answer, in tokens (a token is about three quarters of a word).",
+        help="The longest answer, counted in the model's pieces of words: 512 is about 380 "
+        "words.",
     )  # fmt: skip
     stop: tuple[str, ...] = _setting(
         (), label="Stop writing at", called="stop texts", kind="texts", minimum=0, maximum=16,
@@ -212,7 +213,8 @@ def validate_load(o: LoadOptions) -> LoadOptions:
     """Return ``o`` unchanged when it can be loaded; raise InvalidSettings otherwise."""
     _check(
         isinstance(o.context_size, int) and 64 <= o.context_size <= 1_048_576,
-        f"The context size must be between 64 and 1048576 tokens (it is {o.context_size}); "
+        f"The memory for the conversation must be between 64 and 1048576 tokens (it is "
+        f"{o.context_size}); "
         "4096 suits most models.",
     )
     _check(
