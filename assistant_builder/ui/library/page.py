@@ -8,7 +8,7 @@ from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtCore import QItemSelectionModel, Signal
-from PySide6.QtGui import QDragEnterEvent, QDropEvent, QShowEvent
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -31,6 +31,7 @@ from assistant_builder.core.records import (
     IndexReport,
 )
 from assistant_builder.ui.library.dialogs import EMBEDDER_TIP, NewCollectionDialog
+from assistant_builder.ui.library.drops import FolderDrops
 from assistant_builder.ui.library.embedder_hint import offer_multilingual
 from assistant_builder.ui.library.indexing import Indexing
 from assistant_builder.ui.library.models import (
@@ -59,7 +60,7 @@ def _button(text: str, name: str, tip: str, icon_name: str) -> QPushButton:
     return button
 
 
-class LibraryPage(QWidget):
+class LibraryPage(FolderDrops, QWidget):
     collection_removed = Signal(object)  # CollectionRemoved: the assistants it was taken from
 
     def __init__(
@@ -481,25 +482,3 @@ class LibraryPage(QWidget):
         else:
             self.index_button.setToolTip("Read new and changed documents into the index, so "
                                          "assistants can find them.")  # fmt: skip
-
-    # ----- drag and drop ----------------------------------------------------------------
-
-    @staticmethod
-    def _dropped_folders(event: QDragEnterEvent | QDropEvent) -> list[str]:
-        urls = event.mimeData().urls() if event.mimeData().hasUrls() else []
-        paths = [u.toLocalFile() for u in urls if u.isLocalFile()]
-        return [p for p in paths if Path(p).is_dir()]
-
-    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        if self._dropped_folders(event):
-            event.acceptProposedAction()
-        else:
-            event.ignore()
-
-    def dropEvent(self, event: QDropEvent) -> None:
-        folders = self._dropped_folders(event)
-        if not folders:
-            event.ignore()
-            return
-        event.acceptProposedAction()
-        self.add_folders(folders)
