@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from assistant_builder.core.engine.kv_cache import BYTES_PER_VALUE
+from assistant_builder.core.errors import WORDS_PER_TOKEN
 
 Verdict = Literal["Fits", "Slow", "Won't fit"]
 
@@ -200,7 +201,7 @@ def estimate_fit(
     if machine.cpu_cores:
         speed = cpu_tokens_per_s(shape.weights_bytes, machine.cpu_cores)
         if speed < SLOW_TOKENS_PER_S:
-            words = max(1, round(speed * 0.75))  # a token is about three quarters of a word
+            words = max(1, round(speed * WORDS_PER_TOKEN))
             return result(
                 "Slow",
                 f"Fits in memory ({_gb(needed)}) but answers slowly on {machine.cpu_cores} "
