@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 from pathlib import Path
 from typing import Any
 
-from assistant_builder.core.errors import ServerError, plain_disk_full
+from assistant_builder.core.errors import ServerError, is_disk_full, plain_disk_full
+from assistant_builder.core.fileio import write_json_atomic
 
 log = logging.getLogger(__name__)
 
@@ -107,22 +107,15 @@ class KeyStore:
         return {str(k): str(v) for k, v in raw.items() if isinstance(v, str)}
 
     def _write_file(self, keys: dict[str, str]) -> None:
-        """Written to a temporary file created 0600, then renamed: never readable by others,
-        not even for a moment."""
-        self.file.parent.mkdir(parents=True, exist_ok=True)
-        temp = self.file.with_name(self.file.name + ".tmp")
-        data = json.dumps(keys, indent=2).encode("utf-8")
+        """Written atomically (core/fileio.py): its temporary file is created 0600 by mkstemp
+        and renamed, so the keys are never readable by others, not even for a moment."""
         with plain_disk_full(self.file, "the server's key", "add the server again"):
             try:
-                fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+                write_json_atomic(self.file, keys)
             except OSError as exc:
+                if is_disk_full(exc):
+                    raise
                 raise ServerError(
                     f"The app could not keep the server's key in {self.file.parent}; "
                     "check that the folder can be written, then add the server again."
                 ) from exc
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.chmod(temp, 0o600)
-            os.replace(temp, self.file)
