@@ -269,7 +269,7 @@ HOSTILE: dict[str, tuple[Callable[[dict], list], str]] = {
     ),
     "bad-assistant": (
         lambda m: with_manifest({**m, "assistant": {**m["assistant"], "context_size": -5}}),
-        "context size",
+        "memory for the conversation",
     ),
     "temperature-3": (
         lambda m: with_manifest(sampled(m, temperature=3)),
