@@ -20,7 +20,6 @@ class Attack:
     method: str = "POST"
     path: str = "/v1/chat/completions"
     key: bool = True
-    openai_shape: bool = True
 
 
 def _chat(**fields: object) -> bytes:
@@ -28,21 +27,9 @@ def _chat(**fields: object) -> bytes:
 
 
 ATTACKS = [
-    Attack(
-        "foreign Host (DNS rebinding)",
-        400,
-        _chat(),
-        (("Host", "evil.example"),),
-        openai_shape=False,
-    ),
-    Attack(
-        "foreign Host with this port",
-        400,
-        _chat(),
-        (("Host", "evil.example:8765"),),
-        openai_shape=False,
-    ),
-    Attack("LAN address as Host", 400, _chat(), (("Host", "192.168.1.9"),), openai_shape=False),
+    Attack("foreign Host (DNS rebinding)", 400, _chat(), (("Host", "evil.example"),)),
+    Attack("foreign Host with this port", 400, _chat(), (("Host", "evil.example:8765"),)),
+    Attack("LAN address as Host", 400, _chat(), (("Host", "192.168.1.9"),)),
     Attack("no key on chat", 401, _chat(), key=False),
     Attack("no key on model list", 401, method="GET", path="/v1/models", key=False),
     Attack("no key on an unknown route", 401, method="GET", path="/v1/files", key=False),
@@ -81,8 +68,7 @@ def replay(api: Served, attack: Attack) -> str | None:
         return f"{attack.name}: answered"
     if any(h.startswith("access-control") for h in got):
         return f"{attack.name}: sent a CORS header"
-    if attack.openai_shape:
-        error = json.loads(raw).get("error", {})
-        if not (isinstance(error, dict) and error.get("message") and error.get("type")):
-            return f"{attack.name}: no OpenAI-style error body"
+    error = json.loads(raw).get("error", {})  # every refusal in OpenAI's shape, Host's too
+    if not (isinstance(error, dict) and error.get("message") and error.get("type")):
+        return f"{attack.name}: no OpenAI-style error body"
     return None

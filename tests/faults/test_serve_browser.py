@@ -20,9 +20,12 @@ JSON = {"Content-Type": "application/json"}
 def test_a_foreign_host_is_refused_and_loopback_names_answered() -> None:
     with served() as api:
         for host in ("evil.example", f"evil.example:{api.port}", "192.168.1.9", "localhost.evil"):
-            status, _, _ = api.request("POST", "/v1/chat/completions", CHAT,
-                                       {**JSON, "Host": host})  # fmt: skip
+            status, headers, body = api.request("POST", "/v1/chat/completions", CHAT,
+                                                {**JSON, "Host": host})  # fmt: skip
             assert status == 400, host
+            assert headers["content-type"] == "application/json", host  # a client can read it
+            error = json.loads(body)["error"]
+            assert error["code"] == "untrusted_host" and "this computer" in error["message"]
         assert api.engine.requests == []  # nothing was answered for a rebinding page
         for host in (f"127.0.0.1:{api.port}", f"localhost:{api.port}", "localhost"):
             status, _, body = api.request("GET", "/v1/models", headers={"Host": host})

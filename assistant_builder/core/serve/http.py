@@ -21,7 +21,7 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
-from starlette.types import Receive
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from assistant_builder.core.cancel import CancelToken
 from assistant_builder.core.errors import AppError
@@ -37,7 +37,7 @@ T = TypeVar("T")
 
 def build_app(api: ChatApi, *, host: str, origins: Sequence[str] = ()) -> Starlette:
     """The ASGI app; ``origins`` are the web pages allowed to call it from a browser."""
-    middleware = [Middleware(TrustedHostMiddleware, allowed_hosts=trusted_hosts(host))]
+    middleware = [Middleware(HostCheck, allowed_hosts=trusted_hosts(host))]
     if origins:
         methods, headers = ["GET", "POST"], ["Authorization", "Content-Type"]
         middleware.append(Middleware(CORSMiddleware, allow_origins=list(origins),
@@ -46,6 +46,40 @@ def build_app(api: ChatApi, *, host: str, origins: Sequence[str] = ()) -> Starle
                     middleware=middleware)  # fmt: skip
     app.state.api = api
     return app
+
+
+class HostCheck:
+    """Starlette's trusted-host check, with its refusal in OpenAI's error shape (the check
+    itself answers in plain text, which an API client cannot read)."""
+
+    def __init__(self, app: ASGIApp, allowed_hosts: Sequence[str]) -> None:
+        self.app = app
+        self.check = TrustedHostMiddleware(self._trusted, allowed_hosts, www_redirect=False)
+
+    async def _trusted(self, scope: Scope, receive: Receive, send: Send) -> None:
+        scope["assistant_builder.host_trusted"] = True
+        await self.app(scope, receive, send)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.check(scope, receive, send)
+            return
+
+        async def answer(message: Message) -> None:
+            if scope.get("assistant_builder.host_trusted"):
+                await send(message)
+            elif message["type"] == "http.response.start":  # the check's plain-text refusal
+                await error_response(FOREIGN_HOST)(scope, receive, send)
+
+        await self.check(scope, receive, answer)
+
+
+FOREIGN_HOST = ApiError(
+    400,
+    "This server answers only requests addressed to this computer; a web page or another "
+    "name pointing here is refused. Use the address the server printed when it started.",
+    "invalid_request_error", "untrusted_host",
+)  # fmt: skip
 
 
 async def _handle(request: Request) -> Response:
