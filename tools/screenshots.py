@@ -16,8 +16,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "docs" / "screenshots"
-SIZE = (1100, 700)
-WHY_SIZE = (1100, 720)  # the window's default size
+SIZE = (1100, 720)  # the window's default size
 WIDE = (1440, 860)  # the editor with its final-prompt panel beside it
 
 
@@ -373,7 +372,7 @@ def shoot_why(app: object, window: object, theme: str) -> None:
     from assistant_builder.ui.main_window import MainWindow
 
     assert isinstance(window, MainWindow)
-    window.resize(*WHY_SIZE)
+    window.resize(*SIZE)
     chat = window.chat_page.panel
     answer = [m for m in chat.messages() if m.role == "assistant"][-1]
     panel = chat.show_why(answer)
@@ -519,7 +518,7 @@ def shoot_first_run(app: object, theme: str, home: Path) -> None:
     for file_name, text in HOUSEHOLD.items():
         (docs / file_name).write_text(text, encoding="utf-8")
     window = MainWindow(App(Services.create(), Settings(theme=theme, threads=2, gpu_layers=0)))
-    window.resize(*WHY_SIZE)  # the window's default size
+    window.resize(*SIZE)
     window.show()
     guide = window.first_run_guide
     assert guide is not None
