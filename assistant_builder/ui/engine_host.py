@@ -147,6 +147,19 @@ class EngineHost(QObject):
         worker): a Chat question waits for it instead of sharing the engine mid-answer."""
         return self._lock
 
+    def show_elsewhere(self, event: object, *, doing: str) -> None:
+        """What another page's answering on the engine (Compare, Run checks) is doing, in the
+        status line: ``doing`` names the work, a stage or loading event says where it is."""
+        if isinstance(event, Loaded):
+            self._ready_state = event.runs_on or READY
+        stage = event.sentence if isinstance(event, Loading | Stage) else ""
+        self._set_state(f"{doing}: {stage}" if stage else f"{doing}…")
+
+    def elsewhere_ended(self) -> None:
+        """That other page's work ended: the status line says what the engine holds again."""
+        if not self._runner.busy:
+            self._set_state(self._ready_state)
+
     def stop(self, request_id: int | None = None) -> None:
         """Stop the running request (only if it is ``request_id``, when given)."""
         current = self._runner.current

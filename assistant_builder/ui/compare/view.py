@@ -252,6 +252,7 @@ class CompareView(QWidget):
         self.plan.setText("Every variant answers the check questions in turn…")
         for column in self.columns:
             column.checks.hide()
+        self._host.show_elsewhere(None, doing="Running the check questions")
         self._runner.start(self._check, self.variants)
 
     def _check(self, variants: list[Variant], *, cancel: CancelToken) -> Iterator[object]:
@@ -281,6 +282,7 @@ class CompareView(QWidget):
             self.columns[event.index].show_kept(event.message)
         elif isinstance(event, VariantEvent):
             column, inner = self.columns[event.index], event.event
+            self._host.show_elsewhere(inner, doing="Comparing variants")
             if isinstance(inner, Stage):  # "Reading your documents…", "Writing…", as in Chat
                 column.transcript.show_stage(inner.sentence)
             elif isinstance(inner, Prepared):
@@ -291,6 +293,8 @@ class CompareView(QWidget):
                 column.show_answer(inner)
         elif isinstance(event, VariantChecked):
             self.columns[event.index].show_checks(event.run)
+            done = f"{event.index + 1} of {len(self.columns)} variants done"
+            self._host.show_elsewhere(event, doing=f"Running the check questions ({done})")
             if event.index == len(self.columns) - 1:
                 self.plan.setText("The check questions were answered by every variant.")
         elif isinstance(event, Compared):
@@ -322,6 +326,7 @@ class CompareView(QWidget):
         if not busy:
             for column in self.columns:
                 column.end()
+            self._host.elsewhere_ended()
         self._update_buttons()
 
     # Blind mode, picking and keeping -------------------------------------------------------

@@ -91,8 +91,14 @@ def test_variants_answer_side_by_side_on_passages_shown_once(
     assert b.variant.assistant.system_prompt.startswith("Reply in one short sentence")
     assert a.variant.assistant.system_prompt == gardener.system_prompt
 
+    states: list[str] = []
+    window.engine_host.state_changed.connect(states.append)
     compare_and_wait(qtbot, view)
     assert "same model, so it is loaded once" in view.plan.text()
+    # The status bar says what the engine does for Compare, then what it holds.
+    assert any(s.startswith("Comparing variants: Writing") for s in states), states
+    assert window.engine_state.text() != "No model loaded"
+    assert not window.engine_state.text().startswith("Comparing")
     assert view.passages.count() >= 1 and "garden.md" in view.passages.item(0).text()
     assert "given to every variant" in view.passages_title.text()
     for column in (a, b):
@@ -184,9 +190,14 @@ def test_run_checks_scores_every_variant_on_the_assistants_questions(
     a, b = view.columns
     b.instructions.setPlainText("Reply in one short sentence, quoting the passage.")
     assert b.variant.assistant.checks == (question,)  # a variant keeps the questions
+    states: list[str] = []
+    window.engine_host.state_changed.connect(states.append)
     with qtbot.waitSignal(view._runner.busy_changed, timeout=300_000,
                           check_params_cb=lambda busy: not busy):  # fmt: skip
         view.checks_button.click()
+    assert states[0] == "Running the check questions…"
+    assert "Running the check questions (1 of 2 variants done)…" in states
+    assert not window.engine_state.text().startswith("Running")
     for column in (a, b):
         assert column.checks.isVisible()
         assert column.checks.text() in {"Check questions: 0 of 1 pass",
