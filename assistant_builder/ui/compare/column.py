@@ -196,6 +196,7 @@ class VariantColumn(QFrame):
 
     # A run --------------------------------------------------------------------------------
     def begin(self) -> None:
+        self.edit_button.setChecked(False)  # the answer needs the room; "Change…" opens it again
         self.transcript.clear()
         self.transcript.begin_stream()
         self.usage.clear()

@@ -90,6 +90,7 @@ def test_variants_answer_side_by_side_on_passages_shown_once(
     b.instructions.setPlainText("Reply in one short sentence, quoting the passage.")
     assert b.variant.assistant.system_prompt.startswith("Reply in one short sentence")
     assert a.variant.assistant.system_prompt == gardener.system_prompt
+    assert b.settings.isVisible()
 
     states: list[str] = []
     window.engine_host.state_changed.connect(states.append)
@@ -97,6 +98,7 @@ def test_variants_answer_side_by_side_on_passages_shown_once(
     assert "same model, so it is loaded once" in view.plan.text()
     # The status bar says what the engine does for Compare, then what it holds.
     assert any(s.startswith("Comparing variants: Writing") for s in states), states
+    assert not b.settings.isVisible() and not b.edit_button.isChecked()  # room for the answer
     assert window.engine_state.text() != "No model loaded"
     assert not window.engine_state.text().startswith("Comparing")
     assert view.passages.count() >= 1 and "garden.md" in view.passages.item(0).text()
