@@ -62,6 +62,7 @@ class App(
             retrieve=process_retriever(self.knowledge, services.paths),
             embed=process_embedding(self.knowledge, services.paths),
             conversations=self.conversations,
+            assistants=self.assistants,  # one store of assistants for the app and its answering
         )
 
     @property

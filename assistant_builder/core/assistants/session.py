@@ -92,6 +92,7 @@ class AnswerSession:
         retrieve: Retriever | None = None,
         embed: CollectionEmbed | None = None,
         conversations: ConversationStore | None = None,
+        assistants: AssistantStore | None = None,
     ) -> None:
         self.services = services
         self.settings = settings or services.load_settings()
@@ -109,7 +110,7 @@ class AnswerSession:
         self.lock = threading.Lock()
         self.retrieve = retrieve
         self.embed = embed
-        self.assistants = AssistantStore(services.paths.assistants_dir)
+        self.assistants = assistants or AssistantStore(services.paths.assistants_dir)
         self._owns_conversations = conversations is None
         self.conversations = conversations or ConversationStore(services.paths.conversations_db)
         self.previewer = PromptPreviewer(
@@ -137,11 +138,13 @@ class AnswerSession:
         return self._remote[1]
 
     def sibling(self) -> AnswerSession:
-        """A session sharing this one's services, settings, search and conversations but with
-        an engine of its own (Compare keeps two models loaded when both fit in memory)."""
+        """A session sharing this one's services, settings, search, conversations and
+        assistants but with an engine of its own (Compare keeps two models loaded when both
+        fit in memory)."""
         return AnswerSession(
             self.services, settings=self.settings, engine_factory=self._engine_factory,
             retrieve=self.retrieve, embed=self.embed, conversations=self.conversations,
+            assistants=self.assistants,
         )  # fmt: skip
 
     def unload(self) -> None:
