@@ -167,3 +167,48 @@ def test_include_and_exclude_patterns(tmp_path: Path) -> None:
         [str(root)], include=("*.md",), exclude=("drafts", ".*"), extensions=DEFAULT_PARSERS
     )
     assert [Path(f.path).name for f in result.files] == ["keep.md"]
+
+
+def test_a_file_too_large_to_take_in_whole_is_skipped_before_it_is_read(tmp_path: Path) -> None:
+    """Issue 19: a 2 GB text file or a CSV with one 500 MB line would take a parser past its
+    memory; it is skipped at once, by its size, with what to do."""
+    from assistant_builder.core.knowledge.loaders import READ_LIMIT
+
+    for name in ("huge.txt", "huge.md", "one-line.csv", "page.html"):
+        big = tmp_path / name
+        with big.open("wb") as handle:  # sparse past its first lines: nothing else written
+            handle.write(b"name,notes\n" + b"Cats sleep. " * 400)
+            handle.truncate(READ_LIMIT + 1)
+        assert reason(big) == (
+            "it holds more than 256 MB of text; split it into smaller files to include it"
+        ), name
+    exactly = tmp_path / "exactly.txt"
+    exactly.write_bytes(b"Cats sleep. " * 1000)
+    assert "Cats sleep" in load(exactly).text
+
+
+def test_a_docx_whose_text_unpacks_past_the_limit_is_skipped_but_pictures_do_not_count(
+    tmp_path: Path,
+) -> None:
+    import zipfile
+
+    from assistant_builder.core.knowledge.loaders import READ_LIMIT
+
+    good = tmp_path / "good.docx"
+    write_docx(good)
+    bomb, photos = tmp_path / "bomb.docx", tmp_path / "photos.docx"
+    for target, name in ((bomb, "word/padding.xml"), (photos, "word/media/photo.png")):
+        with (
+            zipfile.ZipFile(good) as source,
+            zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out,
+        ):
+            for member in source.infolist():
+                out.writestr(member, source.read(member))
+            info = zipfile.ZipInfo(name)
+            info.compress_type = zipfile.ZIP_DEFLATED  # a few hundred KB on disk
+            with out.open(info, "w", force_zip64=True) as part:
+                block = b"\0" * (1 << 20)
+                for _ in range((READ_LIMIT >> 20) + 1):
+                    part.write(block)
+    assert reason(bomb) == ("its text unpacks to more than 256 MB (a damaged or hostile file)")
+    assert "Employees book trains" in load(photos).text

@@ -37,13 +37,28 @@ DEFAULT_PARSERS: dict[str, str] = {
     "": f"{__name__}:load_text",  # no extension: read when it is text (see filetypes.py)
     **{ext: f"{__name__}:load_text" for ext in CODE_EXTENSIONS},
 }
-# A compressed file that unpacks to more than this is left to the person to unpack.
-GZIP_LIMIT = 256 << 20
+# A loader takes a file in whole: one bigger than this (or a compressed one that unpacks to
+# more) is skipped with a plain reason, so a parser stays well inside its memory limit.
+READ_LIMIT = 256 << 20
+TOO_LARGE = (
+    f"it holds more than {READ_LIMIT >> 20} MB of text; split it into smaller files to include it"
+)
+
+
+def read_limited(path: Path) -> bytes:
+    """The file's bytes, or UnreadableDocument when it is over READ_LIMIT."""
+    if path.stat().st_size > READ_LIMIT:
+        raise UnreadableDocument(TOO_LARGE)
+    return path.read_bytes()
+
+
+def read_text(path: Path) -> str:
+    return decode_text(read_limited(path))
 
 
 def load_gzip(path: Path) -> Document:
     """What a ``.gz`` file holds, read by the parser of the file inside (``a.md.gz`` as
-    Markdown), unpacked into a private temporary file no larger than GZIP_LIMIT."""
+    Markdown), unpacked into a private temporary file no larger than READ_LIMIT."""
     import gzip
     import importlib
     import shutil
@@ -61,9 +76,9 @@ def load_gzip(path: Path) -> Document:
                 copied = 0
                 while chunk := source.read(1 << 20):
                     copied += len(chunk)
-                    if copied > GZIP_LIMIT:
+                    if copied > READ_LIMIT:
                         raise UnreadableDocument(
-                            f"it unpacks to more than {GZIP_LIMIT >> 20} MB; unpack it "
+                            f"it unpacks to more than {READ_LIMIT >> 20} MB; unpack it "
                             "into the folder to include it"
                         )
                     target.write(chunk)
@@ -77,14 +92,14 @@ def load_gzip(path: Path) -> Document:
 
 
 def load_text(path: Path) -> Document:
-    return Document(text=decode_text(path.read_bytes()), title=path.name)
+    return Document(text=read_text(path), title=path.name)
 
 
 _MD_HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t]*#*[ \t]*$", re.M)
 
 
 def load_markdown(path: Path) -> Document:
-    text = decode_text(path.read_bytes())
+    text = read_text(path)
     headings = tuple(
         Heading(m.start(2), len(m.group(1)), m.group(2).strip()) for m in _MD_HEADING.finditer(text)
     )
@@ -96,7 +111,7 @@ _RST_UNDERLINE = re.compile(r"^([=\-~`#\"^+*:.'_])\1{2,}[ \t]*$")
 
 
 def load_rst(path: Path) -> Document:
-    text = decode_text(path.read_bytes())
+    text = read_text(path)
     headings: list[Heading] = []
     levels: list[str] = []  # rst levels are set by the order the underline styles appear
     offset = 0
@@ -115,7 +130,7 @@ def load_rst(path: Path) -> Document:
 
 
 def load_csv(path: Path) -> Document:
-    raw = decode_text(path.read_bytes())
+    raw = read_text(path)
     try:
         dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(raw[:8192])
     except csv.Error:
@@ -135,7 +150,7 @@ def load_csv(path: Path) -> Document:
 def load_html(path: Path) -> Document:
     from assistant_builder.core.knowledge.htmltext import html_to_document
 
-    return html_to_document(decode_text(path.read_bytes()), fallback_title=path.name)
+    return html_to_document(read_text(path), fallback_title=path.name)
 
 
 def load_pdf(path: Path) -> Document:
@@ -213,6 +228,13 @@ def load_docx(path: Path) -> Document:
     from docx.table import Table
 
     try:
+        with zipfile.ZipFile(path) as archive:  # sizes as declared; reading stops at them
+            members = archive.infolist()
+        unpacked = sum(m.file_size for m in members if m.filename.endswith((".xml", ".rels")))
+        if unpacked > READ_LIMIT:  # its pictures do not count: they are not read
+            raise UnreadableDocument(
+                f"its text unpacks to more than {READ_LIMIT >> 20} MB (a damaged or hostile file)"
+            )
         document = docx.Document(str(path))
     except (zipfile.BadZipFile, KeyError, ValueError) as exc:
         raise UnreadableDocument("it is damaged or not a real Word document") from exc

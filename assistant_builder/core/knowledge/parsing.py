@@ -20,7 +20,9 @@ from assistant_builder.core.knowledge.document import Document, UnreadableDocume
 from assistant_builder.core.knowledge.filetypes import parser_key
 
 PREFETCH = 3  # files queued per worker, so workers keep parsing while the indexer embeds
-MEMORY_LIMIT = 4 << 30  # a parser that needs more than this is as good as hung
+# A parser that needs more than this is as good as hung: address space, so its resident
+# memory stays below it too (issue: indexing stays under 2 GB whatever the files).
+MEMORY_LIMIT = 2 << 30
 SECONDS_PER_MB = 2.0  # extra time a big file gets on top of the base limit (a 300-page PDF)
 
 log = logging.getLogger(__name__)
@@ -41,7 +43,7 @@ def parse_file(parsers: Mapping[str, str], path: Path) -> Document | str:
     except PermissionError:
         return "it could not be opened (permission denied)"
     except MemoryError:
-        return "it is too large to read"
+        return "it needs more memory to read than a document may take (a damaged or hostile file?)"
     except Exception as exc:
         log.info("%s could not be read", path, exc_info=True)  # the detail is for the log
         return unreadable_reason(exc)
