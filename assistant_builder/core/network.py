@@ -11,6 +11,7 @@ import ipaddress
 import json
 import os
 import socket
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -32,11 +33,18 @@ class OfflineError(AppError):
 HF_OFFLINE_ENV = ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_DATASETS_OFFLINE")
 
 
-def apply_offline_environment() -> None:
-    """Tell every library of this process (and the processes it starts) to stay offline."""
+def apply_offline_environment(offline: bool = True) -> None:
+    """Tell every library of this process (and the processes it starts) to stay offline, or,
+    when the person turns offline mode off, that they may go online again."""
     for name in HF_OFFLINE_ENV:
-        os.environ[name] = "1"
+        if offline:
+            os.environ[name] = "1"
+        else:
+            os.environ.pop(name, None)
     os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
+    hub = sys.modules.get("huggingface_hub.constants")
+    if hub is not None:  # it read the variable when it was imported; its calls read this
+        hub.HF_HUB_OFFLINE = offline
 
 
 def offline_from_env(setting: bool = False) -> bool:

@@ -201,3 +201,36 @@ def test_bad_input_gets_one_plain_sentence(
     assert "Traceback" not in result.stderr
     assert result.stderr.strip().count("\n") == 0
     assert expected in result.stderr
+
+
+def test_turning_offline_mode_off_lets_the_hub_be_used_without_a_restart(
+    app_home: Paths, fake_hub: FakeHub, make_gguf: MakeGguf, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Started offline, the hub library was told to stay off the network; switching offline
+    mode off in Settings must let a download through at once, and on again stop it."""
+    import os
+    from dataclasses import replace
+
+    import huggingface_hub.constants as hf_constants
+
+    from assistant_builder.core.app import App
+    from assistant_builder.core.network import OfflineError
+    from assistant_builder.core.services import Services
+    from assistant_builder.core.settings import Settings, save_settings
+
+    for name in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_DATASETS_OFFLINE"):
+        monkeypatch.delenv(name, raising=False)  # restored after the test
+    save_settings(app_home.settings_file, Settings(offline=True))
+    app = App(Services.create(), Settings(offline=True))
+    try:
+        assert os.environ["HF_HUB_OFFLINE"] == "1"
+        fake_hub.add_file("t/T-GGUF", "t.gguf", make_gguf().read_bytes())
+        with pytest.raises(OfflineError):
+            app.download_model("t/T-GGUF:t.gguf")
+        app.save_settings(replace(app.settings, offline=False))
+        assert "HF_HUB_OFFLINE" not in os.environ and not hf_constants.HF_HUB_OFFLINE
+        assert app.download_model("t/T-GGUF:t.gguf").id
+        app.save_settings(replace(app.settings, offline=True))
+        assert hf_constants.HF_HUB_OFFLINE and os.environ["HF_HUB_OFFLINE"] == "1"
+    finally:
+        app.close()

@@ -20,7 +20,11 @@ from assistant_builder.core.conversations.store import ConversationStore
 from assistant_builder.core.knowledge.collection import Collections
 from assistant_builder.core.knowledge.process import KnowledgeProcess
 from assistant_builder.core.models.registry import ModelRegistry
-from assistant_builder.core.network import NetworkPolicy, offline_from_env
+from assistant_builder.core.network import (
+    NetworkPolicy,
+    apply_offline_environment,
+    offline_from_env,
+)
 from assistant_builder.core.onboarding import FirstRun
 from assistant_builder.core.paths import Paths
 from assistant_builder.core.services import Services
@@ -90,7 +94,10 @@ class App(
         """Use ``settings`` from now on (the next answer, the offline switch) and keep them."""
         self.settings = settings
         self.session.settings = settings
-        self.services.network.offline = offline_from_env(settings.offline)
+        offline = offline_from_env(settings.offline)
+        if offline != self.services.network.offline:
+            apply_offline_environment(offline)
+        self.services.network.offline = offline
         self.services.save_settings(settings)
 
     def stop_knowledge(self) -> None:
