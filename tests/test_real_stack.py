@@ -15,6 +15,11 @@ pytestmark = pytest.mark.integration
 def test_smollm2_loads_and_answers(smollm2_gguf: Path) -> None:
     from llama_cpp import Llama
 
+    from assistant_builder.core.engine.backends import load_backends
+
+    # The wheel's CPU code is in run-time loaded modules: loaded as the engine loads them
+    # (without this the test passed only after another test of the run had loaded them).
+    load_backends()
     llm = Llama(model_path=str(smollm2_gguf), n_ctx=512, n_threads=2, verbose=False, seed=1)
     out = llm.create_chat_completion(
         messages=[{"role": "user", "content": "What is the capital of France?"}],
