@@ -395,7 +395,7 @@ class LlamaRunner:
             # Control tokens spelled out: reasoning models mark their thinking with them
             # (Gemma 4's <|channel>, gpt-oss's <|channel|>), and thinking.py splits it off.
             size = to_piece(vocab, token, buffer, len(buffer), 0, True)
-            piece = decoder.decode(buffer.raw[: max(size, 0)])
+            piece = decoder.decode(ctypes.string_at(buffer, max(size, 0)))
             if stops:
                 pending += piece
                 cut = min((i for i in (pending.find(s) for s in stops) if i >= 0), default=-1)
