@@ -26,7 +26,14 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from engine_common import THREADS, llama_bench_tg_ms, load_line, smollm2
+from engine_common import (
+    THREADS,
+    children_cpu_s,
+    llama_bench_tg_cpu_ms,
+    llama_bench_tg_ms,
+    load_line,
+    smollm2,
+)
 
 QUESTION = "Write a very long story about a dragon who learns to bake bread."
 
@@ -50,12 +57,27 @@ def prepare(home: Path, tokens: int) -> None:
     path.write_text(json.dumps(data))
 
 
-def ask_run() -> tuple[float, int, int]:
+SHORT = 64  # the short answer of the CPU-time figure
+
+
+def ask_run(*limit: str) -> tuple[float, int, int]:
     """ms per token after the first, answer and prompt tokens, by `ask --json`'s own clock."""
-    out = json.loads(cli("ask", "bench", QUESTION, "--json", "--no-history").stdout)
+    out = json.loads(cli("ask", "bench", QUESTION, "--json", "--no-history", *limit).stdout)
     n, timings = out["usage"]["completion_tokens"], out["timings"]
     ms = (timings["total_s"] - timings["ttft_s"]) * 1000.0 / max(1, n - 1)
     return ms, n, out["usage"]["prompt_tokens"]
+
+
+def ask_cpu_ms(tokens: int) -> float:
+    """CPU ms per token of `ask` and its engine together: a whole answer less a short one
+    (the same words, same seed), over the tokens between; start-up and loading cancel out."""
+    spent, counts = [], []
+    for limit in (SHORT, tokens):
+        before = children_cpu_s()
+        _ms, n, _depth = ask_run("--max-tokens", str(limit))
+        spent.append(children_cpu_s() - before)
+        counts.append(n)
+    return (spent[1] - spent[0]) * 1000.0 / max(1, counts[1] - counts[0])
 
 
 class Served:
@@ -148,6 +170,7 @@ def main() -> None:
         _ms, n, depth = ask_run()  # warm-up (disk cache); tells the answer's and prompt's length
         served, window = Served(), ChatWindow()
         rows: dict[str, list[float]] = {"llama-bench": [], "ask": [], "serve": [], "chat": []}
+        cpu: dict[str, list[float]] = {"llama-bench": [], "ask": []}
         lengths: dict[str, list[int]] = {"ask": [], "serve": [], "chat": []}
         try:
             served.run()
@@ -155,6 +178,8 @@ def main() -> None:
             # Interleaved rounds, so that load from elsewhere on the machine hits all alike.
             for _ in range(args.rounds):
                 rows["llama-bench"].append(llama_bench_tg_ms(smollm2(), n, depth))
+                cpu["llama-bench"].append(llama_bench_tg_cpu_ms(smollm2(), n, SHORT, depth))
+                cpu["ask"].append(ask_cpu_ms(n))
                 ms, count, _depth = ask_run()
                 rows["ask"].append(ms)
                 lengths["ask"].append(count)
@@ -169,6 +194,9 @@ def main() -> None:
     ask = statistics.median(rows["ask"])
     print(f"{THREADS} threads, {args.rounds} rounds (medians); {load_line()}")
     print(f"llama-bench -n {n} -d {depth}: {ref:.3f} ms/token")
+    cpu_ref, cpu_ask = statistics.median(cpu["llama-bench"]), statistics.median(cpu["ask"])
+    print(f"CPU time per token (load-proof): llama-bench {cpu_ref:.3f} ms, ask and its engine "
+          f"{cpu_ask:.3f} ms ({cpu_ask - cpu_ref:+.3f})")  # fmt: skip
     for name in ("ask", "serve", "chat"):
         ms = statistics.median(rows[name])
         rounds = ", ".join(

@@ -96,6 +96,26 @@ def _llama_bench_json(model: Path, *args: str) -> list[dict[str, object]]:
     return rows
 
 
+def children_cpu_s() -> float:
+    """CPU seconds of every finished child process so far (and of theirs, once waited for)."""
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def llama_bench_tg_cpu_ms(model: Path, tokens: int, short: int, depth: int) -> float:
+    """CPU ms per generated token: the CPU time of a ``tokens`` run less a ``short`` one, over
+    the tokens between (loading and the context's prompt cancel out). Other work on the
+    machine slows the wall clock far more than it changes this."""
+    spent = []
+    for n in (short, tokens):
+        before = children_cpu_s()
+        _llama_bench_json(model, "-p", "0", "-n", str(n), "-d", str(depth))
+        spent.append(children_cpu_s() - before)
+    return (spent[1] - spent[0]) * 1000.0 / (tokens - short)
+
+
 def llama_bench_tg_ms(model: Path, tokens: int, depth: int) -> float:
     """llama-bench's ms per generated token with ``depth`` tokens already in the context (an
     answer starts after its prompt, and each token attends to everything before it)."""
