@@ -24,7 +24,7 @@ BUILD_DEBS := libvulkan-dev glslc spirv-headers libvulkan1
 VERSION := $(shell sed -n 's/^__version__ = "\(.*\)"/\1/p' assistant_builder/__init__.py)
 BUNDLE := dist/assistant-builder-$(VERSION)-linux-$(shell uname -m).tar.xz
 
-.PHONY: build-deps setup run test lint typecheck contracts pytest package screenshots clean
+.PHONY: build-deps setup run test lint typecheck contracts pytest package screenshots clean bench
 
 $(STAMP): pyproject.toml tools/install-llama-cpp.sh
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"'
@@ -70,6 +70,11 @@ $(BUNDLE): $(STAMP) $(shell git ls-files assistant_builder packaging 2>/dev/null
 # The suite includes the desktop build's own test (tests/bundle), which needs the archive.
 test: export ASSISTANT_BUILDER_BUNDLE = $(abspath $(BUNDLE))
 test: lint typecheck contracts package pytest
+
+# Every script in bench/ with its quick settings, then one table; within 19 minutes however
+# loaded the machine is (bench/run_all.py). Never part of `make test`.
+bench: setup
+	QT_QPA_PLATFORM=offscreen $(PY) bench/run_all.py $(BENCH_ARGS)
 
 screenshots: setup
 	QT_QPA_PLATFORM=offscreen $(PY) tools/screenshots.py

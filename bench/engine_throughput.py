@@ -6,21 +6,17 @@ llama-bench generates with as many tokens already in its context as the app's pr
 (``-d``): every token attends to all before it, so tokens at depth cost more than at depth 0.
 
 llama-bench is built once from the llama.cpp sources vendored in the llama-cpp-python sdist,
-inside bench/.cache/, with the same CPU flags as the installed wheel (see build_llama_bench)."""
+inside bench/.cache/, against the installed wheel's own libraries (engine_common.llama_bench)."""
 
 from __future__ import annotations
 
-import json
 import statistics
-import subprocess
-import sys
-import tarfile
 import time
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from engine_common import THREADS, smollm2
+from engine_common import THREADS, llama_bench, llama_bench_tg_ms, smollm2
 
 from assistant_builder.core.engine.local import LocalEngine
 from assistant_builder.core.engine.protocol import (
@@ -31,50 +27,15 @@ from assistant_builder.core.engine.protocol import (
     TextDelta,
 )
 
-VERSION = "0.3.36"
-CACHE = Path(__file__).resolve().parent / ".cache"
-SOURCES = CACHE / f"llama_cpp_python-{VERSION}" / "vendor" / "llama.cpp"
-BENCH_BIN = SOURCES / "build" / "bin" / "llama-bench"
-# The installed wheel was built with these; a native build crashes on this CPU's AMX.
-FLAGS = [
-    "-DGGML_NATIVE=OFF", "-DGGML_AVX=ON", "-DGGML_AVX2=ON", "-DGGML_FMA=ON",
-    "-DGGML_F16C=ON", "-DGGML_BMI2=ON", "-DLLAMA_CURL=OFF",
-]  # fmt: skip
 N_TOKENS = 128
 PROMPT = [ChatMessage("user", "Write a very long story about a dragon who learns to bake bread.")]
 ROUNDS = 5
 
 
-def build_llama_bench() -> Path:
-    if BENCH_BIN.is_file():
-        return BENCH_BIN
-    CACHE.mkdir(parents=True, exist_ok=True)
-    sdist = CACHE / f"llama_cpp_python-{VERSION}.tar.gz"
-    if not sdist.is_file():
-        subprocess.run(
-            [sys.executable, "-m", "pip", "download", "--no-deps", "--no-binary", ":all:",
-             f"llama-cpp-python=={VERSION}", "-d", str(CACHE)],
-            check=True,
-        )  # fmt: skip
-    with tarfile.open(sdist) as tar:
-        tar.extractall(CACHE, filter="data")
-    subprocess.run(["cmake", "-B", "build", *FLAGS], cwd=SOURCES, check=True)
-    subprocess.run(
-        ["cmake", "--build", "build", "--target", "llama-bench", "-j2"], cwd=SOURCES, check=True
-    )
-    return BENCH_BIN
-
-
 def llama_bench_ms_per_token(model: Path, depth: int) -> float:
     """llama-bench's tg figure with ``depth`` tokens already in the context (the app's answers
     start after their prompt, and each token attends to everything before it)."""
-    out = subprocess.run(
-        [str(build_llama_bench()), "-m", str(model), "-t", str(THREADS), "-p", "0",
-         "-n", str(N_TOKENS), "-d", str(depth), "-r", "1", "-o", "json"],
-        capture_output=True, text=True, check=True,
-    ).stdout  # fmt: skip
-    tg = next(r for r in json.loads(out) if r["n_gen"] > 0)
-    return 1000.0 / float(tg["avg_ts"])
+    return llama_bench_tg_ms(model, N_TOKENS, depth)
 
 
 def per_token_ms(stamps: list[float]) -> float:
@@ -176,7 +137,7 @@ def main() -> None:
     import llama_cpp
 
     model = smollm2()
-    build_llama_bench()
+    llama_bench()
     llm = llama_cpp.Llama(str(model), n_ctx=512, n_threads=THREADS, verbose=False)
     engine = LocalEngine()
     engine.load(LoadOptions(str(model), context_size=512, threads=THREADS))

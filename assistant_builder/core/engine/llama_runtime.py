@@ -17,6 +17,7 @@ from assistant_builder.core.engine.backends import default_threads, load_backend
 from assistant_builder.core.engine.kv_cache import GGML_TYPE
 from assistant_builder.core.engine.protocol import LoadOptions, SamplingOptions
 from assistant_builder.core.engine.recurrent import has_recurrent_state
+from assistant_builder.core.engine.threadpool import ThreadPool
 from assistant_builder.core.errors import EngineError
 from assistant_builder.core.logs import LLAMA_LOGGER
 
@@ -207,6 +208,8 @@ class LlamaRunner:
         self.rewinds = not (
             has_recurrent_state(self.llm.metadata) or _lib_says_recurrent(llama_cpp, self.llm)
         )
+        # One pool for the context's life: ggml's own starts threads for every token.
+        self._pool = ThreadPool(llama_cpp.llama_cpp._lib, self.llm._ctx.ctx, threads)
         self._adapters: list[Any] = []
         if options.adapters:
             self._attach_adapters(options)
@@ -392,7 +395,7 @@ class LlamaRunner:
             # Control tokens spelled out: reasoning models mark their thinking with them
             # (Gemma 4's <|channel>, gpt-oss's <|channel|>), and thinking.py splits it off.
             size = to_piece(vocab, token, buffer, len(buffer), 0, True)
-            piece = decoder.decode(buffer.raw[: max(size, 0)])
+            piece = decoder.decode(ctypes.string_at(buffer, max(size, 0)))
             if stops:
                 pending += piece
                 cut = min((i for i in (pending.find(s) for s in stops) if i >= 0), default=-1)
@@ -419,6 +422,7 @@ class LlamaRunner:
             yield pending
 
     def close(self) -> None:
+        self._pool.close()
         self.llm.close()
 
 

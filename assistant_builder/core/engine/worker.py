@@ -22,9 +22,10 @@ from assistant_builder.core.errors import AppError
 
 # Pieces are sent at most this often (the first at once): every message wakes the reader, whose
 # work then competes with llama.cpp's threads for the cores. On 2 cores with other work running
-# this saved 0.5 ms a token; on a quiet machine the gain is within noise. The window repaints
-# every 40 ms anyway, so nobody sees the difference.
-FLUSH_S = 0.025
+# 25 ms saved 0.5 ms a token; at 25 ms a token (a loaded machine, a larger model) that still
+# was one message per token, and the send was 3.9% of the child's time (bench/answer_path.py's
+# profile). 50 ms: at most 20 pieces a second, which the eye reads as smooth streaming.
+FLUSH_S = 0.05
 
 
 def child_main(conn: Connection, cancelled_upto: Synchronized[int], options: LoadOptions) -> None:
