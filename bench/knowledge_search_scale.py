@@ -32,6 +32,7 @@ from assistant_builder.core.knowledge.collection import Collections
 from assistant_builder.core.knowledge.embedder import SentenceTransformerEmbedder
 from assistant_builder.core.knowledge.search import Searcher
 from assistant_builder.core.knowledge.store import TABLE, ChunkStore
+from assistant_builder.core.knowledge.vector_index import plan_for
 from assistant_builder.core.paths import Paths
 from bench.knowledge_corpus import man_page
 from bench.knowledge_search import MINILM, QUERIES
@@ -96,11 +97,13 @@ def block(vectors: np.ndarray, start: int, count: int) -> tuple[np.ndarray, ...]
     return first, second, out.astype(np.float32)
 
 
-def table(n: int, texts: list[str], vectors: np.ndarray) -> tuple[Collections, Any]:
+def table(
+    n: int, texts: list[str], vectors: np.ndarray, suffix: str = ""
+) -> tuple[Collections, Any]:
     """The cached collection of ``n`` rows, with its full-text index and no vector index."""
-    paths = Paths.from_env({"ASSISTANT_BUILDER_HOME": str(CACHE / f"home-{n}")})
-    collections = Collections(paths.ensure())
-    name, done = "scale", CACHE / f"home-{n}" / "built"
+    home = CACHE / f"home-{n}{suffix}"
+    collections = Collections(Paths.from_env({"ASSISTANT_BUILDER_HOME": str(home)}).ensure())
+    name, done = "scale", home / "built"
     if done.exists():
         return collections, collections.get(name)
     for config in collections.list():
@@ -164,7 +167,7 @@ def exact(n: int, vectors: np.ndarray, queries: np.ndarray, k: int = 5) -> np.nd
     return best
 
 
-def candidates(n: int, skip_hnsw_above: int) -> list[tuple[str, Any]]:
+def candidates(n: int, kinds: list[str], skip_hnsw_above: int) -> list[tuple[str, Any]]:
     from lancedb.index import HnswSq, IvfPq, IvfSq
 
     root = int(n**0.5)
@@ -177,7 +180,7 @@ def candidates(n: int, skip_hnsw_above: int) -> list[tuple[str, Any]]:
     if n <= skip_hnsw_above:
         parts = max(1, n // 100_000)
         out.append((f"IVF_HNSW_SQ p={parts}", HnswSq(distance_type="cosine", num_partitions=parts)))
-    return out
+    return [(label, index) for label, index in out if label.split()[0] in kinds]
 
 
 def p95(times: list[float]) -> tuple[float, float]:
@@ -185,8 +188,11 @@ def p95(times: list[float]) -> tuple[float, float]:
     return float(p50), float(p95_)
 
 
-def measure_index(raw: Any, queries: np.ndarray, truth: np.ndarray, hnsw: bool) -> None:
-    settings: list[dict[str, int]] = (
+def measure_index(
+    raw: Any, queries: np.ndarray, truth: np.ndarray, hnsw: bool,
+    settings: list[dict[str, int]] | None = None,
+) -> None:  # fmt: skip
+    settings = settings or (
         [{"ef": 10}, {"ef": 40}, {"ef": 100}]
         if hnsw
         else [{"nprobes": p, "refine": r} for p in (10, 20, 40, 80) for r in (0, 4)]
@@ -212,12 +218,20 @@ def measure_index(raw: Any, queries: np.ndarray, truth: np.ndarray, hnsw: bool) 
         print(f"      {label:<20} recall@5 {recall:.3f}   vector p50 {lo:5.1f}  p95 {hi:5.1f} ms")
 
 
-def app_path(collections: Collections, config: Any, embedder: Any, n: int) -> None:
+def app_path(
+    collections: Collections, config: Any, embedder: Any, n: int,
+    queries: np.ndarray, truth: np.ndarray,
+) -> None:  # fmt: skip
     """The shipped parameters (store.py), from query text to top-5, embedding included."""
     store = ChunkStore(collections.store_uri(config))
     t0 = time.perf_counter()
     store.finish_writes()  # builds the vector index the app would
-    print(f"{n:>8} app  vector index as shipped built in {time.perf_counter() - t0:.0f} s")
+    plan = plan_for(n)
+    print(f"{n:>8} app  vector index as shipped ({plan}) built in {time.perf_counter() - t0:.0f} s")
+    if plan is not None:
+        probes = sorted({20, plan.nprobes // 2, plan.nprobes, 2 * plan.nprobes})
+        sweep = [{"nprobes": p, "refine": plan.refine_factor} for p in probes if p > 0]
+        measure_index(store._open(), queries, truth, hnsw=False, settings=sweep)
     searcher = Searcher(collections, config, embedder=embedder)
     for mode in ("hybrid", "vector", "keyword"):
         for q in QUERIES[:3]:
@@ -236,8 +250,10 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, nargs="+", default=[100_000, 1_000_000])
     parser.add_argument("--skip-hnsw-above", type=int, default=200_000)
+    parser.add_argument("--kinds", nargs="+", default=["IVF_SQ", "IVF_PQ", "IVF_HNSW_SQ"])
     parser.add_argument("--only-app", action="store_true", help="only the shipped parameters")
     parser.add_argument("--queries", type=int, default=100, help="recall queries used")
+    parser.add_argument("--suffix", default="", help="another cached copy of the table")
     args = parser.parse_args()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     print("load:", Path("/proc/loadavg").read_text().strip())
@@ -251,19 +267,21 @@ def main() -> None:
         times.append((time.perf_counter() - t) * 1000)
     print("query embedding alone      p50 {:6.1f} ms   p95 {:6.1f} ms".format(*p95(times)))
     for n in args.rows:
-        collections, config = table(n, texts, vectors)
-        raw = ChunkStore(collections.store_uri(config))._open()
+        collections, config = table(n, texts, vectors, args.suffix)
+        store = ChunkStore(collections.store_uri(config))
+        raw = store._open()
+        for name in [store._indices().get("vector")]:
+            if name:
+                raw.drop_index(name)
+        truth = exact(n, vectors, queries)
         if not args.only_app:
-            truth = exact(n, vectors, queries)
-            for label, index in candidates(n, args.skip_hnsw_above):
+            for label, index in candidates(n, args.kinds, args.skip_hnsw_above):
                 t0 = time.perf_counter()
                 raw.create_index("vector", config=index, replace=True)
                 print(f"{n:>8} {label:<24} built in {time.perf_counter() - t0:6.1f} s")
                 measure_index(raw, queries, truth, hnsw="HNSW" in label)
-            raw.drop_index("vector_idx")
-        elif any("vector" in i.columns for i in raw.list_indices()):
-            raw.drop_index("vector_idx")
-        app_path(collections, config, embedder, n)
+                raw.drop_index("vector_idx")
+        app_path(collections, config, embedder, n, queries, truth)
         print("load:", Path("/proc/loadavg").read_text().strip())
 
 

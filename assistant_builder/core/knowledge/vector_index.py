@@ -11,10 +11,14 @@ import re
 from dataclasses import dataclass
 
 INDEX_ROWS = 20_000  # below this a flat scan answers in a few milliseconds
+# IVF_SQ with sqrt(rows) partitions (LanceDB's default). Recall of the top-5 grew with the
+# partitions read, hardly with how many there were: at 100k, 20 read (LanceDB's default)
+# found 0.91-0.93 of the exact top-5, 40 found 0.95-0.97, 80 0.97-1.00.
 ROWS_PER_PARTITION = 1.0  # partitions = sqrt(rows) x this
-NPROBES_SHARE = 0.0  # placeholder, set below by measurement
-MIN_NPROBES = 20
-REFINE_FACTOR = 0
+NPROBES = 64
+# Re-ranking 4x the candidates by their full vectors undoes the 8-bit quantization's misses
+# (+0.012 to +0.016 recall at every setting) for a few more rows read.
+REFINE_FACTOR = 4
 REBUILD_GROWTH = 2.0  # the index is trained again once it has this share too few partitions
 NAME = re.compile(r"^vector_p(\d+)$")
 
@@ -40,8 +44,7 @@ def plan_for(rows: int) -> VectorIndexPlan | None:
 
 def plan_of(partitions: int) -> VectorIndexPlan:
     """How an index of ``partitions`` is searched."""
-    nprobes = max(MIN_NPROBES, math.ceil(partitions * NPROBES_SHARE))
-    return VectorIndexPlan(partitions, min(nprobes, partitions), REFINE_FACTOR)
+    return VectorIndexPlan(partitions, min(NPROBES, partitions), REFINE_FACTOR)
 
 
 def trained_plan(index_name: str) -> VectorIndexPlan:
