@@ -82,9 +82,10 @@ def imports(env: dict[str, str], checkout: str, *args: str) -> tuple[float, dict
     for line in result.stderr.splitlines():
         if not line.startswith("import time:") or "cumulative" in line:
             continue
-        _, cumulative, name = (part.strip() for part in line[len("import time:") :].split("|"))
-        if name == name.lstrip():  # a top-level import (not nested under another)
-            micros = int(cumulative)
+        _, cumulative, raw_name = line[len("import time:") :].split("|")
+        name = raw_name.strip()
+        if raw_name[1:] == raw_name.lstrip():  # a top-level import (not nested under another)
+            micros = int(cumulative.strip())
             total += micros
             package = name
             per_package[package] = per_package.get(package, 0.0) + micros / 1e6
