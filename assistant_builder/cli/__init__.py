@@ -1,10 +1,13 @@
-"""Command-line adapter over core. Each command group lives in its own module and registers
-itself in ``GROUPS``; every command it lists works (nothing here is a placeholder)."""
+"""Command-line adapter over core. Each command group lives in its own module, named as its
+command in ``GROUPS``, and registers itself; every command it lists works (nothing here is a
+placeholder). A command line imports only the module of the command it names: what the
+other modules import was most of the start time of a `search` (bench/cli_start.py)."""
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import importlib
 import logging
 import signal
 import sys
@@ -12,30 +15,25 @@ import threading
 from collections.abc import Sequence
 
 from assistant_builder import APP_NAME, __version__
-from assistant_builder.cli import (
-    ask,
-    assistants,
-    chat,
-    checks,
-    collections,
-    compare,
-    models,
-    network,
-    preview,
-    search,
-    serve,
-    servers,
-    setup,
-)
-from assistant_builder.cli.common import run_command
 from assistant_builder.core.logs import log_to_file, not_from_llama
 from assistant_builder.core.paths import Paths
 
-GROUPS = [setup, models, collections, search, assistants, preview, ask, chat, serve]
-GROUPS += [servers, network, compare, checks]
+GROUPS = ["setup", "models", "collections", "search", "assistants", "preview", "ask", "chat"]
+GROUPS += ["serve", "servers", "network", "compare", "checks"]
 
 
-def build_parser() -> argparse.ArgumentParser:
+def named_command(args: Sequence[str]) -> str | None:
+    """The command group a command line names (None: none, or help asked before it)."""
+    for arg in args:
+        if arg in ("-h", "--help"):
+            return None
+        if not arg.startswith("-"):
+            return arg if arg in GROUPS else None
+    return None
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The parser of every command, or with ``only`` of that command group alone."""
     parser = argparse.ArgumentParser(
         prog="assistant-builder",
         description=f"{APP_NAME}: personal AI assistants that run on your own computer. "
@@ -44,8 +42,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--debug", action="store_true", help="show full error details (tracebacks)")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for group in GROUPS:
-        group.register(commands)
+    for name in GROUPS if only is None else [only]:
+        importlib.import_module(f"assistant_builder.cli.{name}").register(commands)
     return parser
 
 
@@ -60,12 +58,14 @@ def ctrl_c_stops() -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     ctrl_c_stops()
     args_list = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser()
+    parser = build_parser(named_command(args_list))
     args = parser.parse_args(args_list)
     if not getattr(args, "handler", None):
         parser.print_help(sys.stderr)
         return 1
     _setup_logging(debug=args.debug)
+    from assistant_builder.cli.common import run_command
+
     return run_command(args)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from assistant_builder.core.conversations.repair import repair_conversations
 from assistant_builder.core.errors import SettingsError
@@ -17,8 +18,10 @@ from assistant_builder.core.network import (
     offline_from_env,
 )
 from assistant_builder.core.paths import Paths
-from assistant_builder.core.servers.catalog import Servers
 from assistant_builder.core.settings import Settings, load_settings, save_settings
+
+if TYPE_CHECKING:
+    from assistant_builder.core.servers.catalog import Servers
 
 
 @dataclass
@@ -50,6 +53,8 @@ class Services:
     @property
     def servers(self) -> Servers:
         """The model servers the person added, reached through the network policy."""
+        from assistant_builder.core.servers.catalog import Servers  # httpx, templates: slow
+
         return Servers(self.paths, self.network)
 
     def load_settings(self) -> Settings:

@@ -196,9 +196,9 @@ def test_search_errors_are_plain(collections: Collections, library: Path, minilm
 def test_big_tables_get_a_vector_index_and_stay_searchable_after_changes(
     collections: Collections, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from assistant_builder.core.knowledge import store as store_module
+    from assistant_builder.core.knowledge import vector_index
 
-    monkeypatch.setattr(store_module, "VECTOR_INDEX_ROWS", 300)
+    monkeypatch.setattr(vector_index, "INDEX_ROWS", 300)
     folder = tmp_path / "big"
     folder.mkdir()
     for n in range(60):

@@ -13,12 +13,17 @@ from typing import Any
 import numpy as np
 
 from assistant_builder.core.knowledge.embedder import Vectors
+from assistant_builder.core.knowledge.vector_index import (
+    VectorIndexPlan,
+    outgrown,
+    plan_for,
+    trained_plan,
+)
 
 TABLE = "chunks"
 # What a store of its own keeps beside the chunks (index_manifest.py, store_lock.py).
 MANIFEST_TABLE = "manifest"
 LOCK_TABLE = "indexing_lock"
-VECTOR_INDEX_ROWS = 20_000  # below this a flat scan answers in a few milliseconds
 
 
 @dataclass(frozen=True)
@@ -171,23 +176,31 @@ class ChunkStore:
         """After a run that changed the table: index what is new and compact.
 
         The full-text index is created once and then kept up to date by optimize(); so is the
-        vector index, made once the table is big enough for a flat scan to be slow. IVF_SQ
-        (8-bit scalar quantization) builds 100k vectors in ~4 s and answers in ~7 ms on two
-        cores, where IVF_PQ took ~50 s and HNSW over 2 minutes to build (bench/knowledge_search)."""
+        vector index, made once the table is big enough for a flat scan to be slow and
+        trained again when the table has outgrown its partitions (vector_index.py)."""
         table = self._open()
         if table is None:
             return
         if not self.has_index("search_text"):
             _create_text_index(table)
-        if table.count_rows() >= VECTOR_INDEX_ROWS and not self.has_index("vector"):
-            from lancedb.index import IvfSq
-
-            table.create_index("vector", config=IvfSq(distance_type="cosine"), replace=True)
+        rows = table.count_rows()
+        current = self._indices().get("vector")
+        plan = plan_for(rows)
+        if plan is not None and (current is None or outgrown(current, rows)):
+            if current is not None:
+                table.drop_index(current)
+            _create_vector_index(table, plan)
         table.optimize()
 
-    def has_index(self, column: str) -> bool:
+    def _indices(self) -> dict[str, str]:
+        """The name of each indexed column's index."""
         table = self._open()
-        return table is not None and any(column in i.columns for i in table.list_indices())
+        if table is None:
+            return {}
+        return {column: i.name for i in table.list_indices() for column in i.columns}
+
+    def has_index(self, column: str) -> bool:
+        return column in self._indices()
 
     def search(self, mode: str, query: str, vector: Vectors, limit: int) -> list[StoredChunk]:
         """Up to ``limit`` candidates of ``mode``, each with both of its scores whatever found it:
@@ -195,12 +208,14 @@ class ChunkStore:
         table = self._open()
         if table is None:
             return []
-        if not self.has_index("search_text"):
+        indices = self._indices()
+        if "search_text" not in indices:
             _create_text_index(table)
+        plan = trained_plan(indices["vector"]) if "vector" in indices else None
         columns = ["id", "path", "page", "start", "end", "text", "heading", "vector"]
         if mode == "vector":
             builder = table.search(vector, query_type="vector").distance_type("cosine")
-            found = builder.select(columns).limit(limit).to_list()
+            found = _probed(builder, plan).select(columns).limit(limit).to_list()
             bm25 = self._bm25(query, [str(r["id"]) for r in found])
             return [_stored(r, vector, bm25.get(str(r["id"]), 0.0)) for r in found]
         if mode == "keyword":
@@ -214,7 +229,7 @@ class ChunkStore:
         builder = table.search(query_type="hybrid", fts_columns="search_text")
         builder = builder.vector(vector).text(query).distance_type("cosine")
         builder = builder.rerank(RRFReranker(return_score="all"))
-        found = builder.select(columns).limit(limit).to_list()
+        found = _probed(builder, plan).select(columns).limit(limit).to_list()
         return [_stored(r, vector, float(r.get("_score") or 0.0)) for r in found]
 
     def _bm25(self, query: str, ids: Sequence[str]) -> dict[str, float]:
@@ -236,6 +251,21 @@ def _create_text_index(table: Any) -> None:
     from lancedb.index import FTS
 
     table.create_index("search_text", config=FTS(with_position=False), replace=True)
+
+
+def _create_vector_index(table: Any, plan: VectorIndexPlan) -> None:
+    from lancedb.index import IvfSq
+
+    index = IvfSq(distance_type="cosine", num_partitions=plan.partitions)
+    table.create_index("vector", config=index, name=plan.name, replace=True)
+
+
+def _probed(builder: Any, plan: VectorIndexPlan | None) -> Any:
+    """``builder`` reading as many partitions (and refining as many candidates) as planned."""
+    if plan is None:
+        return builder
+    builder = builder.nprobes(plan.nprobes)
+    return builder.refine_factor(plan.refine_factor) if plan.refine_factor else builder
 
 
 def _stored(row: dict[str, Any], query: Vectors, bm25: float) -> StoredChunk:
