@@ -20,10 +20,13 @@
 # card also needs its Vulkan driver (mesa-vulkan-drivers for AMD and Intel, NVIDIA's own).
 # This script installs nothing into the system.
 # Options (environment or make variables):
-#   LLAMA_CPP_VULKAN=auto|on|off  auto (the default): the Vulkan module is built when cmake,
-#                                 glslc and new enough Vulkan and SPIR-V headers are there,
-#                                 otherwise left out with a note
+#   LLAMA_CPP_VULKAN=auto|on|off  auto (the default): the Vulkan module is taken from the build
+#                                 cache, or built when cmake, glslc, libvulkan-dev and
+#                                 spirv-headers are there (headers too old are replaced by
+#                                 Debian 13's, fetched into the cache), otherwise left out
+#                                 with a note
 #   LLAMA_CPP_VULKAN_HEADERS=DIR  an include folder with Vulkan headers 1.3.261 or newer
+#                                 (instead of the system's or the fetched ones)
 #   LLAMA_CPP_CUDA=on             adds the CUDA backend module; needs the CUDA toolkit with
 #                                 cuBLAS (nvcc alone is not enough) and takes long to build
 #   LLAMA_CPP_CMAKE_ARGS="..."    replaces every flag above
