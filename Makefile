@@ -14,7 +14,7 @@ LLAMA_CPP_VERSION ?= 0.3.36
 # llama.cpp's GPU support (tools/install-llama-cpp.sh): LLAMA_CPP_VULKAN=auto|on|off, and
 # LLAMA_CPP_CUDA=on for the CUDA backend (needs the CUDA toolkit with cuBLAS).
 # auto: the Vulkan module is built where its packages are installed (`make build-deps`; on
-# Debian 12 also LLAMA_CPP_VULKAN_HEADERS, see the script) and left out with a note elsewhere.
+# Debian 12 the script fetches newer Vulkan headers itself) and left out with a note elsewhere.
 # It is built once and kept (7 minutes for the module plus its shaders' generation on 2 cores).
 LLAMA_CPP_VULKAN ?= auto
 LLAMA_CPP_CUDA ?= off

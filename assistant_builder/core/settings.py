@@ -42,9 +42,12 @@ THREADS_HELP = (
 )
 GPU_AUTOMATIC = -1
 GPU_CHOICES = ((GPU_AUTOMATIC, "Automatic"), (0, "Processor only"))
+GPU_SOME_LAYERS = "A number of layers"  # the third choice: that many layers on the card
+MAX_GPU_LAYERS = 256  # more than any model has; llama.cpp puts at most all of them there
 GPU_HELP = (
     "Automatic puts as much of the model on the graphics card as fits its memory, when this "
-    "computer has one the app can use; processor only leaves the graphics card alone."
+    "computer has one the app can use; processor only leaves the graphics card alone; a "
+    "number of layers puts that many parts of the model on the card."
 )
 DATA_FOLDER_HELP = "Your models, collections, assistants and conversations are kept in this folder."
 

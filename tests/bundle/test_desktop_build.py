@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -91,19 +92,23 @@ def test_a_first_start_sets_up_indexes_a_pdf_and_answers_from_it_offline(
             "assistants", "create", "Kettle", "--model", STARTER_MODEL_ID, "--collection", "manual"
         )
     )
-    answer = json.loads(
-        _ok(
-            sandbox.run(
-                "ask",
-                "Kettle",
-                "How often should I descale the kettle?",
-                "--max-tokens",
-                "24",
-                "--json",
-                "--show-prompt",
-            )
-        ).stdout
+    asked = _ok(
+        sandbox.run(
+            "ask",
+            "Kettle",
+            "How often should I descale the kettle?",
+            "--max-tokens",
+            "24",
+            "--json",
+            "--show-prompt",
+        )
     )
+    # The bundle may carry llama.cpp's Vulkan module; here, with no Vulkan driver or device,
+    # it finds nothing, the model runs on the processor, and nothing of it reaches the terminal.
+    assert not re.search(r"ggml|vulkan|llama|load_backend", asked.stderr, re.IGNORECASE), (
+        asked.stderr
+    )
+    answer = json.loads(asked.stdout)
     # The bundled model wrote an answer (in the engine's child process) from the passage that
     # the bundled embedder found; whether SmolLM2-135M cites it is up to the model.
     assert answer["answer"].strip()

@@ -8,7 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from assistant_builder.core.engine.backends import Hardware, package_folder, where_it_runs
+from assistant_builder.core.engine.backends import (
+    GraphicsCard,
+    Hardware,
+    package_folder,
+    where_it_runs,
+)
 from assistant_builder.core.engine.protocol import LoadOptions
 
 NO_CARD = "Running on the processor — no graphics card found"
@@ -35,7 +40,7 @@ def test_the_engine_runs_on_a_cpu_variant_and_says_where(smollm2_gguf: Path) -> 
 
 
 def test_the_status_line_names_the_card_that_computes() -> None:
-    card = Hardware("zen4", ("AMD Radeon RX 7600",))
+    card = Hardware("zen4", (GraphicsCard("AMD Radeon RX 7600", 7 << 30, 8 << 30),))
     assert where_it_runs(card, 29) == "Running on the graphics card AMD Radeon RX 7600 (29 layers)"
     assert where_it_runs(card, 0) == (
         "Running on the processor — the graphics card AMD Radeon RX 7600 is not used"

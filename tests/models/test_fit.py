@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from assistant_builder.core.engine.backends import GraphicsCard
+from assistant_builder.core.engine.cards import remember
+from assistant_builder.core.engine.placement import automatic_layers
 from assistant_builder.core.models.fit import (
     GIB,
     MIB,
@@ -12,7 +15,7 @@ from assistant_builder.core.models.fit import (
     detect_machine,
     estimate_fit,
     kv_cache_bytes,
-    parse_nvidia_smi,
+    layer_plan,
 )
 
 SMOLLM2_135M_Q4_1 = ModelShape(98_362_432, 30, 576, 9, 3, vocab_size=49152, context_length=8192)
@@ -101,11 +104,50 @@ def test_apple_unified_memory() -> None:
     assert estimate_fit(LLAMA_31_8B_Q8_0, 4096, mac8).verdict == "Won't fit"
 
 
-def test_nvidia_smi_output_is_read() -> None:
-    text = "NVIDIA GeForce RTX 3060, 11500\nNVIDIA T400, 1800\n"
-    assert parse_nvidia_smi(text) == ("NVIDIA GeForce RTX 3060", 11500 * MIB)
-    assert parse_nvidia_smi("") == ("", 0)
-    assert parse_nvidia_smi("garbage") == ("", 0)
+def test_any_vendors_card_as_ggml_reports_it_is_the_machines_graphics_memory() -> None:
+    radeon = GraphicsCard("AMD Radeon RX 7600 (RADV NAVI33)", 7 * GIB, 8 * GIB)
+    machine = detect_machine([radeon])
+    assert (machine.gpu_name, machine.gpu_memory, machine.unified_memory) == (
+        radeon.name, 7 * GIB, False,
+    )  # fmt: skip
+    fit = estimate_fit(QWEN25_7B_Q4_K_M, 4096, machine)
+    assert fit.verdict == "Fits" and fit.gpu_layers == 29
+    # Two dedicated cards share the layers; an integrated one beside them is left out.
+    arc = GraphicsCard("Intel(R) Arc(tm) A380 Graphics (DG2)", 5 * GIB, 6 * GIB)
+    uhd = GraphicsCard("Intel(R) UHD Graphics 770 (ADL-S GT1)", 12 * GIB, 16 * GIB, True)
+    assert detect_machine([arc, uhd, radeon]).gpu_memory == 12 * GIB
+    # An integrated card alone shares the computer's memory, as Apple's does.
+    shared = detect_machine([uhd])
+    assert shared.unified_memory and shared.gpu_memory == 12 * GIB
+    assert detect_machine([]).gpu_memory == 0
+
+
+def test_the_cards_the_engine_found_are_remembered_for_the_estimates(app_home: object) -> None:
+    assert detect_machine().gpu_memory == 0  # before the engine ever started
+    remember((GraphicsCard("AMD Radeon 780M (RADV PHOENIX)", 3 * GIB, 4 * GIB, True),))
+    machine = detect_machine()
+    assert machine.gpu_name == "AMD Radeon 780M (RADV PHOENIX)" and machine.unified_memory
+    assert machine.gpu_memory == 3 * GIB
+
+
+def test_the_engine_places_as_many_layers_as_the_free_memory_holds() -> None:
+    plan = layer_plan(QWEN25_7B_Q4_K_M, 4096)
+    assert plan.layers == 29  # 28 blocks and the output layer
+    cards = [GraphicsCard("AMD Radeon RX 6500 XT", 3 * GIB, 4 * GIB)]
+    some = automatic_layers(plan, cards)
+    # The same rule as the estimate's, applied to the free memory ggml reports.
+    assert some == estimate_fit(QWEN25_7B_Q4_K_M, 4096, detect_machine(cards)).gpu_layers
+    assert 5 < some < 29
+    assert automatic_layers(plan, [GraphicsCard("big", 22 * GIB, 24 * GIB)]) == 29
+    assert automatic_layers(plan, [GraphicsCard("full", 100 * MIB, 8 * GIB)]) == 0
+    assert automatic_layers(plan, []) == 0  # no card: the processor
+    # More free memory never means fewer layers.
+    counts = [
+        automatic_layers(plan, [GraphicsCard("c", n * GIB // 2, 24 * GIB)]) for n in range(20)
+    ]
+    assert counts == sorted(counts)
+    # A smaller attention memory leaves room for more layers.
+    assert automatic_layers(layer_plan(QWEN25_7B_Q4_K_M, 4096, "q8_0"), cards) >= some
 
 
 def test_this_machine_is_detected() -> None:

@@ -69,3 +69,23 @@ def test_settings_show_the_data_folder_and_the_engine_uses_threads_and_gpu_choic
     section.gpu.setCurrentIndex(section.gpu.findData(-1))
     assert window.app.session.options(assistant).threads == 0  # 0: the engine picks
     assert load_settings(app_home.settings_file).gpu_layers == -1
+    automatic = window.app.session.options(assistant)
+    assert automatic.automatic_layers is not None  # the engine places them on the cards it finds
+    assert section.gpu_layers.isHidden()  # the number only shows for its own choice
+
+    # A number of layers: that many go to the card, whatever the estimate says.
+    section.gpu.setCurrentIndex(section.gpu.findText("A number of layers"))
+    assert not section.gpu_layers.isHidden()
+    section.gpu_layers.setValue(12)
+    assert load_settings(app_home.settings_file).gpu_layers == 12
+    chosen = window.app.session.options(assistant)
+    assert (chosen.gpu_layers, chosen.automatic_layers) == (12, None)
+    window.close()
+
+    # Opened again, Settings shows the number it was given.
+    again = MainWindow(App(services, services.load_settings_or_defaults()[0]))
+    qtbot.addWidget(again)
+    again.show_page("Settings")
+    reopened = again.settings_page.computer
+    assert reopened.gpu.currentText() == "A number of layers"
+    assert reopened.gpu_layers.value() == 12 and not reopened.gpu_layers.isHidden()

@@ -36,7 +36,7 @@ from assistant_builder.core.engine.protocol import (
 )
 from assistant_builder.core.errors import AppError, AssistantError, ModelMissing
 from assistant_builder.core.models.fit import Machine, detect_machine
-from assistant_builder.core.models.library import fit_for
+from assistant_builder.core.models.library import fit_for, plan_for
 from assistant_builder.core.models.registry import InstalledModel, ModelRegistry
 
 if TYPE_CHECKING:
@@ -141,17 +141,21 @@ def load_options(
             )
         adapters.append(Adapter(adapter.path, ref.scale))
     kv_type = kv_cache
+    automatic = None
     if gpu_layers < 0 or kv_cache == "auto":
         estimate, kv_type = fit_for(
             model, assistant.context_size, machine or detect_machine(), kv_cache
         )
-        gpu_layers = estimate.gpu_layers if gpu_layers < 0 else gpu_layers
+    if gpu_layers < 0:  # the engine places the layers on the cards it finds (any vendor)
+        gpu_layers = estimate.gpu_layers
+        automatic = plan_for(model, assistant.context_size, kv_type)
     return LoadOptions(
         model_path=model.path,
         adapters=tuple(adapters),
         context_size=assistant.context_size,
         threads=threads,
         gpu_layers=gpu_layers,
+        automatic_layers=automatic,
         chat_template=assistant.chat_template or None,
         thinking=assistant.thinks(),
         kv_cache_type=kv_type,

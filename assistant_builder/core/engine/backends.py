@@ -18,11 +18,25 @@ _VARIANT = re.compile(r"ggml-cpu-(?P<name>[\w.]+)\.(so|dll|dylib)$")
 
 
 @dataclass(frozen=True, slots=True)
+class GraphicsCard:
+    """A graphics card as ggml's backend for it (Vulkan, CUDA, Metal) reports it."""
+
+    name: str
+    free_bytes: int  # memory free for a model now
+    total_bytes: int
+    integrated: bool = False  # shares the computer's memory (ggml's "iGPU")
+
+
+@dataclass(frozen=True, slots=True)
 class Hardware:
     """What llama.cpp found: the CPU module it chose and the graphics cards it can use."""
 
     cpu_variant: str  # e.g. "haswell", "zen4"; "" when the CPU code is built into ggml
-    gpus: tuple[str, ...] = ()  # the cards' names, the main one first
+    cards: tuple[GraphicsCard, ...] = ()  # in ggml's order, the main one first
+
+    @property
+    def gpus(self) -> tuple[str, ...]:
+        return tuple(card.name for card in self.cards)
 
 
 def package_folder() -> Path:
@@ -54,15 +68,18 @@ def load_backends(folder: Path | None = None) -> Hardware:
 def hardware() -> Hardware:
     """The devices of the backends loaded in this process."""
     lib = _ggml()
-    variant, gpus = "", []
+    variant, cards = "", []
     for i in range(lib.ggml_backend_dev_count()):
         device = lib.ggml_backend_dev_get(i)
         kind = lib.ggml_backend_dev_type(device)
         if kind == _CPU:
             variant = variant or _module_variant(lib, lib.ggml_backend_dev_backend_reg(device))
         elif kind in (_GPU, _IGPU):
-            gpus.append(lib.ggml_backend_dev_description(device).decode("utf-8", "replace"))
-    return Hardware(variant, tuple(gpus))
+            free, total = ctypes.c_size_t(0), ctypes.c_size_t(0)
+            lib.ggml_backend_dev_memory(device, ctypes.byref(free), ctypes.byref(total))
+            name = lib.ggml_backend_dev_description(device).decode("utf-8", "replace")
+            cards.append(GraphicsCard(name, free.value, total.value, kind == _IGPU))
+    return Hardware(variant, tuple(cards))
 
 
 def where_it_runs(hardware: Hardware, gpu_layers: int) -> str:
@@ -109,13 +126,14 @@ def _ggml() -> Any:
     import llama_cpp.llama_cpp
 
     lib: Any = llama_cpp.llama_cpp._lib
-    pointer = ctypes.c_void_p
+    pointer, size_p = ctypes.c_void_p, ctypes.POINTER(ctypes.c_size_t)
     signatures: dict[str, tuple[list[Any], Any]] = {
         "ggml_backend_load_all_from_path": ([ctypes.c_char_p], None),
         "ggml_backend_dev_count": ([], ctypes.c_size_t),
         "ggml_backend_dev_get": ([ctypes.c_size_t], pointer),
         "ggml_backend_dev_type": ([pointer], ctypes.c_int),
         "ggml_backend_dev_description": ([pointer], ctypes.c_char_p),
+        "ggml_backend_dev_memory": ([pointer, size_p, size_p], None),
         "ggml_backend_dev_backend_reg": ([pointer], pointer),
         "ggml_backend_reg_get_proc_address": ([pointer, ctypes.c_char_p], pointer),
     }

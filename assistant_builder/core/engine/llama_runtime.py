@@ -15,6 +15,7 @@ from typing import Any
 
 from assistant_builder.core.engine.backends import default_threads, load_backends
 from assistant_builder.core.engine.kv_cache import GGML_TYPE
+from assistant_builder.core.engine.placement import automatic_layers
 from assistant_builder.core.engine.protocol import LoadOptions, SamplingOptions
 from assistant_builder.core.engine.recurrent import has_recurrent_state
 from assistant_builder.core.engine.threadpool import ThreadPool
@@ -178,6 +179,8 @@ class LlamaRunner:
         threads = options.threads or default_threads()
         # A CPU-only build ignores offload; asking for it anyway would only log warnings.
         gpu_layers = options.gpu_layers if gpu_offload_supported() else 0
+        if options.automatic_layers is not None:
+            gpu_layers = automatic_layers(options.automatic_layers, self.hardware.cards)
         self.gpu_layers = gpu_layers
         cache_type = GGML_TYPE[options.kv_cache_type]
         compact = options.kv_cache_type != "f16"

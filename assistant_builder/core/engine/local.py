@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from assistant_builder.core.cancel import NEVER, CancelToken
 from assistant_builder.core.childproc import CANCELLED, ENDED, Child, Supervisor
 from assistant_builder.core.engine.backends import Hardware, where_it_runs
+from assistant_builder.core.engine.cards import remember
 from assistant_builder.core.engine.messages import (
     HELLO,
     Delta,
@@ -152,6 +153,7 @@ class LocalEngine:
             self.context_size = reply.context_size
             self.gpu_layers = reply.gpu_layers
             self.hardware = reply.hardware
+            remember(reply.hardware.cards)  # for the "will it run?" estimates of the app
             return child
         child.stop(timeout=0.0)
         if reply is CANCELLED:

@@ -35,7 +35,9 @@ class Quit:
 class Ready:
     context_size: int
     gpu_layers: int  # layers actually offloaded (0 on a CPU-only build, whatever was asked)
-    hardware: Hardware  # the CPU variant and graphics cards llama.cpp found
+    # The CPU variant and the graphics cards ggml found, each with its free and total memory
+    # as ggml reported them just before the model loaded (the "Automatic" layers used them).
+    hardware: Hardware
     request_id: int = HELLO
 
 

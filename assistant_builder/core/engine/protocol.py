@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Literal, Protocol
 
 from assistant_builder.core.cancel import NEVER, CancelToken
+from assistant_builder.core.engine.placement import LayerPlan
 
 # The sampling record is declared with its table of ranges and help; engines take it from here.
 from assistant_builder.core.engine.sampling import SamplingOptions as SamplingOptions
@@ -37,6 +38,9 @@ class LoadOptions:
     # Layers to offload to a GPU: 0 none, -1 all. The caller passes the "will it run?"
     # estimate (core/models/fit.py); a CPU-only build runs everything on the CPU regardless.
     gpu_layers: int = 0
+    # Set for the "Automatic" setting: the engine chooses the layers itself from this plan and
+    # the free memory of the graphics cards it finds (gpu_layers is then ignored).
+    automatic_layers: LayerPlan | None = None
     chat_template: str | None = None  # None: the model's own
     thinking: bool | None = None  # a reasoning model's enable_thinking; None: its default
     kv_cache_type: str = "f16"  # how the attention cache is stored (engine/kv_cache.py)

@@ -7,13 +7,21 @@ from __future__ import annotations
 
 import os
 import platform
-import shutil
 import subprocess
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
+from assistant_builder.core.engine.backends import GraphicsCard
+from assistant_builder.core.engine.cards import remembered
 from assistant_builder.core.engine.kv_cache import BYTES_PER_VALUE
+from assistant_builder.core.engine.placement import (
+    VRAM_HEADROOM,
+    LayerPlan,
+    layers_that_fit,
+    offload_memory,
+)
 from assistant_builder.core.errors import WORDS_PER_TOKEN
 
 Verdict = Literal["Fits", "Slow", "Won't fit"]
@@ -36,7 +44,6 @@ MEMORY_BYTES_PER_S = 15e9
 SLOW_TOKENS_PER_S = 3.0
 # Leave room for the operating system and the app itself.
 RAM_HEADROOM = 0.85
-VRAM_HEADROOM = 0.9
 
 
 @dataclass(frozen=True)
@@ -140,15 +147,29 @@ def fit_with_cache(
     return full, "f16"
 
 
+def _context(shape: ModelShape, context: int) -> int:
+    if shape.context_length:
+        context = min(context, shape.context_length)
+    return max(context, 1)
+
+
+def layer_plan(shape: ModelShape, context: int, kv_type: str = "f16") -> LayerPlan:
+    """What placing ``shape``'s layers on graphics cards weighs at ``context`` tokens."""
+    context = _context(shape, context)
+    kv = kv_cache_bytes(shape, context, kv_type)
+    overhead = BASE_OVERHEAD + context * shape.embedding_length * 4 * 4 + shape.vocab_size * 4 * 512
+    layers = max(shape.block_count, 1) + 1  # +1: the output layer
+    return LayerPlan(layers, (shape.weights_bytes + kv) / layers, overhead)
+
+
 def estimate_fit(
     shape: ModelShape, context: int, machine: Machine, kv_type: str = "f16"
 ) -> FitEstimate:
     """How much memory ``shape`` needs at ``context`` tokens and whether this machine has it."""
-    if shape.context_length:
-        context = min(context, shape.context_length)
-    context = max(context, 1)
+    context = _context(shape, context)
     kv = kv_cache_bytes(shape, context, kv_type)
-    overhead = BASE_OVERHEAD + context * shape.embedding_length * 4 * 4 + shape.vocab_size * 4 * 512
+    plan = layer_plan(shape, context, kv_type)
+    overhead = plan.overhead_bytes
     needed = shape.weights_bytes + kv + overhead
 
     def result(verdict: Verdict, reason: str, layers: int = 0) -> FitEstimate:
@@ -168,13 +189,8 @@ def estimate_fit(
             f"Needs about {_gb(needed)} but this computer has {_gb(machine.total_ram)}.",
         )
 
-    gpu_layers = 0
-    on_gpu = 0
-    if machine.gpu_memory:
-        budget = machine.gpu_memory * VRAM_HEADROOM - overhead
-        per_layer = (shape.weights_bytes + kv) / (layers + 1)  # +1: the output layer
-        gpu_layers = int(max(0, min(layers + 1, budget // per_layer))) if per_layer else 0
-        on_gpu = int(per_layer * gpu_layers)
+    gpu_layers = layers_that_fit(plan, machine.gpu_memory)
+    on_gpu = int(plan.layer_bytes * gpu_layers)
     in_ram = needed - on_gpu
     if machine.gpu_memory and gpu_layers > layers:
         return result("Fits", f"Needs about {_gb(needed)}; runs entirely on the GPU.", gpu_layers)
@@ -215,8 +231,9 @@ def estimate_fit(
     return result("Fits", f"Needs about {_gb(needed)} of {_gb(machine.available_ram)} free.")
 
 
-def detect_machine() -> Machine:
-    """RAM from the operating system; NVIDIA memory via nvidia-smi; Apple unified memory."""
+def detect_machine(cards: Sequence[GraphicsCard] | None = None) -> Machine:
+    """RAM from the operating system; graphics cards as ggml reported them to the engine
+    (any vendor; by default those of its last start, engine/cards.py); Apple unified memory."""
     total, available = _ram()
     cores = os.cpu_count() or 0
     if sys.platform == "darwin" and platform.machine() == "arm64":
@@ -224,8 +241,12 @@ def detect_machine() -> Machine:
         return Machine(
             total, available, "Apple GPU", int(total * 0.75), unified_memory=True, cpu_cores=cores
         )
-    name, free = _nvidia()
-    return Machine(total, available, name, free, cpu_cores=cores)
+    cards = remembered() if cards is None else cards
+    shared = bool(cards) and all(card.integrated for card in cards)
+    name = cards[0].name if cards else ""
+    return Machine(
+        total, available, name, offload_memory(cards), unified_memory=shared, cpu_cores=cores
+    )
 
 
 def _ram() -> tuple[int, int]:
@@ -288,34 +309,3 @@ def _sysctl_int(name: str) -> int:
         return int(out.stdout.strip())
     except (OSError, subprocess.SubprocessError, ValueError):
         return 0
-
-
-def _nvidia() -> tuple[str, int]:
-    exe = shutil.which("nvidia-smi")
-    if not exe:
-        return "", 0
-    try:
-        out = subprocess.run(
-            [exe, "--query-gpu=name,memory.free", "--format=csv,noheader,nounits"],
-            capture_output=True,
-            text=True,
-            timeout=10,
-            check=True,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return "", 0
-    return parse_nvidia_smi(out.stdout)
-
-
-def parse_nvidia_smi(text: str) -> tuple[str, int]:
-    """Name and free bytes of the GPU with the most free memory (llama.cpp's main device)."""
-    best = ("", 0)
-    for line in text.strip().splitlines():
-        name, _, mib = line.rpartition(",")
-        try:
-            free = int(float(mib.strip()) * MIB)
-        except ValueError:
-            continue
-        if free > best[1]:
-            best = (name.strip(), free)
-    return best

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant_builder.core.cancel import NEVER, CancelToken
+from assistant_builder.core.engine.placement import LayerPlan
 from assistant_builder.core.engine.protocol import Adapter
 from assistant_builder.core.errors import DownloadError, InvalidModelFile, ModelError
 from assistant_builder.core.models import hub
@@ -28,6 +29,7 @@ from assistant_builder.core.models.fit import (
     ModelShape,
     estimate_fit,
     fit_with_cache,
+    layer_plan,
 )
 from assistant_builder.core.models.gguf_check import check_layout
 from assistant_builder.core.models.gguf_info import GgufInfo, read_gguf_info
@@ -327,6 +329,11 @@ def fit_for(
 ) -> tuple[FitEstimate, str]:
     """The estimate and the attention-cache type to load with (fit.fit_with_cache)."""
     return fit_with_cache(ModelShape.from_summary(info_of(model)), context, machine, kv_setting)
+
+
+def plan_for(model: InstalledModel, context: int, kv_type: str) -> LayerPlan:
+    """What the engine weighs to place the model's layers on graphics cards (fit.layer_plan)."""
+    return layer_plan(ModelShape.from_summary(info_of(model)), context, kv_type)
 
 
 def inspect(paths: Paths, ref: str) -> GgufInfo:

@@ -21,9 +21,10 @@ from PySide6.QtWidgets import (
 
 from assistant_builder.core.records import (
     DATA_FOLDER_HELP,
-    GPU_AUTOMATIC,
     GPU_CHOICES,
     GPU_HELP,
+    GPU_SOME_LAYERS,
+    MAX_GPU_LAYERS,
     THREADS_AUTOMATIC,
     THREADS_HELP,
     Settings,
@@ -85,18 +86,33 @@ class ComputerSection(QGroupBox):
         self.gpu.setToolTip(GPU_HELP)
         for value, label in GPU_CHOICES:
             self.gpu.addItem(label, value)
-        if self.gpu.findData(settings.gpu_layers) < 0:  # a number written in the file by hand
-            self.gpu.addItem(f"{settings.gpu_layers} layers", settings.gpu_layers)
-        self.gpu.setCurrentIndex(max(0, self.gpu.findData(settings.gpu_layers)))
+        self.gpu.addItem(GPU_SOME_LAYERS, None)
+        self.gpu_layers = QSpinBox()
+        self.gpu_layers.setAccessibleName("Layers on the graphics card")
+        self.gpu_layers.setRange(1, MAX_GPU_LAYERS)
+        self.gpu_layers.setSuffix(" layers")
+        self.gpu_layers.setValue(max(1, min(MAX_GPU_LAYERS, settings.gpu_layers)))
+        chosen = self.gpu.findData(settings.gpu_layers)
+        self.gpu.setCurrentIndex(chosen if chosen >= 0 else self.gpu.count() - 1)
+        self.gpu_layers.setVisible(self.gpu.currentData() is None)
+        gpu_row = QHBoxLayout()
+        gpu_row.addWidget(self.gpu)
+        gpu_row.addWidget(self.gpu_layers)
+        gpu_row.addStretch(1)
 
         form = QFormLayout(self)
         form.addRow("Data folder", _with_hint(folder_row, DATA_FOLDER_HELP))
         form.addRow("Processor threads", _with_hint(self.threads, THREADS_HELP))
-        form.addRow("Graphics card", _with_hint(self.gpu, GPU_HELP))
+        form.addRow("Graphics card", _with_hint(gpu_row, GPU_HELP))
 
         self.open_button.clicked.connect(self.open_folder)
         self.threads.valueChanged.connect(lambda _value: self.changed.emit())
-        self.gpu.currentIndexChanged.connect(lambda _index: self.changed.emit())
+        self.gpu.currentIndexChanged.connect(self._gpu_chosen)
+        self.gpu_layers.valueChanged.connect(lambda _value: self.changed.emit())
+
+    def _gpu_chosen(self, _index: int) -> None:
+        self.gpu_layers.setVisible(self.gpu.currentData() is None)
+        self.changed.emit()
 
     def open_folder(self) -> bool:
         self.data_folder.mkdir(parents=True, exist_ok=True)
@@ -105,4 +121,4 @@ class ComputerSection(QGroupBox):
     def apply(self, settings: Settings) -> None:
         settings.threads = self.threads.value()
         gpu = self.gpu.currentData()
-        settings.gpu_layers = int(gpu) if gpu is not None else GPU_AUTOMATIC
+        settings.gpu_layers = int(gpu) if gpu is not None else self.gpu_layers.value()
