@@ -15,8 +15,10 @@ from typing import Any
 
 from assistant_builder.core.engine.backends import default_threads, load_backends
 from assistant_builder.core.engine.kv_cache import GGML_TYPE
+from assistant_builder.core.engine.llama_state import PrefixStates
 from assistant_builder.core.engine.protocol import LoadOptions, SamplingOptions
 from assistant_builder.core.engine.recurrent import has_recurrent_state
+from assistant_builder.core.engine.state_cache import StateCache
 from assistant_builder.core.errors import EngineError
 from assistant_builder.core.logs import LLAMA_LOGGER
 
@@ -452,12 +454,10 @@ class LlamaRunner:
         self.llm.close()
 
 
-def _prefix_states(lib: Any, llm: Any, options: LoadOptions, flash: bool) -> Any:
+def _prefix_states(lib: Any, llm: Any, options: LoadOptions, flash: bool) -> PrefixStates | None:
     """The saved prefix states of this model as loaded, where the options keep them."""
     if options.state_cache is None or not options.model_sha256:
         return None
-    from assistant_builder.core.engine.llama_state import PrefixStates
-    from assistant_builder.core.engine.state_cache import StateCache
 
     cache = StateCache(options.state_cache, options.model_sha256, str(lib.__version__))
     # What else the numbers in the state depend on: how they are stored and computed, and
