@@ -48,6 +48,7 @@ class ScriptedEngine:
         sampling: SamplingOptions,
         *,
         cancel: CancelToken = NEVER,
+        fixed: int = 0,
     ) -> Iterator[ChatEvent]:
         if self.loaded is None:
             raise EngineError("No model is loaded; choose a model for this assistant first.")

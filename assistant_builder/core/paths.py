@@ -114,6 +114,11 @@ class Paths:
         return self.cache_dir / "wheels"
 
     @property
+    def state_cache_dir(self) -> Path:
+        """What the model made of each assistant's fixed prompt (core/engine/state_cache.py)."""
+        return self.cache_dir / "prompt-states"
+
+    @property
     def scratch_dir(self) -> Path:
         """Throwaway working files (the editor's Try it conversations); safe to delete."""
         return self.cache_dir / "scratch"

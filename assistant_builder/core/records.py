@@ -250,3 +250,12 @@ __all__ += [
     "VariantEvent",
     "VariantFailed",
 ]
+
+# Saved prompt states (issue 20 point 3): their disk space and its setting.
+from assistant_builder.core.engine.state_cache import StateCacheSize  # noqa: E402
+from assistant_builder.core.settings import (  # noqa: E402
+    STATE_CACHE_HELP,
+    STATE_CACHE_MAX_MB,
+)
+
+__all__ += ["STATE_CACHE_HELP", "STATE_CACHE_MAX_MB", "StateCacheSize"]

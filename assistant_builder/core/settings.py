@@ -49,6 +49,14 @@ GPU_HELP = (
     "computer has one the app can use; processor only leaves the graphics card alone; a "
     "number of layers puts that many parts of the model on the card."
 )
+# The saved prompt states' disk space (core/engine/state_cache.py), in megabytes.
+STATE_CACHE_DEFAULT_MB = 2048
+STATE_CACHE_MAX_MB = 100_000
+STATE_CACHE_HELP = (
+    "The app keeps what the model made of each assistant's instructions and examples, so the "
+    "first answer after a start comes sooner; clearing it loses nothing, it is made again when "
+    "the assistant next answers. Off (0) keeps nothing."
+)
 DATA_FOLDER_HELP = "Your models, collections, assistants and conversations are kept in this folder."
 
 
@@ -62,6 +70,7 @@ class Settings:
     threads: int = THREADS_AUTOMATIC  # 0: choose from the machine
     gpu_layers: int = GPU_AUTOMATIC  # -1: from the "will it run?" estimate
     kv_cache: str = "auto"  # one of KV_CACHE_CHOICES
+    state_cache_mb: int = STATE_CACHE_DEFAULT_MB  # 0: no prompt states are saved
     api_key: str = ""
     # Web pages (origins such as "http://localhost:3000") allowed to call ``serve`` from a
     # browser; none by default, so no page can read its answers.

@@ -126,7 +126,11 @@ class MainWindow(QMainWindow):
         self.compare_view.back_requested.connect(self.assistants_page.leave_compare)
         self.compare_view.kept.connect(lambda _a: self.assistants_page.refresh())
         self.compare_view.citation_requested.connect(self.citation_requested)
-        self.settings_page = SettingsPage(settings, data_folder=app.paths.data_dir)
+        self.settings_page = SettingsPage(
+            settings,
+            data_folder=app.paths.data_dir,
+            prompt_states=(app.saved_prompt_states, app.clear_saved_prompt_states),
+        )
         self.settings_page.changed.connect(self._save_settings)
         # The theme chosen in Settings, and the desktop's own when that is "system".
         self.theme = ThemeFollower(
@@ -200,6 +204,8 @@ class MainWindow(QMainWindow):
             self.models_page.refresh()
         elif PAGES[row] == "Chat":
             self.chat_page.refresh()
+        elif PAGES[row] == "Settings" and self.settings_page.computer.prompt_states:
+            self.settings_page.computer.prompt_states.refresh()  # answers since made more
 
     def _show_unsaved(self, dirty: bool) -> None:
         self.setWindowTitle(f"{APP_NAME} •" if dirty else APP_NAME)

@@ -17,6 +17,7 @@ from assistant_builder.core.assistants.retrieval import process_embedding, proce
 from assistant_builder.core.assistants.session import AnswerSession
 from assistant_builder.core.assistants.store import AssistantStore
 from assistant_builder.core.conversations.store import ConversationStore
+from assistant_builder.core.engine import state_cache
 from assistant_builder.core.knowledge.collection import Collections
 from assistant_builder.core.knowledge.process import KnowledgeProcess
 from assistant_builder.core.models.registry import ModelRegistry
@@ -99,6 +100,7 @@ class App(
             apply_offline_environment(offline)
         self.services.network.offline = offline
         self.services.save_settings(settings)
+        state_cache.prune(self.paths.state_cache_dir, settings.state_cache_mb * state_cache.MB)
 
     def stop_knowledge(self) -> None:
         """End the knowledge process if this app started it (what runs there stops)."""

@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from assistant_builder.core.cancel import NEVER, CancelToken
+from assistant_builder.core.engine import state_cache
+from assistant_builder.core.engine.state_cache import StateCacheSize
 from assistant_builder.core.errors import AppError
 from assistant_builder.core.models import hub, library
 from assistant_builder.core.models.catalog import CatalogEntry, load_catalog
@@ -97,6 +99,15 @@ class ModelUseCases:
         """Forget the model and delete its file if the app downloaded it (imports stay put);
         the person has confirmed it, even if assistants use it."""
         return library.remove(self.services.paths, model_id, force=True)
+
+    def saved_prompt_states(self) -> StateCacheSize:
+        """The disk space the saved states of assistants' fixed prompts take."""
+        return state_cache.size_of(self.services.paths.state_cache_dir)
+
+    def clear_saved_prompt_states(self) -> StateCacheSize:
+        """Remove them all (each is made again when its assistant next answers)."""
+        state_cache.clear(self.services.paths.state_cache_dir)
+        return self.saved_prompt_states()
 
     def _use_network(self) -> None:
         hub.use_network_policy(self.services.network)

@@ -98,6 +98,7 @@ class AnsweringEngine(Protocol):
         sampling: SamplingOptions,
         *,
         cancel: CancelToken = NEVER,
+        fixed: int = 0,
     ) -> Iterator[ChatEvent]: ...
 
     def unload(self) -> None: ...
@@ -159,6 +160,7 @@ def load_options(
         chat_template=assistant.chat_template or None,
         thinking=assistant.thinks(),
         kv_cache_type=kv_type,
+        model_sha256=model.sha256,
     )
 
 

@@ -87,6 +87,11 @@ class AssembledPrompt:
     def refused(self) -> bool:
         return self.refusal is not None
 
+    @property
+    def fixed(self) -> int:
+        """How many leading messages are the assistant's own, the same in every conversation."""
+        return sum(1 for label in self.labels if label in ("instructions", "examples"))
+
     def labelled(self) -> list[tuple[str, ChatMessage]]:
         """The messages with the part of the prompt each belongs to, for the preview."""
         return list(zip(self.labels, self.messages, strict=True))

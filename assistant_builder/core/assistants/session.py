@@ -30,6 +30,7 @@ from assistant_builder.core.cancel import NEVER, CancelToken
 from assistant_builder.core.conversations.store import ConversationStore
 from assistant_builder.core.engine.protocol import Adapter, ChatMessage, LoadOptions, TextDelta
 from assistant_builder.core.engine.sampling import adjusted
+from assistant_builder.core.engine.state_cache import MB, StateCacheOptions
 from assistant_builder.core.errors import ModelMissing
 from assistant_builder.core.servers.catalog import Servers
 from assistant_builder.core.services import Services
@@ -187,7 +188,10 @@ class AnswerSession:
                 f"The model file of “{assistant.name}” is missing from this computer; "
                 "download it again on the Models page or choose another model."
             )
-        return options
+        states = StateCacheOptions(
+            self.services.paths.state_cache_dir, self.settings.state_cache_mb * MB
+        )
+        return replace(options, state_cache=states if states.limit_bytes > 0 else None)
 
     def load(
         self,

@@ -114,7 +114,7 @@ def run_turn(
 
     try:
         yield Stage("reading")
-        for event in engine.chat(prompt.messages, sampling, cancel=cancel):
+        for event in engine.chat(prompt.messages, sampling, cancel=cancel, fixed=prompt.fixed):
             if isinstance(event, PromptRead):
                 yield Stage("reading", event.done, event.total)
             elif isinstance(event, TextDelta):

@@ -15,9 +15,11 @@ from typing import Any
 
 from assistant_builder.core.engine.backends import default_threads, load_backends
 from assistant_builder.core.engine.kv_cache import GGML_TYPE
+from assistant_builder.core.engine.llama_state import PrefixStates
 from assistant_builder.core.engine.placement import automatic_layers
 from assistant_builder.core.engine.protocol import LoadOptions, SamplingOptions
 from assistant_builder.core.engine.recurrent import has_recurrent_state
+from assistant_builder.core.engine.state_cache import StateCache
 from assistant_builder.core.engine.threadpool import ThreadPool
 from assistant_builder.core.errors import EngineError
 from assistant_builder.core.logs import LLAMA_LOGGER
@@ -184,6 +186,7 @@ class LlamaRunner:
         self.gpu_layers = gpu_layers
         cache_type = GGML_TYPE[options.kv_cache_type]
         compact = options.kv_cache_type != "f16"
+        flash = gpu_layers == 0 or compact
         try:
             self.llm: Any = _llama_without_templates(
                 llama_cpp,
@@ -197,7 +200,7 @@ class LlamaRunner:
                 # (bench/engine_throughput.py). Left to the library when layers go to a GPU,
                 # where its support depends on the backend.
                 # A quantized V cache needs flash attention in llama.cpp.
-                flash_attn=gpu_layers == 0 or compact,
+                flash_attn=flash,
                 type_k=cache_type,
                 type_v=cache_type,
                 verbose=False,
@@ -216,6 +219,7 @@ class LlamaRunner:
         self._adapters: list[Any] = []
         if options.adapters:
             self._attach_adapters(options)
+        self.states = _prefix_states(llama_cpp, self.llm, options, flash) if self.rewinds else None
         self._should_stop: Callable[[], bool] = lambda: False
         self._abort_callback = llama_cpp.ggml_abort_callback(lambda _data: self._should_stop())
         setter = llama_cpp.llama_cpp._lib.llama_set_abort_callback
@@ -257,8 +261,12 @@ class LlamaRunner:
         stats: GenerationStats,
         should_stop: Callable[[], bool],
         on_read: Callable[[int, int], None] | None = None,
+        fixed: int = 0,
+        template_id: str = "",
     ) -> Iterator[str]:
-        """Evaluate ``tokens`` exactly and yield the answer's text pieces.
+        """Evaluate ``tokens`` exactly and yield the answer's text pieces. The first
+        ``fixed`` tokens are the assistant's fixed prefix: its saved state is restored when the
+        context does not hold it already, or captured once it is read (see :meth:`keep_states`).
 
         ``should_stop`` is asked before every new token, so a stop halts generation itself.
         ``on_read(done, total)`` hears how much of the prompt left to read (what the previous
@@ -277,7 +285,7 @@ class LlamaRunner:
         self._should_stop = should_stop
         self._abortable(True)
         try:
-            stats.cached_tokens = self._evaluate_prompt(tokens, on_read)
+            stats.cached_tokens = self._evaluate_prompt(tokens, on_read, fixed, template_id)
         except RuntimeError:
             if not should_stop():
                 raise
@@ -294,21 +302,33 @@ class LlamaRunner:
             sampler.close()
 
     def _evaluate_prompt(
-        self, tokens: Sequence[int], on_read: Callable[[int, int], None] | None = None
+        self,
+        tokens: Sequence[int],
+        on_read: Callable[[int, int], None] | None = None,
+        fixed: int = 0,
+        template_id: str = "",
     ) -> int:
         """Bring the context to exactly ``tokens``, evaluating only what differs from what it
-        holds (the previous turn's prefix is kept). Returns the number of tokens reused."""
+        holds (the previous turn's prefix is kept, or the fixed prefix's saved state restored).
+        Returns the number of tokens reused."""
         llm = self.llm
+        mark = 0  # where the fixed prefix ends in what is read, when its state is to be captured
 
         def read(part: Sequence[int]) -> None:
-            # Llama.eval's own loop, one batch per call, so each batch can be reported.
+            # Llama.eval's own loop, one batch per call, so each batch can be reported; a
+            # batch ends where the fixed prefix does, to capture its state there.
             step = max(1, int(llm.n_batch))
+            ends = sorted({*range(step, len(part), step), len(part)} | ({mark} if mark else set()))
             if on_read is not None:
                 on_read(0, len(part))
-            for start in range(0, len(part), step):
-                llm.eval(part[start : start + step])
+            start = 0
+            for end in ends:
+                llm.eval(part[start:end])
+                if end == mark and self.states is not None:
+                    self.states.capture(tokens[:fixed], template_id)
                 if on_read is not None:
-                    on_read(min(start + step, len(part)), len(part))
+                    on_read(end, len(part))
+                start = end
 
         cached = 0
         for a, b in zip(llm.input_ids[: llm.n_tokens], tokens, strict=False):
@@ -325,6 +345,10 @@ class LlamaRunner:
             llm.reset()
             read(tokens)  # eval first clears the context from position 0
             return 0
+        if self.states is not None and cached < fixed < len(tokens):
+            # A state that failed to load leaves the context empty.
+            restored = self.states.restore(tokens[:fixed], template_id)
+            cached = fixed if restored else min(cached, int(llm.n_tokens))
         # At least the last token is evaluated again: its logits start the answer.
         keep = min(cached, max(len(tokens) - 1, 0))
         if keep > 0 and llm._ctx.kv_cache_seq_rm(-1, keep, -1):
@@ -332,8 +356,16 @@ class LlamaRunner:
         else:
             keep = 0
             llm.reset()
+        if self.states is not None and keep < fixed < len(tokens):
+            mark = fixed - keep
         read(tokens[keep:])
         return keep
+
+    def keep_states(self) -> None:
+        """Save the fixed prefix's state captured during the last answer (called once the
+        answer is out, so the writing never delays its words)."""
+        if self.states is not None:
+            self.states.keep()
 
     def _sampler(self, sampling: SamplingOptions, seed: int) -> Any:
         """llama.cpp's own sampler chain, as llama-cpp-python builds it, without the penalty
@@ -427,6 +459,19 @@ class LlamaRunner:
     def close(self) -> None:
         self._pool.close()
         self.llm.close()
+
+
+def _prefix_states(lib: Any, llm: Any, options: LoadOptions, flash: bool) -> PrefixStates | None:
+    """The saved prefix states of this model as loaded, where the options keep them."""
+    if options.state_cache is None or not options.model_sha256:
+        return None
+
+    cache = StateCache(options.state_cache, options.model_sha256, str(lib.__version__))
+    # What else the numbers in the state depend on: how they are stored and computed, and
+    # the adapters that change them.
+    adapters = [(a.path, a.scale) for a in options.adapters]
+    signature = repr((options.kv_cache_type, flash, adapters))
+    return PrefixStates(lib, llm, cache, signature)
 
 
 def _lib_says_recurrent(lib: Any, llm: Any) -> bool:

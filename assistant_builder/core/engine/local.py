@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import multiprocessing
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from multiprocessing.sharedctypes import Synchronized
 from typing import TYPE_CHECKING
@@ -42,6 +42,7 @@ from assistant_builder.core.engine.protocol import (
     Usage,
 )
 from assistant_builder.core.engine.sampling import validate_load, validate_sampling
+from assistant_builder.core.engine.state_cache import MIN_TOKENS
 from assistant_builder.core.engine.worker import child_main
 from assistant_builder.core.errors import Cancelled, EngineError
 
@@ -185,23 +186,39 @@ class LocalEngine:
         sampling: SamplingOptions,
         *,
         cancel: CancelToken = NEVER,
+        fixed: int = 0,
     ) -> Iterator[ChatEvent]:
         """Stream an answer. Bad settings, an unsafe template or a prompt that leaves no room
         for an answer raise here, before anything runs; failures while streaming arrive as a
-        Failed event that keeps the text so far."""
+        Failed event that keeps the text so far. The state of the first ``fixed`` messages
+        is saved on disk for the next start (when the options say where)."""
         validate_sampling(sampling)
         prompt = self.render(messages)
         check_room(len(prompt.token_ids), self.context_size)
-        return self._stream(prompt, sampling, cancel)
+        request = self._generate(messages, fixed, prompt, sampling)
+        return self._stream(prompt, request, cancel)
+
+    def _generate(
+        self,
+        messages: Sequence[ChatMessage],
+        fixed: int,
+        prompt: RenderedPrompt,
+        sampling: SamplingOptions,
+    ) -> Callable[[int], Generate]:
+        options, builder = self._options, self.prompt_builder
+        saved = options is not None and options.state_cache is not None and options.model_sha256
+        shared = builder.fixed_prefix(messages, fixed, prompt) if saved else 0
+        if not MIN_TOKENS <= shared < len(prompt.token_ids):
+            return lambda rid: Generate(rid, prompt.token_ids, sampling)
+        template_id = builder.template_id
+        return lambda rid: Generate(rid, prompt.token_ids, sampling, shared, template_id)
 
     def _stream(
-        self, prompt: RenderedPrompt, sampling: SamplingOptions, cancel: CancelToken
+        self, prompt: RenderedPrompt, generate: Callable[[int], Generate], cancel: CancelToken
     ) -> Iterator[ChatEvent]:
         if self._options is None:
             raise EngineError("No model is loaded; choose a model for this assistant first.")
-        sent = self._supervisor.request(
-            lambda rid: Generate(rid, prompt.token_ids, sampling), cancel
-        )
+        sent = self._supervisor.request(generate, cancel)
         if sent is None:
             raise EngineError(_DIED)
         child, request = sent

@@ -23,6 +23,10 @@ class Generate:
     request_id: int
     token_ids: tuple[int, ...]
     sampling: SamplingOptions
+    # The first ``fixed_tokens`` are the assistant's fixed prefix, whose state the child may
+    # save or restore (core/engine/llama_state.py); ``template_id`` names the chat template.
+    fixed_tokens: int = 0
+    template_id: str = ""
 
 
 @dataclass(frozen=True, slots=True)

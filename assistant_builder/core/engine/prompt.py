@@ -5,6 +5,7 @@ user sees is what the model gets."""
 from __future__ import annotations
 
 import copy
+import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -142,6 +143,28 @@ class PromptBuilder:
 
     def count(self, text: str) -> int:
         return len(self.tokenizer.tokenize(text))
+
+    def fixed_prefix(
+        self, messages: Sequence[ChatMessage], fixed: int, prompt: RenderedPrompt
+    ) -> int:
+        """How many of ``prompt``'s tokens are those of its first ``fixed`` messages alone: the
+        tokens both renderings share (a template may end a message differently when more
+        follow, and words can join across the seam)."""
+        if fixed <= 0 or fixed >= len(messages):
+            return 0
+        text = self.render_text(messages[:fixed], add_generation_prompt=False)
+        shared = 0
+        for a, b in zip(self.tokenizer.tokenize(text), prompt.token_ids, strict=False):
+            if a != b:
+                break
+            shared += 1
+        return shared
+
+    @property
+    def template_id(self) -> str:
+        """A short name of the chat template in use (and of the thinking switch it gets)."""
+        key = f"{self.template.source}\0{self.thinking}".encode()
+        return hashlib.sha256(key).hexdigest()[:16]
 
 
 def check_room(prompt_tokens: int, context_size: int, *, answer_room: int = 1) -> None:

@@ -5,7 +5,7 @@ Implementations stream a chat as events; callers never see which runner is behin
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
 from assistant_builder.core.cancel import NEVER, CancelToken
@@ -13,6 +13,7 @@ from assistant_builder.core.engine.placement import LayerPlan
 
 # The sampling record is declared with its table of ranges and help; engines take it from here.
 from assistant_builder.core.engine.sampling import SamplingOptions as SamplingOptions
+from assistant_builder.core.engine.state_cache import StateCacheOptions
 
 Role = Literal["system", "user", "assistant"]
 
@@ -44,13 +45,19 @@ class LoadOptions:
     chat_template: str | None = None  # None: the model's own
     thinking: bool | None = None  # a reasoning model's enable_thinking; None: its default
     kv_cache_type: str = "f16"  # how the attention cache is stored (engine/kv_cache.py)
+    model_sha256: str = ""  # names the model's saved prefix states ("": none are saved)
+    # Where fixed prefixes' states are saved (engine/state_cache.py); None: nowhere. Changing
+    # its limit is no reason to load the model again.
+    state_cache: StateCacheOptions | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
 class Usage:
     prompt_tokens: int
     completion_tokens: int
-    cached_tokens: int = 0  # prompt tokens whose evaluation was reused from the previous turn
+    # Prompt tokens whose evaluation was reused: from the previous turn, or the saved state of
+    # the assistant's fixed prefix.
+    cached_tokens: int = 0
 
 
 @dataclass(frozen=True)
@@ -102,6 +109,10 @@ class Engine(Protocol):
         sampling: SamplingOptions,
         *,
         cancel: CancelToken = NEVER,
-    ) -> Iterator[ChatEvent]: ...
+        fixed: int = 0,
+    ) -> Iterator[ChatEvent]:
+        """``fixed``: how many leading messages are the assistant's own (instructions and
+        examples), the same in every conversation; an engine may keep what it made of them."""
+        ...
 
     def unload(self) -> None: ...

@@ -224,6 +224,7 @@ class RemoteEngine:
         sampling: SamplingOptions,
         *,
         cancel: CancelToken = NEVER,
+        fixed: int = 0,  # the server keeps its own prompt cache, if any
     ) -> Iterator[ChatEvent]:
         validate_sampling(sampling)
         return self._stream(self._payload(messages, sampling), messages, cancel)

@@ -61,7 +61,16 @@ def child_main(conn: Connection, cancelled_upto: Synchronized[int], options: Loa
         counted = 0  # tokens already reported in a delta
         try:
             tokens = list(message.token_ids)
-            for piece in runner.generate(tokens, message.sampling, stats, should_stop, on_read):
+            pieces = runner.generate(
+                tokens,
+                message.sampling,
+                stats,
+                should_stop,
+                on_read,
+                message.fixed_tokens,
+                message.template_id,
+            )
+            for piece in pieces:
                 held.append(piece)
                 now = time.monotonic()
                 if now - sent >= FLUSH_S:
@@ -77,6 +86,9 @@ def child_main(conn: Connection, cancelled_upto: Synchronized[int], options: Loa
             failure = ""
         if held:  # what was generated before the end or the failure is the user's
             conn.send(Delta(request_id, "".join(held), stats.completion_tokens - counted))
+        # The whole answer is out: the fixed prefix's state is written now, before Done, so
+        # whoever hears Done can count on the file.
+        runner.keep_states()
         if failure:
             conn.send(GenerateFailed(request_id, failure))
             continue

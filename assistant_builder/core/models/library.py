@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant_builder.core.cancel import NEVER, CancelToken
+from assistant_builder.core.engine import state_cache
 from assistant_builder.core.engine.placement import LayerPlan
 from assistant_builder.core.engine.protocol import Adapter
 from assistant_builder.core.errors import DownloadError, InvalidModelFile, ModelError
@@ -304,6 +305,8 @@ def remove(
             command=f"models remove {ref} --force",
         )
     registry.remove(model.id)
+    if not any(other.sha256 == model.sha256 for other in registry.list()):
+        state_cache.remove_model(paths.state_cache_dir, model.sha256)  # its prompt states
     reader = model.meta.get("mmproj") if isinstance(model.meta, dict) else None
     files = [model.file] + ([Path(reader["path"])] if isinstance(reader, dict) else [])
     for file in files:  # the image reader downloaded with the model goes with it

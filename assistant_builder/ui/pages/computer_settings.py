@@ -25,10 +25,12 @@ from assistant_builder.core.records import (
     GPU_HELP,
     GPU_SOME_LAYERS,
     MAX_GPU_LAYERS,
+    STATE_CACHE_HELP,
     THREADS_AUTOMATIC,
     THREADS_HELP,
     Settings,
 )
+from assistant_builder.ui.pages.prompt_states import PromptStatesRow, SizeOf
 
 MAX_THREADS = 64
 
@@ -59,8 +61,11 @@ class ComputerSection(QGroupBox):
         data_folder: Path,
         *,
         automatic_threads: int,
+        prompt_states: tuple[SizeOf, SizeOf] | None = None,
         parent: QWidget | None = None,
     ) -> None:
+        """``prompt_states``: how to read and to clear the saved prompt states' size (no row
+        for them without it)."""
         super().__init__("This computer", parent)
         self.setAccessibleName("This computer")
         self.data_folder = data_folder
@@ -104,6 +109,11 @@ class ComputerSection(QGroupBox):
         form.addRow("Data folder", _with_hint(folder_row, DATA_FOLDER_HELP))
         form.addRow("Processor threads", _with_hint(self.threads, THREADS_HELP))
         form.addRow("Graphics card", _with_hint(gpu_row, GPU_HELP))
+        self.prompt_states: PromptStatesRow | None = None
+        if prompt_states is not None:
+            self.prompt_states = PromptStatesRow(settings.state_cache_mb, *prompt_states)
+            self.prompt_states.changed.connect(self.changed.emit)
+            form.addRow("Saved prompt states", _with_hint(self.prompt_states, STATE_CACHE_HELP))
 
         self.open_button.clicked.connect(self.open_folder)
         self.threads.valueChanged.connect(lambda _value: self.changed.emit())
@@ -122,3 +132,5 @@ class ComputerSection(QGroupBox):
         settings.threads = self.threads.value()
         gpu = self.gpu.currentData()
         settings.gpu_layers = int(gpu) if gpu is not None else self.gpu_layers.value()
+        if self.prompt_states is not None:
+            settings.state_cache_mb = self.prompt_states.limit.value()

@@ -23,6 +23,7 @@ from assistant_builder.core.records import (
     Settings,
 )
 from assistant_builder.ui.pages.computer_settings import ComputerSection
+from assistant_builder.ui.pages.prompt_states import SizeOf
 
 THEMES = (("system", "Same as my computer"), ("light", "Light"), ("dark", "Dark"))
 
@@ -37,6 +38,7 @@ class SettingsPage(QWidget):
         parent: QWidget | None = None,
         *,
         data_folder: Path,
+        prompt_states: tuple[SizeOf, SizeOf] | None = None,
     ) -> None:
         super().__init__(parent)
         self._settings = settings
@@ -79,7 +81,12 @@ class SettingsPage(QWidget):
         form.addRow("Conversation memory", self.kv_cache)
         form.addRow("", kv_help)
         layout.addLayout(form)
-        self.computer = ComputerSection(settings, data_folder, automatic_threads=default_threads())
+        self.computer = ComputerSection(
+            settings,
+            data_folder,
+            automatic_threads=default_threads(),
+            prompt_states=prompt_states,
+        )
         self.computer.changed.connect(self._emit)
         layout.addWidget(self.computer)
         self._sections = QVBoxLayout()  # parts with their own widget (model servers, log)
