@@ -10,7 +10,7 @@ runs (AnswerSession.ask and the same JSON), keeping the passages of the prompt i
 hand to grounding_pairs.json (see bench/grounding_eval.py).
 
     python bench/grounding_answers.py [--docs man|real] [--model PATH.gguf] [--name smollm2]
-        [--max-tokens 160] [--only N]
+        [--max-tokens 160] [--only N] [--skip N]
 """
 
 from __future__ import annotations
@@ -100,9 +100,11 @@ def main() -> None:
     parser.add_argument("--home", type=Path, default=None, help="reuse this data folder")
     parser.add_argument("--docs", choices=("man", "real"), default="man")
     parser.add_argument("--only", type=int, default=0, help="ask only the first N questions")
+    parser.add_argument("--skip", type=int, default=0, help="leave out the first N questions")
     args = parser.parse_args()
     questions = MAN_QUESTIONS if args.docs == "man" else REAL_QUESTIONS
     questions = questions[: args.only] if args.only else questions
+    questions = questions[args.skip :]
 
     home = args.home or Path(tempfile.mkdtemp(prefix="grounding-"))
     docs = home / "man"

@@ -84,7 +84,48 @@ def test_short_sentences_making_no_claim_are_neither_supported_nor_unsupported()
     assert result.sentences == () and result.unsupported == ()
 
 
-MV_PAGE = "mv - move (rename) files " + MV
+# As `man mv` and `man ls` lay out their options: a head line, then its entry.
+MV_OPTIONS = (
+    "       -f, --force\n              do not prompt before overwriting\n\n"
+    "       -i, --interactive\n              prompt before overwrite\n\n"
+    "       -n, --no-clobber\n              do not overwrite an existing file\n"
+)
+LS_OPTIONS = (
+    "       -t     sort by time, newest first; see --time\n\n"
+    "       -T, --tabsize=COLS\n              assume tab stops at each COLS instead of 8\n"
+)
+BASE_PASSWD = (
+    "You *may not* use any uids or gids in the 60000-64999 range without *first* "
+    "requesting an allocation from base-passwd@packages.debian.org and waiting for "
+    "confirmation that the allocation has been granted."
+)
+
+
+def test_an_option_is_checked_against_its_own_entry_not_its_neighbours() -> None:
+    answer = "With -i, mv prompts before overwriting. With -f, mv prompts before overwriting."
+    result = attribute(answer, _passages(MV_OPTIONS))
+    assert [s.supported for s in result.sentences] == [True, False]
+    assert _said(answer, result.unsupported) == ["With -f, mv prompts before overwriting."]
+
+
+def test_an_option_in_capitals_is_another_option() -> None:
+    answer = "ls -t sorts by time, newest first. ls -T sorts by time, newest first."
+    result = attribute(answer, _passages(LS_OPTIONS))
+    assert [s.supported for s in result.sentences] == [True, False]
+
+
+def test_a_claim_the_passage_negates_is_not_supported_but_a_double_negation_is() -> None:
+    answer = (
+        "You should delete your users when your package is purged. "
+        "Using a uid in the 60000-64999 range requires asking base-passwd@packages.debian.org "
+        "first."
+    )
+    purge = "It might be advisable to not delete your users on purge of your package."
+    result = attribute(answer, _passages(purge, BASE_PASSWD))
+    assert [s.passages for s in result.sentences] == [(), (2,)]
+
+
+MV_PAGE = "NAME\n       mv - move (rename) files\n\nOPTIONS\n" + MV_OPTIONS
 
 
 def _real(minilm):
@@ -107,7 +148,6 @@ def test_with_the_real_embedder_a_wrong_option_or_number_is_not_supported(minilm
 
 
 @pytest.mark.integration
-@pytest.mark.xfail(strict=True, reason="the bench's 'wrong' pairs: a negation is not checked")
 def test_with_the_real_embedder_a_wrong_claim_in_the_passages_words_is_not_supported(
     minilm,
 ) -> None:
@@ -117,7 +157,11 @@ def test_with_the_real_embedder_a_wrong_claim_in_the_passages_words_is_not_suppo
 
 
 @pytest.mark.integration
-@pytest.mark.xfail(strict=True, reason="paraphrases in other words: recall 0.62 in the bench")
+@pytest.mark.xfail(
+    strict=True,
+    reason="'asked' for the passage's 'prompt': words in other words, which the embedder's"
+    " cosine (weight 0.1 on the bench's set) does not make up for; recall 0.77 in the bench",
+)
 def test_with_the_real_embedder_a_paraphrase_in_other_words_is_supported(minilm) -> None:
     answer = "Use mv -i to be asked before a file gets overwritten."
     result = attribute(answer, _passages(MV_PAGE, TAR), embed=_real(minilm))

@@ -1,14 +1,18 @@
 """Words as attribution compares them: lower-cased, number words as digits, a light English
 stemmer (so "compressed", "compresses" and "compressing" meet), stop words out. Command-line
-options ("-p", "--recursive") and numbers are kept as they are written: they are the details a
-small model gets wrong, so they must match exactly."""
+options ("-p", "--recursive"; "-t" is not "-T") and numbers are kept as they are written: they
+are the details a small model gets wrong, so they must match exactly."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
-_TOKEN = re.compile(r"(?<![\w-])--?[A-Za-z0-9][\w-]*|\d+(?:[.,]\d+)*|[^\W\d_]+(?:'[a-z]+)?")
+# A path ("/etc/issue", "~/.bashrc") or a name with an underscore ("DIR_MODE") is a detail too.
+_NAME = r"(?<![\w/.~])(?:~|\.{1,2})?/[\w.+-]*[\w+-](?:/[\w.+-]*[\w+-])*|[A-Za-z]\w*_\w+"
+_TOKEN = re.compile(
+    _NAME + r"|(?<![\w-])--?[A-Za-z0-9][\w-]*|\d+(?:[.,]\d+)*|[^\W\d_]+(?:'[a-z]+)?"
+)
 _NUMBERS = {"zero": "0", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5",
             "six": "6", "seven": "7", "eight": "8", "nine": "9", "ten": "10",
             "eleven": "11", "twelve": "12", "hundred": "100"}  # fmt: skip
@@ -53,8 +57,8 @@ def words(text: str) -> Words:
             negated = True
             stems.append(NOT)  # kept in place: attribution looks where the words were found
             continue
-        token = _NUMBERS.get(token, token)
-        if token[0] == "-" or token[0].isdigit():
+        token = raw if raw[0] in "-/~." or "_" in raw else _NUMBERS.get(token, token)
+        if token[0] in "-/~." or token[0].isdigit() or "_" in token:  # "-t" is not "-T"
             token = token.replace(",", "")
             details.add(token)
             stems.append(token)
