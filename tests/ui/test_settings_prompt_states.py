@@ -32,7 +32,7 @@ def test_settings_show_the_saved_prompt_states_clear_them_and_bound_them(
     row = window.settings_page.computer.prompt_states
     assert row is not None
     assert row.limit.value() == 2048  # the default, 2 GB
-    assert row.used.text() == "6 MB in use (2 prompts)"
+    assert row.used.text() == "6 MB in use (2 kept)"
     assert row.clear_button.isEnabled()
 
     # A smaller limit is saved, given to the engine, and applied to what is there at once.

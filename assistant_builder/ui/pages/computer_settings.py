@@ -113,7 +113,7 @@ class ComputerSection(QGroupBox):
         if prompt_states is not None:
             self.prompt_states = PromptStatesRow(settings.state_cache_mb, *prompt_states)
             self.prompt_states.changed.connect(self.changed.emit)
-            form.addRow("Saved prompt states", _with_hint(self.prompt_states, STATE_CACHE_HELP))
+            form.addRow("Remembered instructions", _with_hint(self.prompt_states, STATE_CACHE_HELP))
 
         self.open_button.clicked.connect(self.open_folder)
         self.threads.valueChanged.connect(lambda _value: self.changed.emit())

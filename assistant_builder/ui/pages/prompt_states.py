@@ -30,7 +30,7 @@ class PromptStatesRow(QWidget):
         super().__init__(parent)
         self._size_of, self._clear = size_of, clear
         self.limit = QSpinBox()
-        self.limit.setAccessibleName("Space for saved prompt states")
+        self.limit.setAccessibleName("Space for remembered instructions")
         self.limit.setRange(0, STATE_CACHE_MAX_MB)
         self.limit.setSingleStep(256)
         self.limit.setSuffix(" MB at most")
@@ -38,9 +38,9 @@ class PromptStatesRow(QWidget):
         self.limit.setValue(max(0, min(STATE_CACHE_MAX_MB, limit_mb)))
         self.limit.setToolTip(STATE_CACHE_HELP)
         self.used = QLabel()
-        self.used.setAccessibleName("Space the saved prompt states take")
+        self.used.setAccessibleName("Space the remembered instructions take")
         self.clear_button = QPushButton("Clear")
-        self.clear_button.setAccessibleName("Clear the saved prompt states")
+        self.clear_button.setAccessibleName("Clear the remembered instructions")
         self.clear_button.setToolTip("Remove them; each is made again when its assistant answers.")
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
@@ -59,8 +59,7 @@ class PromptStatesRow(QWidget):
 
     def _show(self, size: StateCacheSize) -> None:
         if size.files:
-            plural = "s" if size.files != 1 else ""
-            self.used.setText(f"{_megabytes(size.bytes)} in use ({size.files} prompt{plural})")
+            self.used.setText(f"{_megabytes(size.bytes)} in use ({size.files} kept)")
         else:
             self.used.setText("None saved")
         self.clear_button.setEnabled(size.files > 0)
