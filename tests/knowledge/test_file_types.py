@@ -61,6 +61,9 @@ def test_what_is_not_read_is_reported_and_the_report_is_kept(
         shutil.copy(MANUAL / "index.html", folder / sub / "index.html")
     (folder / "notes.txt.gz").write_bytes(gzip.compress(NOTES.encode()))
     (folder / "LICENSE").write_text("Permission is granted to share these notes.\n")
+    # An extension no parser knows: read as text when it is text (Debian's README.Debian).
+    (folder / "README.Debian").write_text("Notes for Debian: the shed key is blue.\n")
+    (folder / "archive.dat").write_bytes(bytes(range(256)) * 8)
     (folder / "program").write_bytes(b"\x7fELF\x02\x01\x01\x00" + bytes(4096))
     (folder / "photo.jpg").write_bytes(b"\xff\xd8\xff\xe0" + bytes(2048))
     (folder / "backup.tar.gz").write_bytes(gzip.compress(bytes(1024)))
@@ -69,9 +72,10 @@ def test_what_is_not_read_is_reported_and_the_report_is_kept(
     report, _ = run_index(collections, "shared", embedder=DeterministicEmbedder(64))
 
     read = {str(Path(p).relative_to(folder)) for p in report.indexed}
-    assert read == {"a/index.html", "b/index.html", "notes.txt.gz", "LICENSE"}, report.failed
+    assert read == {"a/index.html", "b/index.html", "notes.txt.gz", "LICENSE", "README.Debian"}
     skipped = {str(Path(p).relative_to(folder)): reason for p, reason in report.skipped}
-    assert skipped == {"program": NOT_READ, "photo.jpg": NOT_READ, "backup.tar.gz": ARCHIVE}
+    assert skipped == {"program": NOT_READ, "photo.jpg": NOT_READ, "archive.dat": NOT_READ,
+                       "backup.tar.gz": ARCHIVE}  # fmt: skip
     assert report.to_json()["files_skipped"] == [
         {"path": p, "reason": r} for p, r in report.skipped
     ]

@@ -60,7 +60,7 @@ def test_a_kind_of_file_the_app_does_not_read_is_said_so(
     knowledge: KnowledgeProcess, tmp_path: Path
 ) -> None:
     path = tmp_path / "photo.jpg"
-    path.write_bytes(b"\xff\xd8\xff")
+    path.write_bytes(b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(2048))  # a JPEG's start
     with pytest.raises(KnowledgeError) as raised:
         knowledge.read_source(path, 0, 1, "x")
     assert str(raised.value) == "“photo.jpg” is not a kind of document the app can show."

@@ -1,7 +1,8 @@
 """Which parser reads a file, decided in one place for the scan, the parser workers, the
 watcher and the source viewer: by its extension; a compressed ``.gz`` by the extension inside
-it (``notes.txt.gz`` is text); a file without an extension (README, LICENSE) as plain text when
-its first bytes are text. What the app does not read is reported, with the reason, not hidden."""
+it (``notes.txt.gz`` is text); a file without an extension (README, LICENSE), or with one no
+parser knows (README.Debian, notes.2024), as plain text when its first bytes are text. What
+the app does not read is reported, with the reason, not hidden."""
 
 from __future__ import annotations
 
@@ -23,6 +24,13 @@ def parser_key(path: Path) -> str:
     return path.suffix.lower()
 
 
+def reader_key(path: Path, parsers: Container[str]) -> str:
+    """The parser registry's key that reads ``path``: its own extension's, or plain text's for
+    an extension no parser knows (the scan has checked that such a file starts as text)."""
+    key = parser_key(path)
+    return key if key in parsers else NO_EXTENSION
+
+
 def inner_key(path: Path) -> str:
     """The key of the file a ``.gz`` holds: ``a.txt.gz`` -> ``.txt``, ``README.gz`` -> ``""``."""
     return Path(path.stem).suffix.lower()
@@ -38,14 +46,14 @@ def skip_reason(path: Path, parsers: Container[str]) -> str | None:
         key = inner_key(path)
         if key != NO_EXTENSION:
             return None if key in parsers else NOT_READ
-    if key == NO_EXTENSION:
-        return None if NO_EXTENSION in parsers and _is_text(path) else NOT_READ
-    return None if key in parsers else NOT_READ
+    if key in parsers and key != NO_EXTENSION:
+        return None
+    return None if NO_EXTENSION in parsers and _is_text(path) else NOT_READ
 
 
 def _is_text(path: Path) -> bool:
-    """A file without an extension is read when its start is text (a program or an image
-    without an extension is not)."""
+    """A file without an extension, or with an unknown one, is read when its start is text
+    (a program, an image or a database is not)."""
     if path.name.endswith(".gz"):
         import gzip
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from assistant_builder.core.cancel import NEVER, CancelToken
 from assistant_builder.core.knowledge.document import Document, UnreadableDocument
-from assistant_builder.core.knowledge.filetypes import parser_key
+from assistant_builder.core.knowledge.filetypes import reader_key
 
 PREFETCH = 3  # files queued per worker, so workers keep parsing while the indexer embeds
 # A parser that needs more than this is as good as hung: address space, so its resident
@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 
 
 def _parser_for(parsers: Mapping[str, str], path: Path) -> Callable[[Path], Document]:
-    module, _, name = parsers[parser_key(path)].partition(":")
+    module, _, name = parsers[reader_key(path, parsers)].partition(":")
     func: Callable[[Path], Document] = getattr(importlib.import_module(module), name)
     return func
 
