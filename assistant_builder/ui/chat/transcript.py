@@ -214,6 +214,7 @@ class MessageView(QFrame):
         self.meta.hide()
         # Strict mode: sentences not from the documents are folded away behind this.
         self.fold_button = QPushButton()
+        self._all_folded = False  # strict mode folded every sentence of the answer away
         self.fold_button.setObjectName("foldButton")
         self.fold_button.setFlat(True)
         self.fold_button.setCheckable(True)
@@ -294,6 +295,8 @@ class MessageView(QFrame):
         if self._message is None:
             return 0
         display, folded = attributed_text(self._message, show_all=show_all)
+        if not show_all:  # folded away whole, the answer says so rather than look empty
+            self._all_folded = folded > 0 and not display.strip()
         self.set_text(self._message.content, display=display)
         return folded
 
@@ -303,7 +306,12 @@ class MessageView(QFrame):
     def _set_fold_label(self, count: int, *, shown: bool) -> None:
         what = "sentence is" if count == 1 else "sentences are"
         action = "hide" if shown else "show"
-        self.fold_button.setText(f"{count} {what} not from your documents ({action})")
+        if self._all_folded:
+            self.fold_button.setText(
+                f"Nothing in this answer was found in your documents ({action})"
+            )
+        else:
+            self.fold_button.setText(f"{count} {what} not from your documents ({action})")
         self.fold_button.setAccessibleName(
             f"{action.capitalize()} sentences not from your documents"
         )

@@ -74,3 +74,22 @@ def test_strict_mode_folds_unsupported_sentences_behind_a_button(qtbot: QtBot) -
     assert answer.fold_button.text() == "1 sentence is not from your documents (hide)"
     answer.fold_button.click()
     assert "deposit" not in _shown(view)
+
+
+def test_an_answer_strict_mode_folds_away_whole_says_so_instead_of_looking_empty(
+    qtbot: QtBot,
+) -> None:
+    """Seen with the starter model: a one-sentence answer no passage supports left only
+    "1 sentence is not from your documents (show)" under an empty answer."""
+    text = "Bananas are blue."
+    grounding = Grounding("Colour?", unsupported=((0, len(text)),), strict=True)
+    view = TranscriptView()
+    qtbot.addWidget(view)
+    view.show()
+    view.show_messages([Message(1, 1, "assistant", text, True, 0.0, grounding=grounding)])
+    answer = view.views[-1]
+    assert answer.fold_button.text() == "Nothing in this answer was found in your documents (show)"
+    assert "Bananas" not in _shown(view)
+    answer.fold_button.click()
+    assert "Bananas" in _shown(view)
+    assert answer.fold_button.text() == "Nothing in this answer was found in your documents (hide)"
