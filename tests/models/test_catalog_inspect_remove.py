@@ -233,4 +233,7 @@ def test_turning_offline_mode_off_lets_the_hub_be_used_without_a_restart(
         app.save_settings(replace(app.settings, offline=True))
         assert hf_constants.HF_HUB_OFFLINE and os.environ["HF_HUB_OFFLINE"] == "1"
     finally:
+        # The hub library keeps the last policy it was given for the whole process: leave it
+        # online, as the other tests of this run expect it.
+        app.save_settings(replace(app.settings, offline=False))
         app.close()

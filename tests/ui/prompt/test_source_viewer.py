@@ -245,7 +245,9 @@ def test_a_hostile_document_costs_a_sentence_never_the_window(
         viewer.open_citation(Citation(1, str(bad), None, 0, 5, "Hello"))
         assert viewer.text_view.toPlainText() == "Opening…"  # not parsed on this thread
     assert shared_knowledge.process_id is not None
-    assert viewer.message.text().startswith("“minutes.docx” cannot be shown because it could ")
+    assert viewer.message.text() == (
+        "“minutes.docx” cannot be shown because it is damaged or not a real Word document."
+    )
     assert viewer.message.text().endswith(".") and viewer.passage_range is None
     # The window goes on: the next citation opens.
     good = tmp_path / "notes.txt"
