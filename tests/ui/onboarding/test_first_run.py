@@ -111,7 +111,9 @@ def test_first_start_to_an_answer_with_sources_in_six_clicks(
     # 6: a question to try, made from the headings of the documents once they are read.
     bar = window.suggestions
     assert bar is not None
-    qtbot.waitUntil(lambda: len(bar.buttons) == 3, timeout=ANSWER_WAIT_MS)  # type: ignore[attr-defined]
+    # The buttons are made when the documents are read, and shown on the next layout pass.
+    qtbot.waitUntil(lambda: len(bar.buttons) == 3 and bar.buttons[0].isVisible(),  # type: ignore[attr-defined]
+                    timeout=ANSWER_WAIT_MS)  # fmt: skip
     questions = [b.text() for b in bar.buttons]  # type: ignore[attr-defined]
     assert questions[0] == "What does “adduser in Debian” say about Documentation?"
     panel = window.chat_page.panel
