@@ -66,10 +66,7 @@ class SentenceTransformerEmbedder:
     def _loaded(self) -> Any:
         with self._lock:
             if self._model is None:
-                # Model-loading progress bars would land on the user's terminal.
-                os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-                os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
-                _thread_only_progress_lock()
+                quiet_model_loading()
                 try:
                     from sentence_transformers import SentenceTransformer
                 except ImportError as exc:  # pragma: no cover - a broken install
@@ -152,6 +149,13 @@ class SentenceTransformerEmbedder:
             finally:
                 torch.set_num_threads(threads)
         return np.asarray(vectors, dtype=np.float32)
+
+
+def quiet_model_loading() -> None:
+    """Model-loading progress bars and notices would land on the user's terminal."""
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    _thread_only_progress_lock()
 
 
 def _thread_only_progress_lock() -> None:

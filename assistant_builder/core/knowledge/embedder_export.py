@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import shutil
 import tempfile
+import warnings
 from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -93,6 +95,9 @@ def export_int8(folder: Path, cache: Path, key: str) -> Path:
 
 
 def _export_float32(folder: Path, out: Path) -> None:
+    from assistant_builder.core.knowledge.embedder import quiet_model_loading
+
+    quiet_model_loading()
     import torch
     from transformers import AutoModel
 
@@ -111,7 +116,8 @@ def _export_float32(folder: Path, out: Path) -> None:
     sample = torch.ones((2, 8), dtype=torch.int64)
     names = ["input_ids", "attention_mask", "token_type_ids"]
     axes = {n: {0: "batch", 1: "tokens"} for n in [*names, "last_hidden_state"]}
-    with torch.no_grad():
+    with torch.no_grad(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the tracer's notes on Python branches it fixes
         torch.onnx.export(
             LastHiddenState(model), (sample, sample, torch.zeros_like(sample)), str(out),
             input_names=names, output_names=["last_hidden_state"], dynamic_axes=axes,
@@ -124,10 +130,21 @@ def _quantize(plain: Path, out: Path) -> None:
     # chunks, where per-tensor weights (or quantized embeddings too) fell to 0.89.
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
-    quantize_dynamic(
-        str(plain), str(out), weight_type=QuantType.QInt8, per_channel=True,
-        op_types_to_quantize=["MatMul"],
-    )  # fmt: skip
+    root = logging.getLogger()
+    advice = _DropRecords()  # its advice to pre-process, logged on the root logger
+    root.addFilter(advice)
+    try:
+        quantize_dynamic(
+            str(plain), str(out), weight_type=QuantType.QInt8, per_channel=True,
+            op_types_to_quantize=["MatMul"],
+        )  # fmt: skip
+    finally:
+        root.removeFilter(advice)
+
+
+class _DropRecords(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno > logging.WARNING
 
 
 COULD_NOT_PREPARE = (
@@ -185,8 +202,6 @@ def prepared_embedder(
         except Exception as exc:  # any failure means: export again, then fall back
             discard(cache, key)
             if attempt == 1:
-                import logging
-
                 logging.getLogger(__name__).warning("int8 export failed: %r", exc)
                 if log is not None:
                     log(COULD_NOT_PREPARE)
