@@ -207,6 +207,16 @@ def preparing_note(spec: str, paths: Any) -> str:
     return PREPARING if folder and needs_preparing(folder, paths.embedders_cache) else ""
 
 
+def planned_variant(spec: str, paths: Any, embedder: Embedder | None = None) -> str:
+    """The variant (see OnnxEmbedder.variant) this embedder runs as, without loading it."""
+    if embedder is not None:
+        return str(getattr(embedder, "variant", "float32"))
+    from assistant_builder.core.knowledge.embedder_onnx import VARIANT, pooling_of
+
+    folder = embedder_folder(spec, paths)
+    return VARIANT if folder and pooling_of(folder) else "float32"
+
+
 def load_embedder(
     spec: str, paths: Any, *, cancel: CancelToken = NEVER, log: Any = None
 ) -> Embedder:
