@@ -113,3 +113,21 @@ def test_a_question_finds_its_passage_through_the_int8_model(
     (folder / "more.txt").write_text("Tomatoes need full sun.\n", encoding="utf-8")
     _, events = run_index(collections, "debian")
     assert PREPARING not in [e.note for e in events]  # made once, then kept
+
+
+def test_a_collection_indexed_in_float32_is_embedded_again_by_the_int8_model(
+    collections: Collections, minilm, minilm_dir: Path, tmp_path: Path
+) -> None:
+    folder = tmp_path / "docs"
+    shutil.copytree(REAL_DOCS, folder)
+    collections.create("debian", [folder], embedder=str(minilm_dir))
+    first, _ = run_index(collections, "debian", embedder=minilm)
+    assert Manifest.load(collections.manifest_file("debian")).variant == "float32"
+
+    again, events = run_index(collections, "debian")
+
+    assert any("embedded again" in e.note for e in events)
+    assert again.chunks == first.chunks
+    assert Manifest.load(collections.manifest_file("debian")).variant == "onnx-int8"
+    _, events = run_index(collections, "debian")
+    assert not any("embedded again" in e.note for e in events)  # once
