@@ -73,7 +73,6 @@ DROPPED_MODULES = [
     "torchaudio",
     "tensorflow",
     "tensorboard",
-    "onnxruntime",
     "triton",
 ]
 

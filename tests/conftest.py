@@ -71,7 +71,14 @@ def app_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Paths:
 
     monkeypatch.setattr(socket.socket, "connect", guarded_connect)
     monkeypatch.setattr(socket.socket, "connect_ex", guarded_connect_ex)
-    return Paths.from_env()
+    paths = Paths.from_env()
+    # The embedders' int8 exports, keyed by content, are made once for all tests (an export
+    # costs tens of seconds); tests of the export itself give it a cache of their own.
+    shared = TEST_CACHE / "int8-embedders"
+    shared.mkdir(parents=True, exist_ok=True)
+    paths.cache_dir.mkdir(parents=True, exist_ok=True)
+    paths.embedders_cache.symlink_to(shared, target_is_directory=True)
+    return paths
 
 
 @pytest.fixture(scope="session")

@@ -119,6 +119,11 @@ class Paths:
         return self.cache_dir / "prompt-states"
 
     @property
+    def embedders_cache(self) -> Path:
+        """Document readers prepared for this computer (int8 exports of embedders)."""
+        return self.cache_dir / "embedders"
+
+    @property
     def scratch_dir(self) -> Path:
         """Throwaway working files (the editor's Try it conversations); safe to delete."""
         return self.cache_dir / "scratch"

@@ -15,6 +15,7 @@ import pytest
 
 from assistant_builder.core.knowledge.chunker import chunk_document
 from assistant_builder.core.knowledge.collection import Collections
+from assistant_builder.core.knowledge.embedder import load_embedder
 from assistant_builder.core.knowledge.indexer import chunk_budget
 from assistant_builder.core.knowledge.loaders import DEFAULT_PARSERS
 from assistant_builder.core.knowledge.manifest import Manifest
@@ -99,8 +100,11 @@ def _check_exactly_once(collections: Collections, name: str, folder: Path, embed
 
 
 def test_sigkill_at_many_moments_then_rerun_indexes_every_file_exactly_once(
-    collections: Collections, tmp_path: Path, minilm, minilm_dir: Path
+    collections: Collections, tmp_path: Path, minilm_dir: Path
 ) -> None:
+    # The reruns use the embedder the killed command used (the int8 export): another one
+    # would make every rerun embed the whole collection again.
+    minilm = load_embedder(str(minilm_dir), collections.paths)
     folder = tmp_path / "notes"
     folder.mkdir()
     for n in range(16):

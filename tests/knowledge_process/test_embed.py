@@ -8,13 +8,14 @@ import numpy as np
 import pytest
 
 from assistant_builder.core.knowledge.collection import Collections
+from assistant_builder.core.knowledge.embedder import load_embedder
 from assistant_builder.core.knowledge.process import KnowledgeProcess
 
 pytestmark = pytest.mark.integration
 
 
 def test_sentences_embedded_in_the_child_meet_the_stored_vector_of_their_passage(
-    knowledge: KnowledgeProcess, collections: Collections, tmp_path, minilm, minilm_dir
+    knowledge: KnowledgeProcess, collections: Collections, tmp_path, minilm_dir
 ) -> None:
     docs = tmp_path / "docs"
     docs.mkdir()
@@ -27,7 +28,8 @@ def test_sentences_embedded_in_the_child_meet_the_stored_vector_of_their_passage
     vectors = knowledge.embed(collections, "docs", sentences)
     (hit,) = knowledge.search(collections, "docs", "when is the rent due", top_k=1)
 
-    np.testing.assert_allclose(vectors, minilm.embed(sentences), atol=1e-5)
+    own = load_embedder(str(minilm_dir), collections.paths)  # the int8 export the child uses
+    np.testing.assert_allclose(vectors, own.embed(sentences), atol=1e-5)
     assert hit.vector is not None
     cosine = vectors @ hit.vector
     assert cosine[0] > cosine[1] + 0.3  # the paraphrase is far closer than the unrelated

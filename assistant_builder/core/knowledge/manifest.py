@@ -35,6 +35,9 @@ class Manifest:
     # True while a run is under way; a run that finds it set knows the last one was killed.
     running: bool = False
     layout: int = TABLE_LAYOUT
+    # How the embedder ran when it made the vectors ("float32", "onnx-int8"; "" before this
+    # was recorded, which was float32).
+    variant: str = ""
 
     @classmethod
     def load(cls, path: Path) -> Manifest:
@@ -59,6 +62,7 @@ class Manifest:
             files=files,
             running=bool(raw.get("running", False)),
             layout=int(raw.get("layout", 1)),
+            variant=str(raw.get("variant", "")),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -68,6 +72,7 @@ class Manifest:
             "dimension": self.dimension,
             "running": self.running,
             "layout": self.layout,
+            "variant": self.variant,
             "files": {p: asdict(e) for p, e in sorted(self.files.items())},
         }
 

@@ -24,6 +24,7 @@ from assistant_builder.core.knowledge.embedder import (
     Vectors,
     canonical_embedder_id,
     load_embedder,
+    preparing_note,
 )
 from assistant_builder.core.knowledge.messages import (
     Cancel,
@@ -82,8 +83,19 @@ class KnowledgeService:
         from assistant_builder.core.knowledge.indexer import index_collection
 
         collections = Collections(paths)
-        embedder = self.embedder(collections.get(name).embedder, paths, cancel)
-        return index_collection(collections, name, embedder=embedder, cancel=cancel)
+        spec = collections.get(name).embedder
+        yield from self._prepare(spec, paths)
+        embedder = self.embedder(spec, paths, cancel)
+        yield from index_collection(collections, name, embedder=embedder, cancel=cancel)
+
+    def _prepare(self, spec: str, paths: Paths) -> Iterator[Any]:
+        """Words for the wait while an embedder is exported for this computer (once)."""
+        from assistant_builder.core.knowledge.report import IndexProgress
+
+        with self._embedders_lock:
+            loaded = canonical_embedder_id(spec) in self._embedders
+        if not loaded and (note := preparing_note(spec, paths)):
+            yield IndexProgress(0, 0, 0, 0.0, None, note=note)
 
     def watch(
         self, paths: Paths, name: str, debounce_ms: int, cancel: CancelToken
@@ -91,8 +103,10 @@ class KnowledgeService:
         from assistant_builder.core.knowledge.watcher import watch_collection
 
         collections = Collections(paths)
-        embedder = self.embedder(collections.get(name).embedder, paths, cancel)
-        return watch_collection(
+        spec = collections.get(name).embedder
+        yield from self._prepare(spec, paths)
+        embedder = self.embedder(spec, paths, cancel)
+        yield from watch_collection(
             collections, name, embedder=embedder, debounce_ms=debounce_ms, cancel=cancel
         )
 

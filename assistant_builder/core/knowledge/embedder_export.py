@@ -1,0 +1,208 @@
+"""An embedder's int8 ONNX copy, exported once on this computer from its model folder and kept
+in the app's cache under a key of the folder's content and the exporting libraries' versions.
+The only module that exports; it imports torch, onnx and onnxruntime only while it does."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import shutil
+import tempfile
+import warnings
+from importlib import metadata
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from assistant_builder.core.fileio import write_json_atomic
+
+if TYPE_CHECKING:
+    from assistant_builder.core.knowledge.embedder_onnx import OnnxEmbedder
+
+# What the export does; a change here makes every cached copy stale.
+RECIPE = "int8-dynamic-matmul-per-channel-1"
+MODEL_FILE = "model.onnx"
+DONE_FILE = "done.json"  # written last: a folder without it is an export that did not finish
+LIBRARIES = ("torch", "transformers", "onnx", "onnxruntime", "sentence-transformers")
+PREPARING = "Preparing the document reader for this computer…"
+
+
+def cache_key(folder: Path) -> str:
+    """The folder's content (every file but hidden ones) and the libraries' versions."""
+    digest = hashlib.sha256(RECIPE.encode())
+    for name in LIBRARIES:
+        try:
+            digest.update(f"{name}={metadata.version(name)};".encode())
+        except metadata.PackageNotFoundError:
+            digest.update(f"{name}=none;".encode())
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        relative = path.relative_to(folder).as_posix()
+        if relative.startswith(".") or "/." in relative:
+            continue
+        digest.update(relative.encode() + b"\0")
+        digest.update(_file_sha256(path).encode())
+    return digest.hexdigest()[:32]
+
+
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while block := handle.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def cached_export(cache: Path, key: str) -> Path | None:
+    """The cached model file when it is whole (its recorded hash matches), else None."""
+    folder = cache / key
+    try:
+        done = json.loads((folder / DONE_FILE).read_text(encoding="utf-8"))
+        model = folder / MODEL_FILE
+        if done.get("sha256") == _file_sha256(model):
+            return model
+    except (OSError, ValueError, AttributeError):
+        pass
+    return None
+
+
+def discard(cache: Path, key: str) -> None:
+    shutil.rmtree(cache / key, ignore_errors=True)
+
+
+def export_int8(folder: Path, cache: Path, key: str) -> Path:
+    """Exports the folder's transformer to ONNX, quantizes its weights to int8 and publishes
+    the result atomically (a temporary folder renamed into place). Raises on any failure."""
+    cache.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".{key}-", dir=cache))
+    try:
+        plain = work / "float32.onnx"
+        _export_float32(folder, plain)
+        _quantize(plain, work / MODEL_FILE)
+        plain.unlink()
+        write_json_atomic(work / DONE_FILE, {"sha256": _file_sha256(work / MODEL_FILE),
+                                             "recipe": RECIPE, "source": str(folder)})  # fmt: skip
+        target = cache / key
+        discard(cache, key)  # a damaged copy in the way
+        try:
+            os.replace(work, target)
+        except OSError:
+            if cached_export(cache, key) is None:  # not another process's finished copy
+                raise
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return target / MODEL_FILE
+
+
+def _export_float32(folder: Path, out: Path) -> None:
+    from assistant_builder.core.knowledge.embedder import quiet_model_loading
+
+    quiet_model_loading()
+    import torch
+    from transformers import AutoModel
+
+    model = AutoModel.from_pretrained(str(folder)).eval()
+
+    class LastHiddenState(torch.nn.Module):
+        def __init__(self, inner: Any) -> None:
+            super().__init__()
+            self.inner = inner
+
+        def forward(self, input_ids: Any, attention_mask: Any, token_type_ids: Any) -> Any:
+            return self.inner(
+                input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
+            ).last_hidden_state
+
+    sample = torch.ones((2, 8), dtype=torch.int64)
+    names = ["input_ids", "attention_mask", "token_type_ids"]
+    axes = {n: {0: "batch", 1: "tokens"} for n in [*names, "last_hidden_state"]}
+    with torch.no_grad(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the tracer's notes on Python branches it fixes
+        torch.onnx.export(
+            LastHiddenState(model), (sample, sample, torch.zeros_like(sample)), str(out),
+            input_names=names, output_names=["last_hidden_state"], dynamic_axes=axes,
+            opset_version=17, dynamo=False,
+        )  # fmt: skip
+
+
+def _quantize(plain: Path, out: Path) -> None:
+    # Per-channel int8 weights of the matrix products only: cosine >= 0.986 to float32 on real
+    # chunks, where per-tensor weights (or quantized embeddings too) fell to 0.89.
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    root = logging.getLogger()
+    advice = _DropRecords()  # its advice to pre-process, logged on the root logger
+    root.addFilter(advice)
+    try:
+        quantize_dynamic(
+            str(plain), str(out), weight_type=QuantType.QInt8, per_channel=True,
+            op_types_to_quantize=["MatMul"],
+        )  # fmt: skip
+    finally:
+        root.removeFilter(advice)
+
+
+class _DropRecords(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno > logging.WARNING
+
+
+COULD_NOT_PREPARE = (
+    "The document reader could not be prepared for this computer, so documents are read at "
+    "the usual, slower speed."
+)
+
+
+def needs_preparing(folder: Path, cache: Path) -> bool:
+    """True when loading this folder's embedder will export it first (a minute's work)."""
+    from assistant_builder.core.knowledge.embedder_onnx import pooling_of
+
+    return pooling_of(folder) is not None and cached_export(cache, memo_key(folder)) is None
+
+
+_keys: dict[tuple[str, tuple[tuple[str, int, int], ...]], str] = {}
+
+
+def memo_key(folder: Path) -> str:
+    """cache_key, hashed once per process while the folder's files stay as they are."""
+    files = tuple(
+        (str(p), p.stat().st_size, p.stat().st_mtime_ns)
+        for p in sorted(folder.rglob("*")) if p.is_file()
+    )  # fmt: skip
+    signature = (str(folder), files)
+    if signature not in _keys:
+        _keys[signature] = cache_key(folder)
+    return _keys[signature]
+
+
+def prepared_embedder(
+    folder: Path, cache: Path, *, query_prefix: str = "", passage_prefix: str = "",
+    log: Any = None,
+) -> OnnxEmbedder | None:  # fmt: skip
+    """The folder's int8 OnnxEmbedder, exported first where no whole copy is cached (a damaged
+    one is exported again); None where the model is not of a kind it reproduces or the export
+    cannot be made, and then the float32 encoder is used."""
+    from assistant_builder.core.knowledge.embedder_onnx import OnnxEmbedder, pooling_of
+
+    pooling = pooling_of(folder)
+    if pooling is None:
+        return None
+    key = memo_key(folder)
+    for attempt in range(2):
+        model = cached_export(cache, key)
+        try:
+            if model is None:
+                model = export_int8(folder, cache, key)
+            embedder = OnnxEmbedder(
+                folder, model, pooling=pooling,
+                query_prefix=query_prefix, passage_prefix=passage_prefix,
+            )  # fmt: skip
+            embedder.session()  # a file that loads but is not a model fails here
+            return embedder
+        except Exception as exc:  # any failure means: export again, then fall back
+            discard(cache, key)
+            if attempt == 1:
+                logging.getLogger(__name__).warning("int8 export failed: %r", exc)
+                if log is not None:
+                    log(COULD_NOT_PREPARE)
+    return None
