@@ -74,6 +74,12 @@ DROPPED_MODULES = [
     "tensorflow",
     "tensorboard",
     "triton",
+    # Only torch's C++-extension builder wants setuptools; bundled, PyInstaller's runtime hook
+    # for it would import it in every process, the window's too (0.16 s of a start).
+    "setuptools",
+    "pkg_resources",
+    "distutils",
+    "_distutils_hack",
 ]
 
 # (what, glob patterns on the path inside the bundle)

@@ -14,6 +14,9 @@ APP_DIR_NAME = "assistant-builder"
 HOME_ENV = "ASSISTANT_BUILDER_HOME"
 # The folder inside the desktop build (packaging/) that holds the starter packages.
 BUNDLED_WHEELS = "starter-wheels"
+# The folder inside the desktop build that holds the starter embedder's int8 export, made when
+# the build was, so the first documents are read at full speed at once.
+BUNDLED_EXPORTS = "embedder-exports"
 
 
 def bundled_wheels_dir() -> Path | None:
@@ -22,6 +25,12 @@ def bundled_wheels_dir() -> Path | None:
     if not getattr(sys, "frozen", False) or not base:
         return None
     return Path(base) / BUNDLED_WHEELS
+
+
+def bundled_exports_dir() -> Path | None:
+    """The embedder exports made with the frozen desktop build; None when run from source."""
+    wheels = bundled_wheels_dir()
+    return None if wheels is None else wheels.parent / BUNDLED_EXPORTS
 
 
 @dataclass(frozen=True)

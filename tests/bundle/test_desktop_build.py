@@ -86,6 +86,12 @@ def test_a_first_start_sets_up_indexes_a_pdf_and_answers_from_it_offline(
     indexed = json.loads(_ok(sandbox.run("collections", "index", "manual", "--json")).stdout)
     assert indexed["files_indexed"] == 1 and indexed["chunks"] >= 1, indexed
     assert indexed["files_failed"] == []
+    # The starter embedder's int8 export came with the build: the PDF was read by it at once,
+    # and nothing was exported on this computer.
+    home = sandbox.host(sandbox.home)
+    (manifest,) = home.rglob("manual/manifest.json")
+    assert json.loads(manifest.read_text())["variant"] == "onnx-int8"
+    assert not (home / ".cache" / "assistant-builder" / "embedders").exists()
 
     _ok(
         sandbox.run(

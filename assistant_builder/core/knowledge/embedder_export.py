@@ -66,6 +66,14 @@ def cached_export(cache: Path, key: str) -> Path | None:
     return None
 
 
+def _bundled_export(key: str) -> Path | None:
+    """The copy the desktop build was made with, when it is of this very folder and libraries."""
+    from assistant_builder.core.paths import bundled_exports_dir
+
+    bundled = bundled_exports_dir()
+    return None if bundled is None else cached_export(bundled, key)
+
+
 def discard(cache: Path, key: str) -> None:
     shutil.rmtree(cache / key, ignore_errors=True)
 
@@ -157,7 +165,10 @@ def needs_preparing(folder: Path, cache: Path) -> bool:
     """True when loading this folder's embedder will export it first (a minute's work)."""
     from assistant_builder.core.knowledge.embedder_onnx import pooling_of
 
-    return pooling_of(folder) is not None and cached_export(cache, memo_key(folder)) is None
+    if pooling_of(folder) is None:
+        return False
+    key = memo_key(folder)
+    return _bundled_export(key) is None and cached_export(cache, key) is None
 
 
 _keys: dict[tuple[str, tuple[tuple[str, int, int], ...]], str] = {}
@@ -189,7 +200,8 @@ def prepared_embedder(
         return None
     key = memo_key(folder)
     for attempt in range(2):
-        model = cached_export(cache, key)
+        # A bundled copy that fails to load is not tried twice: the export is made anew.
+        model = (_bundled_export(key) if attempt == 0 else None) or cached_export(cache, key)
         try:
             if model is None:
                 model = export_int8(folder, cache, key)
