@@ -73,6 +73,23 @@ def test_help_lists_only_commands_that_have_a_real_handler() -> None:
         assert run_cli(*words, "--help").returncode == 0
 
 
+def test_version_answers_without_loading_any_command() -> None:
+    """`--version` is asked by scripts and installers: it must not pay for every command's
+    imports (the knowledge indexer and numpy took most of its start)."""
+    probe = (
+        "import sys\n"
+        "from assistant_builder.cli import main\n"
+        "try:\n    main(['--version'])\nexcept SystemExit:\n    pass\n"
+        "loaded = [m for m in sys.modules if m.startswith('assistant_builder.cli.')]\n"
+        "print(sorted(loaded), 'numpy' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    from assistant_builder import __version__
+
+    assert done.stdout.splitlines() == [f"assistant-builder {__version__}", "[] False"]
+
+
 def test_models_list_json_on_an_empty_home(app_home: Paths) -> None:
     result = run_cli("models", "list", "--json")
     assert result.returncode == 0, result.stderr

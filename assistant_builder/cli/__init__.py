@@ -32,8 +32,19 @@ def named_command(args: Sequence[str]) -> str | None:
     return None
 
 
-def build_parser(only: str | None = None) -> argparse.ArgumentParser:
-    """The parser of every command, or with ``only`` of that command group alone."""
+def groups_needed(args: Sequence[str]) -> list[str]:
+    """The command groups a command line needs: the one it names; none for ``--version``
+    alone (it answers without importing a command); all of them for help."""
+    named = named_command(args)
+    if named is not None:
+        return [named]
+    if "--version" in args and not any(a in ("-h", "--help") for a in args):
+        return []
+    return list(GROUPS)
+
+
+def build_parser(groups: Sequence[str] = GROUPS) -> argparse.ArgumentParser:
+    """The parser of the command groups named (all of them unless told)."""
     parser = argparse.ArgumentParser(
         prog="assistant-builder",
         description=f"{APP_NAME}: personal AI assistants that run on your own computer. "
@@ -42,7 +53,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--debug", action="store_true", help="show full error details (tracebacks)")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in GROUPS if only is None else [only]:
+    for name in groups:
         importlib.import_module(f"assistant_builder.cli.{name}").register(commands)
     return parser
 
@@ -58,7 +69,7 @@ def ctrl_c_stops() -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     ctrl_c_stops()
     args_list = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser(named_command(args_list))
+    parser = build_parser(groups_needed(args_list))
     args = parser.parse_args(args_list)
     if not getattr(args, "handler", None):
         parser.print_help(sys.stderr)
