@@ -131,7 +131,7 @@ def test_opening_the_window_imports_no_heavy_library(app_home: Paths) -> None:
         "w = MainWindow(App(Services.create(), Settings())); w.show(); app.processEvents()\n"
         "import json\n"
         "heavy = ['llama_cpp', 'torch', 'sentence_transformers', 'lancedb', 'transformers',\n"
-        "         'onnxruntime', 'onnx', 'tokenizers']\n"
+        "         'onnxruntime', 'onnx', 'tokenizers', 'numpy', 'httpx2']\n"
         "print(json.dumps([m for m in heavy if m in sys.modules]))\n"
     )
     out = subprocess.run(

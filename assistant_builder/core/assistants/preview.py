@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from assistant_builder.core.assistants.answering import Retriever, find_model, prepare
 from assistant_builder.core.assistants.final_prompt import FinalPrompt
@@ -22,13 +23,15 @@ from assistant_builder.core.cancel import NEVER, CancelToken
 from assistant_builder.core.engine.preview import vocabulary_builder
 from assistant_builder.core.engine.prompt import PromptBuilder
 from assistant_builder.core.engine.protocol import ChatMessage
-from assistant_builder.core.engine.remote import RemoteEngine
 from assistant_builder.core.errors import AppError
 from assistant_builder.core.models.fit import Machine, ModelShape, detect_machine
 from assistant_builder.core.models.gguf_check import check_layout
 from assistant_builder.core.models.library import info_of
 from assistant_builder.core.models.registry import InstalledModel, ModelRegistry
 from assistant_builder.core.servers.catalog import Servers
+
+if TYPE_CHECKING:  # its HTTP library is imported only when a server is used
+    from assistant_builder.core.engine.remote import RemoteEngine
 
 # Spellings special tokens take in chat templates: <|im_start|>, <s>, </s>, [INST], <start_of_turn>.
 _CANDIDATE = re.compile(r"<\|?[^<>\s]{1,40}?\|?>|\[/?[A-Z_]{2,20}\]")

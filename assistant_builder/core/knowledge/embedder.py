@@ -7,16 +7,17 @@ import os
 import threading
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Protocol
-
-import numpy as np
-import numpy.typing as npt
+from typing import TYPE_CHECKING, Any, Protocol, TypeAlias
 
 from assistant_builder.core.cancel import NEVER, CancelToken
 from assistant_builder.core.errors import KnowledgeError
 from assistant_builder.core.knowledge.embedder_catalog import find_embedder
 
-Vectors = npt.NDArray[np.float32]
+if TYPE_CHECKING:  # numpy is imported where vectors are made: the window never needs it
+    import numpy as np
+    import numpy.typing as npt
+
+Vectors: TypeAlias = "npt.NDArray[np.float32]"
 
 
 class Embedder(Protocol):
@@ -100,6 +101,8 @@ class SentenceTransformerEmbedder:
 
     def embed_query(self, query: str) -> Vectors:
         """A question's vector (with the model's query prefix, where it has one)."""
+        import numpy as np
+
         return np.asarray(self._embed([self.query_prefix + query])[0], dtype=np.float32)
 
     def embed(self, texts: Sequence[str], *, cancel: CancelToken = NEVER) -> Vectors:
@@ -109,6 +112,8 @@ class SentenceTransformerEmbedder:
         return self._embed(texts, cancel=cancel)
 
     def _embed(self, texts: Sequence[str], *, cancel: CancelToken = NEVER) -> Vectors:
+        import numpy as np
+
         model = self._loaded()
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
@@ -134,6 +139,7 @@ class SentenceTransformerEmbedder:
     def _embed_single_threaded(self, model: Any, texts: Sequence[str]) -> Vectors:
         # A query is tiny: one thread does it in ~10 ms, while torch's thread pool on a busy
         # machine waits for cores and takes 5-20x longer (measured in bench/knowledge_search).
+        import numpy as np
         import torch
 
         with self._lock:
@@ -171,6 +177,8 @@ def _thread_only_progress_lock() -> None:
 
 def embed_query(embedder: Embedder, query: str) -> Vectors:
     """A search question's vector: through the embedder's query side where it has one."""
+    import numpy as np
+
     own = getattr(embedder, "embed_query", None)
     vector = own(query) if own is not None else embedder.embed([query])[0]
     return np.asarray(vector, dtype=np.float32)

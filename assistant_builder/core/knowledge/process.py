@@ -14,21 +14,23 @@ import threading
 import time
 from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
-
-import numpy as np
-import numpy.typing as npt
+from typing import TYPE_CHECKING, Any
 
 from assistant_builder.core.cancel import NEVER, CancelToken
 from assistant_builder.core.childproc import CANCELLED, ENDED, Child, Request, Supervisor
 from assistant_builder.core.errors import Cancelled, KnowledgeError
 from assistant_builder.core.knowledge import messages
 from assistant_builder.core.knowledge.collection import Collections
-from assistant_builder.core.knowledge.process_worker import child_main
 from assistant_builder.core.knowledge.report import IndexProgress, IndexReport
 from assistant_builder.core.knowledge.sampling import StoredPassage
 from assistant_builder.core.knowledge.search import SearchHit
 from assistant_builder.core.knowledge.source_text import TIME_LIMIT_S, SourceText
+
+if TYPE_CHECKING:  # numpy itself is the child's: the window's process never needs it
+    from multiprocessing.connection import Connection
+
+    import numpy as np
+    import numpy.typing as npt
 
 log = logging.getLogger(__name__)
 
@@ -44,10 +46,18 @@ DIED_SEARCHING = (
 )
 
 
+def _child_main(conn: Connection) -> None:
+    """The child's entry point, imported there only: the worker's modules (the embedder,
+    numpy, LanceDB's clients) are no part of the window's start."""
+    from assistant_builder.core.knowledge.process_worker import child_main
+
+    child_main(conn)
+
+
 def _start(cancel: CancelToken) -> Child:
     # Not daemonic: the indexer starts parser processes, which daemons may not do.
     return Child(
-        child_main, name="assistant-builder-knowledge", quit_message=messages.Quit(),
+        _child_main, name="assistant-builder-knowledge", quit_message=messages.Quit(),
         daemon=False,
     ).start()  # fmt: skip
 

@@ -11,11 +11,10 @@ from typing import TYPE_CHECKING, Any, Protocol
 from assistant_builder.core.citation import Citation
 from assistant_builder.core.errors import KnowledgeError, NotIndexed
 from assistant_builder.core.knowledge.collection import CollectionConfig, Collections
-from assistant_builder.core.knowledge.embedder import Embedder, embed_query, load_embedder
 from assistant_builder.core.knowledge.store_access import open_store
 
 if TYPE_CHECKING:
-    from assistant_builder.core.knowledge.embedder import Vectors
+    from assistant_builder.core.knowledge.embedder import Embedder, Vectors
     from assistant_builder.core.knowledge.store import StoredChunk
 
 MODES = ("hybrid", "vector", "keyword")
@@ -122,10 +121,16 @@ class Searcher:
     def embedder(self) -> Embedder:
         """The collection's own embedder, loaded on first use and kept."""
         if self._embedder is None:
+            # Here, not at the top: the window's process imports this module for its records,
+            # and the embedder's module brings numpy.
+            from assistant_builder.core.knowledge.embedder import load_embedder
+
             self._embedder = load_embedder(self.config.embedder, self._collections.paths)
         return self._embedder
 
     def _embed(self, query: str) -> Any:
+        from assistant_builder.core.knowledge.embedder import embed_query
+
         return embed_query(self.embedder, query)
 
     def search(self, query: str, *, top_k: int = 5, mode: str = "hybrid") -> list[SearchHit]:

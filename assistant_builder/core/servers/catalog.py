@@ -5,14 +5,17 @@ answers with one of its models."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from assistant_builder.core.cancel import NEVER, CancelToken
-from assistant_builder.core.engine.remote import RemoteEngine
 from assistant_builder.core.engine.server_facts import listed_context
 from assistant_builder.core.errors import AppError, Cancelled
 from assistant_builder.core.network import NetworkPolicy
 from assistant_builder.core.paths import Paths
 from assistant_builder.core.servers.keys import KeyStore
+
+if TYPE_CHECKING:  # its HTTP library is imported only when a server is used
+    from assistant_builder.core.engine.remote import RemoteEngine
 from assistant_builder.core.servers.store import ModelServer, ServerStore
 
 
@@ -70,6 +73,8 @@ class Servers:
         """A remote engine for ``model`` on the server named ``name`` (not yet loaded)."""
         server = self.store.get(name)
         key = self.store.keys.get(server.name) if server.has_key else ""
+        from assistant_builder.core.engine.remote import RemoteEngine
+
         return RemoteEngine(
             server.url, model, api_key=key or None,
             policy=self.policy, label=server.name,

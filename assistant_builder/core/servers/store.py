@@ -9,7 +9,6 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant_builder.core.engine.remote import api_root
 from assistant_builder.core.errors import EngineError, ServerError, plain_disk_full
 from assistant_builder.core.fileio import move_aside, write_json_atomic
 from assistant_builder.core.network import host_of, is_loopback
@@ -58,6 +57,8 @@ class ServerStore:
         name, url = name.strip(), url.strip().rstrip("/")
         if not name:
             raise ServerError("The server needs a name; type one, for example “Office”.")
+        from assistant_builder.core.engine.remote import api_root  # with its HTTP library
+
         try:
             api_root(url)
         except EngineError as exc:
