@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from assistant_builder.core.assistants.attribution_scope import option_entries, scope
 from assistant_builder.core.assistants.prompt import Passage
 from assistant_builder.core.assistants.sentences import Sentence, split_sentences
-from assistant_builder.core.assistants.wording import NOT, Words, words
+from assistant_builder.core.knowledge.wording import NOT, Words, words
 
 Span = tuple[int, int]
 if TYPE_CHECKING:  # numpy is imported when an answer is scored, not on the way to the window
