@@ -128,6 +128,11 @@ def test_a_claim_the_passage_negates_is_not_supported_but_a_double_negation_is()
     purge = "It might be advisable to not delete your users on purge of your package."
     result = attribute(answer, _passages(purge, BASE_PASSWD))
     assert [s.passages for s in result.sentences] == [(), (2,)]
+    directory = (
+        "       -d, --directory\n              list directories themselves, not their contents\n"
+    )
+    said = "The -d option lists directories themselves instead of their contents."
+    assert attribute(said, _passages(directory)).sentences[0].passages == (1,)
 
 
 def test_with_the_collections_word_counts_a_missing_rare_word_weighs_more_than_a_common_one() -> (

@@ -3,6 +3,7 @@ stored, and kept right as files are added, changed and removed, or counts are lo
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -61,6 +62,43 @@ def test_lost_counts_are_made_again_from_the_index_without_embedding_anything(
     report, _ = run_index(collections, "garden", embedder=DeterministicEmbedder())
 
     assert report.indexed == () and report.chunks == 0
+    assert _counts(collections) == (1, {"tomatoes": 1, "water": 1})
+
+
+def test_a_run_killed_before_it_saved_its_counts_is_made_good_by_the_next(
+    collections: Collections, tmp_path: Path
+) -> None:
+    folder = tmp_path / "garden"
+    folder.mkdir()
+    (folder / "tomatoes.txt").write_text("Tomatoes need sun and water.\n", encoding="utf-8")
+    collections.create("garden", [folder], embedder="fake")
+    run_index(collections, "garden", embedder=DeterministicEmbedder())
+    before = collections.words_file("garden").read_bytes()
+    (folder / "tomatoes.txt").write_text("Tomatoes need sun.\n", encoding="utf-8")
+    run_index(collections, "garden", embedder=DeterministicEmbedder())
+    collections.words_file("garden").write_bytes(before)  # as if it died before saving them
+
+    report, _ = run_index(collections, "garden", embedder=DeterministicEmbedder())
+
+    assert report.indexed == ()  # the manifest vouches for the file: nothing embedded again
+    assert _counts(collections) == (1, {"tomatoes": 1})
+
+
+def test_counts_made_by_another_way_of_splitting_words_are_made_again(
+    collections: Collections, tmp_path: Path
+) -> None:
+    folder = tmp_path / "garden"
+    folder.mkdir()
+    (folder / "tomatoes.txt").write_text("Tomatoes need sun and water.\n", encoding="utf-8")
+    collections.create("garden", [folder], embedder="fake")
+    run_index(collections, "garden", embedder=DeterministicEmbedder())
+    kept = json.loads(collections.words_file("garden").read_text(encoding="utf-8"))
+    kept["wording"] -= 1
+    collections.words_file("garden").write_text(json.dumps(kept), encoding="utf-8")
+    assert frequencies(collections.words_file("garden"), WORDS) == WordFrequencies(0)
+
+    run_index(collections, "garden", embedder=DeterministicEmbedder())
+
     assert _counts(collections) == (1, {"tomatoes": 1, "water": 1})
 
 

@@ -240,7 +240,6 @@ def _run(
         for path in gone:
             manifest.files.pop(path, None)
         counts.drop(gone)
-        counts.save()
         keeper.save(manifest)
     if interrupted_before:
         # The last run may have died between writing chunks and the manifest: drop chunks of
@@ -404,8 +403,7 @@ def _flush(
     for path, _, _, chunk, _ in pending.chunks:
         texts_of[path].append(chunk.text)
     for path, passages in texts_of.items():
-        counts.set_file(path, passages)
-    counts.save()  # before the manifest: a file it does not vouch for is counted again
+        counts.set_file(path, pending.entries[path].hash, passages)
     manifest.dimension = int(vectors.shape[1]) if vectors is not None else manifest.dimension
     manifest.files.update(pending.entries)
     keeper.save(manifest)
@@ -413,14 +411,14 @@ def _flush(
 
 
 def _complete_counts(counts: WordCounts, manifest: Manifest, store: Callable[[], Any]) -> None:
-    """The word counts made to hold exactly the files the manifest vouches for: those it no
-    longer lists dropped, those counted nowhere yet (an index made before counts were kept,
-    or by another data folder on a shared store) counted from the table."""
-    indexed = {p for p, e in manifest.files.items() if e.chunks and not e.failed}
+    """The word counts made to hold exactly the files the manifest vouches for, and saved
+    (once a run: rewriting them after every batch would cost a large collection dearly):
+    those it no longer lists dropped, those not counted for their content (a run killed
+    before it saved them, an index made before counts were kept, or by another data folder
+    on a shared store) counted from the table."""
+    indexed = {p: e.hash for p, e in manifest.files.items() if e.chunks and not e.failed}
     stale = [p for p in counts.files if p not in indexed]
     missing = set(counts.missing(indexed))
-    if not (stale or missing):
-        return
     counts.drop(stale)
     if missing:
         texts: dict[str, list[str]] = {p: [] for p in missing}
@@ -428,8 +426,9 @@ def _complete_counts(counts: WordCounts, manifest: Manifest, store: Callable[[],
             if row["path"] in texts:
                 texts[row["path"]].append(str(row["text"]))
         for path, passages in texts.items():
-            counts.set_file(path, passages)
-    counts.save()
+            counts.set_file(path, indexed[path], passages)
+    if stale or missing or counts.changed:
+        counts.save()
 
 
 def _chunk_id(path: str, digest: str, n: int) -> str:

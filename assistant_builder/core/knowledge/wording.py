@@ -28,7 +28,13 @@ STOP_WORDS = frozenset(
     one's s t""".split()  # noqa: SIM905
 )
 # Words that flip a claim: a sentence and its passage must agree on them (see attribution).
-NEGATIONS = frozenset("not no non never cannot can't don't doesn't isn't won't without".split())  # noqa: SIM905
+# "non-zero" is "not zero"; "themselves instead of their contents" is "not their contents".
+NEGATIONS = frozenset(
+    "not no non never cannot can't don't doesn't isn't won't without instead".split()  # noqa: SIM905
+)
+# Bumped whenever words() splits or stems otherwise: word counts kept by an older one are
+# counted again (core/knowledge/word_counts.py).
+VERSION = 2
 NOT = "¬"  # a negation's place among the stems
 _SUFFIXES = (
     ("itten", "it"), ("ational", "ate"), ("ization", "ize"), ("fulness", "ful"), ("ousness", "ous"),
