@@ -40,12 +40,12 @@ Frequencies = Callable[[Sequence[str]], WordFrequencies]
 # Chosen by bench/grounding_eval.py (see the module docstring).
 # 2026-12-02 on 336 pairs from 15 real answers (66 supported), each word of a sentence weighed
 # by its rarity in the collection (word_counts) and both vetoes on: precision 0.92, recall
-# 0.82 on the set; thresholds chosen on half of the questions give the other half 0.87 /
-# 0.79, chosen on one set of documents the other 0.87 / 0.80. What is left: a number or name
+# 0.83 on the set; thresholds chosen on half of the questions give the other half 0.90 /
+# 0.80, chosen on one set of documents the other 0.88 / 0.79. What is left: a number or name
 # next to the right one ("DIR_MODE defaults to 0755" where SYS_DIR_MODE's is) and paraphrases
 # in other words ("asked" for "prompt").
-LEXICAL_WEIGHT = 0.9  # combined = w * containment + (1 - w) * meaning
-COMBINED_THRESHOLD = 0.56
+LEXICAL_WEIGHT = 0.8  # combined = w * containment + (1 - w) * meaning
+COMBINED_THRESHOLD = 0.54
 LEXICAL_THRESHOLD = 0.575  # without an embedder: containment alone (0.91 / 0.80 on the set)
 MIN_CONTENT_WORDS = 2  # shorter sentences ("Sure!", "Here is how:") make no claim to check
 # A word the passage only says negated ("-f ... do not prompt") and the sentence does not
