@@ -33,3 +33,20 @@ def test_sentences_embedded_in_the_child_meet_the_stored_vector_of_their_passage
     assert hit.vector is not None
     cosine = vectors @ hit.vector
     assert cosine[0] > cosine[1] + 0.3  # the paraphrase is far closer than the unrelated
+
+
+def test_the_child_counts_the_passages_holding_each_word_of_an_answer(
+    knowledge: KnowledgeProcess, collections: Collections, tmp_path, minilm_dir
+) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "rent.txt").write_text("Pay the rent by the 1st of every month.\n", encoding="utf-8")
+    (docs / "cats.txt").write_text("Cats sleep most of the day.\n", encoding="utf-8")
+    collections.create("docs", [docs], embedder=str(minilm_dir))
+    for _ in knowledge.index(collections, "docs"):
+        pass
+
+    counted = knowledge.word_frequencies(collections, "docs", ["rent", "cat", "banana"])
+
+    assert (counted.passages, dict(counted.counts)) == (2, {"rent": 1, "cat": 1})  # stems
+    assert counted.weight("banana") > counted.weight("rent") > 1.0

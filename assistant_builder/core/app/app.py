@@ -13,7 +13,11 @@ from assistant_builder.core.app.library import LibraryUseCases
 from assistant_builder.core.app.models import ModelUseCases
 from assistant_builder.core.app.servers import ServerUseCases
 from assistant_builder.core.assistants.preview import PromptPreviewer
-from assistant_builder.core.assistants.retrieval import process_embedding, process_retriever
+from assistant_builder.core.assistants.retrieval import (
+    process_embedding,
+    process_frequencies,
+    process_retriever,
+)
 from assistant_builder.core.assistants.session import AnswerSession
 from assistant_builder.core.assistants.store import AssistantStore
 from assistant_builder.core.conversations.store import ConversationStore
@@ -66,6 +70,7 @@ class App(
             settings=settings,
             retrieve=process_retriever(self.knowledge, services.paths),
             embed=process_embedding(self.knowledge, services.paths),
+            frequencies=process_frequencies(self.knowledge, services.paths),
             conversations=self.conversations,
             assistants=self.assistants,  # one store of assistants for the app and its answering
         )

@@ -35,6 +35,7 @@ from assistant_builder.core.engine.protocol import (
     TextDelta,
 )
 from assistant_builder.core.errors import AppError, AssistantError, ModelMissing
+from assistant_builder.core.knowledge.word_counts import WordFrequencies
 from assistant_builder.core.models.fit import Machine, detect_machine
 from assistant_builder.core.models.library import fit_for, plan_for
 from assistant_builder.core.models.registry import InstalledModel, ModelRegistry
@@ -58,21 +59,39 @@ CollectionEmbed = Callable[[str, Sequence[str]], "npt.NDArray[np.float32]"]
 how the app's attribution weighs meaning, not only words."""
 
 
-def attributor(embed: CollectionEmbed | None, passages: Sequence[Passage]) -> Attributor | None:
-    """Attribution with the embedder of the collection the passages came from; by words alone
-    when there is none or it fails (the answer is never lost to it)."""
+CollectionFrequencies = Callable[[str, Sequence[str]], WordFrequencies]
+"""How many of the named collection's passages hold each word (knowledge adapter): how
+attribution weighs a rare word above a common one."""
+
+
+def attributor(
+    embed: CollectionEmbed | None,
+    passages: Sequence[Passage],
+    frequencies: CollectionFrequencies | None = None,
+) -> Attributor | None:
+    """Attribution with the embedder and the word counts of the collection the passages came
+    from; by plain words alone when there are none or they fail (the answer is never lost
+    to it)."""
     collection = next((p.collection for p in passages if p.collection), "")
-    if embed is None or not collection:
+    if (embed is None and frequencies is None) or not collection:
         return None
 
-    def run(text: str, sent: Sequence[Passage]) -> Attribution:
-        def by_meaning(texts: Sequence[str]) -> npt.NDArray[np.float32]:
-            return embed(collection, texts)
+    def by_meaning(texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        assert embed is not None
+        return embed(collection, texts)
 
+    def counted(words: Sequence[str]) -> WordFrequencies:
+        assert frequencies is not None
+        return frequencies(collection, words)
+
+    def run(text: str, sent: Sequence[Passage]) -> Attribution:
         try:
-            return attribute(text, sent, embed=by_meaning)
+            return attribute(
+                text, sent, embed=None if embed is None else by_meaning,
+                frequencies=None if frequencies is None else counted,
+            )  # fmt: skip
         except AppError:
-            log.warning("attribution by meaning failed; by words alone", exc_info=True)
+            log.warning("attribution with the collection failed; by words alone", exc_info=True)
             return attribute(text, sent)
 
     return run
@@ -264,6 +283,7 @@ def answer(
     conversation_id: int | None = None,
     retrieve: Retriever = no_retrieval,
     embed: CollectionEmbed | None = None,
+    frequencies: CollectionFrequencies | None = None,
     user_name: str = "",
     passages: Sequence[Passage] | None = None,
     cancel: CancelToken = NEVER,
@@ -299,7 +319,8 @@ def answer(
     )  # fmt: skip
     yield from run_turn(
         engine, final.assembled, assistant.sampling, writer=writer,
-        grounding=grounding, attribute_with=attributor(embed, final.assembled.passages),
+        grounding=grounding,
+        attribute_with=attributor(embed, final.assembled.passages, frequencies),
         thinking_until=opens_thinking(final.preview.text if final.preview else ""),
         cancel=cancel,
     )  # fmt: skip

@@ -6,7 +6,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from assistant_builder.core.assistants.answering import CollectionEmbed, Retriever
+from assistant_builder.core.assistants.answering import (
+    CollectionEmbed,
+    CollectionFrequencies,
+    Retriever,
+)
 from assistant_builder.core.assistants.model import Assistant
 from assistant_builder.core.assistants.prompt import Passage
 from assistant_builder.core.errors import CollectionMissing
@@ -19,6 +23,7 @@ if TYPE_CHECKING:
 
     from assistant_builder.core.knowledge.process import KnowledgeProcess
     from assistant_builder.core.knowledge.search import Searcher, SearchHit
+    from assistant_builder.core.knowledge.word_counts import WordFrequencies
 
 # (collection name, question, top_k, mode) -> hits, best first
 SearchFn = Callable[[str, str, int, str], "list[SearchHit]"]
@@ -87,6 +92,11 @@ class InProcessKnowledge:
     def embed(self, name: str, texts: Sequence[str]) -> npt.NDArray[np.float32]:
         return self._searcher(name).embedder.embed(texts)
 
+    def frequencies(self, name: str, words: Sequence[str]) -> WordFrequencies:
+        from assistant_builder.core.knowledge.word_counts import frequencies
+
+        return frequencies(self._collections.words_file(name), words)
+
 
 def process_retriever(knowledge: KnowledgeProcess, paths: Paths) -> Retriever:
     """A Retriever searching in the knowledge process (the app: the heavy libraries stay out
@@ -107,3 +117,13 @@ def process_embedding(knowledge: KnowledgeProcess, paths: Paths) -> CollectionEm
         return knowledge.embed(collections, name, texts)
 
     return embed
+
+
+def process_frequencies(knowledge: KnowledgeProcess, paths: Paths) -> CollectionFrequencies:
+    """A collection's word counts, read in the knowledge process (the app)."""
+    collections = Collections(paths)
+
+    def counted(name: str, words: Sequence[str]) -> WordFrequencies:
+        return knowledge.word_frequencies(collections, name, words)
+
+    return counted

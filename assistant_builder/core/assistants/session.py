@@ -13,6 +13,7 @@ from pathlib import Path
 from assistant_builder.core.assistants.answering import (
     AnsweringEngine,
     CollectionEmbed,
+    CollectionFrequencies,
     Prepared,
     Retriever,
     answer,
@@ -92,6 +93,7 @@ class AnswerSession:
         engine_factory: Callable[[], AnsweringEngine] = _local_engine,
         retrieve: Retriever | None = None,
         embed: CollectionEmbed | None = None,
+        frequencies: CollectionFrequencies | None = None,
         conversations: ConversationStore | None = None,
         assistants: AssistantStore | None = None,
     ) -> None:
@@ -102,6 +104,7 @@ class AnswerSession:
 
             knowledge = InProcessKnowledge(services.paths)
             retrieve, embed = knowledge.retrieve, embed or knowledge.embed
+            frequencies = frequencies or knowledge.frequencies
         self._engine = engine
         self._engine_factory = engine_factory
         # The engine of an assistant whose model is on a model server, by (server, model).
@@ -111,6 +114,7 @@ class AnswerSession:
         self.lock = threading.Lock()
         self.retrieve = retrieve
         self.embed = embed
+        self.frequencies = frequencies
         self.assistants = assistants or AssistantStore(services.paths.assistants_dir)
         self._owns_conversations = conversations is None
         self.conversations = conversations or ConversationStore(services.paths.conversations_db)
@@ -144,7 +148,8 @@ class AnswerSession:
         fit in memory)."""
         return AnswerSession(
             self.services, settings=self.settings, engine_factory=self._engine_factory,
-            retrieve=self.retrieve, embed=self.embed, conversations=self.conversations,
+            retrieve=self.retrieve, embed=self.embed, frequencies=self.frequencies,
+            conversations=self.conversations,
             assistants=self.assistants,
         )  # fmt: skip
 
@@ -237,6 +242,7 @@ class AnswerSession:
             conversation_id=conversation_id,
             retrieve=self.retrieve,
             embed=self.embed,
+            frequencies=self.frequencies,
             user_name=self.settings.user_name,
             passages=passages,
             cancel=cancel,

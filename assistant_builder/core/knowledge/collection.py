@@ -107,6 +107,10 @@ class Collections:
     def manifest_file(self, name: str) -> Path:
         return self.folder(name) / "manifest.json"
 
+    def words_file(self, name: str) -> Path:
+        """How many passages hold each word (word_counts.py): attribution's rare words."""
+        return self.folder(name) / "words.json"
+
     def report_file(self, name: str) -> Path:
         return self.folder(name) / "last-report.json"
 

@@ -42,6 +42,7 @@ from assistant_builder.core.knowledge.report import IndexProgress, IndexReport, 
 from assistant_builder.core.knowledge.scan import FoundFile, scan_folders
 from assistant_builder.core.knowledge.store_access import open_store
 from assistant_builder.core.knowledge.store_lock import StoreLock
+from assistant_builder.core.knowledge.word_counts import WordCounts
 
 BATCH_CHUNKS = 256  # chunks embedded and written together (one table commit per batch)
 # Chunks embedded per call within a batch: a progress event follows each, so the bar moves
@@ -232,7 +233,9 @@ def _run(
     files_total = len(scan.files)
     done = len(unchanged) + sum(1 for p, _ in failed if p in present)
 
+    counts = WordCounts(collections.words_file(name))
     if not (to_index or gone or refreshed or manifest.running):
+        _complete_counts(counts, manifest, the_store)
         report = IndexReport(
             (), tuple(unchanged), (), tuple(failed), 0, time.monotonic() - started,
             skipped=scan.skipped,
@@ -250,6 +253,7 @@ def _run(
         the_store().delete_paths(gone)
         for path in gone:
             manifest.files.pop(path, None)
+        counts.drop(gone)
         keeper.save(manifest)
     if interrupted_before:
         # The last run may have died between writing chunks and the manifest: drop chunks of
@@ -304,19 +308,20 @@ def _run(
                 yield tally.event(done, written, path)
                 if len(pending.chunks) >= BATCH_CHUNKS:
                     written += yield from _flush(
-                        pending, embedder, the_store(), manifest, keeper,
+                        pending, embedder, the_store(), manifest, keeper, counts,
                         tally.embedding(done, written, path), cancel=cancel,
                     )  # fmt: skip
                     renew()
                     pending = _Pending()
             written += yield from _flush(
-                pending, embedder, the_store(), manifest, keeper,
+                pending, embedder, the_store(), manifest, keeper, counts,
                 tally.embedding(done, written, ""), cancel=cancel,
             )  # fmt: skip
             yield tally.event(done, written, "")
         finally:
             pool.close()
     the_store().finish_writes()
+    _complete_counts(counts, manifest, the_store)
     manifest.running = False
     keeper.save(manifest)
     report = IndexReport(
@@ -387,6 +392,7 @@ def _flush(
     store: Any,
     manifest: Manifest,
     keeper: IndexManifest,
+    counts: WordCounts,
     progress: Callable[[int], IndexProgress],
     *,
     cancel: CancelToken,
@@ -417,10 +423,36 @@ def _flush(
         })  # fmt: skip
     cancel.raise_if_cancelled()
     store.replace_files(pending.paths, rows, vectors)
+    texts_of: dict[str, list[str]] = {path: [] for path in pending.paths}
+    for path, _, _, chunk, _ in pending.chunks:
+        texts_of[path].append(chunk.text)
+    for path, passages in texts_of.items():
+        counts.set_file(path, pending.entries[path].hash, passages)
     manifest.dimension = int(vectors.shape[1]) if vectors is not None else manifest.dimension
     manifest.files.update(pending.entries)
     keeper.save(manifest)
     return len(rows)
+
+
+def _complete_counts(counts: WordCounts, manifest: Manifest, store: Callable[[], Any]) -> None:
+    """The word counts made to hold exactly the files the manifest vouches for, and saved
+    (once a run: rewriting them after every batch would cost a large collection dearly):
+    those it no longer lists dropped, those not counted for their content (a run killed
+    before it saved them, an index made before counts were kept, or by another data folder
+    on a shared store) counted from the table."""
+    indexed = {p: e.hash for p, e in manifest.files.items() if e.chunks and not e.failed}
+    stale = [p for p in counts.files if p not in indexed]
+    missing = set(counts.missing(indexed))
+    counts.drop(stale)
+    if missing:
+        texts: dict[str, list[str]] = {p: [] for p in missing}
+        for row in store().rows(["path", "text"]):
+            if row["path"] in texts:
+                texts[row["path"]].append(str(row["text"]))
+        for path, passages in texts.items():
+            counts.set_file(path, indexed[path], passages)
+    if stale or missing or counts.changed:
+        counts.save()
 
 
 def _chunk_id(path: str, digest: str, n: int) -> str:

@@ -97,7 +97,20 @@ class Embed:
     texts: list[str]
 
 
-Request = Index | Watch | Search | Remove | Warm | ReadSource | Embed | Suggest | Sample
+@dataclass(frozen=True, slots=True)
+class CountWords:
+    """How many of a collection's passages hold each of these words (an answer's words,
+    weighed by their rarity in the collection when it is attributed: word_counts.py)."""
+
+    request_id: int
+    paths: Paths
+    name: str
+    words: list[str]
+
+
+Request = (
+    Index | Watch | Search | Remove | Warm | ReadSource | Embed | CountWords | Suggest | Sample
+)
 
 
 # Parent → child: control -------------------------------------------------------------------

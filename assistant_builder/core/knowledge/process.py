@@ -25,6 +25,7 @@ from assistant_builder.core.knowledge.report import IndexProgress, IndexReport
 from assistant_builder.core.knowledge.sampling import StoredPassage
 from assistant_builder.core.knowledge.search import SearchHit
 from assistant_builder.core.knowledge.source_text import TIME_LIMIT_S, SourceText
+from assistant_builder.core.knowledge.word_counts import WordFrequencies
 
 if TYPE_CHECKING:  # numpy itself is the child's: the window's process never needs it
     from multiprocessing.connection import Connection
@@ -141,6 +142,23 @@ class KnowledgeProcess:
         )
         matrix: npt.NDArray[np.float32] = _result(call)
         return matrix
+
+    def word_frequencies(
+        self,
+        collections: Collections,
+        name: str,
+        words: Sequence[str],
+        *,
+        cancel: CancelToken = NEVER,
+    ) -> WordFrequencies:
+        """How many of the collection's passages hold each of ``words``, as counted at
+        indexing (read in the child, where the collection's files are kept)."""
+        paths, asked = collections.paths, list(words)
+        call = self._call(
+            lambda rid: messages.CountWords(rid, paths, name, asked), cancel, DIED_SEARCHING
+        )
+        counted: WordFrequencies = _result(call)
+        return counted
 
     def remove(self, collections: Collections, name: str, *, cancel: CancelToken = NEVER) -> None:
         """Collections.remove, run in the child (dropping an outside store needs LanceDB)."""

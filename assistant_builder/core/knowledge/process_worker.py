@@ -28,6 +28,7 @@ from assistant_builder.core.knowledge.embedder import (
 )
 from assistant_builder.core.knowledge.messages import (
     Cancel,
+    CountWords,
     Done,
     Embed,
     Event,
@@ -173,6 +174,10 @@ def _run(service: KnowledgeService, request: Request, cancel: CancelToken) -> An
             return service.warm(paths, names, cancel)
         case Embed(paths=paths, name=name, texts=texts):
             return service.embed(paths, name, texts)
+        case CountWords(paths=paths, name=name, words=words):
+            from assistant_builder.core.knowledge.word_counts import frequencies
+
+            return frequencies(Collections(paths).words_file(name), words)
         case Suggest(paths=paths, name=name, count=count):
             from assistant_builder.core.knowledge.suggestions import stored_suggestions
 

@@ -28,7 +28,13 @@ STOP_WORDS = frozenset(
     one's s t""".split()  # noqa: SIM905
 )
 # Words that flip a claim: a sentence and its passage must agree on them (see attribution).
-NEGATIONS = frozenset("not no never cannot can't don't doesn't isn't won't without".split())  # noqa: SIM905
+# "non-zero" is "not zero"; "themselves instead of their contents" is "not their contents".
+NEGATIONS = frozenset(
+    "not no non never cannot can't don't doesn't isn't won't without instead".split()  # noqa: SIM905
+)
+# Bumped whenever words() splits or stems otherwise: word counts kept by an older one are
+# counted again (core/knowledge/word_counts.py).
+VERSION = 2
 NOT = "¬"  # a negation's place among the stems
 _SUFFIXES = (
     ("itten", "it"), ("ational", "ate"), ("ization", "ize"), ("fulness", "ful"), ("ousness", "ous"),
@@ -45,6 +51,21 @@ class Words:
     stems: tuple[str, ...]  # content words, stemmed, in order; NOT where a negation stood
     details: frozenset[str]  # numbers and command-line options, as written
     negated: bool  # says "not", "never", "cannot"…
+
+
+# Words whose opposite in the passage, where the sentence's own word is missing, contradicts
+# it ("-u moves when the source is older" against "-u ... is newer"): common opposites of
+# manuals and READMEs, taken whole, not from the labelled set's errors alone.
+_OPPOSITE_PAIRS = """newer older, new old, before after, more less, more fewer, larger smaller,
+    bigger smaller, higher lower, greater less, longer shorter, earlier later, faster slower,
+    first last, first final, enable disable, enabled disabled, allow deny, allow forbid,
+    include exclude, keep discard, preserve discard, hard symbolic, hard soft,
+    succeed fail, success failure, true false, increase decrease, maximum minimum,
+    upper lower, uppercase lowercase, above below, inside outside,
+    show hide, accept reject, lock unlock, absolute relative, local remote, public private,
+    ascending descending, compress decompress, install uninstall, mount unmount, always
+    sometimes, ignore respect, ignore honor, append overwrite"""
+STOP_WORDS = STOP_WORDS - {w for pair in _OPPOSITE_PAIRS.split(",") for w in pair.split()}
 
 
 def words(text: str) -> Words:
@@ -69,6 +90,15 @@ def words(text: str) -> Words:
     return Words(tuple(stems), frozenset(details), negated)
 
 
+def _opposites() -> dict[str, frozenset[str]]:
+    out: dict[str, set[str]] = {}
+    for pair in _OPPOSITE_PAIRS.split(","):
+        a, b = (stem(w) for w in pair.split())
+        out.setdefault(a, set()).add(b)
+        out.setdefault(b, set()).add(a)
+    return {w: frozenset(o) for w, o in out.items()}
+
+
 def stem(word: str) -> str:
     """A light suffix-stripping stemmer: enough for inflections, cheap, no dictionary."""
     if word.endswith("'s"):
@@ -86,3 +116,7 @@ def stem(word: str) -> str:
     if len(word) > 4 and word[-1] == word[-2] and word[-1] not in "aeiouls":
         word = word[:-1]  # "stopped" -> "stopp" -> "stop"
     return word
+
+
+OPPOSITES = _opposites()
+"""Each stem with the stems of its opposites (see _OPPOSITE_PAIRS)."""
