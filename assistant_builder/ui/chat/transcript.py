@@ -12,7 +12,14 @@ import re
 from pathlib import PurePath
 
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
-from PySide6.QtGui import QFontDatabase, QPalette, QTextDocument
+from PySide6.QtGui import (
+    QFontDatabase,
+    QPalette,
+    QTextCharFormat,
+    QTextCursor,
+    QTextDocument,
+    QTextFormat,
+)
 from PySide6.QtWidgets import (
     QApplication,
     QFrame,
@@ -24,7 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from assistant_builder.core.app import answer_marks, marked, replace_sentinels, sentinel
+from assistant_builder.core.app import answer_marks, marked, sentinel, sentinel_places
 from assistant_builder.core.records import (
     FENCE,
     WORDS_PER_TOKEN,
@@ -33,6 +40,7 @@ from assistant_builder.core.records import (
     Message,
     about_words,
 )
+from assistant_builder.ui.chat.text_view import TextView
 from assistant_builder.ui.chat.thinking import ThinkingSection
 from assistant_builder.ui.chat.why_panel import why_button
 from assistant_builder.ui.theme import color as theme_color
@@ -86,17 +94,36 @@ def chip_label(citation: Citation) -> str:
 NOT_FOUND = "not found in your documents"
 
 
-def _mark_html(kind: MarkKind, n: int) -> str:
-    """A mark in the colours of the theme now applied (labels re-render when it changes)."""
+def _mark_pieces(kind: MarkKind, n: int) -> list[tuple[str, QTextCharFormat]]:
+    """A mark's text and styles, in the colours of the theme now applied (labels re-render
+    when it changes)."""
     palette = QApplication.palette()
+    style = QTextCharFormat()
     if kind == "source":
-        link = palette.color(QPalette.ColorRole.Link).name()
-        return f'&#8239;<span style="color:{link}; font-weight:600;">[{n}]</span>'
+        style.setForeground(palette.color(QPalette.ColorRole.Link))
+        style.setFontWeight(600)
+        return [("\u202f", QTextCharFormat()), (f"[{n}]", style)]
     if kind == "doubtful":
-        doubtful = theme_color("doubtful").name()
-        return f'<span style="color:{doubtful}; text-decoration:line-through;">[{n}]</span>'
-    quiet = palette.color(QPalette.ColorRole.PlaceholderText).name()
-    return f'<span style="color:{quiet}; font-size:small;"> ({NOT_FOUND})</span>'
+        style.setForeground(theme_color("doubtful"))
+        style.setFontStrikeOut(True)
+        return [(f"[{n}]", style)]
+    style.setForeground(palette.color(QPalette.ColorRole.PlaceholderText))
+    style.setProperty(QTextFormat.Property.FontSizeAdjustment, -1)  # CSS "small"
+    return [(f" ({NOT_FOUND})", style)]
+
+
+def _write_marks(document: QTextDocument) -> None:
+    """Each mark's placeholder replaced by the mark, styled over the text around it."""
+    for start, end, kind, n in reversed(sentinel_places(document.toRawText())):
+        cursor = QTextCursor(document)
+        cursor.setPosition(start)
+        cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
+        around = cursor.charFormat()
+        cursor.removeSelectedText()
+        for text, style in _mark_pieces(kind, n):
+            shown = QTextCharFormat(around)
+            shown.merge(style)
+            cursor.insertText(text, shown)
 
 
 def attributed_text(message: Message, *, show_all: bool = False) -> tuple[str, int]:
@@ -130,11 +157,9 @@ class CodeBlock(QFrame):
     def __init__(self, code: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("codeBlock")
-        self.code = QLabel(code)
+        self.code = TextView()
         self.code.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
-        self.code.setTextFormat(Qt.TextFormat.PlainText)
-        self.code.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.code.setWordWrap(True)
+        self.code.set_plain_text(code)
         self.copy_button = QPushButton("Copy")
         self.copy_button.setAccessibleName("Copy code")
         self.copy_button.setToolTip("Copy this code")
@@ -148,29 +173,26 @@ class CodeBlock(QFrame):
         layout.addWidget(self.code)
 
 
-class MarkdownLabel(QLabel):
-    """A piece of markdown, shown as ``document`` renders it. QLabel's own markdown format
-    would read raw HTML, so the label is given the document's rich text instead, in which
-    every character written is escaped."""
+class MarkdownLabel(TextView):
+    """A piece of markdown, read by Qt's importer with raw HTML off and drawn from the
+    document it makes (``document``), with the attribution marks styled in place."""
 
     def __init__(self, markdown: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.markdown = ""
-        self.document = QTextDocument(self)
-        self.setTextFormat(Qt.TextFormat.RichText)
-        self.setWordWrap(True)
-        self.setOpenExternalLinks(False)
-        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.set_markdown(markdown)
 
     def set_markdown(self, markdown: str) -> None:
         self.markdown = markdown
-        self.document.setDefaultFont(self.font())
-        self.document.setMarkdown(markdown, MARKDOWN)
-        self.setText(replace_sentinels(self.document.toHtml(), _mark_html))
+
+        def write(document: QTextDocument) -> None:
+            document.setMarkdown(markdown, MARKDOWN)
+            _write_marks(document)
+
+        self.fill(write)
 
     def changeEvent(self, event: QEvent) -> None:
-        # Another theme: the marks' colours are written into the text, so render it again.
+        # Another theme: the marks' colours are in the document, so write it again.
         if event.type() == QEvent.Type.ApplicationPaletteChange and self.markdown:
             self.set_markdown(self.markdown)
         super().changeEvent(event)
@@ -253,7 +275,7 @@ class MessageView(QFrame):
                 if piece != self._pieces[i][1]:
                     view = self._piece_views[i]
                     if isinstance(view, CodeBlock):
-                        view.code.setText(piece)
+                        view.code.set_plain_text(piece)
                     else:
                         view.set_markdown(piece)
                 continue
