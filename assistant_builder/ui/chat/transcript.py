@@ -94,10 +94,9 @@ def chip_label(citation: Citation) -> str:
 NOT_FOUND = "not found in your documents"
 
 
-def _mark_pieces(kind: MarkKind, n: int) -> list[tuple[str, QTextCharFormat]]:
-    """A mark's text and styles, in the colours of the theme now applied (labels re-render
-    when it changes)."""
-    palette = QApplication.palette()
+def _mark_pieces(kind: MarkKind, n: int, palette: QPalette) -> list[tuple[str, QTextCharFormat]]:
+    """A mark's text and styles, in the colours of ``palette`` (labels re-render when the
+    theme changes it)."""
     style = QTextCharFormat()
     if kind == "source":
         style.setForeground(palette.color(QPalette.ColorRole.Link))
@@ -112,7 +111,7 @@ def _mark_pieces(kind: MarkKind, n: int) -> list[tuple[str, QTextCharFormat]]:
     return [(f" ({NOT_FOUND})", style)]
 
 
-def _write_marks(document: QTextDocument) -> None:
+def _write_marks(document: QTextDocument, palette: QPalette) -> None:
     """Each mark's placeholder replaced by the mark, styled over the text around it."""
     for start, end, kind, n in reversed(sentinel_places(document.toRawText())):
         cursor = QTextCursor(document)
@@ -120,7 +119,7 @@ def _write_marks(document: QTextDocument) -> None:
         cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
         around = cursor.charFormat()
         cursor.removeSelectedText()
-        for text, style in _mark_pieces(kind, n):
+        for text, style in _mark_pieces(kind, n, palette):
             shown = QTextCharFormat(around)
             shown.merge(style)
             cursor.insertText(text, shown)
@@ -187,13 +186,15 @@ class MarkdownLabel(TextView):
 
         def write(document: QTextDocument) -> None:
             document.setMarkdown(markdown, MARKDOWN)
-            _write_marks(document)
+            _write_marks(document, self.palette())
 
         self.fill(write)
 
     def changeEvent(self, event: QEvent) -> None:
-        # Another theme: the marks' colours are in the document, so write it again.
-        if event.type() == QEvent.Type.ApplicationPaletteChange and self.markdown:
+        # Another theme: the marks' colours are in the document, so write it again (the
+        # transcript's style sheet makes a theme arrive as the label's own PaletteChange).
+        changes = (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange)
+        if event.type() in changes and self.markdown:
             self.set_markdown(self.markdown)
         super().changeEvent(event)
 

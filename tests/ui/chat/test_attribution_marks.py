@@ -12,7 +12,7 @@ from assistant_builder.core.citation import Citation, Grounding
 from assistant_builder.core.conversations.marks import answer_marks, marked
 from assistant_builder.core.conversations.store import Message
 from assistant_builder.ui.chat.transcript import NOT_FOUND, TranscriptView
-from assistant_builder.ui.theme import color
+from assistant_builder.ui.theme import apply_theme, color
 
 ANSWER = "Rent is due on the first day. The deposit is three months [2]. Pets are fine [1]."
 RENT = (0, ANSWER.index(" The deposit"))
@@ -121,3 +121,21 @@ def test_an_answer_strict_mode_folds_away_whole_says_so_instead_of_looking_empty
     answer.fold_button.click()
     assert "Bananas" in _shown(view)
     assert answer.fold_button.text() == "Nothing in this answer was found in your documents (hide)"
+
+
+def test_the_marks_take_the_colours_of_a_new_theme(qtbot: QtBot) -> None:
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    view = TranscriptView()
+    qtbot.addWidget(view)
+    view.show_messages([_message(strict=False)])
+    try:
+        for theme in ("dark", "light"):
+            apply_theme(app, theme)
+            link = app.palette().color(QPalette.ColorRole.Link)
+            (source,) = [style for text, style in _drawn(view) if text == "[1]"]
+            assert source.foreground().color() == link, theme
+            (doubtful,) = [style for text, style in _drawn(view) if text == "[2]"]
+            assert doubtful.foreground().color() == color("doubtful"), theme
+    finally:
+        apply_theme(app, "light")
