@@ -11,15 +11,8 @@ from __future__ import annotations
 import re
 from pathlib import PurePath
 
-from PySide6.QtCore import QEvent, Qt, QTimer, Signal
-from PySide6.QtGui import (
-    QFontDatabase,
-    QPalette,
-    QTextCharFormat,
-    QTextCursor,
-    QTextDocument,
-    QTextFormat,
-)
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
     QApplication,
     QFrame,
@@ -31,26 +24,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from assistant_builder.core.app import answer_marks, marked, sentinel, sentinel_places
+from assistant_builder.core.app import answer_marks, marked, sentinel
 from assistant_builder.core.records import (
     FENCE,
     WORDS_PER_TOKEN,
     Citation,
-    MarkKind,
     Message,
     about_words,
 )
+from assistant_builder.ui.chat.markdown_view import MarkdownLabel
 from assistant_builder.ui.chat.text_view import TextView
 from assistant_builder.ui.chat.thinking import ThinkingSection
 from assistant_builder.ui.chat.why_panel import why_button
-from assistant_builder.ui.theme import color as theme_color
 
 REPAINT_MS = 40
-# GitHub's dialect (tables, task lists, strikethrough) with raw HTML read as plain text.
-MARKDOWN = (
-    QTextDocument.MarkdownFeature.MarkdownDialectGitHub
-    | QTextDocument.MarkdownFeature.MarkdownNoHTML
-)
 # A blank line before a plain paragraph or heading: markdown starts a new block there, so the
 # text can be shown in one label per block (lists, quotes, tables and indented text continue
 # the block before them and stay with it).
@@ -89,40 +76,6 @@ def chip_label(citation: Citation) -> str:
     name = PurePath(citation.source).name or "document"
     where = f"{name}, p. {citation.page}" if citation.page is not None else name
     return f"[{citation.n}] {where}"
-
-
-NOT_FOUND = "not found in your documents"
-
-
-def _mark_pieces(kind: MarkKind, n: int, palette: QPalette) -> list[tuple[str, QTextCharFormat]]:
-    """A mark's text and styles, in the colours of ``palette`` (labels re-render when the
-    theme changes it)."""
-    style = QTextCharFormat()
-    if kind == "source":
-        style.setForeground(palette.color(QPalette.ColorRole.Link))
-        style.setFontWeight(600)
-        return [("\u202f", QTextCharFormat()), (f"[{n}]", style)]
-    if kind == "doubtful":
-        style.setForeground(theme_color("doubtful"))
-        style.setFontStrikeOut(True)
-        return [(f"[{n}]", style)]
-    style.setForeground(palette.color(QPalette.ColorRole.PlaceholderText))
-    style.setProperty(QTextFormat.Property.FontSizeAdjustment, -1)  # CSS "small"
-    return [(f" ({NOT_FOUND})", style)]
-
-
-def _write_marks(document: QTextDocument, palette: QPalette) -> None:
-    """Each mark's placeholder replaced by the mark, styled over the text around it."""
-    for start, end, kind, n in reversed(sentinel_places(document.toRawText())):
-        cursor = QTextCursor(document)
-        cursor.setPosition(start)
-        cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
-        around = cursor.charFormat()
-        cursor.removeSelectedText()
-        for text, style in _mark_pieces(kind, n, palette):
-            shown = QTextCharFormat(around)
-            shown.merge(style)
-            cursor.insertText(text, shown)
 
 
 def attributed_text(message: Message, *, show_all: bool = False) -> tuple[str, int]:
@@ -170,33 +123,6 @@ class CodeBlock(QFrame):
         top.addWidget(self.copy_button)
         layout.addLayout(top)
         layout.addWidget(self.code)
-
-
-class MarkdownLabel(TextView):
-    """A piece of markdown, read by Qt's importer with raw HTML off and drawn from the
-    document it makes (``document``), with the attribution marks styled in place."""
-
-    def __init__(self, markdown: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.markdown = ""
-        self.set_markdown(markdown)
-
-    def set_markdown(self, markdown: str) -> None:
-        self.markdown = markdown
-
-        def write(document: QTextDocument) -> None:
-            document.setMarkdown(markdown, MARKDOWN)
-            _write_marks(document, self.palette())
-
-        self.fill(write)
-
-    def changeEvent(self, event: QEvent) -> None:
-        # Another theme: the marks' colours are in the document, so write it again (the
-        # transcript's style sheet makes a theme arrive as the label's own PaletteChange).
-        changes = (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange)
-        if event.type() in changes and self.markdown:
-            self.set_markdown(self.markdown)
-        super().changeEvent(event)
 
 
 class MessageView(QFrame):

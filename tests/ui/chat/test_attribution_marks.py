@@ -11,7 +11,8 @@ from pytestqt.qtbot import QtBot
 from assistant_builder.core.citation import Citation, Grounding
 from assistant_builder.core.conversations.marks import answer_marks, marked
 from assistant_builder.core.conversations.store import Message
-from assistant_builder.ui.chat.transcript import NOT_FOUND, TranscriptView
+from assistant_builder.ui.chat.markdown_view import NOT_FOUND
+from assistant_builder.ui.chat.transcript import TranscriptView
 from assistant_builder.ui.theme import apply_theme, color
 
 ANSWER = "Rent is due on the first day. The deposit is three months [2]. Pets are fine [1]."

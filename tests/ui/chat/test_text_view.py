@@ -108,3 +108,18 @@ def test_a_streaming_answer_is_laid_out_once_per_repaint(qtbot: QtBot) -> None:
     # Once the layout has passed its requests up the window, the last line has its room.
     room = label.document.documentLayout().documentSize().height
     qtbot.waitUntil(lambda: label.height() >= room(), timeout=5_000)
+
+
+def test_a_link_in_an_answer_looks_like_a_link(qtbot: QtBot) -> None:
+    view = _shown(qtbot)
+    view.add("assistant", "See https://example.org/rent for the [form](https://example.org/f).")
+    label = _label(view)
+    block = label.document.begin()
+    links = []
+    it = block.begin()
+    while not it.atEnd():
+        style = it.fragment().charFormat()
+        if style.isAnchor():
+            links.append((it.fragment().text(), style.fontUnderline()))
+        it += 1
+    assert links == [("https://example.org/rent", True), ("form", True)]
