@@ -1,7 +1,8 @@
 """Per token of an answer as a person gets it, against llama.cpp's own llama-bench in the same
 run: `ask` (its own clock, from the first piece to the end), `serve` streamed through the
 official openai client (from the first piece to the last), and the Chat page (EngineHost's
-signals to the window, offscreen, timed on the GUI thread). Default sampling, 512 tokens.
+signals to the window, offscreen, timed on the GUI thread), with the window process's own CPU
+per token while it streams as a ratio to ask's time per token. Default sampling, 512 tokens.
 
     python bench/answer_path.py [--tokens 512] [--rounds 3] [--quick]
 
@@ -137,6 +138,8 @@ class ChatWindow:
         self.page.resize(1000, 700)
         self.page.show()
         self.stamps: list[float] = []
+        self.cpu_ms: list[float] = []  # this process's CPU per token while answering
+        self.repaint_rates: list[float] = []  # transcript repaints a second
         self.host.streamed.connect(lambda _rid, _text: self.stamps.append(time.perf_counter()))
 
     def run(self) -> tuple[float, int]:
@@ -146,10 +149,16 @@ class ChatWindow:
         loop = QEventLoop()
         done = self.page.panel.busy_changed.connect(lambda busy: None if busy else loop.quit())
         self.stamps.clear()
+        transcript = self.page.panel.transcript
+        cpu, repaints = time.process_time(), transcript.repaints
         self.page.panel.send(QUESTION)
         loop.exec()
+        cpu = time.process_time() - cpu
         self.page.panel.busy_changed.disconnect(done)
         n = int(self.page.panel.messages()[-1].usage["completion_tokens"])
+        self.cpu_ms.append(cpu * 1000.0 / max(1, n))
+        wall = max(1e-6, self.stamps[-1] - self.stamps[0])
+        self.repaint_rates.append((transcript.repaints - repaints) / wall)
         return (self.stamps[-1] - self.stamps[0]) * 1000.0 / max(1, n - 1), n
 
     def close(self) -> None:
@@ -206,6 +215,11 @@ def main() -> None:
         sizes = f"{min(lengths[name])}-{max(lengths[name])}"
         print(f"{name:5s}: {ms:.3f} ms/token, {ms - ref:+.3f} over llama-bench{vs_ask} "
               f"(rounds: {rounds}; answers of {sizes} tokens)")  # fmt: skip
+    # The window's own CPU is taken from the model on a 2-core machine.
+    gui = statistics.median(window.cpu_ms[1:])  # the first answer loaded the model
+    print(f"chat window's process while streaming: {gui:.3f} ms CPU a token = "
+          f"{gui / ask:.3f} x ask's {ask:.3f} ms a token; transcript repainted "
+          f"{statistics.median(window.repaint_rates[1:]):.1f} times a second")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -33,6 +33,7 @@ from assistant_builder.core.app.rules import (
     replace_sentinels,
     sampling_preset,
     sentinel,
+    sentinel_places,
     template_problem,
 )
 from assistant_builder.core.assistants.preview import PromptPreviewer
@@ -67,5 +68,6 @@ __all__ = [
     "replace_sentinels",
     "sampling_preset",
     "sentinel",
+    "sentinel_places",
     "template_problem",
 ]

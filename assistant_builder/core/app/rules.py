@@ -16,6 +16,7 @@ from assistant_builder.core.conversations.marks import (
     marked,
     replace_sentinels,
     sentinel,
+    sentinel_places,
 )
 from assistant_builder.core.engine.backends import default_threads
 from assistant_builder.core.errors import AppError
@@ -53,5 +54,6 @@ __all__ = [
     "replace_sentinels",
     "sampling_preset",
     "sentinel",
+    "sentinel_places",
     "template_problem",
 ]

@@ -79,6 +79,15 @@ def replace_sentinels(text: str, render: Callable[[MarkKind, int], str]) -> str:
     return _SENTINEL.sub(lambda m: render(_KINDS[m.group(1)], int(m.group(2) or 0)), text)
 
 
+def sentinel_places(text: str) -> list[tuple[int, int, MarkKind, int]]:
+    """Where each placeholder made by ``sentinel`` is in ``text``: (start, end, kind, n), in
+    order (a renderer that styles text in place rather than writing markup needs them)."""
+    return [
+        (m.start(), m.end(), _KINDS[m.group(1)], int(m.group(2) or 0))
+        for m in _SENTINEL.finditer(text)
+    ]
+
+
 def _without(text: str, start: int, end: int, folded: Sequence[Span]) -> str:
     pieces: list[str] = []
     pos = start

@@ -4,7 +4,9 @@ from the answer while it streams and after, opened with one click."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QToolButton, QVBoxLayout, QWidget
+
+from assistant_builder.ui.chat.text_view import TextView
 
 TITLE = "Thinking…"
 
@@ -24,11 +26,8 @@ class ThinkingSection(QWidget):
         self.toggle.setAccessibleName("Show the model's thinking")
         self.toggle.setToolTip("What the model thought before answering; it is not the answer.")
         self.toggle.toggled.connect(self._set_open)
-        self.body = QLabel()
+        self.body = TextView()  # drawn as the answer is: cheap to redraw while it streams
         self.body.setObjectName("thinkingText")
-        self.body.setWordWrap(True)
-        self.body.setTextFormat(Qt.TextFormat.PlainText)
-        self.body.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.body.hide()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -43,7 +42,7 @@ class ThinkingSection(QWidget):
 
     def set_thinking(self, text: str) -> None:
         self.text = text
-        self.body.setText(text.strip())
+        self.body.set_plain_text(text.strip())
         self.setVisible(bool(text.strip()))
 
     def _set_open(self, shown: bool) -> None:

@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from pathlib import PurePath
 
-from PySide6.QtCore import QEvent, Qt, QTimer, Signal
-from PySide6.QtGui import QFontDatabase, QPalette, QTextDocument
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
     QApplication,
     QFrame,
@@ -24,25 +24,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from assistant_builder.core.app import answer_marks, marked, replace_sentinels, sentinel
+from assistant_builder.core.app import answer_marks, marked, sentinel
 from assistant_builder.core.records import (
     FENCE,
     WORDS_PER_TOKEN,
     Citation,
-    MarkKind,
     Message,
     about_words,
 )
+from assistant_builder.ui.chat.markdown_view import MarkdownLabel
+from assistant_builder.ui.chat.text_view import TextView
 from assistant_builder.ui.chat.thinking import ThinkingSection
 from assistant_builder.ui.chat.why_panel import why_button
-from assistant_builder.ui.theme import color as theme_color
 
 REPAINT_MS = 40
-# GitHub's dialect (tables, task lists, strikethrough) with raw HTML read as plain text.
-MARKDOWN = (
-    QTextDocument.MarkdownFeature.MarkdownDialectGitHub
-    | QTextDocument.MarkdownFeature.MarkdownNoHTML
-)
 # A blank line before a plain paragraph or heading: markdown starts a new block there, so the
 # text can be shown in one label per block (lists, quotes, tables and indented text continue
 # the block before them and stay with it).
@@ -83,22 +78,6 @@ def chip_label(citation: Citation) -> str:
     return f"[{citation.n}] {where}"
 
 
-NOT_FOUND = "not found in your documents"
-
-
-def _mark_html(kind: MarkKind, n: int) -> str:
-    """A mark in the colours of the theme now applied (labels re-render when it changes)."""
-    palette = QApplication.palette()
-    if kind == "source":
-        link = palette.color(QPalette.ColorRole.Link).name()
-        return f'&#8239;<span style="color:{link}; font-weight:600;">[{n}]</span>'
-    if kind == "doubtful":
-        doubtful = theme_color("doubtful").name()
-        return f'<span style="color:{doubtful}; text-decoration:line-through;">[{n}]</span>'
-    quiet = palette.color(QPalette.ColorRole.PlaceholderText).name()
-    return f'<span style="color:{quiet}; font-size:small;"> ({NOT_FOUND})</span>'
-
-
 def attributed_text(message: Message, *, show_all: bool = False) -> tuple[str, int]:
     """The answer's markdown with its attribution marks, and how many sentences strict mode
     folds away (shown when ``show_all``)."""
@@ -130,11 +109,9 @@ class CodeBlock(QFrame):
     def __init__(self, code: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("codeBlock")
-        self.code = QLabel(code)
+        self.code = TextView()
         self.code.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
-        self.code.setTextFormat(Qt.TextFormat.PlainText)
-        self.code.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.code.setWordWrap(True)
+        self.code.set_plain_text(code)
         self.copy_button = QPushButton("Copy")
         self.copy_button.setAccessibleName("Copy code")
         self.copy_button.setToolTip("Copy this code")
@@ -146,34 +123,6 @@ class CodeBlock(QFrame):
         top.addWidget(self.copy_button)
         layout.addLayout(top)
         layout.addWidget(self.code)
-
-
-class MarkdownLabel(QLabel):
-    """A piece of markdown, shown as ``document`` renders it. QLabel's own markdown format
-    would read raw HTML, so the label is given the document's rich text instead, in which
-    every character written is escaped."""
-
-    def __init__(self, markdown: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.markdown = ""
-        self.document = QTextDocument(self)
-        self.setTextFormat(Qt.TextFormat.RichText)
-        self.setWordWrap(True)
-        self.setOpenExternalLinks(False)
-        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.set_markdown(markdown)
-
-    def set_markdown(self, markdown: str) -> None:
-        self.markdown = markdown
-        self.document.setDefaultFont(self.font())
-        self.document.setMarkdown(markdown, MARKDOWN)
-        self.setText(replace_sentinels(self.document.toHtml(), _mark_html))
-
-    def changeEvent(self, event: QEvent) -> None:
-        # Another theme: the marks' colours are written into the text, so render it again.
-        if event.type() == QEvent.Type.ApplicationPaletteChange and self.markdown:
-            self.set_markdown(self.markdown)
-        super().changeEvent(event)
 
 
 class MessageView(QFrame):
@@ -253,7 +202,7 @@ class MessageView(QFrame):
                 if piece != self._pieces[i][1]:
                     view = self._piece_views[i]
                     if isinstance(view, CodeBlock):
-                        view.code.setText(piece)
+                        view.code.set_plain_text(piece)
                     else:
                         view.set_markdown(piece)
                 continue

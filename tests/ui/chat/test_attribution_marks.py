@@ -4,12 +4,16 @@ folding the unsupported sentences away behind a button."""
 
 from __future__ import annotations
 
+from PySide6.QtGui import QPalette, QTextCharFormat
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from assistant_builder.core.citation import Citation, Grounding
 from assistant_builder.core.conversations.marks import answer_marks, marked
 from assistant_builder.core.conversations.store import Message
-from assistant_builder.ui.chat.transcript import NOT_FOUND, TranscriptView
+from assistant_builder.ui.chat.markdown_view import NOT_FOUND
+from assistant_builder.ui.chat.transcript import TranscriptView
+from assistant_builder.ui.theme import apply_theme, color
 
 ANSWER = "Rent is due on the first day. The deposit is three months [2]. Pets are fine [1]."
 RENT = (0, ANSWER.index(" The deposit"))
@@ -32,6 +36,20 @@ def _shown(view: TranscriptView) -> str:
     return "\n".join(label.text() for label in view.views[-1]._piece_views)  # type: ignore[attr-defined]
 
 
+def _drawn(view: TranscriptView) -> list[tuple[str, QTextCharFormat]]:
+    """Each run of the answer's text as it is drawn, with its style."""
+    runs = []
+    for label in view.views[-1]._piece_views:  # type: ignore[attr-defined]
+        block = label.document.begin()
+        while block.isValid():
+            it = block.begin()
+            while not it.atEnd():
+                runs.append((it.fragment().text(), it.fragment().charFormat()))
+                it += 1
+            block = block.next()
+    return runs
+
+
 def test_marks_go_after_their_sentences_and_a_models_own_number_is_not_repeated() -> None:
     message = _message(strict=False)
     marks = answer_marks(message.content, message.citations, message.grounding)
@@ -50,11 +68,22 @@ def test_the_transcript_shows_the_apps_marks(qtbot: QtBot) -> None:
     answer = view.views[-1]
     plain = answer._piece_views[0].document.toPlainText()  # type: ignore[union-attr]
     assert "Rent is due" in plain
-    html = _shown(view)
-    # The app's own mark, right after the sentence it stands for.
-    assert html.index("first day.") < html.index(">[1]</span>") < html.index("deposit")
-    assert f"({NOT_FOUND})" in html  # the deposit sentence: no passage says it
-    assert 'line-through;">[2]</span>' in html  # the model's [2] is not backed by its passage
+    runs = _drawn(view)
+    texts = [text for text, _style in runs]
+    palette = QApplication.palette()
+    # The app's own mark, right after the sentence it stands for, bold in the link colour.
+    (source,) = [i for i, (text, _style) in enumerate(runs) if text == "[1]"]
+    assert texts[source - 1].endswith("first day.\u202f") and "deposit" in texts[source + 1]
+    style = runs[source][1]
+    assert style.foreground().color() == palette.color(QPalette.ColorRole.Link)
+    assert style.fontWeight() == 600
+    # The deposit sentence: no passage says it; quietly, in the placeholder colour.
+    (quiet,) = [style for text, style in runs if text == f" ({NOT_FOUND})"]
+    assert quiet.foreground().color() == palette.color(QPalette.ColorRole.PlaceholderText)
+    # The model's [2] is not backed by its passage: struck through in the doubtful colour.
+    (doubtful,) = [style for text, style in runs if text == "[2]"]
+    assert doubtful.fontStrikeOut() and doubtful.foreground().color() == color("doubtful")
+    assert not any(style.fontStrikeOut() for text, style in runs if text != "[2]")
     assert answer.fold_button.isHidden()
     assert [c.text() for c in answer.chip_buttons] == ["[1] lease.md"]
     assert answer.text == ANSWER  # Copy gives the answer as written
@@ -93,3 +122,21 @@ def test_an_answer_strict_mode_folds_away_whole_says_so_instead_of_looking_empty
     answer.fold_button.click()
     assert "Bananas" in _shown(view)
     assert answer.fold_button.text() == "Nothing in this answer was found in your documents (hide)"
+
+
+def test_the_marks_take_the_colours_of_a_new_theme(qtbot: QtBot) -> None:
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    view = TranscriptView()
+    qtbot.addWidget(view)
+    view.show_messages([_message(strict=False)])
+    try:
+        for theme in ("dark", "light"):
+            apply_theme(app, theme)
+            link = app.palette().color(QPalette.ColorRole.Link)
+            (source,) = [style for text, style in _drawn(view) if text == "[1]"]
+            assert source.foreground().color() == link, theme
+            (doubtful,) = [style for text, style in _drawn(view) if text == "[2]"]
+            assert doubtful.foreground().color() == color("doubtful"), theme
+    finally:
+        apply_theme(app, "light")

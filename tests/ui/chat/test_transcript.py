@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from PySide6.QtGui import QTextDocument
 from PySide6.QtWidgets import QApplication, QLabel
 from pytestqt.qtbot import QtBot
 
@@ -133,10 +132,8 @@ def test_a_growing_answer_redraws_only_its_last_paragraph(qtbot: QtBot) -> None:
 
 
 def _shown(label: MarkdownLabel) -> str:
-    """The text the label shows: its rich text read back as QLabel itself reads it."""
-    document = QTextDocument()
-    document.setHtml(label.text())
-    return document.toPlainText()
+    """The text the label shows: the plain text of the document it draws."""
+    return label.document.toPlainText()
 
 
 def _message_text(view: MessageView) -> str:
@@ -146,9 +143,7 @@ def _message_text(view: MessageView) -> str:
 
 def _restyled(label: MarkdownLabel) -> str:
     """The characters drawn bold, italic or in a colour of their own."""
-    document = QTextDocument()
-    document.setHtml(label.text())
-    out, block = [], document.begin()
+    out, block = [], label.document.begin()
     while block.isValid():
         it = block.begin()
         while not it.atEnd():

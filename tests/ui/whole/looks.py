@@ -19,6 +19,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from assistant_builder.ui.chat.text_view import TextView
+
 AA = 4.5  # WCAG AA for normal text
 
 
@@ -52,10 +54,10 @@ def rect_in(widget: QWidget, top: QWidget) -> QRect:
     return QRect(widget.mapTo(top, QPoint(0, 0)), widget.size())
 
 
-def readable_labels(root: QWidget) -> Iterator[QLabel]:
-    """The visible labels under ``root`` that show words."""
-    for label in root.findChildren(QLabel):
-        text = re.sub(r"<[^>]+>", "", label.text())
+def readable_labels(root: QWidget) -> Iterator[QLabel | TextView]:
+    """The visible labels under ``root`` that show words (the transcript's text views too)."""
+    for label in [*root.findChildren(QLabel), *root.findChildren(TextView)]:
+        text = _plain(label)
         if label.isVisibleTo(root.window()) and re.search(r"\w\w", text) and label.width() > 4:
             yield label
 
@@ -93,7 +95,9 @@ def visible_rect(widget: QWidget, top: QWidget, *, scrolled: bool = False) -> QR
     return rect
 
 
-def _plain(label: QLabel) -> str:
+def _plain(label: QLabel | TextView) -> str:
+    if isinstance(label, TextView):
+        return label.text()
     return re.sub(r"<[^>]+>", " ", label.text()).replace("&nbsp;", " ")
 
 
@@ -110,7 +114,7 @@ def cut_off(root: QWidget) -> list[str]:
         room = label.contentsRect()
         if shown.width() < label.width() - 1 or shown.height() < min(label.height(), 12):
             problems.append(f"label cut by its window: {text[:50]!r}")
-        elif label.wordWrap():
+        elif isinstance(label, TextView) or label.wordWrap():
             words = max(text.split(), key=label.fontMetrics().horizontalAdvance, default="")
             if label.heightForWidth(label.width()) > label.height() + 1:
                 problems.append(f"label taller than its room: {text[:50]!r}")
