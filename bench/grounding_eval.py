@@ -71,6 +71,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -84,7 +85,7 @@ from assistant_builder.core.assistants.attribution import (
 from assistant_builder.core.assistants.prompt import Passage
 from assistant_builder.core.assistants.sentences import split_sentences
 from assistant_builder.core.knowledge.collection import Collections
-from assistant_builder.core.knowledge.embedder import SentenceTransformerEmbedder
+from assistant_builder.core.knowledge.embedder import SentenceTransformerEmbedder, load_embedder
 from assistant_builder.core.knowledge.indexer import index_collection
 from assistant_builder.core.knowledge.word_counts import frequencies
 from assistant_builder.core.paths import Paths
@@ -337,7 +338,14 @@ def cost(embedder: SentenceTransformerEmbedder, counted: Frequencies) -> dict[st
 
 def main() -> None:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    embedder = SentenceTransformerEmbedder(MINILM)
+    # The embedder as the app runs it (its int8 export where it can be made); --float32 for
+    # the model as it is.
+    paths = Paths(HOME / "data", HOME / "config", HOME / "cache", HOME / "logs")
+    embedder: Any = (
+        SentenceTransformerEmbedder(MINILM) if "--float32" in sys.argv[1:]
+        else load_embedder(str(MINILM), paths)
+    )  # fmt: skip
+    print(f"embedder: {getattr(embedder, 'variant', 'float32')}")
     if "--cost" in sys.argv[1:]:
         return print_cost(embedder)
     pairs = load_pairs(embedder)
