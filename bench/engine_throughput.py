@@ -136,6 +136,9 @@ def overhead_outside_decode_ms(
 def main() -> None:
     import llama_cpp
 
+    from assistant_builder.core.engine.backends import load_backends
+
+    load_backends()  # ggml's CPU modules are loaded at run time, as the engine does
     model = smollm2()
     llama_bench()
     llm = llama_cpp.Llama(str(model), n_ctx=512, n_threads=THREADS, verbose=False)
