@@ -22,20 +22,18 @@ def main() -> None:
     os.environ["ASSISTANT_BUILDER_HOME"] = str(home)
     from PySide6.QtWidgets import QApplication
 
+    from assistant_builder.core.app import App
     from assistant_builder.core.assistants.model import Assistant, Example, ModelRef
-    from assistant_builder.core.assistants.store import AssistantStore
     from assistant_builder.core.assistants.template_check import template_problem
-    from assistant_builder.core.models.registry import ModelRegistry
     from assistant_builder.core.paths import Paths
+    from assistant_builder.core.services import Services
+    from assistant_builder.core.settings import Settings
     from assistant_builder.ui.pages.assistants_page import AssistantsPage
 
     app = QApplication([])
-    paths = Paths.from_env().ensure()
-    store = AssistantStore(paths.assistants_dir)
-    page = AssistantsPage(
-        store, ModelRegistry(paths.models_registry),
-        imported_documents_dir=paths.imported_documents_dir, collection_names=lambda: [],
-    )  # fmt: skip
+    facade = App(Services.create(Paths.from_env().ensure()), Settings())
+    store = facade.assistants  # the page's own store
+    page = AssistantsPage(facade)
     page.resize(1100, 700)
     page.show()
     made = 0

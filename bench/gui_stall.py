@@ -55,8 +55,10 @@ def download(app: object, home: Path, monitor: StallMonitor) -> tuple[str, float
     """Download the 98 MB SmolLM2 GGUF from the catalog-like flow of the Models page."""
     import huggingface_hub.constants as hf_constants
 
+    from assistant_builder.core.app import App
     from assistant_builder.core.paths import Paths
     from assistant_builder.core.services import Services
+    from assistant_builder.core.settings import Settings
     from assistant_builder.ui.pages.models_page import ModelsPage
     from tests.models.fake_hub import FakeHub
 
@@ -75,7 +77,8 @@ def download(app: object, home: Path, monitor: StallMonitor) -> tuple[str, float
     os.environ["HF_ENDPOINT"] = hub.url
     hub.add_file("bench/SmolLM2-GGUF", source.name, source)
     try:
-        page = ModelsPage(Services.create(Paths.from_env({"ASSISTANT_BUILDER_HOME": str(home)})))
+        services = Services.create(Paths.from_env({"ASSISTANT_BUILDER_HOME": str(home)}))
+        page = ModelsPage(App(services, Settings()))
         page.resize(1100, 760)
         page.show()
         wait_until(app, lambda: page.catalog_model.machine is not None, 30)

@@ -74,17 +74,18 @@ def main() -> None:
         from PySide6.QtCore import QEventLoop
         from PySide6.QtWidgets import QApplication
 
-        from assistant_builder.core.knowledge.collection import Collections
+        from assistant_builder.core.app import App
         from assistant_builder.core.knowledge.process import KnowledgeProcess
-        from assistant_builder.core.paths import Paths
+        from assistant_builder.core.services import Services
+        from assistant_builder.core.settings import Settings
         from assistant_builder.ui.diagnostics import StallMonitor
         from assistant_builder.ui.library.page import LibraryPage
 
         app = QApplication([])
-        collections = Collections(Paths.from_env().ensure())
         embedder = str(MINILM) if MINILM.is_dir() else "all-MiniLM-L6-v2"
         knowledge = KnowledgeProcess()
-        page = LibraryPage(collections, knowledge, default_embedder=embedder)
+        facade = App(Services.create(), Settings(), knowledge=knowledge)
+        page = LibraryPage(facade, default_embedder=embedder)
         page.resize(1000, 720)
         page.show()
 
