@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assistant_builder.core.fileio import write_json_atomic
+from assistant_builder.core.knowledge.manifest import file_sha256
 
 if TYPE_CHECKING:
     from assistant_builder.core.knowledge.embedder_onnx import OnnxEmbedder
@@ -41,16 +42,8 @@ def cache_key(folder: Path) -> str:
         if relative.startswith(".") or "/." in relative:
             continue
         digest.update(relative.encode() + b"\0")
-        digest.update(_file_sha256(path).encode())
+        digest.update(file_sha256(str(path)).encode())
     return digest.hexdigest()[:32]
-
-
-def _file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while block := handle.read(1 << 20):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def cached_export(cache: Path, key: str) -> Path | None:
@@ -59,7 +52,7 @@ def cached_export(cache: Path, key: str) -> Path | None:
     try:
         done = json.loads((folder / DONE_FILE).read_text(encoding="utf-8"))
         model = folder / MODEL_FILE
-        if done.get("sha256") == _file_sha256(model):
+        if done.get("sha256") == file_sha256(str(model)):
             return model
     except (OSError, ValueError, AttributeError):
         pass
@@ -88,7 +81,7 @@ def export_int8(folder: Path, cache: Path, key: str) -> Path:
         _export_float32(folder, plain)
         _quantize(plain, work / MODEL_FILE)
         plain.unlink()
-        write_json_atomic(work / DONE_FILE, {"sha256": _file_sha256(work / MODEL_FILE),
+        write_json_atomic(work / DONE_FILE, {"sha256": file_sha256(str(work / MODEL_FILE)),
                                              "recipe": RECIPE, "source": str(folder)})  # fmt: skip
         target = cache / key
         discard(cache, key)  # a damaged copy in the way
