@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import argparse
 import signal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from assistant_builder.cli.common import progress, services
 from assistant_builder.core.errors import AppError
+
+if TYPE_CHECKING:
+    from assistant_builder.core.serve.http import ApiServer
 
 DEFAULT_PORT = 8765
 
@@ -38,16 +41,11 @@ def register(commands: Any) -> None:
     parser.set_defaults(handler=_serve)
 
 
-def _stop(*_: object) -> None:
-    raise KeyboardInterrupt
-
-
 def _serve(args: argparse.Namespace) -> int:
     import os
 
     from assistant_builder.core.assistants.session import AnswerSession
     from assistant_builder.core.serve.api import ChatApi, serving_key
-    from assistant_builder.core.serve.hosts import is_loopback, reach_urls
     from assistant_builder.core.serve.http import ApiServer
 
     given = ""
@@ -70,26 +68,35 @@ def _serve(args: argparse.Namespace) -> int:
             f"Could not listen on {args.host}:{args.port} ({exc.strerror or exc}); "
             "choose another port with --port."
         ) from exc
-    # A plain "kill" stops the server as cleanly as Ctrl+C: the model process is ended too.
-    signal.signal(signal.SIGTERM, _stop)
+    # A plain "kill" stops the server as cleanly as Ctrl+C: the model process is ended too. The
+    # handler only asks the server to finish, so a kill that comes at any moment (even before
+    # uvicorn has taken the signals over, or after it gave them back) ends the same clean way.
+    signal.signal(signal.SIGTERM, lambda *_: server.stop())
+    try:
+        _announce(args.host, server, key, origins)
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+        session.close()
+    progress("Stopped.")
+    return 0
+
+
+def _announce(host: str, server: ApiServer, key: str, origins: list[str]) -> None:
+    from assistant_builder.core.serve.hosts import is_loopback, reach_urls
+
     print(f"Serving your assistants at {server.url}", flush=True)
     print(f"API key: {key}", flush=True)
-    if not is_loopback(args.host):
+    if not is_loopback(host):
         port = int(server.socket.getsockname()[1])
         progress(
-            f"Listening on {args.host}: other computers that can reach this one may use your "
+            f"Listening on {host}: other computers that can reach this one may use your "
             "assistants if they have the API key. They connect to "
-            + " or ".join(reach_urls(args.host, port))
+            + " or ".join(reach_urls(host, port))
             + " with the header “Authorization: Bearer <the API key>”."
         )
     if origins:
         progress(f"Web pages allowed to call it from a browser: {', '.join(origins)}.")
     progress("Each assistant is a model (GET /v1/models). Press Ctrl+C to stop.")
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        progress("Stopped.")
-    finally:
-        server.server_close()
-        session.close()
-    return 0

@@ -107,8 +107,8 @@ def test_serve_on_the_network_needs_a_chosen_key_and_says_where_to_connect(
     assert "serve --host 0.0.0.0 --api-key-env" in refused.stderr
     assert refused.stderr.count("\n") == 1 and not app_home.settings_file.exists()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "assistant_builder", "serve", "--host", "0.0.0.0", "--port", "0",
-         "--api-key-env", "SERVE_KEY"],
+        [sys.executable, "-X", "faulthandler", "-m", "assistant_builder", "serve", "--host",
+         "0.0.0.0", "--port", "0", "--api-key-env", "SERVE_KEY"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         env={**os.environ, "SERVE_KEY": "ab-team-key"},
     )  # fmt: skip
@@ -123,5 +123,11 @@ def test_serve_on_the_network_needs_a_chosen_key_and_says_where_to_connect(
         assert "http://" in said and "/v1 with the header" in said
         assert "127.0.0.1" not in said.split("They connect to")[1]
     finally:
-        proc.send_signal(signal.SIGTERM)
-        proc.wait(timeout=30)
+        proc.send_signal(signal.SIGTERM)  # at once: while it may still be starting up
+        try:
+            code = proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.send_signal(signal.SIGABRT)  # faulthandler prints where every thread waits
+            code = proc.wait(timeout=10)
+    rest = proc.stderr.read() if proc.stderr else ""
+    assert code == 0 and rest.endswith("Stopped.\n"), rest
