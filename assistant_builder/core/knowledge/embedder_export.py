@@ -202,7 +202,8 @@ def prepared_embedder(
                 folder, model, pooling=pooling,
                 query_prefix=query_prefix, passage_prefix=passage_prefix,
             )  # fmt: skip
-            embedder.session()  # a file that loads but is not a model fails here
+            embedder.session(1)  # a file that loads but is not a model fails here (the session
+            # a question is embedded with, so `search` loads the model once)
             return embedder
         except Exception as exc:  # any failure means: export again, then fall back
             discard(cache, key)

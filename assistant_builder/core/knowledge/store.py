@@ -48,13 +48,43 @@ def _in_list(column: str, values: Iterable[str]) -> str:
     return column + " IN (" + ", ".join(_quote(v) for v in values) + ")"
 
 
+# The REST namespace client lancedb imports at once: its package init builds a validated
+# pydantic method for every call of the remote API (about 1 s of lancedb's 2 s import here), and
+# a table on this computer or in an object store never calls it.
+_REST_CLIENT = "lance_namespace_urllib3_client"
+
+
+def _import_lancedb() -> Any:
+    """lancedb, with the REST client's package init put off until something asks that package
+    for a name (a remote database does; its submodules are imported as usual meanwhile)."""
+    import importlib.util
+    import sys
+
+    if "lancedb" not in sys.modules and _REST_CLIENT not in sys.modules:
+        spec = importlib.util.find_spec(_REST_CLIENT)
+        if spec is not None and spec.loader is not None:
+            package = importlib.util.module_from_spec(spec)
+            loader = spec.loader
+
+            def init_on_first_use(name: str) -> Any:
+                del package.__dict__["__getattr__"]
+                loader.exec_module(package)
+                return getattr(package, name)
+
+            package.__dict__["__getattr__"] = init_on_first_use
+            sys.modules[_REST_CLIENT] = package
+    import lancedb
+
+    return lancedb
+
+
 class ChunkStore:
     def __init__(
         self, uri: str, table: str = TABLE, *, options: dict[str, str] | None = None
     ) -> None:
         # LanceDB's Rust logger prints deprecation notes on stderr, which is the user's.
         os.environ.setdefault("LANCEDB_LOG", "error")
-        import lancedb
+        lancedb = _import_lancedb()
 
         # Every read checks for a newer table version, so a long-lived searcher sees what
         # another indexing run (or process) wrote; locally that is one small file read.
