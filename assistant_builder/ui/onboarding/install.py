@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QStackedWidget
-
 from assistant_builder.ui.onboarding.guide import FirstRunGuide
 from assistant_builder.ui.onboarding.suggestions import SuggestionsBar
 
@@ -19,16 +17,13 @@ def offer_first_run(window: MainWindow) -> FirstRunGuide | None:
     first_run = window.app.first_run
     if not first_run.should_offer():
         return None
-    pages = window.takeCentralWidget()
-    assert pages is not None  # the window built its pages before offering the guide
-    stack = QStackedWidget()
+    stack = window.front
     guide = FirstRunGuide(first_run, window.models_page.queue)
     stack.addWidget(guide)
-    stack.addWidget(pages)
-    window.setCentralWidget(stack)
+    stack.setCurrentWidget(guide)
 
     def leave() -> None:
-        stack.setCurrentWidget(pages)
+        stack.setCurrentIndex(0)  # the sidebar and its pages
         window.assistants_page.refresh()
         window.library_page.refresh()
 
