@@ -203,8 +203,11 @@ class DocumentsStep(Step):
         self.choose_button.clicked.connect(self.folder_requested)
         self.next_button.clicked.connect(self.next_requested)
 
-    def show_folder(self, folder: str) -> None:
-        self.folder.setText(f"Reading “{folder}”. You can go on while it reads.")
+    def show_folder(self, folder: str, *, read: bool = False) -> None:
+        """The chosen folder, while it is read or once it was."""
+        self.folder.setText(
+            f"Folder: “{folder}”." if read else f"Reading “{folder}”. You can go on while it reads."
+        )
         self.next_button.setEnabled(True)
         self.next_button.setFocus()
 

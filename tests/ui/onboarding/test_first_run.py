@@ -116,6 +116,8 @@ def test_first_start_to_an_answer_with_sources_in_six_clicks(
                     timeout=ANSWER_WAIT_MS)  # fmt: skip
     questions = [b.text() for b in bar.buttons]  # type: ignore[attr-defined]
     assert questions[0] == "What does “adduser in Debian” say about Documentation?"
+    # Step 2 no longer says it is reading once it has read them.
+    assert guide.documents_step.folder.text() == "Folder: “real_docs”."
     panel = window.chat_page.panel
     with qtbot.waitSignal(
         panel.busy_changed, timeout=ANSWER_WAIT_MS, check_params_cb=lambda busy: not busy
