@@ -14,7 +14,6 @@ from assistant_builder.core.conversations.export import export_conversation, exp
 from assistant_builder.core.conversations.marks import (
     answer_marks,
     marked,
-    replace_sentinels,
     sentinel,
     sentinel_places,
 )
@@ -51,7 +50,6 @@ __all__ = [
     "preset_name",
     "quantization_name",
     "removed_sentence",
-    "replace_sentinels",
     "sampling_preset",
     "sentinel",
     "sentinel_places",

@@ -65,7 +65,6 @@ class FirstRunGuide(QWidget):
         self.pending_ref = ""  # the download the guide waits for
         self.collection = ""
         self.documents_done = False
-        self._folder_name = ""  # the folder of documents chosen in step 2
         self._choices: tuple[Recommendation | None, Recommendation] | None = None
 
         self.model_step = ModelStep()
@@ -240,8 +239,7 @@ class FirstRunGuide(QWidget):
             self.documents_step.progress.setText(str(exc))
             return
         self.documents_done = False
-        self._folder_name = Path(chosen).name
-        self.documents_step.show_folder(self._folder_name)
+        self.documents_step.show_folder(Path(chosen).name)
         self.documents_step.show_progress(0, 0, "Getting the reader ready…")
         self.index_runner.start(self.first_run.index, self.collection)
 
@@ -261,7 +259,7 @@ class FirstRunGuide(QWidget):
             elif event.failed:
                 text += f" {len(event.failed)} could not be read; the Library page says why."
             self.documents_step.show_progress(1, 1, text)
-            self.documents_step.show_folder(self._folder_name, read=True)
+            self.documents_step.show_read()
             self.documents_status.setText(f"Your documents: {text}")
             self.documents_done = True
             self.documents_read.emit(self.collection)

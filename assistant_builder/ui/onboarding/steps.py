@@ -178,6 +178,7 @@ class DocumentsStep(Step):
             parent,
         )
         self.choose_button = _primary("Choose a folder…", "Choose a folder of documents")
+        self._folder = ""  # the folder chosen
         self.folder = _label("No folder chosen yet.", "guideHint")
         self.folder.setAccessibleName("Chosen folder")
         self.bar = QProgressBar()
@@ -203,13 +204,15 @@ class DocumentsStep(Step):
         self.choose_button.clicked.connect(self.folder_requested)
         self.next_button.clicked.connect(self.next_requested)
 
-    def show_folder(self, folder: str, *, read: bool = False) -> None:
-        """The chosen folder, while it is read or once it was."""
-        self.folder.setText(
-            f"Folder: “{folder}”." if read else f"Reading “{folder}”. You can go on while it reads."
-        )
+    def show_folder(self, folder: str) -> None:
+        self._folder = folder
+        self.folder.setText(f"Reading “{folder}”. You can go on while it reads.")
         self.next_button.setEnabled(True)
         self.next_button.setFocus()
+
+    def show_read(self) -> None:
+        """The chosen folder once it was read (the focus stays where the person is now)."""
+        self.folder.setText(f"Folder: “{self._folder}”.")
 
     def show_progress(self, done: int, total: int, text: str) -> None:
         self.bar.show()
