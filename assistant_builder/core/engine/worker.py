@@ -21,11 +21,13 @@ from assistant_builder.core.engine.protocol import LoadOptions
 from assistant_builder.core.errors import AppError
 
 # Pieces are sent at most this often (the first at once): every message wakes the reader, whose
-# work then competes with llama.cpp's threads for the cores. On 2 cores with other work running
-# 25 ms saved 0.5 ms a token; at 25 ms a token (a loaded machine, a larger model) that still
-# was one message per token, and the send was 3.9% of the child's time (bench/answer_path.py's
-# profile). 50 ms: at most 20 pieces a second, which the eye reads as smooth streaming.
-FLUSH_S = 0.05
+# work then competes with llama.cpp's threads for the cores, and on 2 cores every millisecond
+# of other work cost the model about three (a process burning 2 ms of CPU every 50 ms, 4% of a
+# core, made each of ask's 9 ms tokens 1.2 ms slower, median of 4 answers). At 50 ms the Chat window's process spent
+# 0.46 ms of CPU a token and serve with its client 0.30; at 100 ms 0.34 and 0.20
+# (bench/answer_path.py's figure, and the processes' own CPU times). Ten pieces a
+# second still read as streaming (a fast model's piece is half a line).
+FLUSH_S = 0.1
 
 
 def child_main(conn: Connection, cancelled_upto: Synchronized[int], options: LoadOptions) -> None:

@@ -31,6 +31,13 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QMenu, QSizePolicy, QWidget
 
 _KEEP = QTextCursor.MoveMode.KeepAnchor
+# Changes after which the text is drawn in other colours.
+_REPAINTED = (
+    QEvent.Type.PaletteChange,
+    QEvent.Type.ApplicationPaletteChange,
+    QEvent.Type.StyleChange,
+    QEvent.Type.EnabledChange,
+)
 
 
 class TextView(QWidget):
@@ -56,23 +63,39 @@ class TextView(QWidget):
         self._heights: dict[int, int] = {}  # height for each width asked since the change
         self._least_width: int | None = None
         self._selecting = False
+        self._painting: QAbstractTextDocumentLayout.PaintContext | None = None
         self.relayouts = 0
 
     # The content ------------------------------------------------------------------------
-    def fill(self, write: Callable[[QTextDocument], None]) -> None:
-        """Rewrites the document with ``write``; a selection is kept where it still fits."""
+    def fill(
+        self, write: Callable[[QTextDocument], None], *, changed_from: int = 0, grown: bool = False
+    ) -> None:
+        """Rewrites the document with ``write``; a selection is kept where it still fits.
+        ``changed_from``: the height above which nothing changed (what is redrawn is below);
+        ``grown``: words were only added to the end of lines that wrap (the least width the
+        text needs is the same)."""
         anchor, position = self._cursor.anchor(), self._cursor.position()
+        width = self.width()
+        # The height it is shown at, if the layout asked for it since the last change.
+        shown = self._heights.get(width) if self.isVisible() and width > 0 else None
+        least = self._least_width
         write(self.document)
         end = self.document.characterCount() - 1
         self._cursor = QTextCursor(self.document)
         self._cursor.setPosition(min(anchor, end))
         self._cursor.setPosition(min(position, end), _KEEP)
         self._heights.clear()
-        self._least_width = None
+        if not grown:
+            self._least_width = None
         # What a screen reader reads (a QLabel's interface gave its text the same way).
         self.setAccessibleDescription(self.text())
-        self.updateGeometry()
-        self.update()
+        # Words added to the line a streaming answer is on leave its size as it was: then the
+        # window is not laid out again, only this text repainted (the layout passing up the
+        # window's widgets 20 times a second was most of the transcript's CPU per token).
+        resized = shown is None or self.heightForWidth(width) != shown
+        if resized or self.minimumSizeHint().width() != (least or 0):
+            self.updateGeometry()
+        self.update(0, changed_from, self.width(), max(0, self.height() - changed_from))
 
     def set_plain_text(self, text: str) -> None:
         self.fill(lambda document: document.setPlainText(text))
@@ -118,19 +141,22 @@ class TextView(QWidget):
     # Drawing ----------------------------------------------------------------------------
     def paintEvent(self, event: QPaintEvent) -> None:
         self._lay_out(self.width())
-        palette = self.palette()
-        # Drawn in the window's text colour, as a label is.
-        palette.setColor(QPalette.ColorRole.Text, palette.color(self.foregroundRole()))
-        context = QAbstractTextDocumentLayout.PaintContext()
-        context.palette = palette
+        if self._painting is None:  # kept until the palette changes (20 repaints a second)
+            palette = self.palette()
+            # Drawn in the window's text colour, as a label is.
+            palette.setColor(QPalette.ColorRole.Text, palette.color(self.foregroundRole()))
+            self._painting = QAbstractTextDocumentLayout.PaintContext()
+            self._painting.palette = palette
+        context = self._painting
         context.clip = QRectF(event.rect())
+        context.selections = []
         if self._cursor.hasSelection():
             group = QPalette.ColorGroup.Active if self.hasFocus() else QPalette.ColorGroup.Inactive
             selection = QAbstractTextDocumentLayout.Selection()
             selection.cursor = self._cursor
             shown = QTextCharFormat()
-            shown.setBackground(palette.brush(group, QPalette.ColorRole.Highlight))
-            shown.setForeground(palette.brush(group, QPalette.ColorRole.HighlightedText))
+            shown.setBackground(context.palette.brush(group, QPalette.ColorRole.Highlight))
+            shown.setForeground(context.palette.brush(group, QPalette.ColorRole.HighlightedText))
             selection.format = shown
             context.selections = [selection]
         painter = QPainter(self)
@@ -138,6 +164,8 @@ class TextView(QWidget):
         self.document.documentLayout().draw(painter, context)
 
     def changeEvent(self, event: QEvent) -> None:
+        if event.type() in _REPAINTED:
+            self._painting = None
         if event.type() == QEvent.Type.FontChange:
             self.document.setDefaultFont(self.font())
             self._heights.clear()
