@@ -23,9 +23,9 @@ from assistant_builder.core.errors import AppError
 # Pieces are sent at most this often (the first at once): every message wakes the reader, whose
 # work then competes with llama.cpp's threads for the cores, and on 2 cores every millisecond
 # of other work cost the model about three (a process burning 2 ms of CPU every 50 ms, 4% of a
-# core, made each of ask's 9 ms tokens 1.2 ms slower, median of 4 answers). At 50 ms the Chat window's process spent
-# 0.46 ms of CPU a token and serve with its client 0.30; at 100 ms 0.34 and 0.20
-# (bench/answer_path.py's figure, and the processes' own CPU times). Ten pieces a
+# core, made each of ask's 9 ms tokens 1.2 ms slower, median of 4 answers). At 50 ms the Chat
+# window's process spent 0.46 ms of CPU a token and serve with its client 0.30; at 100 ms 0.34
+# and 0.20 (bench/answer_path.py's figure, and the processes' own CPU times). Ten pieces a
 # second still read as streaming (a fast model's piece is half a line).
 FLUSH_S = 0.1
 

@@ -141,7 +141,7 @@ class TextView(QWidget):
     # Drawing ----------------------------------------------------------------------------
     def paintEvent(self, event: QPaintEvent) -> None:
         self._lay_out(self.width())
-        if self._painting is None:  # kept until the palette changes (20 repaints a second)
+        if self._painting is None:  # kept until the palette changes (drawn on every repaint)
             palette = self.palette()
             # Drawn in the window's text colour, as a label is.
             palette.setColor(QPalette.ColorRole.Text, palette.color(self.foregroundRole()))
