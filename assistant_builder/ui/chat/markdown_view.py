@@ -95,13 +95,14 @@ class MarkdownLabel(TextView):
         self._end: QTextCursor | None = None  # at the end of the text, kept there by appends
         self.set_markdown(markdown)
 
-    def set_markdown(self, markdown: str) -> None:
+    def set_markdown(self, markdown: str) -> bool:
+        """Shows ``markdown``; True: its size changed (the layout was told)."""
         before, self.markdown = self.markdown, markdown
         added = _appended_plain(before, markdown)
-        if added is None or not self._append(added):
-            self._render()
+        resized = None if added is None else self._append(added)
+        return self._render() if resized is None else resized
 
-    def _render(self) -> None:
+    def _render(self) -> bool:
         markdown = self.markdown
 
         def write(document: QTextDocument) -> None:
@@ -109,25 +110,28 @@ class MarkdownLabel(TextView):
             _underline_links(document)
             _write_marks(document, self.palette())
 
-        self.fill(write)
+        resized = self.fill(write)
         self._end = None
+        return resized
 
-    def _append(self, added: str) -> bool:
+    def _append(self, added: str) -> bool | None:
         """``added`` written at the end of the text as it is (what a streaming answer's next
-        words mostly are) instead of the whole paragraph read again: False where the text
-        ends in a link, whose address the words would wrongly join, or in a line that may not
-        be broken (its least width would change)."""
+        words mostly are) instead of the whole paragraph read again, and whether its size
+        changed: None where the text ends in a link, whose address the words would wrongly
+        join, or in a line that may not be broken (its least width would change)."""
         end = self._end
         if end is None:
             end = QTextCursor(self.document)
             end.movePosition(QTextCursor.MoveOperation.End)
         if end.charFormat().isAnchor() or end.blockFormat().nonBreakableLines():
-            return False
+            return None
+        resized = False
         if added:
             top = self._last_line_top()
-            self.fill(lambda _document: end.insertText(added), changed_from=top, grown=True)
+            write = lambda _document: end.insertText(added)  # noqa: E731
+            resized = self.fill(write, changed_from=top, grown=True)
         self._end = end
-        return True
+        return resized
 
     def _last_line_top(self) -> int:
         """Where the last line is drawn: the lines above it stay as they are."""

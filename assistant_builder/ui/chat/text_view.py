@@ -69,11 +69,11 @@ class TextView(QWidget):
     # The content ------------------------------------------------------------------------
     def fill(
         self, write: Callable[[QTextDocument], None], *, changed_from: int = 0, grown: bool = False
-    ) -> None:
+    ) -> bool:
         """Rewrites the document with ``write``; a selection is kept where it still fits.
         ``changed_from``: the height above which nothing changed (what is redrawn is below);
         ``grown``: words were only added to the end of lines that wrap (the least width the
-        text needs is the same)."""
+        text needs is the same). True: its size changed, and the layout was told."""
         anchor, position = self._cursor.anchor(), self._cursor.position()
         width = self.width()
         # The height it is shown at, if the layout asked for it since the last change.
@@ -93,12 +93,14 @@ class TextView(QWidget):
         # window is not laid out again, only this text repainted (the layout passing up the
         # window's widgets 20 times a second was most of the transcript's CPU per token).
         resized = shown is None or self.heightForWidth(width) != shown
-        if resized or self.minimumSizeHint().width() != (least or 0):
+        resized = resized or self.minimumSizeHint().width() != (least or 0)
+        if resized:
             self.updateGeometry()
         self.update(0, changed_from, self.width(), max(0, self.height() - changed_from))
+        return resized
 
-    def set_plain_text(self, text: str) -> None:
-        self.fill(lambda document: document.setPlainText(text))
+    def set_plain_text(self, text: str) -> bool:
+        return self.fill(lambda document: document.setPlainText(text))
 
     def text(self) -> str:
         """The text shown, as a person would copy it."""
@@ -107,10 +109,7 @@ class TextView(QWidget):
     def selected_text(self) -> str:
         return self._cursor.selection().toPlainText()
 
-    # Size -------------------------------------------------------------------------------
-    def hasHeightForWidth(self) -> bool:
-        return True
-
+    # Size (the size policy says the height depends on the width) ------------------------
     def heightForWidth(self, width: int) -> int:
         height = self._heights.get(width)
         if height is None:

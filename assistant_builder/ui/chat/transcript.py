@@ -15,13 +15,14 @@ import re
 import time
 from pathlib import PurePath
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
     QApplication,
     QFrame,
     QHBoxLayout,
     QLabel,
+    QLayout,
     QPushButton,
     QScrollArea,
     QVBoxLayout,
@@ -47,6 +48,8 @@ REPAINT_MS = 40
 # the block before them and stay with it).
 _BLOCK_BREAK = re.compile(r"\n[ \t]*\n+(?=[^\s>|*+\-\d])")
 
+# The scroll bar is drawn flat: it is drawn again whenever a line is added, and the style's own
+# shaded one cost the window more than the text (its gradients were filled on other threads).
 STYLE = """
 QFrame#message { border-radius: 10px; }
 QFrame#message[role="user"] { background: palette(alternate-base); }
@@ -56,6 +59,12 @@ QLabel#speaker { font-weight: 600; }
 QLabel#meta { color: palette(placeholder-text); font-size: 11px; }
 QPushButton#chip { border: 1px solid palette(mid); border-radius: 9px; padding: 2px 8px; }
 QPushButton#chip:hover { border-color: palette(highlight); }
+QScrollBar:vertical { background: palette(window); width: 12px; margin: 0; }
+QScrollBar::handle:vertical { background: palette(mid); min-height: 32px; border-radius: 4px;
+                              margin: 2px; }
+QScrollBar::handle:vertical:hover { background: palette(dark); }
+QScrollBar::add-line:vertical, QScrollBar::sub-line:vertical { height: 0; }
+QScrollBar::add-page:vertical, QScrollBar::sub-page:vertical { background: none; }
 """
 
 
@@ -185,11 +194,11 @@ class MessageView(QFrame):
         layout.addLayout(self.chips)
         layout.addWidget(self.meta)
 
-    def set_text(self, text: str, *, display: str | None = None) -> None:
+    def set_text(self, text: str, *, display: str | None = None) -> bool:
         """Shows ``text`` (or ``display``, the same answer with its attribution marks),
         touching only the pieces that changed: while an answer streams, only its last piece
         grows, and re-creating every piece 25 times a second took CPU from the model (the
-        GUI's own process used 12% of a core)."""
+        GUI's own process used 12% of a core). True: a piece was added, removed or resized."""
         self.text = text
         pieces = segments(text if display is None else display)
         same = 0  # leading pieces whose kind is unchanged keep their widget
@@ -197,6 +206,7 @@ class MessageView(QFrame):
             same < min(len(pieces), len(self._pieces)) and pieces[same][0] == self._pieces[same][0]
         ):
             same += 1
+        changed = same < len(self._piece_views) or same < len(pieces)
         for gone in self._piece_views[same:]:
             self.body.removeWidget(gone)
             gone.deleteLater()
@@ -206,14 +216,20 @@ class MessageView(QFrame):
                 if piece != self._pieces[i][1]:
                     view = self._piece_views[i]
                     if isinstance(view, CodeBlock):
-                        view.code.set_plain_text(piece)
+                        changed = view.code.set_plain_text(piece) or changed
                     else:
-                        view.set_markdown(piece)
+                        changed = view.set_markdown(piece) or changed
                 continue
             widget = CodeBlock(piece) if kind == "code" else MarkdownLabel(piece)
+            # Counted by the layout before Qt shows it (a moment later), so that room is made
+            # for it from the top (TranscriptView._grow), not by squeezing the message.
+            policy = widget.sizePolicy()
+            policy.setRetainSizeWhenHidden(True)
+            widget.setSizePolicy(policy)
             self.body.addWidget(widget)
             self._piece_views.append(widget)
         self._pieces = pieces
+        return changed
 
     def show_details(self, message: Message) -> None:
         """The attribution marks, chips for the passages that support the answer, and the
@@ -283,6 +299,8 @@ class TranscriptView(QScrollArea):
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setStyleSheet(STYLE)
         inner = QWidget()
+        # The column only grows at its end: a taller column draws only what it gained.
+        inner.setAttribute(Qt.WidgetAttribute.WA_StaticContents)
         self._column = QVBoxLayout(inner)
         self._column.setContentsMargins(16, 12, 16, 12)
         self._column.setSpacing(10)
@@ -298,6 +316,7 @@ class TranscriptView(QScrollArea):
         self._timer.timeout.connect(self.flush)
         self._flushed = 0.0  # time.monotonic() of the last repaint
         self._target: MessageView | None = None  # a message to keep in view (a search hit)
+        self._growing = False  # _grow lays the column out; it follows the end itself after
         self.verticalScrollBar().rangeChanged.connect(self._follow)
 
     def clear(self) -> None:
@@ -335,6 +354,8 @@ class TranscriptView(QScrollArea):
     def begin_stream(self) -> MessageView:
         self._target = None
         self._streaming = self.add("assistant", "")
+        # It only grows at its end (and draws no frame): growing draws only what it gained.
+        self._streaming.setAttribute(Qt.WidgetAttribute.WA_StaticContents)
         self._streaming.meta.setAccessibleName("What the answer is doing")
         self._buffer.clear()
         self._thought.clear()
@@ -370,11 +391,41 @@ class TranscriptView(QScrollArea):
             view.set_thinking(view.text + "".join(self._thought))
             self._thought.clear()
         if self._buffer:
-            self._streaming.set_text(self._streaming.text + "".join(self._buffer))
+            grew = self._streaming.set_text(self._streaming.text + "".join(self._buffer))
             self._streaming.meta.hide()
             self._buffer.clear()
+            if grew:
+                self._grow(self._streaming)
         self._flushed = time.monotonic()
         self.repaints += 1
+
+    def _grow(self, view: MessageView) -> None:
+        """The column laid out from the top when ``view`` grew, then the end followed.
+
+        Left to Qt, the message lays its text out in the height it had (squeezing every piece
+        of it), then the column does the same to every message, and only then does the column
+        get its new height and all of it is laid out and drawn again: twice a line, the whole
+        window. Here the column gets its height first, then the message its own. What changed
+        is drawn before the view follows the end, so that following it copies what is on
+        screen and draws only the new line."""
+        layout = view.layout()
+        if layout is None:
+            return
+        _invalidate(layout)  # a nested layout keeps its old height otherwise
+        if view.heightForWidth(view.width()) == view.height():
+            return
+        view.updateGeometry()
+        self._growing = True
+        try:
+            QApplication.sendEvent(self, QEvent(QEvent.Type.LayoutRequest))  # the column's height
+            self._column.activate()
+            layout.activate()
+        finally:
+            self._growing = False
+        if self._target is None:
+            QApplication.sendPostedEvents(None, QEvent.Type.UpdateRequest)
+            bar = self.verticalScrollBar()
+            bar.setValue(bar.maximum())
 
     def end_stream(self) -> None:
         self.flush()
@@ -386,10 +437,22 @@ class TranscriptView(QScrollArea):
         return self._streaming.text if self._streaming is not None else ""
 
     def _follow(self, _min: int, maximum: int) -> None:
+        if self._growing:
+            return
         if self._target is not None:
             self.verticalScrollBar().setValue(max(self._target.y() - 12, 0))
         else:
             self.verticalScrollBar().setValue(maximum)
+
+
+def _invalidate(layout: QLayout) -> None:
+    """``layout`` and the layouts in it forget the sizes they computed."""
+    layout.invalidate()
+    for i in range(layout.count()):
+        item = layout.itemAt(i)
+        inner = item.layout() if item is not None else None
+        if inner is not None:
+            _invalidate(inner)
 
 
 def _copy(text: str) -> None:
