@@ -62,7 +62,7 @@ QPushButton#chip:hover { border-color: palette(highlight); }
 QScrollBar:vertical { background: palette(window); width: 12px; margin: 0; }
 QScrollBar::handle:vertical { background: palette(mid); min-height: 32px; border-radius: 4px;
                               margin: 2px; }
-QScrollBar::handle:vertical:hover { background: palette(dark); }
+QScrollBar::handle:vertical:hover { background: palette(placeholder-text); }
 QScrollBar::add-line:vertical, QScrollBar::sub-line:vertical { height: 0; }
 QScrollBar::add-page:vertical, QScrollBar::sub-page:vertical { background: none; }
 """
