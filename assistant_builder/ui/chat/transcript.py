@@ -326,9 +326,21 @@ class TranscriptView(QScrollArea):
         self.views.clear()
 
     def show_messages(self, messages: list[Message]) -> None:
-        self.clear()
+        """Shows ``messages``, keeping the views that already show the same stored messages
+        (after an answer only the question and the answer are made again, not the whole
+        conversation: rebuilding it took longer the longer it was)."""
+        self.end_stream()
         self._target = None
-        for message in messages:
+        kept = 0
+        for view, message in zip(self.views, messages, strict=False):
+            if (view.message_id, view.role, view.text) != (message.id, message.role,
+                                                           message.content):  # fmt: skip
+                break
+            kept += 1
+        for view in self.views[kept:]:
+            view.deleteLater()
+        del self.views[kept:]
+        for message in messages[kept:]:
             view = self.add(message.role, message.content)
             view.message_id = message.id
             if message.role == "assistant":

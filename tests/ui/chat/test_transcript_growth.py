@@ -1,6 +1,7 @@
 """A streaming answer that gains a line or a paragraph, in a conversation longer than the
 window: the window is laid out once from the top (no message is squeezed into its old height
-and laid out again) and only what changed is drawn, not every message on screen."""
+and laid out again) and only what changed is drawn, not every message on screen; and once it
+ends, only the new question and answer are made again."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from collections import Counter
 from PySide6.QtCore import QEvent, QObject
 from pytestqt.qtbot import QtBot
 
+from assistant_builder.core.conversations.store import Message
 from assistant_builder.ui.chat.transcript import MarkdownLabel, MessageView, TranscriptView
 
 PARAGRAPH = " ".join(f"word{n}" for n in range(60))
@@ -62,3 +64,33 @@ def test_a_growing_answer_redraws_neither_the_messages_above_nor_the_rest_of_its
     assert bar.value() == bar.maximum()  # the view kept to the end
     assert len(_labels(streaming)) == 4
     assert not events.seen, f"redrawn or laid out again: {events.seen}"
+
+
+def test_after_an_answer_only_the_new_question_and_answer_are_made_again(qtbot: QtBot) -> None:
+    """The stored conversation is shown again once an answer ends: the messages it already
+    showed keep their views (rebuilding every one took longer the longer it was)."""
+    view = TranscriptView()
+    qtbot.addWidget(view)
+    view.show()
+    earlier = [
+        Message(1, 1, "user", "When is the rent due?", True, 0.0),
+        Message(2, 1, "assistant", "On the first of the month.", True, 0.0),
+    ]
+    view.show_messages(earlier)
+    shown = list(view.views)
+    view.add("user", "And the deposit?")
+    view.begin_stream()
+    view.stream("Two months of rent.")
+    view.end_stream()
+    stored = [
+        *earlier,
+        Message(3, 1, "user", "And the deposit?", True, 0.0),
+        Message(4, 1, "assistant", "Two months of rent.", True, 0.0),
+    ]
+    view.show_messages(stored)
+    assert view.views[:2] == shown
+    assert [v.message_id for v in view.views] == [1, 2, 3, 4]
+    assert [v.text for v in view.views] == [m.content for m in stored]
+    # Another conversation shares nothing with it.
+    view.show_messages([Message(9, 2, "user", "Hello?", True, 0.0)])
+    assert [v.message_id for v in view.views] == [9] and view.views[0] not in shown
