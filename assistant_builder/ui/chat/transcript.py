@@ -320,16 +320,19 @@ class TranscriptView(QScrollArea):
         self.verticalScrollBar().rangeChanged.connect(self._follow)
 
     def clear(self) -> None:
+        self._keep(0)
+
+    def _keep(self, count: int) -> None:
+        """Ends a stream and removes every view after the first ``count``."""
         self.end_stream()
-        for view in self.views:
+        for view in self.views[count:]:
             view.deleteLater()
-        self.views.clear()
+        del self.views[count:]
 
     def show_messages(self, messages: list[Message]) -> None:
         """Shows ``messages``, keeping the views that already show the same stored messages
         (after an answer only the question and the answer are made again, not the whole
         conversation: rebuilding it took longer the longer it was)."""
-        self.end_stream()
         self._target = None
         kept = 0
         for view, message in zip(self.views, messages, strict=False):
@@ -337,9 +340,7 @@ class TranscriptView(QScrollArea):
                                                            message.content):  # fmt: skip
                 break
             kept += 1
-        for view in self.views[kept:]:
-            view.deleteLater()
-        del self.views[kept:]
+        self._keep(kept)
         for message in messages[kept:]:
             view = self.add(message.role, message.content)
             view.message_id = message.id
@@ -434,10 +435,8 @@ class TranscriptView(QScrollArea):
             layout.activate()
         finally:
             self._growing = False
-        if self._target is None:
-            QApplication.sendPostedEvents(None, QEvent.Type.UpdateRequest)
-            bar = self.verticalScrollBar()
-            bar.setValue(bar.maximum())
+        QApplication.sendPostedEvents(None, QEvent.Type.UpdateRequest)
+        self._follow(0, self.verticalScrollBar().maximum())
 
     def end_stream(self) -> None:
         self.flush()
