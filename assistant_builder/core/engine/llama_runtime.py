@@ -144,10 +144,9 @@ def gpu_offload_supported() -> bool:
     return bool(llama_cpp.llama_supports_gpu_offload())
 
 
-class _Greedy:
-    """The greedy choice as llama.cpp's greedy sampler makes it (the first highest logit), read
-    from a numpy view of the logits kept between tokens: cheaper than the sampler, which first
-    builds a candidate list of the whole vocabulary."""
+class _Logits:
+    """A numpy view of the logits llama.cpp left for a row of the last batch, made again only
+    when llama.cpp moved its output buffer (making one costs more than a token's sampling)."""
 
     def __init__(self, lib: Any, ctx: Any, n_vocab: int) -> None:
         import numpy as np
@@ -157,13 +156,24 @@ class _Greedy:
         self._address: int | None = None
         self._view: Any = None
 
-    def sample(self, _context: Any, idx: int) -> int:
+    def of(self, idx: int) -> Any:
         logits = self._logits_of(self._ctx, idx)
         address = ctypes.cast(logits, ctypes.c_void_p).value
-        if address != self._address:  # llama.cpp moved its output buffer
+        if address != self._address:
             self._view = self._as_array(logits, shape=(self._n_vocab,))
             self._address = address
-        return int(self._view.argmax())
+        return self._view
+
+
+class _Greedy:
+    """The greedy choice as llama.cpp's greedy sampler makes it (the first highest logit):
+    cheaper than the sampler, which first builds a candidate list of the whole vocabulary."""
+
+    def __init__(self, logits: _Logits) -> None:
+        self._logits = logits
+
+    def sample(self, _context: Any, idx: int) -> int:
+        return int(self._logits.of(idx).argmax())
 
     def close(self) -> None:
         pass
@@ -216,6 +226,7 @@ class LlamaRunner:
         )
         # One pool for the context's life: ggml's own starts threads for every token.
         self._pool = ThreadPool(llama_cpp.llama_cpp._lib, self.llm._ctx.ctx, threads)
+        self._logits = _Logits(llama_cpp, self.llm._ctx.ctx, int(self.llm.n_vocab()))
         self._adapters: list[Any] = []
         if options.adapters:
             self._attach_adapters(options)
@@ -371,7 +382,7 @@ class LlamaRunner:
         """llama.cpp's own sampler chain, as llama-cpp-python builds it, without the penalty
         stage (``_answer`` applies the repeat penalty to the few recent tokens instead)."""
         if sampling.temperature == 0.0:
-            return _Greedy(self._lib, self.llm._ctx.ctx, int(self.llm.n_vocab()))
+            return _Greedy(self._logits)
         import llama_cpp._internals
 
         internals: Any = llama_cpp._internals
@@ -391,18 +402,17 @@ class LlamaRunner:
         stats: GenerationStats,
         should_stop: Callable[[], bool],
     ) -> Iterator[str]:
+        import numpy as np
+
         lib, llm = self._lib, self.llm
         ctx, vocab = llm._ctx.ctx, llm._model.vocab
         is_eog, to_piece = lib.llama_vocab_is_eog, lib.llama_token_to_piece
-        decode, batch_of, logits_of = (
-            lib.llama_decode,
-            lib.llama_batch_get_one,
-            lib.llama_get_logits_ith,
-        )
+        decode, batch_of = lib.llama_decode, lib.llama_batch_get_one
         decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
         buffer = ctypes.create_string_buffer(256)
         one = (lib.llama_token * 1)()
         penalty = sampling.repeat_penalty
+        scale = np.float32(penalty)
         recent: deque[int] = deque(maxlen=PENALTY_LAST_N)
         stops = sampling.stop
         longest_stop = max((len(s) for s in stops), default=0)
@@ -413,14 +423,13 @@ class LlamaRunner:
                 stats.stop_reason = "cancelled"
                 break
             if penalty != 1.0 and recent:
-                # The CTRL repeat penalty of llama.cpp's penalties sampler, on the logits of
-                # the tokens generated lately (at most PENALTY_LAST_N), not the whole vocabulary.
-                # Plain ctypes indexing: a numpy view of the logits costs more to make (0.1 ms)
-                # than these few updates.
-                logits = logits_of(ctx, -1)
-                for seen in set(recent):
-                    value = logits[seen]
-                    logits[seen] = value / penalty if value > 0 else value * penalty
+                # The CTRL repeat penalty of llama.cpp's penalties sampler (in float32, as it
+                # computes), on the logits of the tokens generated lately (at most
+                # PENALTY_LAST_N), not the whole vocabulary.
+                logits = self._logits.of(-1)
+                seen = np.fromiter(set(recent), dtype=np.intp)
+                values = logits[seen]
+                logits[seen] = np.where(values > 0, values / scale, values * scale)
             token = sampler.sample(llm._ctx, -1)
             if is_eog(vocab, token):
                 stats.stop_reason = "stop"
