@@ -8,7 +8,9 @@ per token while it streams as a ratio to ask's time per token. Default sampling,
 
 llama-bench is the one built by engine_common.llama_bench() against the installed
 llama-cpp-python's own libraries, and runs with ``-n <answer tokens> -d <prompt tokens>`` of
-the app's own answer: what it measures is the decoding alone. Targets: ask and serve
+the app's own answer: what it measures is the decoding alone. Each answer is timed right after
+a llama-bench run of its own; the figures are the median of those pairs and the fastest round
+of each side against each other (other work on the machine only adds time). Targets: ask and serve
 <= +0.5 ms a token; the Chat page within +0.3 ms of ask. ENGINE_BENCH_THREADS=1 gives steadier
 figures on a busy machine."""
 
@@ -61,7 +63,13 @@ def prepare(home: Path, tokens: int) -> None:
 SHORT = 64  # the short answer of the CPU-time figure
 
 
-def ask_run(*limit: str) -> tuple[float, int, int]:
+def ask_run() -> tuple[float, int]:
+    """ms per token after the first and answer tokens of a whole answer through `ask`."""
+    ms, n, _depth = ask_answer()
+    return ms, n
+
+
+def ask_answer(*limit: str) -> tuple[float, int, int]:
     """ms per token after the first, answer and prompt tokens, by `ask --json`'s own clock."""
     out = json.loads(cli("ask", "bench", QUESTION, "--json", "--no-history", *limit).stdout)
     n, timings = out["usage"]["completion_tokens"], out["timings"]
@@ -75,7 +83,7 @@ def ask_cpu_ms(tokens: int) -> float:
     spent, counts = [], []
     for limit in (SHORT, tokens):
         before = children_cpu_s()
-        _ms, n, _depth = ask_run("--max-tokens", str(limit))
+        _ms, n, _depth = ask_answer("--max-tokens", str(limit))
         spent.append(children_cpu_s() - before)
         counts.append(n)
     return (spent[1] - spent[0]) * 1000.0 / max(1, counts[1] - counts[0])
@@ -176,45 +184,50 @@ def main() -> None:
         args.tokens, args.rounds = 256, 1
     with tempfile.TemporaryDirectory() as tmp:
         prepare(Path(tmp) / "home", args.tokens)
-        _ms, n, depth = ask_run()  # warm-up (disk cache); tells the answer's and prompt's length
+        _ms, n, depth = ask_answer()  # warm-up (disk cache); tells the answer's and prompt's length
         served, window = Served(), ChatWindow()
-        rows: dict[str, list[float]] = {"llama-bench": [], "ask": [], "serve": [], "chat": []}
+        rows: dict[str, list[float]] = {"ask": [], "serve": [], "chat": []}
+        refs: dict[str, list[float]] = {"ask": [], "serve": [], "chat": []}  # each one's pair
         cpu: dict[str, list[float]] = {"llama-bench": [], "ask": []}
         lengths: dict[str, list[int]] = {"ask": [], "serve": [], "chat": []}
         try:
             served.run()
             window.run()  # each loads its model once, as a person's first question does
-            # Interleaved rounds, so that load from elsewhere on the machine hits all alike.
+            # Each path is timed right after llama-bench (so load from elsewhere on the
+            # machine, which changes from minute to minute, hits both of a pair alike), and
+            # the paths take turns.
             for _ in range(args.rounds):
-                rows["llama-bench"].append(llama_bench_tg_ms(smollm2(), n, depth))
-                cpu["llama-bench"].append(llama_bench_tg_cpu_ms(smollm2(), n, SHORT, depth))
-                cpu["ask"].append(ask_cpu_ms(n))
-                ms, count, _depth = ask_run()
-                rows["ask"].append(ms)
-                lengths["ask"].append(count)
-                for name, path in (("serve", served), ("chat", window)):
-                    ms, count = path.run()
+                for name, path in (("ask", ask_run), ("serve", served.run), ("chat", window.run)):
+                    refs[name].append(llama_bench_tg_ms(smollm2(), n, depth))
+                    ms, count = path()
                     rows[name].append(ms)
                     lengths[name].append(count)
+            cpu["llama-bench"].append(llama_bench_tg_cpu_ms(smollm2(), n, SHORT, depth))
+            cpu["ask"].append(ask_cpu_ms(n))
         finally:
             served.close()
             window.close()
-    ref = statistics.median(rows["llama-bench"])
-    ask = statistics.median(rows["ask"])
-    print(f"{THREADS} threads, {args.rounds} rounds (medians); {load_line()}")
-    print(f"llama-bench -n {n} -d {depth}: {ref:.3f} ms/token")
-    cpu_ref, cpu_ask = statistics.median(cpu["llama-bench"]), statistics.median(cpu["ask"])
-    print(f"CPU time per token (load-proof): llama-bench {cpu_ref:.3f} ms, ask and its engine "
+    print(f"{THREADS} threads, {args.rounds} rounds; {load_line()}")
+    every = [ms for name in refs for ms in refs[name]]
+    print(f"llama-bench -n {n} -d {depth}: {statistics.median(every):.3f} ms/token (median; "
+          f"{min(every):.3f} to {max(every):.3f})")  # fmt: skip
+    cpu_ref, cpu_ask = cpu["llama-bench"][0], cpu["ask"][0]
+    print(f"CPU time per token: llama-bench {cpu_ref:.3f} ms, ask and its engine "
           f"{cpu_ask:.3f} ms ({cpu_ask - cpu_ref:+.3f})")  # fmt: skip
+    over: dict[str, float] = {}
     for name in ("ask", "serve", "chat"):
-        ms = statistics.median(rows[name])
-        rounds = ", ".join(
-            f"{a - r:+.3f}" for a, r in zip(rows[name], rows["llama-bench"], strict=True)
-        )
-        vs_ask = f"; {ms - ask:+.3f} against ask" if name == "chat" else ""
+        pairs = [a - r for a, r in zip(rows[name], refs[name], strict=True)]
+        over[name] = statistics.median(pairs)
+        # Other work on the machine only ever adds time: the fastest round of each side is
+        # the closest to what the path itself costs.
+        best = min(rows[name]) - min(refs[name])
+        vs_ask = f"; {over[name] - over['ask']:+.3f} against ask" if name == "chat" else ""
         sizes = f"{min(lengths[name])}-{max(lengths[name])}"
-        print(f"{name:5s}: {ms:.3f} ms/token, {ms - ref:+.3f} over llama-bench{vs_ask} "
-              f"(rounds: {rounds}; answers of {sizes} tokens)")  # fmt: skip
+        rounds = ", ".join(f"{d:+.3f}" for d in pairs)
+        print(f"{name:5s}: {over[name]:+.3f} ms/token over llama-bench (median of pairs){vs_ask}; "
+              f"best rounds {min(rows[name]):.3f} against {min(refs[name]):.3f}: {best:+.3f} "
+              f"(pairs: {rounds}; answers of {sizes} tokens)")  # fmt: skip
+    ask = statistics.median(rows["ask"])
     # The window's own CPU is taken from the model on a 2-core machine.
     gui = statistics.median(window.cpu_ms[1:])  # the first answer loaded the model
     print(f"chat window's process while streaming: {gui:.3f} ms CPU a token = "

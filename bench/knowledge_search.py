@@ -22,9 +22,10 @@ from assistant_builder.core.knowledge.embedder import SentenceTransformerEmbedde
 from assistant_builder.core.knowledge.search import Searcher
 from assistant_builder.core.knowledge.store import ChunkStore
 from assistant_builder.core.paths import Paths
+from bench.engine_common import minilm
 from bench.knowledge_corpus import man_page
 
-MINILM = Path.home() / ".cache" / "assistant-builder-tests" / "embedders" / "all-MiniLM-L6-v2"
+MINILM = minilm()  # fetched on the first run, as the tests fetch it
 QUERIES = [
     "how do I list files sorted by size", "copy a directory recursively", "change file owner",
     "search text in files with a regular expression", "show disk usage of a folder",
