@@ -19,12 +19,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.engine_common import smollm2
 from bench.knowledge_corpus import man_page
 from bench.knowledge_search import MINILM
 
 RUNS = int(os.environ.get("RUNS", "5"))
-SMOLLM2 = Path.home() / ".cache" / "assistant-builder-tests" / "models"
-SMOLLM2 /= "SmolLM2-135M-Instruct.Q4_1.gguf"
 PAGES = ["ls", "cp", "tar", "grep", "find", "ps", "sort", "bash", "ssh", "sed", "du", "chmod"]
 # The console script users run (the editable install's; PYTHONPATH picks the checkout).
 SCRIPT = str(Path(sys.executable).with_name("assistant-builder"))
@@ -53,7 +52,7 @@ def prepare(home: str) -> dict[str, str]:
         (docs / f"{name}.txt").write_text(man_page(name) or f"{name}: no manual page")
     run(env, "collections", "create", "manuals", str(docs), "--embedder", str(MINILM))
     run(env, "collections", "index", "manuals")
-    run(env, "models", "add", str(SMOLLM2), "--name", "SmolLM2")
+    run(env, "models", "add", str(smollm2()), "--name", "SmolLM2")
     model = subprocess.run([*COMMAND, "models", "list"], env=env, capture_output=True, text=True)
     ref = model.stdout.split()[0] if model.stdout.split() else "SmolLM2"
     run(env, "assistants", "create", "helper", "--model", ref, "--collection", "manuals",

@@ -25,11 +25,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.engine_common import minilm, smollm2
 from bench.knowledge_corpus import man_page
 
-CACHE = Path.home() / ".cache" / "assistant-builder-tests"
-SMOLLM2 = CACHE / "models" / "SmolLM2-135M-Instruct.Q4_1.gguf"
-MINILM = CACHE / "embedders" / "all-MiniLM-L6-v2"
 REAL_DOCS = Path(__file__).resolve().parent.parent / "tests" / "data" / "real_docs"
 OUT = Path(__file__).resolve().parent / "data" / "grounding_answers.json"
 
@@ -94,7 +92,7 @@ def cli(home: Path, *args: str) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--model", type=Path, default=SMOLLM2)
+    parser.add_argument("--model", type=Path, default=None, help="SmolLM2 unless given")
     parser.add_argument("--name", default="smollm2")
     parser.add_argument("--max-tokens", type=int, default=160)
     parser.add_argument("--home", type=Path, default=None, help="reuse this data folder")
@@ -102,6 +100,8 @@ def main() -> None:
     parser.add_argument("--only", type=int, default=0, help="ask only the first N questions")
     parser.add_argument("--skip", type=int, default=0, help="leave out the first N questions")
     args = parser.parse_args()
+    args.model = args.model or smollm2()
+    embedder = minilm()  # both fetched on the first run, as the tests fetch them
     questions = MAN_QUESTIONS if args.docs == "man" else REAL_QUESTIONS
     questions = questions[: args.only] if args.only else questions
     questions = questions[args.skip :]
@@ -116,7 +116,7 @@ def main() -> None:
         else:
             for path in sorted(REAL_DOCS.glob("*.txt")):
                 (docs / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
-        cli(home, "collections", "create", "man", str(docs), "--embedder", str(MINILM))
+        cli(home, "collections", "create", "man", str(docs), "--embedder", str(embedder))
         print(cli(home, "collections", "index", "man", "--json"), file=sys.stderr)
     assistant = f"helper-{args.name}"
     if assistant not in cli(home, "assistants", "list"):

