@@ -10,7 +10,7 @@ the p95 of the vector search alone; then the app's own path (Searcher, with the 
 store.py ships) from query text to top-5, query embedding included, per mode, and the
 process's resident memory.
 
-    python bench/knowledge_search_scale.py [--rows 100000 1000000] [--skip-hnsw-above 200000]
+    python bench/knowledge_search_scale.py [--rows 100000 1000000] [--skip-hnsw-above 2000000]
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from assistant_builder.core.knowledge.collection import Collections
 from assistant_builder.core.knowledge.embedder import SentenceTransformerEmbedder, load_embedder
 from assistant_builder.core.knowledge.search import Searcher
 from assistant_builder.core.knowledge.store import TABLE, ChunkStore
-from assistant_builder.core.knowledge.vector_index import plan_for
+from assistant_builder.core.knowledge.vector_index import ROWS_PER_PARTITION, plan_for
 from assistant_builder.core.paths import Paths
 from bench.knowledge_corpus import man_page
 from bench.knowledge_search import MINILM, QUERIES
@@ -178,8 +178,8 @@ def candidates(n: int, kinds: list[str], skip_hnsw_above: int) -> list[tuple[str
                                           num_sub_vectors=48)),
     ]  # fmt: skip
     if n <= skip_hnsw_above:
-        parts = max(1, n // 100_000)
-        out.append((f"IVF_HNSW_SQ p={parts}", HnswSq(distance_type="cosine", num_partitions=parts)))
+        index = HnswSq(distance_type="cosine", target_partition_size=ROWS_PER_PARTITION)
+        out.append((f"IVF_HNSW_SQ {ROWS_PER_PARTITION} rows/partition", index))
     return [(label, index) for label, index in out if label.split()[0] in kinds]
 
 
@@ -193,7 +193,7 @@ def measure_index(
     settings: list[dict[str, int]] | None = None,
 ) -> None:  # fmt: skip
     settings = settings or (
-        [{"ef": 10}, {"ef": 40}, {"ef": 100}]
+        [{"ef": e, "refine": r} for e in (40, 100, 200) for r in (0, 4)]
         if hnsw
         else [{"nprobes": p, "refine": r} for p in (10, 20, 40, 80) for r in (0, 4)]
     )
@@ -203,11 +203,11 @@ def measure_index(
             t = time.perf_counter()
             b = raw.search(q, query_type="vector").distance_type("cosine").limit(5)
             if "ef" in s:
-                b = b.ef(s["ef"])
+                b = b.ef(s["ef"]).nprobes(s.get("nprobes", 1_000_000))  # every graph
             else:
                 b = b.nprobes(s["nprobes"])
-                if s["refine"]:
-                    b = b.refine_factor(s["refine"])
+            if s["refine"]:
+                b = b.refine_factor(s["refine"])
             rows = b.select(["id"]).to_list()
             times.append((time.perf_counter() - t) * 1000)
             found.append([int(r["id"][1:].split(":")[0]) for r in rows])
@@ -229,9 +229,11 @@ def app_path(
     plan = plan_for(n)
     print(f"{n:>8} app  vector index as shipped ({plan}) built in {time.perf_counter() - t0:.0f} s")
     if plan is not None:
-        probes = sorted({20, plan.nprobes // 2, plan.nprobes, 2 * plan.nprobes})
-        sweep = [{"nprobes": p, "refine": plan.refine_factor} for p in probes if p > 0]
-        measure_index(store._open(), queries, truth, hnsw=False, settings=sweep)
+        efs = sorted({plan.ef // 2, plan.ef, 2 * plan.ef})
+        probes = sorted({plan.nprobes // 2, plan.nprobes, 2 * plan.nprobes} - {0})
+        r = plan.refine_factor
+        sweep = [{"ef": e, "nprobes": p, "refine": r} for e in efs for p in probes]
+        measure_index(store._open(), queries, truth, hnsw=True, settings=sweep)
     searcher = Searcher(collections, config, embedder=embedder)
     for mode in ("hybrid", "vector", "keyword"):
         for q in QUERIES[:3]:
@@ -249,7 +251,7 @@ def app_path(
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, nargs="+", default=[100_000, 1_000_000])
-    parser.add_argument("--skip-hnsw-above", type=int, default=200_000)
+    parser.add_argument("--skip-hnsw-above", type=int, default=2_000_000)
     parser.add_argument("--kinds", nargs="+", default=["IVF_SQ", "IVF_PQ", "IVF_HNSW_SQ"])
     parser.add_argument("--only-app", action="store_true", help="only the shipped parameters")
     parser.add_argument("--queries", type=int, default=100, help="recall queries used")

@@ -205,14 +205,20 @@ class ChunkStore:
     def finish_writes(self) -> None:
         """After a run that changed the table: index what is new and compact.
 
-        The full-text index is created once and then kept up to date by optimize(); so is the
-        vector index, made once the table is big enough for a flat scan to be slow and
-        trained again when the table has outgrown its partitions (vector_index.py)."""
+        The full-text index and the index of ids are created once and then kept up to date by
+        optimize(); so is the vector index, made once the table is big enough for a flat scan
+        to be slow and trained again when the table has outgrown it (vector_index.py)."""
         table = self._open()
         if table is None:
             return
         if not self.has_index("search_text"):
             _create_text_index(table)
+        if not self.has_index("id"):
+            # The keyword scores of a vector search's hits are looked up by id: at 1M rows
+            # 5 ms with this index instead of 44 (built in 0.3 s).
+            from lancedb.index import BTree
+
+            table.create_index("id", config=BTree(), replace=True)
         rows = table.count_rows()
         current = self._indices().get("vector")
         plan = plan_for(rows)
@@ -284,17 +290,21 @@ def _create_text_index(table: Any) -> None:
 
 
 def _create_vector_index(table: Any, plan: VectorIndexPlan) -> None:
-    from lancedb.index import IvfSq
+    from lancedb.index import HnswSq
 
-    index = IvfSq(distance_type="cosine", num_partitions=plan.partitions)
+    # Sized by rows per partition, not by a count of partitions: LanceDB then balances them as
+    # optimize() would, which otherwise trains the whole index again after its first change.
+    index = HnswSq(distance_type="cosine", target_partition_size=plan.partition_rows)
     table.create_index("vector", config=index, name=plan.name, replace=True)
 
 
 def _probed(builder: Any, plan: VectorIndexPlan | None) -> Any:
-    """``builder`` reading as many partitions (and refining as many candidates) as planned."""
+    """``builder`` reading as many partitions (and candidates of each graph, and refining as
+    many) as planned."""
     if plan is None:
         return builder
     builder = builder.nprobes(plan.nprobes)
+    builder = builder.ef(plan.ef) if plan.ef else builder
     return builder.refine_factor(plan.refine_factor) if plan.refine_factor else builder
 
 
