@@ -211,16 +211,17 @@ class ChunkStore:
         table = self._open()
         if table is None:
             return
-        if not self.has_index("search_text"):
+        indices = self._indices()
+        if "search_text" not in indices:
             _create_text_index(table)
-        if not self.has_index("id"):
+        if "id" not in indices:
             # The keyword scores of a vector search's hits are looked up by id: at 1M rows
             # 5 ms with this index instead of 44 (built in 0.3 s).
             from lancedb.index import BTree
 
             table.create_index("id", config=BTree(), replace=True)
         rows = table.count_rows()
-        current = self._indices().get("vector")
+        current = indices.get("vector")
         plan = plan_for(rows)
         if plan is not None and (current is None or outgrown(current, rows)):
             if current is not None:
