@@ -211,6 +211,7 @@ def test_big_tables_get_a_vector_index_and_stay_searchable_after_changes(
     report, _ = run_index(collections, "big", embedder=embedder)
     store = ChunkStore(collections.store_uri(collections.get("big")))
     assert store.count() >= 300 and store.has_index("vector") and store.has_index("search_text")
+    assert store.has_index("id")  # a vector search's keyword scores are looked up by id
     (folder / "f07.md").write_text("A brand new passage about token9999 only.")
     run_index(collections, "big", embedder=embedder)
     for mode in ("vector", "hybrid", "keyword"):
