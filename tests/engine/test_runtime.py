@@ -56,8 +56,11 @@ def reference_tokens(runner: object, tokens: list[int], sampling: SamplingOption
         SamplingOptions(temperature=0.0, repeat_penalty=1.5, seed=1, max_tokens=60),
         SamplingOptions(temperature=0.9, repeat_penalty=1.3, seed=7, max_tokens=60),
         SamplingOptions(temperature=0.7, repeat_penalty=1.0, seed=3, max_tokens=60),
+        SamplingOptions(seed=5, max_tokens=60),  # the defaults: penalty on a shortlist
+        SamplingOptions(temperature=0.8, repeat_penalty=0.8, seed=2, max_tokens=60),
+        SamplingOptions(top_k=0, repeat_penalty=1.2, seed=4, max_tokens=60),
     ],
-    ids=["greedy", "greedy-penalty", "random-penalty", "random"],
+    ids=["greedy", "greedy-penalty", "random-penalty", "random", "defaults", "reward", "no-top-k"],
 )
 def test_runner_picks_the_same_tokens_as_llama_cpp_python(
     runner: object, sampling: SamplingOptions

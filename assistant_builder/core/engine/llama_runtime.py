@@ -8,7 +8,6 @@ import ctypes
 import logging
 import os
 import random
-from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -21,6 +20,7 @@ from assistant_builder.core.engine.protocol import LoadOptions, SamplingOptions
 from assistant_builder.core.engine.recurrent import has_recurrent_state
 from assistant_builder.core.engine.state_cache import StateCache
 from assistant_builder.core.engine.threadpool import ThreadPool
+from assistant_builder.core.engine.token_choice import Logits, token_chooser
 from assistant_builder.core.errors import EngineError
 from assistant_builder.core.logs import LLAMA_LOGGER
 
@@ -45,10 +45,6 @@ def _route_llama_logs(lib: Any) -> None:
 
     _log_callback = lib.llama_log_callback(forward)
     lib.llama_log_set(_log_callback, ctypes.c_void_p(0))
-
-
-# Repeat penalty window, in generated tokens: llama-cpp-python's default (last_n_tokens_size).
-PENALTY_LAST_N = 64
 
 
 class Vocabulary:
@@ -144,41 +140,6 @@ def gpu_offload_supported() -> bool:
     return bool(llama_cpp.llama_supports_gpu_offload())
 
 
-class _Logits:
-    """A numpy view of the logits llama.cpp left for a row of the last batch, made again only
-    when llama.cpp moved its output buffer (making one costs more than a token's sampling)."""
-
-    def __init__(self, lib: Any, ctx: Any, n_vocab: int) -> None:
-        import numpy as np
-
-        self._as_array = np.ctypeslib.as_array
-        self._logits_of, self._ctx, self._n_vocab = lib.llama_get_logits_ith, ctx, n_vocab
-        self._address: int | None = None
-        self._view: Any = None
-
-    def of(self, idx: int) -> Any:
-        logits = self._logits_of(self._ctx, idx)
-        address = ctypes.cast(logits, ctypes.c_void_p).value
-        if address != self._address:
-            self._view = self._as_array(logits, shape=(self._n_vocab,))
-            self._address = address
-        return self._view
-
-
-class _Greedy:
-    """The greedy choice as llama.cpp's greedy sampler makes it (the first highest logit):
-    cheaper than the sampler, which first builds a candidate list of the whole vocabulary."""
-
-    def __init__(self, logits: _Logits) -> None:
-        self._logits = logits
-
-    def sample(self, _context: Any, idx: int) -> int:
-        return int(self._logits.of(idx).argmax())
-
-    def close(self) -> None:
-        pass
-
-
 class LlamaRunner:
     """A loaded model and its context, kept between turns so the common prefix is reused."""
 
@@ -226,8 +187,9 @@ class LlamaRunner:
         )
         # One pool for the context's life: ggml's own starts threads for every token.
         self._pool = ThreadPool(llama_cpp.llama_cpp._lib, self.llm._ctx.ctx, threads)
-        self._logits = _Logits(llama_cpp, self.llm._ctx.ctx, int(self.llm.n_vocab()))
+        self._logits = Logits(llama_cpp, self.llm._ctx.ctx, int(self.llm.n_vocab()))
         self._adapters: list[Any] = []
+        self._pieces: dict[int, bytes | None] = {}  # see _piece
         if options.adapters:
             self._attach_adapters(options)
         self.states = _prefix_states(llama_cpp, self.llm, options, flash) if self.rewinds else None
@@ -306,7 +268,7 @@ class LlamaRunner:
             self._abortable(False)
         stats.evaluated = tuple(int(t) for t in llm.input_ids[: len(tokens)])
         seed = sampling.seed if sampling.seed is not None else random.getrandbits(32)
-        sampler = self._sampler(sampling, seed)
+        sampler = token_chooser(sampling, seed, int(llm.n_vocab()), self._logits)
         try:
             yield from self._answer(sampling, budget, sampler, stats, should_stop)
         finally:
@@ -378,22 +340,6 @@ class LlamaRunner:
         if self.states is not None:
             self.states.keep()
 
-    def _sampler(self, sampling: SamplingOptions, seed: int) -> Any:
-        """llama.cpp's own sampler chain, as llama-cpp-python builds it, without the penalty
-        stage (``_answer`` applies the repeat penalty to the few recent tokens instead)."""
-        if sampling.temperature == 0.0:
-            return _Greedy(self._logits)
-        import llama_cpp._internals
-
-        internals: Any = llama_cpp._internals
-        sampler = internals.LlamaSampler()
-        sampler.add_top_k(sampling.top_k)
-        sampler.add_top_p(sampling.top_p, 1)
-        sampler.add_min_p(sampling.min_p, 1)
-        sampler.add_temp(sampling.temperature)
-        sampler.add_dist(seed)
-        return sampler
-
     def _answer(
         self,
         sampling: SamplingOptions,
@@ -402,18 +348,11 @@ class LlamaRunner:
         stats: GenerationStats,
         should_stop: Callable[[], bool],
     ) -> Iterator[str]:
-        import numpy as np
-
-        lib, llm = self._lib, self.llm
-        ctx, vocab = llm._ctx.ctx, llm._model.vocab
-        is_eog, to_piece = lib.llama_vocab_is_eog, lib.llama_token_to_piece
-        decode, batch_of = lib.llama_decode, lib.llama_batch_get_one
+        llm, pieces = self.llm, self._pieces
+        ctx, decode = llm._ctx.ctx, self._lib.llama_decode
         decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
-        buffer = ctypes.create_string_buffer(256)
-        one = (lib.llama_token * 1)()
-        penalty = sampling.repeat_penalty
-        scale = np.float32(penalty)
-        recent: deque[int] = deque(maxlen=PENALTY_LAST_N)
+        one = (self._lib.llama_token * 1)()
+        batch = self._lib.llama_batch_get_one(one, 1)  # it points at ``one``: made once
         stops = sampling.stop
         longest_stop = max((len(s) for s in stops), default=0)
         pending = ""
@@ -422,24 +361,13 @@ class LlamaRunner:
             if should_stop():
                 stats.stop_reason = "cancelled"
                 break
-            if penalty != 1.0 and recent:
-                # The CTRL repeat penalty of llama.cpp's penalties sampler (in float32, as it
-                # computes), on the logits of the tokens generated lately (at most
-                # PENALTY_LAST_N), not the whole vocabulary.
-                logits = self._logits.of(-1)
-                seen = np.fromiter(set(recent), dtype=np.intp)
-                values = logits[seen]
-                logits[seen] = np.where(values > 0, values / scale, values * scale)
             token = sampler.sample(llm._ctx, -1)
-            if is_eog(vocab, token):
+            data = pieces.get(token, b"") or self._piece(token)
+            if data is None:  # an end-of-generation token
                 stats.stop_reason = "stop"
                 break
-            recent.append(token)
             stats.completion_tokens += 1
-            # Control tokens spelled out: reasoning models mark their thinking with them
-            # (Gemma 4's <|channel>, gpt-oss's <|channel|>), and thinking.py splits it off.
-            size = to_piece(vocab, token, buffer, len(buffer), 0, True)
-            piece = decoder.decode(ctypes.string_at(buffer, max(size, 0)))
+            piece = decoder.decode(data)
             if stops:
                 pending += piece
                 cut = min((i for i in (pending.find(s) for s in stops) if i >= 0), default=-1)
@@ -458,12 +386,27 @@ class LlamaRunner:
             if stats.completion_tokens >= budget:
                 break
             one[0] = token
-            if decode(ctx, batch_of(one, 1)) != 0:
+            if decode(ctx, batch) != 0:
                 raise RuntimeError("llama_decode failed")
             llm.input_ids[llm.n_tokens] = token
             llm.n_tokens += 1
         if pending:
             yield pending
+
+    def _piece(self, token: int) -> bytes | None:
+        """The bytes of ``token`` (None: it ends generation), asked of llama.cpp once and kept:
+        after a decode each of those calls costs about 18 µs, a look-up here well under one.
+        Control tokens are spelled out: reasoning models mark their thinking with them (Gemma
+        4's <|channel>, gpt-oss's <|channel|>), and thinking.py splits it off."""
+        lib, vocab = self._lib, self.llm._model.vocab
+        if lib.llama_vocab_is_eog(vocab, token):
+            data = None
+        else:
+            buffer = ctypes.create_string_buffer(256)
+            size = lib.llama_token_to_piece(vocab, token, buffer, len(buffer), 0, True)
+            data = ctypes.string_at(buffer, max(size, 0))
+        self._pieces[token] = data
+        return data
 
     def close(self) -> None:
         self._pool.close()
