@@ -208,12 +208,20 @@ def test_big_tables_get_a_vector_index_and_stay_searchable_after_changes(
         (folder / f"f{n:02}.md").write_text("\n\n".join(paragraphs))
     collections.create("big", [folder], embedder="fake-hash-64", chunk_tokens=16, overlap_tokens=0)
     embedder = DeterministicEmbedder(64)
-    report, _ = run_index(collections, "big", embedder=embedder)
+    report, events = run_index(collections, "big", embedder=embedder)
     store = ChunkStore(collections.store_uri(collections.get("big")))
     assert store.count() >= 300 and store.has_index("vector") and store.has_index("search_text")
     assert store.has_index("id")  # a vector search's keyword scores are looked up by id
+    # The index's making (minutes at a million passages) is said before it starts.
+    notes = [e.note for e in events if e.note]
+    assert (
+        notes[-1]
+        == f"Preparing quick search over {report.chunks:,} passages (about 4 minutes a million)…"
+    )
+    assert events[-1].note == notes[-1] and not store.vector_index_due()
     (folder / "f07.md").write_text("A brand new passage about token9999 only.")
-    run_index(collections, "big", embedder=embedder)
+    _report, events = run_index(collections, "big", embedder=embedder)
+    assert not any("quick search" in e.note for e in events)  # the index is kept
     for mode in ("vector", "hybrid", "keyword"):
         hits = search_collection(collections, "big", "token9999", mode=mode, embedder=embedder)
         assert hits[0].source.endswith("f07.md"), mode

@@ -320,6 +320,12 @@ def _run(
             yield tally.event(done, written, "")
         finally:
             pool.close()
+    due = the_store().vector_index_due()
+    if due:
+        yield IndexProgress(
+            done, tally.files_total, written, 0.0, None,
+            note=f"Preparing quick search over {due:,} passages (about 4 minutes a million)…",
+        )  # fmt: skip
     the_store().finish_writes()
     _complete_counts(counts, manifest, the_store)
     manifest.running = False
