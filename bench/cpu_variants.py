@@ -91,7 +91,14 @@ def main() -> None:
         child(args.child)
         return
     new = args.new or default_new()
-    old = args.old or next((BUILDS / OLD_BUILD).glob("*.whl"))
+    old = args.old or next((BUILDS / OLD_BUILD).glob("*.whl"), None)
+    if old is None:
+        # The AVX2-only build is not made by `make setup`; without it there is nothing to compare.
+        print(
+            f"not run: no AVX2-only build to compare with in {BUILDS / OLD_BUILD} "
+            "(give one with --old)"
+        )
+        return
     model = smollm2()
     figures: dict[str, list[dict[str, float | str]]] = {"new": [], "old": []}
     with tempfile.TemporaryDirectory() as tmp:
