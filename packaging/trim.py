@@ -82,6 +82,11 @@ DROPPED_MODULES = [
     "_distutils_hack",
 ]
 
+_OPENVINO_UNUSED = [
+    *("intel_gpu_plugin", "intel_npu_plugin", "tensorflow_frontend", "tensorflow_lite_frontend"),
+    *("paddle_frontend", "pytorch_frontend", "jax_frontend", "gguf_frontend"),
+]
+
 # (what, glob patterns on the path inside the bundle)
 DROPPED_FILES: list[tuple[str, tuple[str, ...]]] = [
     (
@@ -114,6 +119,10 @@ DROPPED_FILES: list[tuple[str, tuple[str, ...]]] = [
             "PySide6/Qt/lib/libQt6Qml*",
             "PySide6/Qt/lib/libQt6VirtualKeyboard*",
         ),
+    ),
+    (
+        "OpenVINO's GPU and NPU plugins and its readers of formats other than ONNX",
+        tuple(f"openvino/libs/*openvino_{name}*" for name in _OPENVINO_UNUSED),
     ),
     # A CUDA runtime the build machine may have, picked up through a ctypes name in torch.
     ("CUDA libraries", ("nvidia/*", "*libcuda*", "*libcudnn*", "*libcublas*", "*libnccl*")),

@@ -216,13 +216,17 @@ def preparing_note(spec: str, paths: Any) -> str:
 
 
 def planned_variant(spec: str, paths: Any, embedder: Embedder | None = None) -> str:
-    """The variant (see OnnxEmbedder.variant) this embedder runs as, without loading it."""
+    """The variant (see OnnxEmbedder.variant) this embedder runs as, without loading it: the
+    runtime last measured for its folder on this computer (the int8 copy before any was)."""
     if embedder is not None:
         return str(getattr(embedder, "variant", "float32"))
-    from assistant_builder.core.knowledge.embedder_onnx import VARIANT, pooling_of
+    from assistant_builder.core.knowledge.embedder_onnx import INT8, pooling_of
+    from assistant_builder.core.knowledge.embedder_runner import folder_runner
 
     folder = embedder_folder(spec, paths)
-    return VARIANT if folder and pooling_of(folder) else "float32"
+    if not folder or not pooling_of(folder):
+        return "float32"
+    return folder_runner(paths.embedders_cache, folder) or INT8
 
 
 def load_embedder(

@@ -1,9 +1,12 @@
-"""An embedder's int8 ONNX copy, exported once on this computer from its model folder and kept
-in the app's cache under a key of the folder's content and the exporting libraries' versions.
-The only module that exports; it imports torch, onnx and onnxruntime only while it does."""
+"""An embedder's ONNX export, made once on this computer from its model folder and kept in the
+app's cache under a key of the folder's content and the exporting libraries' versions: a float32
+copy and an int8 one (which of them runs, and with which runtime, is measured once here: see
+embedder_runner). The only module that exports; it imports torch, onnx and onnxruntime only
+while it does."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -11,19 +14,21 @@ import os
 import shutil
 import tempfile
 import warnings
+from collections.abc import Iterable
 from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assistant_builder.core.fileio import write_json_atomic
+from assistant_builder.core.knowledge.embedder_onnx import FLOAT32_FILE, INT8_FILE, model_file
 from assistant_builder.core.knowledge.manifest import file_sha256
 
 if TYPE_CHECKING:
     from assistant_builder.core.knowledge.embedder_onnx import OnnxEmbedder
 
 # What the export does; a change here makes every cached copy stale.
-RECIPE = "int8-dynamic-matmul-per-channel-1"
-MODEL_FILE = "model.onnx"
+RECIPE = "int8-dynamic-matmul-per-channel-1+float32-2"
+FILES = (INT8_FILE, FLOAT32_FILE)
 DONE_FILE = "done.json"  # written last: a folder without it is an export that did not finish
 LIBRARIES = ("torch", "transformers", "onnx", "onnxruntime", "sentence-transformers")
 PREPARING = "Preparing the document reader for this computer…"
@@ -46,43 +51,43 @@ def cache_key(folder: Path) -> str:
     return digest.hexdigest()[:32]
 
 
-def cached_export(cache: Path, key: str) -> Path | None:
-    """The cached model file when it is whole (its recorded hash matches), else None."""
+def cached_export(cache: Path, key: str, files: Iterable[str] = FILES) -> Path | None:
+    """The cached export's folder when the ``files`` asked for are whole (their recorded hashes
+    match), else None."""
     folder = cache / key
     try:
         done = json.loads((folder / DONE_FILE).read_text(encoding="utf-8"))
-        model = folder / MODEL_FILE
-        if done.get("sha256") == file_sha256(str(model)):
-            return model
-    except (OSError, ValueError, AttributeError):
+        if all(done["sha256"][name] == file_sha256(str(folder / name)) for name in files):
+            return folder
+    except (OSError, ValueError, AttributeError, KeyError, TypeError):
         pass
     return None
 
 
-def _bundled_export(key: str) -> Path | None:
+def _bundled_export(key: str, files: Iterable[str] = FILES) -> Path | None:
     """The copy the desktop build was made with, when it is of this very folder and libraries."""
     from assistant_builder.core.paths import bundled_exports_dir
 
     bundled = bundled_exports_dir()
-    return None if bundled is None else cached_export(bundled, key)
+    return None if bundled is None else cached_export(bundled, key, files)
 
 
 def discard(cache: Path, key: str) -> None:
     shutil.rmtree(cache / key, ignore_errors=True)
 
 
-def export_int8(folder: Path, cache: Path, key: str) -> Path:
-    """Exports the folder's transformer to ONNX, quantizes its weights to int8 and publishes
-    the result atomically (a temporary folder renamed into place). Raises on any failure."""
+def export(folder: Path, cache: Path, key: str) -> Path:
+    """Exports the folder's transformer to ONNX, keeps that float32 copy and an int8 one (its
+    weights quantized), and publishes both atomically (a temporary folder renamed into place);
+    returns the export's folder. Raises on any failure."""
     cache.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{key}-", dir=cache))
     try:
-        plain = work / "float32.onnx"
-        _export_float32(folder, plain)
-        _quantize(plain, work / MODEL_FILE)
-        plain.unlink()
-        write_json_atomic(work / DONE_FILE, {"sha256": file_sha256(str(work / MODEL_FILE)),
-                                             "recipe": RECIPE, "source": str(folder)})  # fmt: skip
+        _export_float32(folder, work / FLOAT32_FILE)
+        _quantize(work / FLOAT32_FILE, work / INT8_FILE)
+        hashes = {name: file_sha256(str(work / name)) for name in FILES}
+        write_json_atomic(work / DONE_FILE, {"sha256": hashes, "recipe": RECIPE,
+                                             "source": str(folder)})  # fmt: skip
         target = cache / key
         discard(cache, key)  # a damaged copy in the way
         try:
@@ -92,7 +97,7 @@ def export_int8(folder: Path, cache: Path, key: str) -> Path:
                 raise
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    return target / MODEL_FILE
+    return target
 
 
 def _export_float32(folder: Path, out: Path) -> None:
@@ -155,13 +160,19 @@ COULD_NOT_PREPARE = (
 
 
 def needs_preparing(folder: Path, cache: Path) -> bool:
-    """True when loading this folder's embedder will export it first (a minute's work)."""
+    """True when loading this folder's embedder will export it, or measure which runtime reads
+    it, first (a minute's work at most)."""
     from assistant_builder.core.knowledge.embedder_onnx import pooling_of
+    from assistant_builder.core.knowledge.embedder_runner import recorded_runner
 
     if pooling_of(folder) is None:
         return False
     key = memo_key(folder)
-    return _bundled_export(key) is None and cached_export(cache, key) is None
+    runner = recorded_runner(cache, key)
+    if runner is None:
+        return True
+    files = (model_file(Path(), runner).name,)
+    return _bundled_export(key, files) is None and cached_export(cache, key, files) is None
 
 
 _keys: dict[tuple[str, tuple[tuple[str, int, int], ...]], str] = {}
@@ -183,32 +194,45 @@ def prepared_embedder(
     folder: Path, cache: Path, *, query_prefix: str = "", passage_prefix: str = "",
     log: Any = None,
 ) -> OnnxEmbedder | None:  # fmt: skip
-    """The folder's int8 OnnxEmbedder, exported first where no whole copy is cached (a damaged
-    one is exported again); None where the model is not of a kind it reproduces or the export
-    cannot be made, and then the float32 encoder is used."""
+    """The folder's OnnxEmbedder in the runtime measured fastest here, exported (and measured)
+    first where no whole copy is cached (a damaged one is exported again); None where the model
+    is not of a kind it reproduces or the export cannot be made, and then the float32 encoder is
+    used."""
     from assistant_builder.core.knowledge.embedder_onnx import OnnxEmbedder, pooling_of
+    from assistant_builder.core.knowledge.embedder_runner import (
+        choose_runner,
+        forget,
+        recorded_runner,
+    )
 
     pooling = pooling_of(folder)
     if pooling is None:
         return None
     key = memo_key(folder)
     for attempt in range(2):
+        runner = recorded_runner(cache, key)
+        # Only the copy the runtime reads is checked (each is hashed on every load).
+        files = FILES if runner is None else (model_file(Path(), runner).name,)
         # A bundled copy that fails to load is not tried twice: the export is made anew.
-        model = (_bundled_export(key) if attempt == 0 else None) or cached_export(cache, key)
+        found = (_bundled_export(key, files) if attempt == 0 else None) or cached_export(
+            cache, key, files
+        )
         try:
-            if model is None:
-                model = export_int8(folder, cache, key)
-            embedder = OnnxEmbedder(
-                folder, model, pooling=pooling,
+            if found is None:
+                found = export(folder, cache, key)
+            make = functools.partial(
+                OnnxEmbedder, folder, found, pooling=pooling,
                 query_prefix=query_prefix, passage_prefix=passage_prefix,
             )  # fmt: skip
+            embedder = make(runner=runner or choose_runner(cache, key, folder, make))
             embedder.session(1)  # a file that loads but is not a model fails here (the session
             # a question is embedded with, so `search` loads the model once)
             return embedder
-        except Exception as exc:  # any failure means: export again, then fall back
+        except Exception as exc:  # any failure means: export and measure again, then fall back
             discard(cache, key)
+            forget(cache, key)
             if attempt == 1:
-                logging.getLogger(__name__).warning("int8 export failed: %r", exc)
+                logging.getLogger(__name__).warning("embedder export failed: %r", exc)
                 if log is not None:
                     log(COULD_NOT_PREPARE)
     return None

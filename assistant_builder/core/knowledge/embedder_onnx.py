@@ -1,6 +1,9 @@
-"""The int8 ONNX embedder: a sentence-transformers model (transformer, mean or first-token
-pooling, unit length) run by onnxruntime with its own fast tokenizer, without torch. The same
-class embeds a collection's passages and its questions."""
+"""The exported embedder: a sentence-transformers model (transformer, mean or first-token
+pooling, unit length) run from its ONNX export with its own fast tokenizer, without torch, by
+one of two runtimes (RUNNERS; which one is measured on each computer, see embedder_runner): the
+int8 copy in onnxruntime, or the float32 copy in OpenVINO computing in bfloat16 (or float32)
+where the processor does so natively. The same class embeds a collection's passages and its
+questions."""
 
 from __future__ import annotations
 
@@ -15,7 +18,9 @@ import numpy as np
 from assistant_builder.core.cancel import NEVER, CancelToken
 from assistant_builder.core.knowledge.embedder import SHORT_CALL, Vectors
 
-VARIANT = "onnx-int8"
+INT8, BF16, FLOAT32 = "onnx-int8", "openvino-bf16", "openvino-float32"
+RUNNERS = (INT8, BF16, FLOAT32)  # also what a collection's manifest records as its variant
+INT8_FILE, FLOAT32_FILE = "model.onnx", "float32.onnx"  # the export's two copies
 _LAYERS = ("sentence_transformers.models.Transformer", "sentence_transformers.models.Pooling")
 _NORMALIZE = "sentence_transformers.models.Normalize"
 
@@ -40,19 +45,27 @@ def pooling_of(folder: Path) -> str | None:
     )
 
 
-class OnnxEmbedder:
-    """Passages and questions through one int8 model; questions on one thread (a query is
-    tiny, and a thread pool waiting for cores on a busy machine costs more than it gives)."""
+def model_file(export: Path, runner: str) -> Path:
+    """The copy of the export ``runner`` reads."""
+    return export / (INT8_FILE if runner == INT8 else FLOAT32_FILE)
 
-    variant = VARIANT
+
+class OnnxEmbedder:
+    """Passages and questions through one exported model and runtime; questions on one thread
+    (a query is tiny, and a thread pool waiting for cores on a busy machine costs more than it
+    gives)."""
 
     def __init__(
-        self, folder: Path, model_file: Path, *, pooling: str, batch_size: int = 32,
-        query_prefix: str = "", passage_prefix: str = "",
+        self, folder: Path, export: Path, *, pooling: str, runner: str = INT8,
+        batch_size: int = 16, query_prefix: str = "", passage_prefix: str = "",
     ) -> None:  # fmt: skip
         from tokenizers import Tokenizer
 
-        self._folder, self._model_file, self._pooling = folder, model_file, pooling
+        if runner not in RUNNERS:
+            raise ValueError(f"unknown runner {runner!r}")
+        self.variant = runner
+        self._folder, self._pooling = folder, pooling
+        self._model_file = model_file(export, runner)
         self._batch_size = batch_size
         self.query_prefix, self.passage_prefix = query_prefix, passage_prefix
         self._counter = Tokenizer.from_file(str(folder / "tokenizer.json"))
@@ -83,19 +96,15 @@ class OnnxEmbedder:
         return len(self._counter.encode(text, add_special_tokens=False).ids)
 
     def session(self, threads: int = 0) -> Any:
-        """The onnxruntime session (0: its own thread count); loading it raises on a damaged
-        file, which is how the loader learns to export again."""
+        """The runtime's session (0: its own thread count), with onnxruntime's ``run``; loading
+        it raises on a damaged file, which is how the loader learns to export again."""
         with self._lock:
             if threads not in self._sessions:
-                import onnxruntime as ort
-
-                options = ort.SessionOptions()
-                options.intra_op_num_threads = threads
-                # Waiting threads sleep instead of spinning: the cores are shared.
-                options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-                self._sessions[threads] = ort.InferenceSession(
-                    str(self._model_file), options, providers=["CPUExecutionProvider"]
-                )
+                if self.variant == INT8:
+                    self._sessions[threads] = _onnxruntime_session(self._model_file, threads)
+                else:
+                    precision = "bf16" if self.variant == BF16 else "f32"
+                    self._sessions[threads] = _OpenVinoSession(self._model_file, threads, precision)
             return self._sessions[threads]
 
     def embed_query(self, query: str) -> Vectors:
@@ -131,6 +140,50 @@ class OnnxEmbedder:
             pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
         norms = np.linalg.norm(pooled, axis=1, keepdims=True)
         return np.asarray(pooled / np.clip(norms, 1e-12, None), dtype=np.float32)
+
+
+def _onnxruntime_session(model: Path, threads: int) -> Any:
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = threads
+    # Waiting threads sleep instead of spinning: the cores are shared.
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    return ort.InferenceSession(str(model), options, providers=["CPUExecutionProvider"])
+
+
+class _OpenVinoSession:
+    """An OpenVINO compiled model with onnxruntime's ``run(None, feed)``; one request at a
+    time (the embedder's callers take turns)."""
+
+    def __init__(self, model: Path, threads: int, precision: str) -> None:
+        import openvino as ov
+
+        config: dict[str, Any] = {
+            "PERFORMANCE_HINT": "LATENCY",  # one stream: batches come one after another
+            "INFERENCE_PRECISION_HINT": precision,
+            "ENABLE_CPU_PINNING": False,  # the cores are shared with the model and the window
+        }
+        if threads:
+            config["INFERENCE_NUM_THREADS"] = threads
+        self._compiled = ov.Core().compile_model(str(model), "CPU", config)
+        self._request = self._compiled.create_infer_request()
+        self._lock = threading.Lock()
+
+    def run(self, _outputs: None, feed: dict[str, Any]) -> list[Any]:
+        with self._lock:
+            return [np.array(self._request.infer(feed)[0])]  # a copy: the request reuses it
+
+
+def native_bf16() -> bool:
+    """Whether this processor computes bfloat16 natively (AMX, AVX512-BF16), as OpenVINO sees
+    it; False where OpenVINO cannot run here."""
+    try:
+        import openvino as ov
+
+        return "BF16" in ov.Core().get_property("CPU", "OPTIMIZATION_CAPABILITIES")
+    except Exception:  # any failure to load the runtime: it is not a candidate
+        return False
 
 
 def _max_seq_length(folder: Path) -> int:
