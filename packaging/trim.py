@@ -78,6 +78,12 @@ DROPPED_MODULES = [
     # for it would import it in every process, the window's too (0.16 s of a start).
     "setuptools",
     "pkg_resources",
+    # The official OpenAI client (a test dependency) and, through its Bedrock sign-in, AWS's
+    # botocore (28 MB of service descriptions): only llama-cpp-python's
+    # create_chat_completion_openai_v1 imports it, which the app never calls.
+    "openai",
+    "botocore",
+    "boto3",
     "distutils",
     "_distutils_hack",
 ]

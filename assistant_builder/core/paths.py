@@ -14,7 +14,7 @@ APP_DIR_NAME = "assistant-builder"
 HOME_ENV = "ASSISTANT_BUILDER_HOME"
 # The folder inside the desktop build (packaging/) that holds the starter packages.
 BUNDLED_WHEELS = "starter-wheels"
-# The folder inside the desktop build that holds the starter embedder's int8 export, made when
+# The folder inside the desktop build that holds the starter embedder's ONNX export, made when
 # the build was, so the first documents are read at full speed at once.
 BUNDLED_EXPORTS = "embedder-exports"
 
@@ -129,7 +129,8 @@ class Paths:
 
     @property
     def embedders_cache(self) -> Path:
-        """Document readers prepared for this computer (int8 exports of embedders)."""
+        """Document readers prepared for this computer (ONNX exports of embedders, and which
+        runtime reads each one here)."""
         return self.cache_dir / "embedders"
 
     @property

@@ -27,6 +27,7 @@ from assistant_builder.core.knowledge.embedder_onnx import (
     RUNNERS,
     OnnxEmbedder,
     model_file,
+    native_bf16,
 )
 from assistant_builder.core.knowledge.embedder_runner import RECORD, recorded_runner
 from assistant_builder.core.knowledge.loaders import DEFAULT_PARSERS
@@ -80,11 +81,14 @@ def test_the_runtime_is_measured_once_and_the_fastest_close_one_kept(
     chosen = recorded_runner(exported, key)
     (entry,) = json.loads((exported / RECORD).read_text()).values()
     figures = entry["figures"]
-    # OpenVINO's float32 is the reference every runtime is held to; the int8 copy always runs.
-    assert {FLOAT32, INT8} <= set(figures) <= set(RUNNERS)
-    assert figures[FLOAT32]["min_cosine"] == 1.0
-    close = {r: f for r, f in figures.items() if f["min_cosine"] >= 0.98}
-    assert chosen == max(close, key=lambda r: close[r]["passages_per_s"])
+    if native_bf16():
+        # OpenVINO's float32 is the reference every runtime is held to.
+        assert set(figures) == set(RUNNERS)
+        assert figures[FLOAT32]["min_cosine"] == 1.0
+        close = {r: f for r, f in figures.items() if f["min_cosine"] >= 0.98}
+        assert chosen == max(close, key=lambda r: close[r]["passages_per_s"])
+    else:  # no bfloat16 here: the int8 copy, without a measurement
+        assert (chosen, figures) == (INT8, {})
 
     def measure_again(*_args: object) -> None:
         raise AssertionError("measured twice")

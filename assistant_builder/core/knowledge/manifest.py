@@ -35,8 +35,9 @@ class Manifest:
     # True while a run is under way; a run that finds it set knows the last one was killed.
     running: bool = False
     layout: int = TABLE_LAYOUT
-    # How the embedder ran when it made the vectors ("float32", "onnx-int8"; "" before this
-    # was recorded, which was float32).
+    # How the embedder ran when it made the vectors ("float32", or a runtime of its export:
+    # "onnx-int8", "openvino-bf16", "openvino-float32"; "" before this was recorded, which was
+    # float32).
     variant: str = ""
 
     @classmethod
