@@ -84,6 +84,9 @@ DROPPED_MODULES = [
     "openai",
     "botocore",
     "boto3",
+    # OpenVINO's usage reports to Google Analytics (embedder_onnx.openvino_runtime keeps them off in
+    # the development build too): without the module OpenVINO uses its stub.
+    "openvino_telemetry",
     "distutils",
     "_distutils_hack",
 ]

@@ -201,3 +201,19 @@ def test_the_variant_a_collection_will_be_made_by_is_known_without_loading_the_m
     assert planned_variant(str(minilm_dir), collections.paths) == recorded_runner(
         cache, memo_key(minilm_dir)
     )
+
+
+def test_openvino_is_loaded_without_its_usage_reports() -> None:
+    import subprocess
+    import sys
+
+    # In a fresh interpreter: the app's own import of OpenVINO leaves its converter with the
+    # stub that sends nothing (the real module would report each import to Google Analytics).
+    code = (
+        "from assistant_builder.core.knowledge.embedder_onnx import openvino_runtime;"
+        "openvino_runtime();"
+        "from openvino.tools.ovc import telemetry_utils;"
+        "print(telemetry_utils.tm.__name__)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "openvino.tools.ovc.telemetry_stub", out.stderr

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import json
+import sys
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -153,13 +154,24 @@ def _onnxruntime_session(model: Path, threads: int) -> Any:
     return ort.InferenceSession(str(model), options, providers=["CPUExecutionProvider"])
 
 
+def openvino_runtime() -> Any:
+    """The OpenVINO runtime, without its usage reports: importing it imports its converter,
+    which would send one to Google Analytics from a forked process (openvino_telemetry, unless
+    the person opted out with its own tool). The app sends nothing anywhere: with that module
+    unimportable, OpenVINO falls back to its own stub that sends nothing."""
+    if "openvino" not in sys.modules:
+        sys.modules.setdefault("openvino_telemetry", None)  # type: ignore[arg-type]
+    import openvino
+
+    return openvino
+
+
 class _OpenVinoSession:
     """An OpenVINO compiled model with onnxruntime's ``run(None, feed)``; one request at a
     time (the embedder's callers take turns)."""
 
     def __init__(self, model: Path, threads: int, precision: str) -> None:
-        import openvino as ov
-
+        ov = openvino_runtime()
         config: dict[str, Any] = {
             "PERFORMANCE_HINT": "LATENCY",  # one stream: batches come one after another
             "INFERENCE_PRECISION_HINT": precision,
@@ -181,9 +193,7 @@ def native_bf16() -> bool:
     """Whether this processor computes bfloat16 natively (AMX, AVX512-BF16), as OpenVINO sees
     it; False where OpenVINO cannot run here."""
     try:
-        import openvino as ov
-
-        return "BF16" in ov.Core().get_property("CPU", "OPTIMIZATION_CAPABILITIES")
+        return "BF16" in openvino_runtime().Core().get_property("CPU", "OPTIMIZATION_CAPABILITIES")
     except Exception:  # any failure to load the runtime: it is not a candidate
         return False
 
