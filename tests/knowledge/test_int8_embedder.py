@@ -217,3 +217,12 @@ def test_openvino_is_loaded_without_its_usage_reports() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "openvino.tools.ovc.telemetry_stub", out.stderr
+
+
+def test_a_cache_that_cannot_be_written_falls_back_to_float32(minilm_dir, tmp_path) -> None:
+    cache = tmp_path / "cache"
+    cache.write_text("a file where the cache folder should be", encoding="utf-8")
+    logged: list[str] = []
+
+    assert prepared_embedder(minilm_dir, cache, log=logged.append) is None
+    assert len(logged) == 1 and "could not be prepared" in logged[0]

@@ -23,7 +23,7 @@ from assistant_builder.core.fileio import write_json_atomic
 from assistant_builder.core.knowledge.embedder_onnx import (
     FLOAT32_FILE,
     INT8_FILE,
-    model_file,
+    copy_name,
     native_bf16,
 )
 from assistant_builder.core.knowledge.manifest import file_sha256
@@ -187,7 +187,7 @@ def _needed(runner: str | None) -> tuple[str, ...]:
     """The copies a load checks: the one its runtime reads; before it is measured, the int8
     copy and, where the float32 one could be faster here (native bfloat16), that one too."""
     if runner is not None:
-        return (model_file(Path(), runner).name,)
+        return (copy_name(runner),)
     return FILES if native_bf16() else (INT8_FILE,)
 
 

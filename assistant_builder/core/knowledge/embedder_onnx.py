@@ -47,9 +47,13 @@ def pooling_of(folder: Path) -> str | None:
     )
 
 
+def copy_name(runner: str) -> str:
+    """The file name of the export's copy ``runner`` reads."""
+    return INT8_FILE if runner == INT8 else FLOAT32_FILE
+
+
 def model_file(export: Path, runner: str) -> Path:
-    """The copy of the export ``runner`` reads."""
-    return export / (INT8_FILE if runner == INT8 else FLOAT32_FILE)
+    return export / copy_name(runner)
 
 
 class OnnxEmbedder:

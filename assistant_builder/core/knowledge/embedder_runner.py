@@ -7,6 +7,7 @@ float32's is never chosen."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import platform
@@ -41,6 +42,7 @@ _PROSE = (
 )
 
 
+@functools.cache
 def processor() -> str:
     """A short name for this computer's processor, the instructions it reports and the
     runtimes' versions: what a measurement holds for."""
@@ -90,11 +92,15 @@ def folder_runner(cache: Path, folder: Path) -> str | None:
 
 
 def forget(cache: Path, key: str) -> None:
-    """Drops this export's measurement (it is made again with the export)."""
-    with FileLock(str(cache / f"{RECORD}.lock")):
-        records = _records(cache)
-        if records.pop(f"{key}:{processor()}", None) is not None:
-            write_json_atomic(cache / RECORD, records)
+    """Drops this export's measurement (it is made again with the export); where the cache
+    cannot be written there is nothing to drop, and the caller's fallback goes on."""
+    try:
+        with FileLock(str(cache / f"{RECORD}.lock")):
+            records = _records(cache)
+            if records.pop(f"{key}:{processor()}", None) is not None:
+                write_json_atomic(cache / RECORD, records)
+    except OSError:
+        pass
 
 
 def choose_runner(cache: Path, key: str, folder: Path, make: Callable[..., OnnxEmbedder]) -> str:
