@@ -63,7 +63,7 @@ class OnnxEmbedder:
 
     def __init__(
         self, folder: Path, export: Path, *, pooling: str, runner: str = INT8,
-        batch_size: int = 16, query_prefix: str = "", passage_prefix: str = "",
+        batch_size: int = 0, query_prefix: str = "", passage_prefix: str = "",
     ) -> None:  # fmt: skip
         from tokenizers import Tokenizer
 
@@ -72,7 +72,9 @@ class OnnxEmbedder:
         self.variant = runner
         self._folder, self._pooling = folder, pooling
         self._model_file = model_file(export, runner)
-        self._batch_size = batch_size
+        # 0: what was fastest on 2 cores, 8 texts a batch through OpenVINO's streams (6% more
+        # than 16), 16 through onnxruntime.
+        self._batch_size = batch_size or (16 if runner == INT8 else 8)
         self.query_prefix, self.passage_prefix = query_prefix, passage_prefix
         self._counter = Tokenizer.from_file(str(folder / "tokenizer.json"))
         self._counter.no_truncation()
@@ -107,7 +109,7 @@ class OnnxEmbedder:
         with self._lock:
             if threads not in self._sessions:
                 if self.variant == INT8:
-                    self._sessions[threads] = _onnxruntime_session(self._model_file, threads)
+                    self._sessions[threads] = _OnnxRuntimeSession(self._model_file, threads)
                 else:
                     precision = "bf16" if self.variant == BF16 else "f32"
                     self._sessions[threads] = _OpenVinoSession(self._model_file, threads, precision)
@@ -124,21 +126,29 @@ class OnnxEmbedder:
         session = self.session()
         # Batches of similar lengths pad less (as SentenceTransformer.encode sorts too).
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]), reverse=True)
+        # Smaller batches where there would be fewer than one for each of the runtime's streams.
+        size = max(1, min(self._batch_size, -(-len(texts) // session.streams)))
+        batches = [order[s : s + size] for s in range(0, len(order), size)]
+        feeds = [self._feed([texts[i] for i in picked]) for picked in batches]
         out = np.zeros((len(texts), self._dimension), dtype=np.float32)
-        for start in range(0, len(order), self._batch_size):
-            cancel.raise_if_cancelled()
-            picked = order[start : start + self._batch_size]
-            out[picked] = self._run([texts[i] for i in picked], session)
+        hidden_states = session.run_all(feeds, cancel)
+        for picked, feed, hidden in zip(batches, feeds, hidden_states, strict=True):
+            out[picked] = self._pooled(hidden, feed["attention_mask"])
         return out
 
     def _run(self, texts: Sequence[str], session: Any) -> Vectors:
         if not texts:
             return np.zeros((0, self._dimension), dtype=np.float32)
+        feed = self._feed(texts)
+        return self._pooled(session.run(None, feed)[0], feed["attention_mask"])
+
+    def _feed(self, texts: Sequence[str]) -> dict[str, Any]:
         encoded = self._tokenizer.encode_batch(list(texts))
         ids = np.array([e.ids for e in encoded], dtype=np.int64)
         mask = np.array([e.attention_mask for e in encoded], dtype=np.int64)
-        feed = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
-        hidden = session.run(None, feed)[0]
+        return {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
+
+    def _pooled(self, hidden: Any, mask: Any) -> Vectors:
         if self._pooling == "cls":
             pooled = hidden[:, 0]
         else:
@@ -146,6 +156,26 @@ class OnnxEmbedder:
             pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
         norms = np.linalg.norm(pooled, axis=1, keepdims=True)
         return np.asarray(pooled / np.clip(norms, 1e-12, None), dtype=np.float32)
+
+
+class _OnnxRuntimeSession:
+    """An onnxruntime session; ``run_all`` runs the batches one after another, each on all of
+    the session's threads."""
+
+    streams = 1
+
+    def __init__(self, model: Path, threads: int) -> None:
+        self._session = _onnxruntime_session(model, threads)
+
+    def run(self, outputs: None, feed: dict[str, Any]) -> list[Any]:
+        return list(self._session.run(outputs, feed))
+
+    def run_all(self, feeds: Sequence[dict[str, Any]], cancel: CancelToken) -> list[Any]:
+        hidden = []
+        for feed in feeds:
+            cancel.raise_if_cancelled()
+            hidden.append(self._session.run(None, feed)[0])
+        return hidden
 
 
 def _onnxruntime_session(model: Path, threads: int) -> Any:
@@ -171,13 +201,15 @@ def openvino_runtime() -> Any:
 
 
 class _OpenVinoSession:
-    """An OpenVINO compiled model with onnxruntime's ``run(None, feed)``; one request at a
-    time (the embedder's callers take turns)."""
+    """An OpenVINO compiled model with onnxruntime's ``run(None, feed)``. Passages (``threads``
+    0) go through OpenVINO's throughput mode: as many streams as it finds best (2 on 2 cores),
+    each batch on a stream of its own (on 2 cores 10-20% more passages a second than one
+    stream on both cores); questions (a thread count) through one stream."""
 
     def __init__(self, model: Path, threads: int, precision: str) -> None:
         ov = openvino_runtime()
         config: dict[str, Any] = {
-            "PERFORMANCE_HINT": "LATENCY",  # one stream: batches come one after another
+            "PERFORMANCE_HINT": "LATENCY" if threads else "THROUGHPUT",
             "INFERENCE_PRECISION_HINT": precision,
             "ENABLE_CPU_PINNING": False,  # the cores are shared with the model and the window
         }
@@ -185,11 +217,38 @@ class _OpenVinoSession:
             config["INFERENCE_NUM_THREADS"] = threads
         self._compiled = ov.Core().compile_model(str(model), "CPU", config)
         self._request = self._compiled.create_infer_request()
-        self._lock = threading.Lock()
+        jobs = self._compiled.get_property("OPTIMAL_NUMBER_OF_INFER_REQUESTS")
+        self.streams = 1 if threads else max(1, int(jobs))
+        self._queue = ov.AsyncInferQueue(self._compiled, self.streams) if not threads else None
+        self._lock = threading.Lock()  # one caller at a time (the embedder's callers take turns)
 
     def run(self, _outputs: None, feed: dict[str, Any]) -> list[Any]:
         with self._lock:
             return [np.array(self._request.infer(feed)[0])]  # a copy: the request reuses it
+
+    def run_all(self, feeds: Sequence[dict[str, Any]], cancel: CancelToken) -> list[Any]:
+        if self._queue is None:
+            hidden = []
+            for feed in feeds:
+                cancel.raise_if_cancelled()
+                hidden.extend(self.run(None, feed))
+            return hidden
+        results: dict[int, Any] = {}
+
+        def done(request: Any, n: int) -> None:
+            results[n] = np.array(request.get_output_tensor(0).data)  # a copy, as above
+
+        with self._lock:
+            self._queue.set_callback(done)
+            try:
+                for n, feed in enumerate(feeds):
+                    if cancel.cancelled:
+                        break
+                    self._queue.start_async(feed, userdata=n)  # waits for a free stream
+            finally:
+                self._queue.wait_all()
+        cancel.raise_if_cancelled()
+        return [results[n] for n in range(len(feeds))]
 
 
 @functools.cache
