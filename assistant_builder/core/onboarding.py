@@ -146,6 +146,8 @@ class _AppParts(Protocol):
 
     def save_settings(self, settings: Settings) -> None: ...
 
+    def suggested_questions(self, name: str, *, cancel: CancelToken = ...) -> list[str]: ...
+
 
 class FirstRun:
     """The first-run guide's use cases over the app's own stores and knowledge process
@@ -188,7 +190,7 @@ class FirstRun:
 
     def suggested_questions(self, collection: str, *, cancel: CancelToken) -> list[str]:
         """Three questions from the headings of what ``collection`` has indexed."""
-        return self._app.knowledge.suggestions(self._app.collections, collection, cancel=cancel)
+        return self._app.suggested_questions(collection, cancel=cancel)
 
     def create_assistant(self, name: str, model: InstalledModel, collection: str) -> Assistant:
         return create_assistant(self._app.assistants, name, model, collection)

@@ -99,7 +99,10 @@ class MainWindow(QMainWindow):
         self.library_page.collection_removed.connect(lambda _r: self.assistants_page.refresh())
         # The one owner of the loaded model; the Chat page and the editor's Try it share it.
         self.engine_host = EngineHost(self.session, parent=self)
-        self.chat_page = ChatPage(self.engine_host, app.assistants, self.conversations)
+        self.chat_page = ChatPage(
+            self.engine_host, app.assistants, self.conversations,
+            suggest=app.suggested_questions,
+        )  # fmt: skip
         self.chat_page.models_requested.connect(lambda: self.show_page("Models"))
         self.chat_page.citation_requested.connect(self.citation_requested)
         # A clicked source chip opens the cited document inside the app, at the passage.

@@ -111,6 +111,11 @@ class LibraryUseCases:
             self.collections, name, question, top_k=top_k, mode=mode, cancel=cancel
         )
 
+    def suggested_questions(self, name: str, *, cancel: CancelToken = NEVER) -> list[str]:
+        """Three questions to try, from the headings of what the collection has indexed (none
+        while it has nothing indexed)."""
+        return self.knowledge.suggestions(self.collections, name, cancel=cancel)
+
     def read_source(
         self, path: Path, start: int, end: int, passage: str, *, cancel: CancelToken = NEVER
     ) -> SourceText:

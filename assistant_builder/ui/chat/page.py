@@ -29,6 +29,7 @@ from assistant_builder.core.app import (
 from assistant_builder.core.records import AppError, Assistant, PassageChoices
 from assistant_builder.ui.chat.conversation_list import ConversationList
 from assistant_builder.ui.chat.panel import ChatPanel
+from assistant_builder.ui.chat.suggestions import Suggest, SuggestionsBar
 from assistant_builder.ui.engine_host import EngineHost
 from assistant_builder.ui.resources import icon
 from assistant_builder.ui.widgets.elided_label import ElidedLabel
@@ -49,6 +50,8 @@ class ChatPage(QWidget):
         assistants: AssistantStore,
         conversations: ConversationStore,
         parent: QWidget | None = None,
+        *,
+        suggest: Suggest | None = None,
     ) -> None:
         super().__init__(parent)
         self.setAccessibleName("Chat page")
@@ -76,6 +79,11 @@ class ChatPage(QWidget):
         self.empty = QLabel("Create an assistant on the Assistants page, then talk with it here.")
         self.empty.setWordWrap(True)
         self.panel = ChatPanel(host, conversations, self.assistant, save_choices=self._keep_choices)
+        # Questions to try in a new conversation of an assistant with documents.
+        self.suggestions = SuggestionsBar(suggest or (lambda *_a, **_k: []))
+        self.suggestions.hide()
+        self._suggesting = suggest is not None
+        self.panel.add_above_composer(self.suggestions)
         header = QHBoxLayout()
         header.setContentsMargins(16, 12, 16, 0)
         header.addWidget(self.title, 1)
@@ -107,6 +115,7 @@ class ChatPage(QWidget):
         self.panel.knowledge_requested.connect(self.knowledge_requested)
         self.panel.index_requested.connect(self.index_requested)
         self.panel.busy_changed.connect(self._on_busy)
+        self.suggestions.asked.connect(self.panel.send)
         self.export_button.clicked.connect(self.export)
         self.refresh()
 
@@ -159,6 +168,7 @@ class ChatPage(QWidget):
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         self._preload()
+        self._offer_questions()
 
     def _preload(self) -> None:
         assistant = self.assistant()
@@ -173,6 +183,17 @@ class ChatPage(QWidget):
             self.panel.transcript.scroll_to(message_id)
         self.conversations.select(conversation_id, message_id)
         self._show_title()
+        self._offer_questions()
+
+    def _offer_questions(self) -> None:
+        """Questions to try from the assistant's documents while the conversation is new; only
+        while the page is shown (the documents are read in the knowledge process)."""
+        assistant = self.assistant()
+        new = self.panel.conversation_id is None
+        if not (new and self._suggesting and assistant and assistant.collections):
+            self.suggestions.withdraw()
+        elif self.isVisible():
+            self.suggestions.offer(assistant.collections[0].name)
 
     def _on_conversation_changed(self, conversation_id: int) -> None:
         self.conversations.select(conversation_id)
@@ -183,6 +204,8 @@ class ChatPage(QWidget):
             self.open_conversation(None)
 
     def _on_busy(self, busy: bool) -> None:
+        if busy:
+            self.suggestions.withdraw()  # the conversation has its first question now
         self.assistant_combo.setEnabled(not busy)
         self.conversations.setEnabled(not busy)
 

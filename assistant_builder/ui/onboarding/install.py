@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from assistant_builder.ui.onboarding.guide import FirstRunGuide
-from assistant_builder.ui.onboarding.suggestions import SuggestionsBar
 
 if TYPE_CHECKING:
     from assistant_builder.ui.main_window import MainWindow
@@ -30,9 +29,8 @@ def offer_first_run(window: MainWindow) -> FirstRunGuide | None:
     def finished(assistant_id: str) -> None:
         leave()
         chat = window.chat_page
-        bar = SuggestionsBar(first_run)
-        chat.panel.add_above_composer(bar)
-        bar.asked.connect(chat.panel.send)
+        bar = chat.suggestions  # says it is reading until the guide's documents are read
+        bar.documents_reading()
         if guide.documents_done:
             bar.documents_read(guide.collection)
         guide.documents_read.connect(bar.documents_read)
