@@ -27,6 +27,7 @@ QUICK: dict[str, list[str]] = {
     "serve_overhead": ["--tokens", "64", "--runs", "1"],
     "serve_streaming": ["--tokens", "500", "--runs", "2"],
     "gui_stall_indexing": ["--files", "50"],
+    "knowledge_index": ["--rounds", "1"],
     "knowledge_search_scale": ["--rows", "1000000", "--only-app", "--queries", "50"],
 }
 FIGURE_LINES = 12  # the last lines a script printed are its figures

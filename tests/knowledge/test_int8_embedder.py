@@ -19,6 +19,7 @@ from assistant_builder.core.knowledge.embedder_export import (
     DONE_FILE,
     PREPARING,
     cached_export,
+    discard,
     export,
     memo_key,
     prepared_embedder,
@@ -27,6 +28,7 @@ from assistant_builder.core.knowledge.embedder_onnx import (
     BF16,
     FLOAT32,
     INT8,
+    QUESTIONS_CACHE,
     RUNNERS,
     OnnxEmbedder,
     copy_name,
@@ -232,6 +234,17 @@ def test_a_cache_that_cannot_be_written_falls_back_to_float32(minilm_dir, tmp_pa
     assert len(logged) == 1 and "could not be prepared" in logged[0]
 
 
+def export_with(exported: Path, minilm_dir: Path, cache: Path, runner: str) -> Path:
+    """A copy of the export holding the copy ``runner`` reads (made only where measured)."""
+    key = memo_key(minilm_dir)
+    source = cached_export(exported, key)
+    assert source is not None
+    if not model_file(source, runner).is_file():
+        return export(minilm_dir, cache, key, copies=[copy_name(runner)])
+    shutil.copytree(source, cache / key)
+    return cache / key
+
+
 class _CancelAfter(CancelToken):
     """Cancelled once its flag has been looked at ``checks`` times (between batches)."""
 
@@ -255,11 +268,7 @@ class _CancelAfter(CancelToken):
 def test_passages_stop_between_batches_when_cancelled_and_the_embedder_goes_on(
     exported, minilm_dir, tmp_path, runner
 ) -> None:
-    key = memo_key(minilm_dir)
-    source = cached_export(exported, key)
-    assert source is not None
-    if not model_file(source, runner).is_file():  # the copy is made only where it is measured
-        source = export(minilm_dir, tmp_path / "cache", key, copies=[copy_name(runner)])
+    source = export_with(exported, minilm_dir, tmp_path / "cache", runner)
     embedder = OnnxEmbedder(minilm_dir, source, pooling="mean", runner=runner, batch_size=2)
     texts = real_chunks(embedder)[:12]  # six batches
 
@@ -274,3 +283,29 @@ def test_passages_stop_between_batches_when_cancelled_and_the_embedder_goes_on(
     similar = vectors @ one_by_one.T
     assert list(similar.argmax(axis=1)) == list(range(len(texts)))
     assert np.diag(similar).min() >= 0.98
+
+
+def test_questions_are_compiled_once_into_openvino_s_cache_which_goes_with_the_export(
+    exported, minilm_dir, tmp_path
+) -> None:
+    folder = export_with(exported, minilm_dir, tmp_path / "cache", FLOAT32)
+    shutil.rmtree(folder / QUESTIONS_CACHE, ignore_errors=True)  # the measured runtime's own
+    query = "How do I add a new user account?"
+    first = OnnxEmbedder(minilm_dir, folder, pooling="mean", runner=FLOAT32).embed_query(query)
+    (blob,) = (folder / QUESTIONS_CACHE).iterdir()
+    made = blob.stat().st_mtime_ns
+    again = OnnxEmbedder(minilm_dir, folder, pooling="mean", runner=FLOAT32).embed_query(query)
+    assert np.allclose(first, again, atol=1e-5)
+    assert [blob] == list((folder / QUESTIONS_CACHE).iterdir()) and blob.stat().st_mtime_ns == made
+
+    # A cache that cannot be used (a file where its folder goes) is done without.
+    shutil.rmtree(folder / QUESTIONS_CACHE)
+    (folder / QUESTIONS_CACHE).write_text("not a folder", encoding="utf-8")
+    third = OnnxEmbedder(minilm_dir, folder, pooling="mean", runner=FLOAT32).embed_query(query)
+    assert np.allclose(first, third, atol=1e-5)
+
+    shutil.rmtree(folder / QUESTIONS_CACHE, ignore_errors=True)
+    (folder / QUESTIONS_CACHE).unlink(missing_ok=True)
+    OnnxEmbedder(minilm_dir, folder, pooling="mean", runner=FLOAT32).embed_query(query)
+    discard(folder.parent, folder.name)  # its read-only compiled model too
+    assert not folder.exists()

@@ -6,12 +6,14 @@ while it does."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
 import logging
 import os
 import shutil
+import stat
 import tempfile
 import warnings
 from collections.abc import Iterable
@@ -78,7 +80,13 @@ def _bundled_export(key: str, files: Iterable[str] = FILES) -> Path | None:
 
 
 def discard(cache: Path, key: str) -> None:
-    shutil.rmtree(cache / key, ignore_errors=True)
+    def writable(remove: Any, path: str, _exc: object) -> None:
+        # OpenVINO keeps its compiled models read-only, which Windows will not delete as is.
+        with contextlib.suppress(OSError):
+            os.chmod(path, stat.S_IWRITE | stat.S_IREAD)
+            remove(path)
+
+    shutil.rmtree(cache / key, onerror=writable)
 
 
 def export(folder: Path, cache: Path, key: str, copies: Iterable[str] = FILES) -> Path:
