@@ -21,6 +21,7 @@ from assistant_builder.core.paths import Paths
 from assistant_builder.core.services import Services
 from assistant_builder.core.settings import Settings
 from assistant_builder.ui.chat.page import ChatPage
+from assistant_builder.ui.chat.suggestions import Suggest
 from assistant_builder.ui.engine_host import EngineHost
 from assistant_builder.ui.main_window import MainWindow
 
@@ -95,9 +96,9 @@ def host(qtbot: QtBot, session: AnswerSession) -> Iterator[EngineHost]:
 @pytest.fixture
 def make_page(
     qtbot: QtBot, host: EngineHost, assistants: AssistantStore, conversations: ConversationStore
-) -> Callable[[], ChatPage]:
-    def make() -> ChatPage:
-        page = ChatPage(host, assistants, conversations)
+) -> Callable[..., ChatPage]:
+    def make(suggest: Suggest | None = None) -> ChatPage:
+        page = ChatPage(host, assistants, conversations, suggest=suggest)
         qtbot.addWidget(page)
         page.resize(1000, 700)
         page.show()

@@ -4,6 +4,7 @@ question, never shown for an assistant without documents."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 from PySide6.QtCore import Qt
@@ -11,9 +12,7 @@ from pytestqt.qtbot import QtBot
 
 from assistant_builder.core.assistants.model import Assistant, CollectionRef
 from assistant_builder.core.assistants.store import AssistantStore
-from assistant_builder.core.conversations.store import ConversationStore
 from assistant_builder.ui.chat.page import ChatPage
-from assistant_builder.ui.engine_host import EngineHost
 
 QUESTIONS = ["What does “adduser in Debian” say about Documentation?", "What is a skeleton?"]
 
@@ -31,25 +30,13 @@ class Headings:
         return list(self.questions)
 
 
-def page_for(
-    qtbot: QtBot, host: EngineHost, assistants: AssistantStore, conversations: ConversationStore,
-    suggest: Headings,
-) -> ChatPage:  # fmt: skip
-    page = ChatPage(host, assistants, conversations, suggest=suggest)
-    qtbot.addWidget(page)
-    page.resize(1000, 700)
-    page.show()
-    qtbot.waitExposed(page)
-    return page
-
-
 def test_a_new_conversation_offers_questions_from_the_documents_and_one_click_asks(
-    qtbot: QtBot, host: EngineHost, assistants: AssistantStore, conversations: ConversationStore,
+    qtbot: QtBot, make_page: Callable[..., ChatPage], assistants: AssistantStore,
     helper: Assistant,
 ) -> None:  # fmt: skip
     assistants.save(replace(helper, collections=(CollectionRef(name="debian docs"),)))
     suggest = Headings(QUESTIONS)
-    page = page_for(qtbot, host, assistants, conversations, suggest)
+    page = make_page(suggest)
     bar = page.suggestions
     qtbot.waitUntil(lambda: len(bar.buttons) == 2 and bar.buttons[0].isVisible(), timeout=10_000)
     assert suggest.asked == ["debian docs"]
@@ -75,11 +62,11 @@ def test_a_new_conversation_offers_questions_from_the_documents_and_one_click_as
 
 
 def test_no_questions_are_offered_without_documents_or_where_they_give_none(
-    qtbot: QtBot, host: EngineHost, assistants: AssistantStore, conversations: ConversationStore,
+    qtbot: QtBot, make_page: Callable[..., ChatPage], assistants: AssistantStore,
     helper: Assistant,
 ) -> None:  # fmt: skip
     suggest = Headings([])
-    page = page_for(qtbot, host, assistants, conversations, suggest)
+    page = make_page(suggest)
     assert suggest.asked == [] and not page.suggestions.isVisible()  # no documents to ask
 
     assistants.save(replace(helper, collections=(CollectionRef(name="empty"),)))
