@@ -70,9 +70,14 @@ def app_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Paths:
 
     monkeypatch.setattr(socket.socket, "connect", guarded_connect)
     monkeypatch.setattr(socket.socket, "connect_ex", guarded_connect_ex)
-    paths = Paths.from_env()
-    # The embedders' int8 exports, keyed by content, are made once for all tests (an export
-    # costs tens of seconds); tests of the export itself give it a cache of their own.
+    return share_embedders_cache(Paths.from_env())
+
+
+def share_embedders_cache(paths: Paths) -> Paths:
+    """The home with the tests' shared cache of embedder exports and of which runtime reads
+    each here: the exports, keyed by content, are made once for all tests (an export costs tens
+    of seconds) and measured once, as on one computer; tests of the export itself give it a
+    cache of their own."""
     shared = TEST_CACHE / "int8-embedders"
     shared.mkdir(parents=True, exist_ok=True)
     paths.cache_dir.mkdir(parents=True, exist_ok=True)

@@ -24,6 +24,7 @@ from assistant_builder.core.knowledge.store_lock import STALE_S, StoreBusy, Stor
 from assistant_builder.core.knowledge.watcher import watch_collection
 from assistant_builder.core.network import OfflineError
 from assistant_builder.core.paths import HOME_ENV, Paths
+from tests.conftest import share_embedders_cache
 from tests.fakes import DeterministicEmbedder
 from tests.knowledge.conftest import CountingEmbedder, run_index
 from tests.s3_server import BUCKET
@@ -203,6 +204,10 @@ def test_two_indexers_started_at_once_from_the_command_line_share_the_work(
 ) -> None:
     homes = {who: {HOME_ENV: str(tmp_path / who)} for who in ("alice", "bob")}
     for env in homes.values():
+        # One computer: one measurement of which runtime reads passages (two measured at once,
+        # each slowed by the other, could choose differently, and vectors of one runtime
+        # searched by questions of the other score a little differently).
+        share_embedders_cache(Paths.from_env(env))
         created = run_cli("collections", "create", "Handbook", str(handbook), "--embedder",
                           str(minilm_dir), "--store", STORE, "--store-endpoint", s3_endpoint,
                           env=env)  # fmt: skip
