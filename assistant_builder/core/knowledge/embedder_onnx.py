@@ -13,7 +13,7 @@ import os
 import queue
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -160,6 +160,43 @@ class OnnxEmbedder:
         return np.asarray(pooled / np.clip(norms, 1e-12, None), dtype=np.float32)
 
 
+def _layout(threads: int) -> tuple[int, int]:
+    """How many streams, of how many threads each: for passages (``threads`` 0) a few of a
+    share of the cores each, for questions one of ``threads``."""
+    if threads:
+        return 1, threads
+    cores = os.cpu_count() or 1
+    streams = min(4, cores)
+    return streams, max(1, cores // streams)
+
+
+class _Streams:
+    """A few runners of one model (sessions, infer requests), each batch of passages on a
+    runner of its own from a pool of as many threads, each thread waiting in the runtime's
+    synchronous call: no runtime calls back into Python from threads of its own."""
+
+    def __init__(self, runners: Sequence[Callable[[dict[str, Any]], Any]]) -> None:
+        self.count = len(runners)
+        self._free: queue.SimpleQueue[Callable[[dict[str, Any]], Any]] = queue.SimpleQueue()
+        for runner in runners:
+            self._free.put(runner)
+        self._pool = ThreadPoolExecutor(self.count, "embedder") if self.count > 1 else None
+
+    def run_all(self, feeds: Sequence[dict[str, Any]], cancel: CancelToken) -> list[Any]:
+        def one(feed: dict[str, Any]) -> Any:
+            if cancel.cancelled:
+                return None
+            runner = self._free.get()
+            try:
+                return runner(feed)
+            finally:
+                self._free.put(runner)
+
+        hidden = list(self._pool.map(one, feeds)) if self._pool else [one(f) for f in feeds]
+        cancel.raise_if_cancelled()
+        return hidden
+
+
 class _OnnxRuntimeSession:
     """onnxruntime's session with ``run_all``: for passages (``threads`` 0), a session for each
     of a few streams, each batch on a stream of its own (on 2 cores two one-thread sessions
@@ -167,32 +204,20 @@ class _OnnxRuntimeSession:
     thread count), one session."""
 
     def __init__(self, model: Path, threads: int) -> None:
-        cores = os.cpu_count() or 1
-        self.streams = 1 if threads else min(4, cores)
-        each = threads or max(1, cores // self.streams)
+        self.streams, each = _layout(threads)
         sessions = [_onnxruntime_session(model, each) for _ in range(self.streams)]
         self._session = sessions[0]
-        self._free: queue.SimpleQueue[Any] = queue.SimpleQueue()
-        for session in sessions:
-            self._free.put(session)
-        self._pool = ThreadPoolExecutor(self.streams, "embedder") if self.streams > 1 else None
+        self._streams = _Streams([functools.partial(_first_output, s) for s in sessions])
 
     def run(self, outputs: None, feed: dict[str, Any]) -> list[Any]:
         return list(self._session.run(outputs, feed))
 
     def run_all(self, feeds: Sequence[dict[str, Any]], cancel: CancelToken) -> list[Any]:
-        def one(feed: dict[str, Any]) -> Any:
-            if cancel.cancelled:
-                return None
-            session = self._free.get()
-            try:
-                return session.run(None, feed)[0]
-            finally:
-                self._free.put(session)
+        return self._streams.run_all(feeds, cancel)
 
-        hidden = list(self._pool.map(one, feeds)) if self._pool else [one(f) for f in feeds]
-        cancel.raise_if_cancelled()
-        return hidden
+
+def _first_output(session: Any, feed: dict[str, Any]) -> Any:
+    return session.run(None, feed)[0]
 
 
 def _onnxruntime_session(model: Path, threads: int) -> Any:
@@ -218,69 +243,56 @@ def openvino_runtime() -> Any:
 
 
 class _OpenVinoSession:
-    """An OpenVINO compiled model with onnxruntime's ``run(None, feed)``. Passages (``threads``
-    0) go through OpenVINO's throughput mode: as many streams as it finds best (2 on 2 cores),
-    each batch on a stream of its own (on 2 cores 10-20% more passages a second than one
-    stream on both cores); questions (a thread count) through one stream."""
+    """OpenVINO with onnxruntime's ``run(None, feed)`` and ``run_all``: the model compiled for
+    each stream as for questions (latency mode, a share of the cores each), each batch of
+    passages on a stream of its own, as with onnxruntime. On 2 cores two one-thread streams
+    read as many passages a second as OpenVINO's throughput mode (75-86 against 76-86 a
+    second), which runs its streams on threads of its own and calls back into Python from
+    them: a whole test run crashed once while that was in use (not proven the cause, but that
+    queue has crashed and hung others' runs). Every stream loads from the cache of compiled
+    question models (see _compiled)."""
 
     def __init__(self, model: Path, threads: int, precision: str) -> None:
         ov = openvino_runtime()
+        self.streams, each = _layout(threads)
         config: dict[str, Any] = {
-            "PERFORMANCE_HINT": "LATENCY" if threads else "THROUGHPUT",
+            "PERFORMANCE_HINT": "LATENCY",
             "INFERENCE_PRECISION_HINT": precision,
+            "INFERENCE_NUM_THREADS": each,
             "ENABLE_CPU_PINNING": False,  # the cores are shared with the model and the window
         }
-        if threads:
-            config["INFERENCE_NUM_THREADS"] = threads
-        self._compiled = _compiled(ov, model, config, cached=bool(threads))
-        self._request = self._compiled.create_infer_request()
-        jobs = self._compiled.get_property("OPTIMAL_NUMBER_OF_INFER_REQUESTS")
-        self.streams = 1 if threads else max(1, int(jobs))
-        self._queue = ov.AsyncInferQueue(self._compiled, self.streams) if not threads else None
-        self._lock = threading.Lock()  # one caller at a time (the embedder's callers take turns)
+        requests = [
+            _compiled(ov, model, config).create_infer_request() for _ in range(self.streams)
+        ]
+        self._request = requests[0]
+        self._lock = threading.Lock()  # one question at a time (the embedder's callers take turns)
+        self._streams = _Streams([functools.partial(_infer, r) for r in requests])
 
     def run(self, _outputs: None, feed: dict[str, Any]) -> list[Any]:
         with self._lock:
-            return [np.array(self._request.infer(feed)[0])]  # a copy: the request reuses it
+            return [_infer(self._request, feed)]
 
     def run_all(self, feeds: Sequence[dict[str, Any]], cancel: CancelToken) -> list[Any]:
-        if self._queue is None:
-            hidden = []
-            for feed in feeds:
-                cancel.raise_if_cancelled()
-                hidden.extend(self.run(None, feed))
-            return hidden
-        results: dict[int, Any] = {}
-
-        def done(request: Any, n: int) -> None:
-            results[n] = np.array(request.get_output_tensor(0).data)  # a copy, as above
-
         with self._lock:
-            self._queue.set_callback(done)
-            try:
-                for n, feed in enumerate(feeds):
-                    if cancel.cancelled:
-                        break
-                    self._queue.start_async(feed, userdata=n)  # waits for a free stream
-            finally:
-                self._queue.wait_all()
-        cancel.raise_if_cancelled()
-        return [results[n] for n in range(len(feeds))]
+            return self._streams.run_all(feeds, cancel)
 
 
-def _compiled(ov: Any, model: Path, config: dict[str, Any], *, cached: bool) -> Any:
-    """The model compiled for the CPU; for questions from OpenVINO's own cache of compiled
-    models beside the export (QUESTIONS_CACHE, removed with it): 0.07 s instead of 0.35-0.5 s,
-    which every ``search`` command and the knowledge process's first question wait for, for
-    about as much disk as the float32 copy. A cache that cannot be used is done without; a
-    damaged entry OpenVINO compiles again and replaces."""
-    if cached:
-        core = ov.Core()
-        try:
-            core.set_property({"CACHE_DIR": str(model.parent / QUESTIONS_CACHE)})
-            return core.compile_model(str(model), "CPU", config)
-        except RuntimeError:
-            pass  # e.g. a folder that cannot be written; a damaged model fails again below
+def _infer(request: Any, feed: dict[str, Any]) -> Any:
+    return np.array(request.infer(feed)[0])  # a copy: the request reuses its output
+
+
+def _compiled(ov: Any, model: Path, config: dict[str, Any]) -> Any:
+    """The model compiled for the CPU from OpenVINO's own cache of compiled models beside the
+    export (QUESTIONS_CACHE, removed with it; an entry for each configuration): 0.07 s instead
+    of 0.35-0.5 s, which every ``search`` command and the knowledge process's first question
+    wait for, for about as much disk as the float32 copy. A cache that cannot be used is done
+    without; a damaged entry OpenVINO compiles again and replaces."""
+    core = ov.Core()
+    try:
+        core.set_property({"CACHE_DIR": str(model.parent / QUESTIONS_CACHE)})
+        return core.compile_model(str(model), "CPU", config)
+    except RuntimeError:
+        pass  # e.g. a folder that cannot be written; a damaged model fails again below
     return ov.Core().compile_model(str(model), "CPU", config)
 
 
