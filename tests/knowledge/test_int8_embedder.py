@@ -285,6 +285,36 @@ def test_passages_stop_between_batches_when_cancelled_and_the_embedder_goes_on(
     assert np.diag(similar).min() >= 0.98
 
 
+@pytest.mark.parametrize("runner", [INT8, BF16])
+def test_embedders_made_and_dropped_again_and_again_beside_questions_read_passages_alike(
+    exported, minilm_dir, runner
+) -> None:
+    """As the knowledge process and the tests do: embedders made, used on their streams while
+    another thread asks questions, and dropped, round after round in one process (a runtime
+    whose threads call back into Python, or outlive their model, would crash here)."""
+    import gc
+    import threading
+
+    export = cached_export(exported, memo_key(minilm_dir))
+    assert export is not None
+    texts = real_chunks(OnnxEmbedder(minilm_dir, export, pooling="mean", runner=runner))[:16]
+    first = None
+    for _ in range(6):
+        embedder = OnnxEmbedder(minilm_dir, export, pooling="mean", runner=runner)
+        asked: list[np.ndarray] = []
+        asking = threading.Thread(
+            target=lambda e=embedder, out=asked: out.extend(e.embed_query(t) for t in texts[:4])
+        )
+        asking.start()
+        vectors = embedder.embed(texts)
+        asking.join()
+        assert len(asked) == 4 and np.allclose(asked[0], embedder.embed_query(texts[0]))
+        first = vectors if first is None else first
+        assert np.allclose(vectors, first, atol=1e-5)
+        del embedder, asking
+        gc.collect()
+
+
 def test_questions_are_compiled_once_into_openvino_s_cache_which_goes_with_the_export(
     exported, minilm_dir, tmp_path
 ) -> None:
