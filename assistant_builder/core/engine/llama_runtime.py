@@ -362,7 +362,10 @@ class LlamaRunner:
                 stats.stop_reason = "cancelled"
                 break
             token = sampler.sample(llm._ctx, -1)
-            data = pieces.get(token, b"") or self._piece(token)
+            try:  # free where it is found (3.11's exceptions cost nothing until raised)
+                data = pieces[token]
+            except KeyError:
+                data = self._piece(token)  # asked once, an empty piece too
             if data is None:  # an end-of-generation token
                 stats.stop_reason = "stop"
                 break

@@ -320,13 +320,13 @@ def _run(
             yield tally.event(done, written, "")
         finally:
             pool.close()
-    due = the_store().vector_index_due()
-    if due:
+    plan = the_store().finish_plan()
+    if plan is not None and plan.vector is not None:
         yield IndexProgress(
             done, tally.files_total, written, 0.0, None,
-            note=f"Preparing quick search over {due:,} passages (about 4 minutes a million)…",
+            note=f"Preparing quick search over {plan.rows:,} passages (about 4 minutes a million)…",
         )  # fmt: skip
-    the_store().finish_writes()
+    the_store().finish_writes(plan)
     _complete_counts(counts, manifest, the_store)
     manifest.running = False
     keeper.save(manifest)
