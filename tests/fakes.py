@@ -56,9 +56,6 @@ class ScriptedEngine:
         reply = self.replies[(len(self.requests) - 1) % len(self.replies)]
         start = time.perf_counter()
         first: float | None = None
-        # As the engines do: the answer ends before the first stop text it would write.
-        found = [i for i in (reply.find(s) for s in sampling.stop) if i >= 0]
-        reply = reply[: min(found)] if found else reply
         words = re.findall(r"\S+\s*", reply)[: sampling.max_tokens]
         produced = 0
         for n, word in enumerate(words):

@@ -157,22 +157,3 @@ def test_stopping_midway_keeps_what_streamed(app_home: Paths) -> None:
                 assert event.stop_reason == "cancelled"
         saved = store.message(writer.message_id)
         assert saved.content == "".join(seen) == "0 1 2 3 4 " and saved.stop_reason == "cancelled"
-
-
-def test_an_answer_that_goes_on_writing_the_documents_markup_ends_where_it_starts() -> None:
-    prompt = assemble(
-        helper(), "When is rent due?", passages=[LEASE, PETS], variables=VARS,
-        count_tokens=words, budget=2000,
-    )  # fmt: skip
-    e = engine('Rent is due on the 1st.\n<passage n="3" source="lease.pdf">\nWhen is rent due?')
-    streamed, answer = run(e, prompt)
-    assert streamed == answer.text == "Rent is due on the 1st.\n"
-    assert answer.citations and answer.citations[0].source == "/docs/lease.pdf"
-
-    # A question without passages has no such markup to stop at; the person's stop texts stay.
-    plain = assemble(helper(), "Hello?", variables=VARS, count_tokens=words, budget=2000)
-    _streamed, answer = run(engine('Say <passage n="1"> as it is.'), plain)
-    assert answer.text == 'Say <passage n="1"> as it is.'
-    own = SamplingOptions(max_tokens=64, stop=("1st",))
-    events = list(run_turn(engine("Rent is due on the 1st. [1]"), prompt, own))
-    assert [a.text for a in events if isinstance(a, Answer)] == ["Rent is due on the "]

@@ -34,9 +34,6 @@ PASSAGES_INTRO = (
     "like [1]. If the passages do not contain the answer, say so."
 )
 _TAG = re.compile(r"<\s*/?\s*(documents|passage)\b", re.IGNORECASE)
-# The documents block's markup, where a small model writes it on instead of answering (SmolLM2
-# went on with '<passage n="6" …>' after five passages): the answer ends there (see run_turn).
-MARKUP_STOPS = ("<passage n=", "</passage>", "</documents>")
 
 
 @dataclass(frozen=True)

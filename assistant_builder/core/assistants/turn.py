@@ -11,12 +11,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
 from assistant_builder.core.assistants.attribution import Attribution, attribute
-from assistant_builder.core.assistants.prompt import (
-    MARKUP_STOPS,
-    AssembledPrompt,
-    Passage,
-    check_citations,
-)
+from assistant_builder.core.assistants.prompt import AssembledPrompt, Passage, check_citations
 from assistant_builder.core.assistants.stages import Stage
 from assistant_builder.core.assistants.thinking import ThinkingDelta, ThinkingSplitter
 from assistant_builder.core.cancel import NEVER, CancelToken
@@ -32,7 +27,6 @@ from assistant_builder.core.engine.protocol import (
     Timings,
     Usage,
 )
-from assistant_builder.core.engine.sampling import setting
 from assistant_builder.core.errors import EngineError
 
 Attributor = Callable[[str, Sequence[Passage]], Attribution]
@@ -118,9 +112,6 @@ def run_turn(
                 yield TextDelta(piece, tokens)
             tokens = 0  # the generated tokens are counted once
 
-    if prompt.passages:  # the person's own stop texts first, within the setting's limit
-        stops = dict.fromkeys((*sampling.stop, *MARKUP_STOPS))
-        sampling = replace(sampling, stop=tuple(stops)[: int(setting("stop").maximum)])
     try:
         yield Stage("reading")
         for event in engine.chat(prompt.messages, sampling, cancel=cancel, fixed=prompt.fixed):
