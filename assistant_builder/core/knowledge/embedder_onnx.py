@@ -264,6 +264,11 @@ class _OpenVinoSession:
         requests = [
             _compiled(ov, model, config).create_infer_request() for _ in range(self.streams)
         ]
+        # One call on this thread first: OpenVINO's Python bindings set up their converter of
+        # inputs on first use in a static that needs the GIL, and two threads making their
+        # first call at once deadlocked there (one holding the GIL, waiting for the static).
+        with _FIRST_CALL:
+            _infer(requests[0], _WARM_FEED)
         self._request = requests[0]
         self._lock = threading.Lock()  # one question at a time (the embedder's callers take turns)
         self._streams = _Streams([functools.partial(_infer, r) for r in requests])
@@ -275,6 +280,14 @@ class _OpenVinoSession:
     def run_all(self, feeds: Sequence[dict[str, Any]], cancel: CancelToken) -> list[Any]:
         with self._lock:
             return self._streams.run_all(feeds, cancel)
+
+
+_FIRST_CALL = threading.Lock()
+_WARM_FEED = {
+    "input_ids": np.zeros((1, 1), dtype=np.int64),
+    "attention_mask": np.ones((1, 1), dtype=np.int64),
+    "token_type_ids": np.zeros((1, 1), dtype=np.int64),
+}
 
 
 def _infer(request: Any, feed: dict[str, Any]) -> Any:
